@@ -1,0 +1,54 @@
+//! Command-line interface: clap derive only. Raw arguments become a resolved
+//! `Config` once, in `Cli::config`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "archive", version, about = "Publish an archive of speeches as a static website")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print timings per stage.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render content/ through the theme into a static site.
+    Build(BuildArgs),
+    /// Validate every content file, setting and template; write nothing.
+    Check(SiteArgs),
+    /// Create a new archive in DIR: site.toml, a sample speech, a README.
+    Init {
+        /// Folder to create (must not exist or be empty).
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The archive's folder (holding site.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Include documents marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Where to write the site [default: <root>/public].
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Override site.toml's base_url, e.g. https://example.org/archive/.
+    #[arg(long)]
+    pub base_url: Option<String>,
+}

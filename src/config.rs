@@ -1,0 +1,255 @@
+//! `site.toml` → `SiteConfig`, and the resolved `Config` of one run (site
+//! settings plus command-line overrides). Unknown keys are errors with their
+//! line; this module does not read content or themes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostics::{line_col, Diagnostic, Diagnostics};
+
+pub const SITE_FILE: &str = "site.toml";
+const KEYS: [&str; 8] = [
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "paginate_by",
+    "extra_fields",
+    "theme_rules",
+];
+pub const LANGUAGES: [&str; 2] = ["zh-CN", "en"];
+
+/// The settings in `site.toml`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct SiteConfig {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub base_url: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default = "default_paginate_by")]
+    pub paginate_by: usize,
+    /// Front-matter fields allowed beyond the content model.
+    #[serde(default)]
+    pub extra_fields: Vec<String>,
+    /// Topic → keywords: a document whose title or body contains a keyword
+    /// gets the topic added to its themes.
+    #[serde(default)]
+    pub theme_rules: BTreeMap<String, Vec<String>>,
+}
+
+fn default_language() -> String {
+    "zh-CN".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_paginate_by() -> usize {
+    20
+}
+
+/// Everything one run needs to know, resolved once from site.toml and CLI.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    pub site: SiteConfig,
+    pub drafts: bool,
+}
+
+impl Config {
+    /// Reads `<root>/site.toml`; `base_url` from the command line wins.
+    pub fn load(
+        root: &Path,
+        output: Option<&Path>,
+        base_url: Option<&str>,
+        drafts: bool,
+    ) -> Result<Config, Diagnostics> {
+        let path = root.join(SITE_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Diagnostics(vec![Diagnostic::new(&path, 1, 1, format!("cannot read site settings: {e}"))])
+        })?;
+        let mut site = parse_site(&text, Path::new(SITE_FILE))?;
+        if let Some(url) = base_url {
+            site.base_url = url.to_string();
+            check_base_url(&site.base_url).map_err(|m| {
+                Diagnostics(vec![Diagnostic::new(Path::new("--base-url"), 1, 1, m)])
+            })?;
+        }
+        site.base_url = normalize_base_url(&site.base_url);
+        let output = match output {
+            Some(o) if o.is_absolute() => o.to_path_buf(),
+            Some(o) => std::env::current_dir().unwrap_or_default().join(o),
+            None => root.join("public"),
+        };
+        Ok(Config { root: root.to_path_buf(), output, site, drafts })
+    }
+
+    /// The path part of `base_url`, always starting and ending with `/`.
+    pub fn base_path(&self) -> String {
+        base_path(&self.site.base_url)
+    }
+}
+
+/// Parses site.toml text, reporting every unknown key and bad value.
+pub fn parse_site(text: &str, path: &Path) -> Result<SiteConfig, Diagnostics> {
+    let at = |offset: usize, message: String| {
+        let (line, col) = line_col(text, offset);
+        Diagnostic::new(path, line, col, message)
+    };
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        Diagnostics(vec![at(offset, format!("invalid TOML: {}", e.message()))])
+    })?;
+    let mut problems = Vec::new();
+    for key in table.keys().filter(|k| !KEYS.contains(&k.as_str())) {
+        let offset = find_key(text, key).unwrap_or(0);
+        problems.push(at(offset, format!("unknown key `{key}` (known keys: {})", KEYS.join(", "))));
+    }
+    let known: toml::Table = table.into_iter().filter(|(k, _)| KEYS.contains(&k.as_str())).collect();
+    let site = match SiteConfig::deserialize(toml::Value::Table(known)) {
+        Ok(site) => Some(site),
+        Err(e) => {
+            // The typed pass has no spans; point at the key it names if any.
+            let message = e.message().to_string();
+            let offset = KEYS.iter().find(|k| message.contains(&format!("`{k}`"))).and_then(|k| find_key(text, k));
+            problems.push(at(offset.unwrap_or(0), message));
+            None
+        }
+    };
+    if let Some(site) = &site {
+        let mut check = |key: &str, result: Result<(), String>| {
+            if let Err(m) = result {
+                problems.push(at(find_key(text, key).unwrap_or(0), m));
+            }
+        };
+        check("base_url", check_base_url(&site.base_url));
+        check(
+            "language",
+            if LANGUAGES.contains(&site.language.as_str()) {
+                Ok(())
+            } else {
+                Err(format!("language `{}` is not one of {}", site.language, LANGUAGES.join(", ")))
+            },
+        );
+        check(
+            "paginate_by",
+            if site.paginate_by == 0 { Err("paginate_by must be at least 1".into()) } else { Ok(()) },
+        );
+        check(
+            "theme",
+            if is_plain_name(&site.theme) {
+                Ok(())
+            } else {
+                Err(format!("theme `{}` must be a folder name under themes/", site.theme))
+            },
+        );
+    }
+    match site {
+        Some(site) if problems.is_empty() => Ok(site),
+        _ => Err(Diagnostics::sorted(problems)),
+    }
+}
+
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn check_base_url(url: &str) -> Result<(), String> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(r) if !r.is_empty() && !r.starts_with('/') && !r.contains(['?', '#', ' ']) => Ok(()),
+        _ => Err(format!("base_url `{url}` must be an absolute http(s) URL such as https://example.org/archive/")),
+    }
+}
+
+fn normalize_base_url(url: &str) -> String {
+    if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    }
+}
+
+/// `https://example.org/archive/` → `/archive/`.
+pub fn base_path(base_url: &str) -> String {
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    match after_scheme.find('/') {
+        Some(i) => {
+            let p = &after_scheme[i..];
+            if p.ends_with('/') {
+                p.to_string()
+            } else {
+                format!("{p}/")
+            }
+        }
+        None => "/".to_string(),
+    }
+}
+
+/// Byte offset of a top-level key (`key = …` or `[key]`) in TOML text.
+fn find_key(text: &str, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        let indent = line.len() - t.len();
+        let bare = t.strip_prefix(key).map(|r| r.trim_start());
+        let quoted = t.strip_prefix(&format!("\"{key}\"")).map(|r| r.trim_start());
+        if bare.or(quoted).is_some_and(|r| r.starts_with('=')) || t.starts_with(&format!("[{key}]")) {
+            return Some(offset + indent);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<String> {
+        parse_site(text, Path::new("site.toml")).unwrap_err().0.iter().map(|d| d.to_string()).collect()
+    }
+
+    #[test]
+    fn reads_defaults() {
+        let site = parse_site("title = \"档案\"\nbase_url = \"https://e.org\"\n", Path::new("site.toml")).unwrap();
+        assert_eq!(site.language, "zh-CN");
+        assert_eq!(site.paginate_by, 20);
+        assert_eq!(site.theme, "default");
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_with_its_line() {
+        let e = errors("title = \"a\"\nbase_url = \"https://e.org/\"\ntitel = 1\n\n[menu]\nx = 1\n");
+        assert_eq!(
+            e,
+            [
+                "site.toml:3:1: unknown key `titel` (known keys: title, description, base_url, language, theme, paginate_by, extra_fields, theme_rules)",
+                "site.toml:5:1: unknown key `menu` (known keys: title, description, base_url, language, theme, paginate_by, extra_fields, theme_rules)",
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_values_point_at_their_key() {
+        let e = errors("title = \"a\"\nbase_url = \"example.org\"\nlanguage = \"fr\"\n");
+        assert_eq!(e.len(), 2);
+        assert!(e[0].starts_with("site.toml:2:1: base_url `example.org` must be"), "{e:?}");
+        assert!(e[1].starts_with("site.toml:3:1: language `fr` is not one of"), "{e:?}");
+    }
+
+    #[test]
+    fn base_path_of_sub_path_url() {
+        assert_eq!(base_path("https://example.org/archive/"), "/archive/");
+        assert_eq!(base_path("https://example.org/archive"), "/archive/");
+        assert_eq!(base_path("https://example.org/"), "/");
+        assert_eq!(base_path("https://example.org"), "/");
+    }
+}

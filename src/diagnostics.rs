@@ -1,0 +1,129 @@
+//! Diagnostics: a problem in an input file, located by path, line and column.
+//! Stages collect many of them instead of stopping at the first, and the CLI
+//! prints them sorted by path. This module does not decide what is an error.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem in one input file. `line` and `col` are 1-based and count in
+/// characters of the whole file (not of an embedded YAML block).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    pub path: PathBuf,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(path: &Path, line: usize, col: usize, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.to_path_buf(),
+            line: line.max(1),
+            col: col.max(1),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            sanitize(&self.path.display().to_string()),
+            self.line,
+            self.col,
+            sanitize(&self.message)
+        )
+    }
+}
+
+/// A failed stage: every diagnostic it found, sorted by path, line, column.
+#[derive(Debug, thiserror::Error)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn sorted(mut list: Vec<Diagnostic>) -> Self {
+        list.sort();
+        list.dedup();
+        Diagnostics(list)
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Text from scraped files may carry control or bidi-override characters that
+/// would garble or disguise a terminal line; they are shown as `\u{..}`.
+pub fn sanitize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+        if (c.is_control() && c != '\n' && c != '\t') || bidi {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// 1-based line and column (in characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_is_path_line_col_message() {
+        let d = Diagnostic::new(Path::new("content/a.md"), 3, 7, "bad date");
+        assert_eq!(d.to_string(), "content/a.md:3:7: bad date");
+    }
+
+    #[test]
+    fn sanitize_escapes_control_and_bidi() {
+        assert_eq!(sanitize("a\u{1b}[31mb\u{202E}c"), "a\\u{1b}[31mb\\u{202e}c");
+        assert_eq!(sanitize("讲话"), "讲话");
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "一二\n三四五\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, "一二\n三".len()), (2, 2));
+    }
+
+    #[test]
+    fn sorted_orders_by_path_then_line() {
+        let a = Diagnostic::new(Path::new("b.md"), 1, 1, "x");
+        let b = Diagnostic::new(Path::new("a.md"), 9, 1, "y");
+        let c = Diagnostic::new(Path::new("a.md"), 2, 1, "z");
+        let d = Diagnostics::sorted(vec![a, b, c]);
+        let lines: Vec<String> = d.0.iter().map(|d| d.to_string()).collect();
+        assert_eq!(lines, ["a.md:2:1: z", "a.md:9:1: y", "b.md:1:1: x"]);
+    }
+}

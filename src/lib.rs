@@ -1,0 +1,17 @@
+//! speech-archive: a static site generator for archives of speeches.
+//!
+//! The pipeline is load → index → render → write, sequenced by
+//! [`build::build`]; each stage is a module named after it.
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod index;
+pub mod init;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod render;
+pub mod slug;
+pub mod write;

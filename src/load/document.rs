@@ -1,0 +1,417 @@
+//! Front matter → `Document` or `Page`: the content model's schema, checked
+//! field by field so that one file reports all of its mistakes at once.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_yaml_ng::{Mapping, Value};
+
+use super::front_matter::{key_positions, split, Position};
+use crate::diagnostics::Diagnostic;
+use crate::model::{Document, Kind, Page, PartialDate, Source};
+use crate::slug;
+
+const DOCUMENT_FIELDS: [&str; 18] = [
+    "title",
+    "date",
+    "speaker",
+    "speaker_title",
+    "city",
+    "province",
+    "county",
+    "occasion",
+    "kind",
+    "themes",
+    "transcribed",
+    "placeholders",
+    "variant_of",
+    "source",
+    "slug",
+    "summary",
+    "editorial_note",
+    "draft",
+];
+const SOURCE_FIELDS: [&str; 8] = ["title", "issue", "publisher", "date", "url", "retrieved", "raw", "raw_sha256"];
+const PAGE_FIELDS: [&str; 3] = ["title", "slug", "draft"];
+
+/// Reads one field after another, remembering every problem.
+struct Fields<'a> {
+    path: &'a Path,
+    map: Mapping,
+    positions: BTreeMap<String, Position>,
+    yaml_line: usize,
+    problems: Vec<Diagnostic>,
+}
+
+impl<'a> Fields<'a> {
+    fn parse(path: &'a Path, text: &'a str) -> Result<(Fields<'a>, &'a str, usize), Vec<Diagnostic>> {
+        let one = |line, col, m: String| vec![Diagnostic::new(path, line, col, m)];
+        let s = split(text).map_err(|(line, m)| one(line, 1, m))?;
+        let value: Value = if s.yaml.trim().is_empty() {
+            Value::Mapping(Mapping::new())
+        } else {
+            serde_yaml_ng::from_str(s.yaml).map_err(|e| {
+                let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+                one(s.yaml_line + line - 1, col, format!("invalid YAML in front matter: {}", strip_location(&e)))
+            })?
+        };
+        let Value::Mapping(map) = value else {
+            return Err(one(s.yaml_line, 1, "front matter must be a mapping of `field: value` lines".into()));
+        };
+        let fields = Fields {
+            path,
+            map,
+            positions: key_positions(s.yaml, s.yaml_line),
+            yaml_line: s.yaml_line,
+            problems: Vec::new(),
+        };
+        Ok((fields, s.body, s.body_line))
+    }
+
+    fn report(&mut self, key: &str, at_value: bool, message: String) {
+        let (line, col) = match self.positions.get(key) {
+            Some(p) => (p.line, if at_value { p.value_col } else { p.col }),
+            None => (self.yaml_line, 1),
+        };
+        self.problems.push(Diagnostic::new(self.path, line, col, message));
+    }
+
+    fn check_known(&mut self, known: &[&str], extra: &[String]) {
+        let keys: Vec<String> = self.map.keys().map(key_text).collect();
+        for key in keys {
+            if !known.contains(&key.as_str()) && !extra.contains(&key) {
+                self.report(&key, false, format!("unknown field `{key}`"));
+            }
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    fn text(&mut self, key: &str) -> Option<String> {
+        let value = self.get(key)?.clone();
+        match scalar_text(&value) {
+            Some(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+            Some(_) => {
+                self.report(key, true, format!("`{key}` is empty"));
+                None
+            }
+            None => {
+                self.report(key, true, format!("`{key}` must be text, not {}", describe(&value)));
+                None
+            }
+        }
+    }
+
+    fn required_text(&mut self, key: &str) -> String {
+        if self.get(key).is_none() {
+            self.report(key, true, format!("missing required field `{key}`"));
+            return String::new();
+        }
+        self.text(key).unwrap_or_default()
+    }
+
+    fn flag(&mut self, key: &str) -> bool {
+        match self.get(key) {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(v) => {
+                let m = format!("`{key}` must be true or false, not {}", describe(v));
+                self.report(key, true, m);
+                false
+            }
+        }
+    }
+
+    fn date(&mut self, key: &str, value: Option<Value>) -> Option<PartialDate> {
+        let value = value?;
+        let Some(text) = scalar_text(&value) else {
+            self.report(key, true, format!("`{key}` must be a date (YYYY-MM-DD, YYYY-MM or YYYY), not {}", describe(&value)));
+            return None;
+        };
+        match PartialDate::parse(&text) {
+            Ok(d) => Some(d),
+            Err(m) => {
+                self.report(key, true, format!("`{key}`: {m}"));
+                None
+            }
+        }
+    }
+
+    fn list(&mut self, key: &str, allow_single: bool) -> Vec<String> {
+        let Some(value) = self.get(key).cloned() else { return Vec::new() };
+        let items = match &value {
+            Value::Sequence(items) => items.clone(),
+            v if allow_single && scalar_text(v).is_some() => vec![v.clone()],
+            v => {
+                self.report(key, true, format!("`{key}` must be a list of text, not {}", describe(v)));
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for item in items {
+            match scalar_text(&item) {
+                Some(t) if !t.trim().is_empty() => {
+                    if !out.contains(&t.trim().to_string()) {
+                        out.push(t.trim().to_string());
+                    }
+                }
+                _ => self.report(key, true, format!("`{key}` holds {}, expected text", describe(&item))),
+            }
+        }
+        out
+    }
+
+    fn source(&mut self) -> Option<Source> {
+        let value = self.get("source")?.clone();
+        let Value::Mapping(map) = value else {
+            self.report("source", true, format!("`source` must be a mapping, not {}", describe(&value)));
+            return None;
+        };
+        for key in map.keys().map(key_text) {
+            if !SOURCE_FIELDS.contains(&key.as_str()) {
+                self.report(&format!("source.{key}"), false, format!("unknown field `source.{key}`"));
+            }
+        }
+        let text = |f: &mut Self, k: &str| -> Option<String> {
+            let v = map.get(k).filter(|v| !v.is_null())?;
+            match scalar_text(v) {
+                Some(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+                _ => {
+                    f.report(&format!("source.{k}"), true, format!("`source.{k}` must be text, not {}", describe(v)));
+                    None
+                }
+            }
+        };
+        let source = Source {
+            title: text(self, "title"),
+            issue: text(self, "issue"),
+            publisher: text(self, "publisher"),
+            date: None,
+            url: text(self, "url"),
+            retrieved: None,
+            raw: text(self, "raw"),
+            raw_sha256: text(self, "raw_sha256"),
+        };
+        let date = self.date("source.date", map.get("date").filter(|v| !v.is_null()).cloned());
+        let retrieved = self.date("source.retrieved", map.get("retrieved").filter(|v| !v.is_null()).cloned());
+        if let Some(sha) = &source.raw_sha256 {
+            if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+                self.report("source.raw_sha256", true, "`source.raw_sha256` must be 64 hexadecimal digits".into());
+            }
+        }
+        if let Some(url) = &source.url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                self.report("source.url", true, format!("`source.url` must be an http(s) URL, not `{url}`"));
+            }
+        }
+        Some(Source { date, retrieved, ..source })
+    }
+
+    fn slug(&mut self, file: &Path) -> String {
+        if let Some(s) = self.text("slug") {
+            if !slug::is_valid(&s) {
+                self.report("slug", true, format!("slug `{s}` must be lowercase ASCII letters, digits and single hyphens"));
+            }
+            return s;
+        }
+        let stem = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        let s = if slug::is_valid(&stem) { stem } else { slug::slugify(&stem) };
+        if s.is_empty() {
+            self.problems.push(Diagnostic::new(
+                self.path,
+                1,
+                1,
+                "cannot make a URL slug from the file name; add a `slug:` field".to_string(),
+            ));
+        }
+        s
+    }
+}
+
+/// Parses a document file. `extra` lists the site's extra fields.
+pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Document, Vec<Diagnostic>> {
+    let (mut f, body, body_line) = Fields::parse(path, text)?;
+    f.check_known(&DOCUMENT_FIELDS, extra);
+    let title = f.required_text("title");
+    let date = if f.get("date").is_none() {
+        f.report("date", true, "missing required field `date`".into());
+        None
+    } else {
+        let v = f.get("date").cloned();
+        f.date("date", v)
+    };
+    let kind = match f.text("kind") {
+        None => Kind::Speech,
+        Some(k) => Kind::from_key(&k).unwrap_or_else(|| {
+            f.report("kind", true, format!("kind `{k}` is not one of speech, remarks, excerpt, qa, article"));
+            Kind::Speech
+        }),
+    };
+    let speakers = f.list("speaker", true);
+    if speakers.is_empty() && kind.needs_speaker() && f.get("speaker").is_none() {
+        f.report("speaker", true, format!("missing required field `speaker` (only qa and article may omit it; kind is {})", kind.key()));
+    }
+    let city = f.required_text("city");
+    let variant_of = f.text("variant_of");
+    if let Some(v) = &variant_of {
+        if !slug::is_valid(v) {
+            f.report("variant_of", true, format!("variant_of `{v}` is not a slug"));
+        }
+    }
+    let extra_values = extra
+        .iter()
+        .filter_map(|k| f.get(k).map(|v| (k.clone(), serde_json::to_value(v).unwrap_or_default())))
+        .collect();
+    let document = Document {
+        path: path.to_path_buf(),
+        slug: f.slug(path),
+        speaker_title: f.text("speaker_title"),
+        province: f.text("province"),
+        county: f.text("county"),
+        occasion: f.text("occasion"),
+        themes: f.list("themes", false),
+        transcribed: f.flag("transcribed"),
+        placeholders: f.flag("placeholders"),
+        source: f.source(),
+        summary: f.text("summary"),
+        editorial_note: f.text("editorial_note"),
+        draft: f.flag("draft"),
+        title,
+        date: date.unwrap_or(PartialDate { year: 0, month: None, day: None }),
+        speakers,
+        city,
+        kind,
+        variant_of,
+        extra: extra_values,
+        body: body.to_string(),
+        body_line,
+    };
+    check_year_folder(&mut f, path, &document);
+    if f.problems.is_empty() {
+        Ok(document)
+    } else {
+        f.problems.sort();
+        Err(f.problems)
+    }
+}
+
+/// `content/speeches/2019/x.md` must hold a document of 2019.
+fn check_year_folder(f: &mut Fields, path: &Path, doc: &Document) {
+    let folder = path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().to_string());
+    if let Some(year) = folder.filter(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit())) {
+        if doc.date.year != 0 && year != format!("{:04}", doc.date.year) {
+            let m = format!("date is in {} but the file is in the folder for {year}", doc.date.year);
+            f.report("date", true, m);
+        }
+    }
+}
+
+/// Parses a free page (`content/pages/<name>.md`).
+pub fn parse_page(path: &Path, text: &str) -> Result<Option<Page>, Vec<Diagnostic>> {
+    let (mut f, body, _) = Fields::parse(path, text)?;
+    f.check_known(&PAGE_FIELDS, &[]);
+    let title = f.required_text("title");
+    let slug = f.slug(path);
+    let draft = f.flag("draft");
+    if !f.problems.is_empty() {
+        return Err(f.problems);
+    }
+    Ok((!draft).then(|| Page { path: path.to_path_buf(), slug, title, body: body.to_string() }))
+}
+
+fn key_text(key: &Value) -> String {
+    scalar_text(key).unwrap_or_else(|| format!("{key:?}"))
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "nothing".into(),
+        Value::Bool(b) => format!("`{b}`"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => format!("the text `{s}`"),
+        Value::Sequence(_) => "a list".into(),
+        Value::Mapping(_) => "a mapping".into(),
+        Value::Tagged(_) => "a tagged value".into(),
+    }
+}
+
+/// The YAML library appends "at line L column C" (relative to the YAML
+/// block); we print the file's own line instead.
+fn strip_location(e: &serde_yaml_ng::Error) -> String {
+    let m = e.to_string();
+    match m.find(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<String> {
+        parse_document(Path::new("content/speeches/2020/a.md"), text, &[])
+            .unwrap_err()
+            .iter()
+            .map(|d| d.to_string())
+            .collect()
+    }
+
+    const GOOD: &str = "---\ntitle: 讲话\ndate: 2020-04-03\nspeaker: 何邦军\ncity: 安康市\nthemes: [驻村帮扶]\nsource:\n  raw: a.txt\n---\n\n同志们：\n";
+
+    #[test]
+    fn a_good_document_parses() {
+        let d = parse_document(Path::new("content/speeches/2020/he-2020.md"), GOOD, &[]).unwrap();
+        assert_eq!(d.slug, "he-2020");
+        assert_eq!(d.speakers, ["何邦军"]);
+        assert_eq!(d.kind, Kind::Speech);
+        assert_eq!(d.source.unwrap().raw.as_deref(), Some("a.txt"));
+        assert_eq!(d.body_line, 10);
+    }
+
+    #[test]
+    fn every_mistake_of_a_file_is_reported_at_its_line() {
+        let text = "---\ntitle: 讲话\ndate: 2020-02-30\nspaker: 何邦军\ncity: 安康市\nkind: talk\nsource:\n  raw: a.txt\n  pages: 3\n---\n";
+        assert_eq!(
+            errors(text),
+            [
+                "content/speeches/2020/a.md:2:1: missing required field `speaker` (only qa and article may omit it; kind is speech)",
+                "content/speeches/2020/a.md:3:7: `date`: `2020-02-30` is not a date: 2020-02 has no day 30",
+                "content/speeches/2020/a.md:4:1: unknown field `spaker`",
+                "content/speeches/2020/a.md:6:7: kind `talk` is not one of speech, remarks, excerpt, qa, article",
+                "content/speeches/2020/a.md:9:3: unknown field `source.pages`",
+            ]
+        );
+    }
+
+    #[test]
+    fn yaml_syntax_errors_point_at_the_file_line() {
+        let e = errors("---\ntitle: 讲话\ndate: [2020\n---\n");
+        assert_eq!(e.len(), 1);
+        assert!(e[0].starts_with("content/speeches/2020/a.md:4:"), "{e:?}");
+    }
+
+    #[test]
+    fn qa_needs_no_speaker_and_the_folder_year_must_match() {
+        let text = "---\ntitle: 问答\ndate: 2019-05\ncity: 全国\nkind: qa\n---\n";
+        assert_eq!(errors(text), ["content/speeches/2020/a.md:3:7: date is in 2019 but the file is in the folder for 2020"]);
+    }
+
+    #[test]
+    fn extra_fields_are_allowed_when_the_site_lists_them() {
+        let text = GOOD.replace("city:", "archive_no: 17\ncity:");
+        assert!(parse_document(Path::new("a.md"), &text, &[]).is_err());
+        let d = parse_document(Path::new("a.md"), &text, &["archive_no".into()]).unwrap();
+        assert_eq!(d.extra["archive_no"], serde_json::json!(17));
+    }
+}

@@ -1,0 +1,169 @@
+//! Load stage: `content/` → `Archive`. Reads every file in parallel, checks
+//! each against the content model and then across documents (unique slugs,
+//! `variant_of` targets), and applies the site's theme rules. Every problem
+//! of every file is collected; nothing is rendered here.
+
+mod document;
+mod front_matter;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+pub use document::{parse_document, parse_page};
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{Archive, Document, Page};
+
+pub const CONTENT_DIR: &str = "content";
+const SPEECHES_DIR: &str = "speeches";
+const PAGES_DIR: &str = "pages";
+
+enum Loaded {
+    Document(Box<Document>),
+    Page(Option<Page>),
+}
+
+/// Loads and validates the whole archive under `config.root`.
+pub fn load_archive(config: &Config) -> Result<Archive, Diagnostics> {
+    let files = content_files(&config.root)?;
+    let results: Vec<Result<Loaded, Vec<Diagnostic>>> =
+        files.par_iter().map(|rel| load_file(&config.root, rel, &config.site.extra_fields)).collect();
+    let mut problems = Vec::new();
+    let mut documents = Vec::new();
+    let mut pages = Vec::new();
+    for result in results {
+        match result {
+            Ok(Loaded::Document(d)) => documents.push(*d),
+            Ok(Loaded::Page(p)) => pages.extend(p),
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    problems.extend(check_across(&config.root, &documents, &pages, config.drafts));
+    if !problems.is_empty() {
+        return Err(Diagnostics::sorted(problems));
+    }
+    documents.retain(|d| config.drafts || !d.draft);
+    for doc in &mut documents {
+        apply_theme_rules(doc, &config.site.theme_rules);
+    }
+    Ok(Archive::new(documents, pages))
+}
+
+/// Every `.md` file under `content/`, as paths relative to the root, sorted.
+fn content_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
+    let content = root.join(CONTENT_DIR);
+    if !content.is_dir() {
+        return Err(Diagnostics(vec![Diagnostic::new(
+            Path::new(CONTENT_DIR),
+            1,
+            1,
+            format!("no content folder at {}", content.display()),
+        )]));
+    }
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let walker = WalkDir::new(&content).sort_by_file_name().into_iter();
+    for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {
+        match entry {
+            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
+                files.push(e.path().strip_prefix(root).unwrap_or(e.path()).to_path_buf());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e.path().map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf()).unwrap_or_default();
+                problems.push(Diagnostic::new(&path, 1, 1, format!("cannot read: {e}")));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(Diagnostics::sorted(problems))
+    }
+}
+
+fn load_file(root: &Path, rel: &Path, extra: &[String]) -> Result<Loaded, Vec<Diagnostic>> {
+    let bytes = std::fs::read(root.join(rel)).map_err(|e| vec![Diagnostic::new(rel, 1, 1, format!("cannot read: {e}"))])?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let (line, col) = crate::diagnostics::line_col(&String::from_utf8_lossy(&e.into_bytes()[..offset]), offset);
+        vec![Diagnostic::new(rel, line, col, format!("not valid UTF-8 (at byte {offset}); convert it with `archive import`"))]
+    })?;
+    let section = rel.strip_prefix(CONTENT_DIR).ok().and_then(|p| p.iter().next()).map(|s| s.to_string_lossy().to_string());
+    match section.as_deref() {
+        Some(SPEECHES_DIR) => parse_document(rel, &text, extra).map(|d| Loaded::Document(Box::new(d))),
+        Some(PAGES_DIR) => parse_page(rel, &text).map(Loaded::Page),
+        _ => Err(vec![Diagnostic::new(rel, 1, 1, "content files belong in content/speeches/ or content/pages/")]),
+    }
+}
+
+/// Checks that need all documents: unique slugs, `variant_of` targets.
+fn check_across(root: &Path, documents: &[Document], pages: &[Page], drafts: bool) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut by_slug: std::collections::BTreeMap<&str, Vec<&Path>> = Default::default();
+    for d in documents {
+        by_slug.entry(&d.slug).or_default().push(&d.path);
+    }
+    for paths in by_slug.values().filter(|p| p.len() > 1) {
+        for (i, path) in paths.iter().enumerate() {
+            let other = paths[if i == 0 { 1 } else { 0 }];
+            problems.push(Diagnostic::new(path, 1, 1, format!("slug `{}` is also used by {}", slug_of(documents, path), other.display())));
+        }
+    }
+    let mut page_slugs: std::collections::BTreeMap<&str, &Path> = Default::default();
+    for p in pages {
+        if let Some(other) = page_slugs.insert(&p.slug, &p.path) {
+            problems.push(Diagnostic::new(&p.path, 1, 1, format!("page slug `{}` is also used by {}", p.slug, other.display())));
+        }
+        if crate::index::RESERVED_PATHS.contains(&p.slug.as_str()) {
+            problems.push(Diagnostic::new(&p.path, 1, 1, format!("page slug `{}` is reserved for the archive's own pages", p.slug)));
+        }
+    }
+    for d in documents {
+        let Some(target) = &d.variant_of else { continue };
+        let (line, col) = key_position(root, d, "variant_of");
+        match documents.iter().find(|o| &o.slug == target) {
+            None => problems.push(Diagnostic::new(&d.path, line, col, format!("variant_of `{target}` names no document"))),
+            Some(o) if o.slug == d.slug => {
+                problems.push(Diagnostic::new(&d.path, line, col, "variant_of names the document itself"))
+            }
+            Some(o) if o.draft && !drafts && !d.draft => problems.push(Diagnostic::new(
+                &d.path,
+                line,
+                col,
+                format!("variant_of `{target}` names a draft, which is not published"),
+            )),
+            Some(_) => {}
+        }
+    }
+    problems
+}
+
+fn slug_of<'a>(documents: &'a [Document], path: &Path) -> &'a str {
+    documents.iter().find(|d| d.path == path).map_or("", |d| d.slug.as_str())
+}
+
+/// Where `key` stands in a document's file. Documents keep no raw text, so
+/// the file is read again: this runs only on an error path.
+fn key_position(root: &Path, doc: &Document, key: &str) -> (usize, usize) {
+    let text = std::fs::read_to_string(root.join(&doc.path)).unwrap_or_default();
+    front_matter::split(&text)
+        .ok()
+        .and_then(|s| front_matter::key_positions(s.yaml, s.yaml_line).get(key).map(|p| (p.line, p.value_col)))
+        .unwrap_or((1, 1))
+}
+
+/// Adds each topic whose keywords occur in the title or body.
+pub fn apply_theme_rules(doc: &mut Document, rules: &std::collections::BTreeMap<String, Vec<String>>) {
+    for (topic, keywords) in rules {
+        if doc.themes.contains(topic) {
+            continue;
+        }
+        if keywords.iter().any(|k| !k.is_empty() && (doc.title.contains(k.as_str()) || doc.body.contains(k.as_str()))) {
+            doc.themes.push(topic.clone());
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! The `archive` binary: parse the command line, call the library, print
+//! diagnostics, exit 0 (success), 1 (content errors) or 2 (usage errors).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use speech_archive::cli::{Cli, Command};
+use speech_archive::config::Config;
+use speech_archive::diagnostics::Diagnostics;
+use speech_archive::{build, init};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            let n = diagnostics.0.len();
+            eprintln!("error: {n} problem{} found; nothing was written", if n == 1 { "" } else { "s" });
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<(), Diagnostics> {
+    match &cli.command {
+        Command::Build(args) => {
+            let config = Config::load(&args.site.root, args.output.as_deref(), args.base_url.as_deref(), args.site.drafts)?;
+            let report = build::build(&config)?;
+            if cli.verbose {
+                for (stage, time) in &report.stages {
+                    eprintln!("{stage:>8}  {:>8.1} ms", time.as_secs_f64() * 1000.0);
+                }
+            }
+            if !cli.quiet {
+                println!(
+                    "built {} documents into {} pages ({} static files) in {} in {:.2} s",
+                    report.documents,
+                    report.pages,
+                    report.static_files,
+                    config.output.display(),
+                    report.total.as_secs_f64()
+                );
+            }
+            Ok(())
+        }
+        Command::Check(args) => {
+            let config = Config::load(&args.root, None, None, args.drafts)?;
+            let documents = build::check(&config)?;
+            if !cli.quiet {
+                println!("checked {documents} documents: no problems");
+            }
+            Ok(())
+        }
+        Command::Init { dir } => {
+            init::init(dir)?;
+            if !cli.quiet {
+                println!("created a new archive in {}; build it with: archive build --root {}", dir.display(), dir.display());
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! The archive as pure data: documents, free pages, dates at their precision,
+//! kinds and slugs. No I/O and no presentation here; `load` builds these
+//! values and every later stage only reads them.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::path::PathBuf;
+
+/// A date known to the year, the month or the day, as the source prints it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PartialDate {
+    pub year: i32,
+    pub month: Option<u8>,
+    pub day: Option<u8>,
+}
+
+impl PartialDate {
+    /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, checking that the day exists.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || format!("`{text}` is not a date: expected YYYY-MM-DD, YYYY-MM or YYYY");
+        let parts: Vec<&str> = text.trim().split('-').collect();
+        let number = |s: &str, len: usize| -> Result<u32, String> {
+            if s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) {
+                s.parse().map_err(|_| bad())
+            } else {
+                Err(bad())
+            }
+        };
+        let year = number(parts[0], 4)? as i32;
+        let month = match parts.get(1) {
+            Some(m) => Some(number(m, 2)?),
+            None => None,
+        };
+        let day = match parts.get(2) {
+            Some(d) => Some(number(d, 2)?),
+            None => None,
+        };
+        if parts.len() > 3 {
+            return Err(bad());
+        }
+        if let Some(m) = month {
+            if !(1..=12).contains(&m) {
+                return Err(format!("`{text}` is not a date: month {m} does not exist"));
+            }
+            if let Some(d) = day {
+                if d < 1 || d > days_in_month(year, m) {
+                    return Err(format!("`{text}` is not a date: {year}-{m:02} has no day {d}"));
+                }
+            }
+        }
+        Ok(PartialDate {
+            year,
+            month: month.map(|m| m as u8),
+            day: day.map(|d| d as u8),
+        })
+    }
+
+    pub fn precision(&self) -> Precision {
+        match (self.month, self.day) {
+            (Some(_), Some(_)) => Precision::Day,
+            (Some(_), None) => Precision::Month,
+            _ => Precision::Year,
+        }
+    }
+
+    /// The key that orders documents in time: a partial date sorts before
+    /// the full dates it covers.
+    fn sort_key(&self) -> (i32, u8, u8) {
+        (self.year, self.month.unwrap_or(0), self.day.unwrap_or(0))
+    }
+}
+
+impl Ord for PartialDate {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
+}
+
+impl PartialOrd for PartialDate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+        }
+        if let Some(d) = self.day {
+            write!(f, "-{d:02}")?;
+        }
+        Ok(())
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    Day,
+    Month,
+    Year,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::Day => "day",
+            Precision::Month => "month",
+            Precision::Year => "year",
+        }
+    }
+}
+
+/// What sort of text a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Speech,
+    Remarks,
+    Excerpt,
+    Qa,
+    Article,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [Kind::Speech, Kind::Remarks, Kind::Excerpt, Kind::Qa, Kind::Article];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Speech => "speech",
+            Kind::Remarks => "remarks",
+            Kind::Excerpt => "excerpt",
+            Kind::Qa => "qa",
+            Kind::Article => "article",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.key() == key)
+    }
+
+    /// Q&A compilations and articles have no single speaker.
+    pub fn needs_speaker(self) -> bool {
+        !matches!(self, Kind::Qa | Kind::Article)
+    }
+}
+
+/// Provenance of a document: where its text was printed or found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Source {
+    pub title: Option<String>,
+    pub issue: Option<String>,
+    pub publisher: Option<String>,
+    pub date: Option<PartialDate>,
+    pub url: Option<String>,
+    pub retrieved: Option<PartialDate>,
+    pub raw: Option<String>,
+    pub raw_sha256: Option<String>,
+}
+
+/// One speech, remarks, excerpt, Q&A compilation or article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// Path relative to the site root, e.g. `content/speeches/2020/x.md`.
+    pub path: PathBuf,
+    pub slug: String,
+    pub title: String,
+    pub date: PartialDate,
+    pub speakers: Vec<String>,
+    pub speaker_title: Option<String>,
+    pub city: String,
+    pub province: Option<String>,
+    pub county: Option<String>,
+    pub occasion: Option<String>,
+    pub kind: Kind,
+    pub themes: Vec<String>,
+    pub transcribed: bool,
+    pub placeholders: bool,
+    pub variant_of: Option<String>,
+    pub source: Option<Source>,
+    pub summary: Option<String>,
+    pub editorial_note: Option<String>,
+    pub draft: bool,
+    /// Fields the site allows beyond the content model (`extra_fields`).
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Markdown body, and the line of the file it starts on.
+    pub body: String,
+    pub body_line: usize,
+}
+
+/// A free page such as "about", from `content/pages/<name>.md`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub path: PathBuf,
+    pub slug: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// Everything that was loaded: documents newest first, then by slug.
+#[derive(Debug, Clone, Default)]
+pub struct Archive {
+    pub documents: Vec<Document>,
+    pub pages: Vec<Page>,
+}
+
+impl Archive {
+    pub fn new(mut documents: Vec<Document>, mut pages: Vec<Page>) -> Self {
+        documents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+        Archive { documents, pages }
+    }
+
+    pub fn find(&self, slug: &str) -> Option<usize> {
+        self.documents.iter().position(|d| d.slug == slug)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_each_precision() {
+        let d = PartialDate::parse("2020-04-03").unwrap();
+        assert_eq!((d.year, d.month, d.day), (2020, Some(4), Some(3)));
+        assert_eq!(d.precision(), Precision::Day);
+        assert_eq!(PartialDate::parse("2020-04").unwrap().precision(), Precision::Month);
+        assert_eq!(PartialDate::parse("2020").unwrap().precision(), Precision::Year);
+        assert_eq!(PartialDate::parse("2017-08").unwrap().to_string(), "2017-08");
+    }
+
+    #[test]
+    fn rejects_impossible_dates() {
+        assert!(PartialDate::parse("2019-02-29").is_err());
+        assert!(PartialDate::parse("2020-02-29").is_ok());
+        assert!(PartialDate::parse("2020-13").is_err());
+        assert!(PartialDate::parse("2020/04/03").is_err());
+        assert!(PartialDate::parse("20-04-03").is_err());
+        assert!(PartialDate::parse("2020-4-3").is_err());
+        assert!(PartialDate::parse("").is_err());
+    }
+
+    #[test]
+    fn partial_dates_sort_before_the_days_they_cover() {
+        let year = PartialDate::parse("2020").unwrap();
+        let month = PartialDate::parse("2020-04").unwrap();
+        let day = PartialDate::parse("2020-04-03").unwrap();
+        assert!(year < month && month < day);
+    }
+}

@@ -1,0 +1,84 @@
+//! Render stage: Tera templates of the theme, fed with view types. Owns the
+//! template engine, the translation table and the page plan (which pages
+//! exist, their URLs, and what each depends on); writes nothing itself but
+//! hands each finished page to a `Sink`.
+
+mod cite;
+mod pages;
+mod theme;
+pub mod views;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use tera::{Context, Tera};
+
+pub use pages::{plan_pages, render_site, PageKind, PagePlan};
+pub use theme::Theme;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+
+/// Templates compiled once, plus what every page's context shares.
+pub struct Renderer {
+    tera: Tera,
+    origins: BTreeMap<String, PathBuf>,
+    pub theme: Theme,
+}
+
+impl Renderer {
+    pub fn new(theme: Theme) -> Result<Renderer, Diagnostics> {
+        let mut tera = Tera::default();
+        let origins: BTreeMap<String, PathBuf> = theme.templates.iter().map(|t| (t.name.clone(), t.origin.clone())).collect();
+        let raw: Vec<(&str, &str)> = theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str())).collect();
+        if let Err(e) = tera.add_raw_templates(raw) {
+            return Err(Diagnostics(vec![template_diagnostic(&e, &origins)]));
+        }
+        let missing: Vec<Diagnostic> = pages::TEMPLATES
+            .iter()
+            .filter(|name| !origins.contains_key(**name))
+            .map(|name| Diagnostic::new(&PathBuf::from("templates").join(name), 1, 1, "the theme has no such template"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Diagnostics(missing));
+        }
+        Ok(Renderer { tera, origins, theme })
+    }
+
+    pub fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
+        self.tera.render(template, context).map_err(|e| template_diagnostic(&e, &self.origins))
+    }
+}
+
+/// A Tera error as `origin:line:col: message`: Tera names the template, and
+/// for syntax errors prints `--> line:col`; the whole cause chain is kept.
+fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, PathBuf>) -> Diagnostic {
+    let mut chain = vec![error.to_string()];
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    let text = chain.join("\n");
+    let name = origins.keys().filter(|n| text.contains(&format!("'{n}'")) || text.contains(&format!("\"{n}\""))).last();
+    let origin = name.and_then(|n| origins.get(n)).cloned().unwrap_or_else(|| PathBuf::from("templates"));
+    let (mut line, mut col) = (1, 1);
+    if let Some(at) = text.find("--> ") {
+        let pos: String = text[at + 4..].chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();
+        if let Some((l, c)) = pos.split_once(':') {
+            line = l.parse().unwrap_or(1);
+            col = c.parse().unwrap_or(1);
+        }
+    }
+    let message: Vec<String> = chain
+        .iter()
+        .flat_map(|m| m.lines())
+        .filter_map(|l| {
+            let l = l.trim();
+            l.strip_prefix("= ").map(str::to_string).or_else(|| {
+                (!l.is_empty() && !l.starts_with("-->") && !l.starts_with('|') && !l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+                    .then(|| l.to_string())
+            })
+        })
+        .collect();
+    Diagnostic::new(&origin, line, col, format!("template error: {}", message.join(": ")))
+}

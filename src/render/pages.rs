@@ -1,0 +1,346 @@
+//! The page plan: every page of the site, its URL, and the inputs it depends
+//! on (a document page on its document, its neighbours in time and its
+//! terms; a term page on its documents). Rendering walks the plan in
+//! parallel and hands each page to the sink.
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Context;
+
+use super::views::{self, DocumentSummary, FacetLink, PageLink, Pager, SiteView, Totals, Views, Words};
+use super::{cite, Renderer};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::index::{FacetKey, Index, Paginator};
+use crate::markdown::render_markdown;
+use crate::model::Archive;
+use crate::write::Sink;
+
+/// Templates every theme must have.
+pub const TEMPLATES: [&str; 10] = [
+    "home.html",
+    "document.html",
+    "list.html",
+    "facet.html",
+    "term.html",
+    "page.html",
+    "404.html",
+    "atom.xml",
+    "sitemap.xml",
+    "robots.txt",
+];
+
+/// How many documents the home page and each feed show.
+const LATEST: usize = 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageKind {
+    Home,
+    Document(usize),
+    /// All documents, 1-based page.
+    List(usize),
+    Facet(FacetKey),
+    /// Facet, term, 1-based page.
+    Term(FacetKey, usize, usize),
+    TermFeed(FacetKey, usize),
+    Page(usize),
+    NotFound,
+    SiteFeed,
+    Sitemap,
+    Robots,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PagePlan {
+    /// Site-relative URL: `` (home), `speeches/x/`, `atom.xml`.
+    pub url: String,
+    pub kind: PageKind,
+}
+
+impl PagePlan {
+    /// The file the page is written to, relative to the output folder.
+    pub fn output_path(&self) -> String {
+        if self.url.is_empty() || self.url.ends_with('/') {
+            format!("{}index.html", self.url)
+        } else {
+            self.url.clone()
+        }
+    }
+
+    /// The prefix from this page back to the site root.
+    fn root(&self, base_path: &str) -> String {
+        match self.kind {
+            PageKind::NotFound => base_path.to_string(),
+            _ => "../".repeat(self.url.matches('/').count()),
+        }
+    }
+
+    fn is_html_page(&self) -> bool {
+        !matches!(self.kind, PageKind::NotFound | PageKind::SiteFeed | PageKind::TermFeed(..) | PageKind::Sitemap | PageKind::Robots)
+    }
+}
+
+/// Every page of the site, in a fixed order.
+pub fn plan_pages(archive: &Archive, index: &Index, per_page: usize) -> Vec<PagePlan> {
+    let mut plan = vec![PagePlan { url: String::new(), kind: PageKind::Home }];
+    let all = Paginator::new("speeches/", per_page, archive.documents.len());
+    plan.extend((1..=all.pages()).map(|n| PagePlan { url: all.url(n), kind: PageKind::List(n) }));
+    for (i, doc) in archive.documents.iter().enumerate() {
+        plan.push(PagePlan { url: views::document_url(doc), kind: PageKind::Document(i) });
+    }
+    for key in FacetKey::ALL {
+        plan.push(PagePlan { url: key.url(), kind: PageKind::Facet(key) });
+        for (t, term) in index.facet(key).terms.iter().enumerate() {
+            let pager = Paginator::new(term.url(key), per_page, term.docs.len());
+            plan.extend((1..=pager.pages()).map(|n| PagePlan { url: pager.url(n), kind: PageKind::Term(key, t, n) }));
+            plan.push(PagePlan { url: format!("{}atom.xml", term.url(key)), kind: PageKind::TermFeed(key, t) });
+        }
+    }
+    for (i, page) in archive.pages.iter().enumerate() {
+        plan.push(PagePlan { url: format!("{}/", page.slug), kind: PageKind::Page(i) });
+    }
+    plan.extend([
+        PagePlan { url: "404.html".into(), kind: PageKind::NotFound },
+        PagePlan { url: "atom.xml".into(), kind: PageKind::SiteFeed },
+        PagePlan { url: "sitemap.xml".into(), kind: PageKind::Sitemap },
+        PagePlan { url: "robots.txt".into(), kind: PageKind::Robots },
+    ]);
+    plan
+}
+
+/// What every page's context shares, built once per build.
+struct Shared<'a> {
+    config: &'a Config,
+    views: Views<'a>,
+    summaries: Vec<DocumentSummary>,
+    base: Context,
+    plan: &'a [PagePlan],
+    live_reload: bool,
+}
+
+/// Renders every planned page in parallel into `sink`. Returns the number of
+/// files written, or every page that failed.
+pub fn render_site(
+    renderer: &Renderer,
+    config: &Config,
+    archive: &Archive,
+    index: &Index,
+    plan: &[PagePlan],
+    sink: &dyn Sink,
+    live_reload: bool,
+) -> Result<usize, Diagnostics> {
+    let words = Words { language: &config.site.language, t: &renderer.theme.words };
+    let views = Views { archive, index, words };
+    let summaries: Vec<DocumentSummary> = (0..archive.documents.len()).into_par_iter().map(|i| views.summary(i)).collect();
+    let site = site_view(config, archive, index, &views);
+    let mut base = Context::new();
+    base.insert("site", &site);
+    base.insert("t", &renderer.theme.words);
+    base.insert("live_reload", &live_reload);
+    let shared = Shared { config, views, summaries, base, plan, live_reload };
+    let problems: Vec<Diagnostic> = plan
+        .par_iter()
+        .filter_map(|page| {
+            let (template, context) = context_for(&shared, page);
+            let result = renderer.render(template, &context).and_then(|html| {
+                sink.write(&page.output_path(), html.as_bytes())
+                    .map_err(|e| Diagnostic::new(std::path::Path::new(&page.output_path()), 1, 1, format!("cannot write: {e}")))
+            });
+            result.err()
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(plan.len())
+    } else {
+        Err(Diagnostics::sorted(problems))
+    }
+}
+
+fn site_view(config: &Config, archive: &Archive, index: &Index, views: &Views) -> SiteView {
+    let count = |k: FacetKey| index.facet(k).terms.len();
+    SiteView {
+        title: config.site.title.clone(),
+        description: config.site.description.clone(),
+        base_url: config.site.base_url.clone(),
+        language: config.site.language.clone(),
+        facets: [FacetKey::City, FacetKey::Year, FacetKey::Theme, FacetKey::Speaker, FacetKey::Kind]
+            .into_iter()
+            .map(|k| FacetLink { key: k.key(), name: views.words.facet(k), url: k.url(), count: count(k) })
+            .collect(),
+        totals: Totals {
+            documents: archive.documents.len(),
+            cities: count(FacetKey::City),
+            years: count(FacetKey::Year),
+            themes: count(FacetKey::Theme),
+            speakers: count(FacetKey::Speaker),
+        },
+        generated: archive.documents.first().map_or_else(|| "1970-01-01T00:00:00Z".into(), |d| timestamp(&d.date)),
+    }
+}
+
+/// A partial date as an RFC 3339 time, at the start of the period it names.
+fn timestamp(d: &crate::model::PartialDate) -> String {
+    format!("{:04}-{:02}-{:02}T00:00:00Z", d.year, d.month.unwrap_or(1), d.day.unwrap_or(1))
+}
+
+fn pager(p: &Paginator, current: usize) -> Pager {
+    let total = p.pages();
+    Pager {
+        current,
+        total,
+        prev: (current > 1).then(|| p.url(current - 1)),
+        next: (current < total).then(|| p.url(current + 1)),
+        pages: (1..=total).map(|n| PageLink { number: n, url: p.url(n) }).collect(),
+        count: p.count,
+    }
+}
+
+#[derive(Serialize)]
+struct FeedEntry<'a> {
+    #[serde(flatten)]
+    summary: &'a DocumentSummary,
+    updated: String,
+    content_html: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Feed<'a> {
+    title: String,
+    url: String,
+    page_url: String,
+    updated: String,
+    entries: Vec<FeedEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct FreePage {
+    title: String,
+    body_html: String,
+    url: String,
+}
+
+fn context_for(s: &Shared, page: &PagePlan) -> (&'static str, Context) {
+    let mut c = s.base.clone();
+    c.insert("root", &page.root(&s.config.base_path()));
+    c.insert("page_url", &page.url);
+    let archive = s.views.archive;
+    let per_page = s.config.site.paginate_by;
+    let docs = |ids: &[usize]| -> Vec<&DocumentSummary> { ids.iter().map(|&i| &s.summaries[i]).collect() };
+    let template = match page.kind {
+        PageKind::Home => {
+            let ids: Vec<usize> = (0..archive.documents.len().min(LATEST)).collect();
+            c.insert("latest", &docs(&ids));
+            let facets: Vec<_> = [FacetKey::City, FacetKey::Year, FacetKey::Theme, FacetKey::Speaker, FacetKey::Kind]
+                .into_iter()
+                .map(|k| s.views.facet(k))
+                .collect();
+            c.insert("facets", &facets);
+            "home.html"
+        }
+        PageKind::Document(i) => {
+            c.insert("doc", &document_view(s, i));
+            "document.html"
+        }
+        PageKind::List(n) => {
+            let p = Paginator::new("speeches/", per_page, archive.documents.len());
+            let ids: Vec<usize> = p.range(n).collect();
+            c.insert("documents", &docs(&ids));
+            c.insert("pager", &pager(&p, n));
+            "list.html"
+        }
+        PageKind::Facet(key) => {
+            c.insert("facet", &s.views.facet(key));
+            "facet.html"
+        }
+        PageKind::Term(key, t, n) => {
+            let term = &s.views.index.facet(key).terms[t];
+            let p = Paginator::new(term.url(key), per_page, term.docs.len());
+            c.insert("term", &s.views.term(key, t));
+            c.insert("documents", &docs(&term.docs[p.range(n)]));
+            c.insert("pager", &pager(&p, n));
+            "term.html"
+        }
+        PageKind::TermFeed(key, t) => {
+            let term = &s.views.index.facet(key).terms[t];
+            let view = s.views.term(key, t);
+            c.insert("feed", &feed(s, format!("{} · {}", view.name, s.config.site.title), &page.url, &view.url, &term.docs));
+            "atom.xml"
+        }
+        PageKind::SiteFeed => {
+            let ids: Vec<usize> = (0..archive.documents.len()).collect();
+            c.insert("feed", &feed(s, s.config.site.title.clone(), &page.url, "", &ids));
+            "atom.xml"
+        }
+        PageKind::Page(i) => {
+            let p = &archive.pages[i];
+            c.insert("page", &FreePage { title: p.title.clone(), body_html: render_markdown(&p.body).html, url: page.url.clone() });
+            "page.html"
+        }
+        PageKind::NotFound => "404.html",
+        PageKind::Sitemap => {
+            let urls: Vec<&str> = s.plan.iter().filter(|p| p.is_html_page()).map(|p| p.url.as_str()).collect();
+            c.insert("urls", &urls);
+            "sitemap.xml"
+        }
+        PageKind::Robots => "robots.txt",
+    };
+    let _ = s.live_reload;
+    (template, c)
+}
+
+fn feed<'a>(s: &'a Shared, title: String, url: &str, page_url: &str, ids: &[usize]) -> Feed<'a> {
+    let entries: Vec<FeedEntry> = ids
+        .iter()
+        .take(LATEST)
+        .map(|&i| FeedEntry { summary: &s.summaries[i], updated: timestamp(&s.views.archive.documents[i].date), content_html: None })
+        .collect();
+    Feed {
+        title,
+        url: url.to_string(),
+        page_url: page_url.to_string(),
+        updated: ids.first().map_or_else(|| "1970-01-01T00:00:00Z".into(), |&i| timestamp(&s.views.archive.documents[i].date)),
+        entries,
+    }
+}
+
+fn document_view(s: &Shared, i: usize) -> views::DocumentView {
+    let archive = s.views.archive;
+    let doc = &archive.documents[i];
+    let body = render_markdown(&doc.body);
+    let summary = s.summaries[i].clone();
+    let permalink = format!("{}{}", s.config.site.base_url, summary.url);
+    let source = doc.source.as_ref().map(|src| views::SourceView {
+        title: src.title.clone(),
+        issue: src.issue.clone(),
+        publisher: src.publisher.clone(),
+        date: src.date.as_ref().map(|d| s.views.words.date(d)),
+        url: src.url.clone(),
+        raw: src.raw.clone(),
+        raw_sha256: src.raw_sha256.clone(),
+    });
+    views::DocumentView {
+        citation: cite::cite(doc, &permalink, &s.config.site.title),
+        permalink,
+        occasion: doc.occasion.clone(),
+        editorial_note: doc.editorial_note.clone(),
+        transcribed: doc.transcribed,
+        source,
+        body_html: body.html,
+        toc: body.toc,
+        paragraphs: body.paragraphs,
+        characters: body.characters,
+        // Documents are newest first: the one before in time is the next index.
+        prev: archive.documents.get(i + 1).map(|_| s.summaries[i + 1].clone()),
+        next: i.checked_sub(1).map(|j| s.summaries[j].clone()),
+        variant_of: doc.variant_of.as_deref().and_then(|v| archive.find(v)).map(|j| s.summaries[j].clone()),
+        variants: archive
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.variant_of.as_deref() == Some(doc.slug.as_str()))
+            .map(|(j, _)| s.summaries[j].clone())
+            .collect(),
+        listed_on: s.views.listed_on(i),
+        summary,
+    }
+}

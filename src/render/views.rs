@@ -1,0 +1,323 @@
+//! View types: the documented contract between the generator and themes
+//! (`themes/default/README.md`). Serialize-only; built from the model and
+//! the index, so internal types can change without breaking a theme.
+
+use serde::Serialize;
+
+use crate::index::{FacetKey, Index, Term};
+use crate::markdown::TocEntry;
+use crate::model::{Archive, Document, PartialDate};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub name: String,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    pub iso: String,
+    pub display: String,
+    pub year: i32,
+    pub precision: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceView {
+    pub province: Option<Link>,
+    pub city: Option<Link>,
+    pub county: Option<Link>,
+    pub display: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentSummary {
+    pub title: String,
+    pub url: String,
+    pub date: DateView,
+    pub speakers: Vec<Link>,
+    pub speaker_title: Option<String>,
+    pub place: PlaceView,
+    pub kind: Link,
+    pub themes: Vec<Link>,
+    pub summary: Option<String>,
+    pub placeholders: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceView {
+    pub title: Option<String>,
+    pub issue: Option<String>,
+    pub publisher: Option<String>,
+    pub date: Option<DateView>,
+    pub url: Option<String>,
+    pub raw: Option<String>,
+    pub raw_sha256: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ListedOn {
+    pub facet: String,
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Citation {
+    pub gbt7714: String,
+    pub chicago: String,
+    pub bibtex: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentView {
+    #[serde(flatten)]
+    pub summary: DocumentSummary,
+    pub permalink: String,
+    pub occasion: Option<String>,
+    pub editorial_note: Option<String>,
+    pub transcribed: bool,
+    pub source: Option<SourceView>,
+    pub body_html: String,
+    pub toc: Vec<TocEntry>,
+    pub paragraphs: usize,
+    pub characters: usize,
+    pub prev: Option<DocumentSummary>,
+    pub next: Option<DocumentSummary>,
+    pub variant_of: Option<DocumentSummary>,
+    pub variants: Vec<DocumentSummary>,
+    pub listed_on: Vec<ListedOn>,
+    pub citation: Citation,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TermView {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+    pub feed_url: String,
+    pub count: usize,
+    pub first_year: i32,
+    pub last_year: i32,
+    pub children: Vec<TermView>,
+    pub facet: Link,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetView {
+    pub key: &'static str,
+    pub name: String,
+    pub url: String,
+    pub terms: Vec<TermView>,
+    pub groups: Option<Vec<TermView>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PageLink {
+    pub number: usize,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pager {
+    pub current: usize,
+    pub total: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub pages: Vec<PageLink>,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetLink {
+    pub key: &'static str,
+    pub name: String,
+    pub url: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    pub documents: usize,
+    pub cities: usize,
+    pub years: usize,
+    pub themes: usize,
+    pub speakers: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub language: String,
+    pub facets: Vec<FacetLink>,
+    pub totals: Totals,
+    pub generated: String,
+}
+
+/// Language-dependent words the views need; read from the theme's table.
+pub struct Words<'a> {
+    pub language: &'a str,
+    pub t: &'a std::collections::BTreeMap<String, String>,
+}
+
+impl Words<'_> {
+    pub fn get(&self, key: &str) -> String {
+        self.t.get(key).cloned().unwrap_or_else(|| key.to_string())
+    }
+
+    pub fn facet(&self, key: FacetKey) -> String {
+        self.get(&format!("facet_{}", key.key()))
+    }
+
+    pub fn date(&self, d: &PartialDate) -> DateView {
+        DateView {
+            iso: d.to_string(),
+            display: format_date(d, self.language),
+            year: d.year,
+            precision: d.precision().as_str(),
+        }
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "December",
+];
+
+/// `2020年4月3日` / `3 April 2020`, at the precision known.
+pub fn format_date(d: &PartialDate, language: &str) -> String {
+    let zh = language.starts_with("zh");
+    match (d.month, d.day, zh) {
+        (Some(m), Some(day), true) => format!("{}年{m}月{day}日", d.year),
+        (Some(m), None, true) => format!("{}年{m}月", d.year),
+        (None, _, true) => format!("{}年", d.year),
+        (Some(m), Some(day), false) => format!("{day} {} {}", MONTHS[m as usize - 1], d.year),
+        (Some(m), None, false) => format!("{} {}", MONTHS[m as usize - 1], d.year),
+        (None, _, false) => d.year.to_string(),
+    }
+}
+
+pub fn document_url(doc: &Document) -> String {
+    format!("speeches/{}/", doc.slug)
+}
+
+/// Builds summaries and term views; shared by every page kind.
+pub struct Views<'a> {
+    pub archive: &'a Archive,
+    pub index: &'a Index,
+    pub words: Words<'a>,
+}
+
+impl Views<'_> {
+    fn term_link(&self, key: FacetKey, term: usize) -> Link {
+        let t = &self.index.facet(key).terms[term];
+        let name = if key == FacetKey::Kind { self.words.get(&format!("kind_{}", t.name)) } else { t.name.clone() };
+        Link { name, url: t.url(key), key: (key == FacetKey::Kind).then(|| t.name.clone()) }
+    }
+
+    fn links(&self, doc: usize, key: FacetKey) -> Vec<Link> {
+        self.index.terms_of[doc].iter().filter(|(k, _)| *k == key).map(|&(k, t)| self.term_link(k, t)).collect()
+    }
+
+    pub fn summary(&self, i: usize) -> DocumentSummary {
+        let doc = &self.archive.documents[i];
+        let one = |key| self.links(i, key).into_iter().next();
+        let place = PlaceView {
+            province: one(FacetKey::Province),
+            city: one(FacetKey::City),
+            county: one(FacetKey::County),
+            display: [crate::index::province_of(doc).filter(|p| *p != doc.city), Some(doc.city.clone()), doc.county.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" › "),
+        };
+        DocumentSummary {
+            title: doc.title.clone(),
+            url: document_url(doc),
+            date: self.words.date(&doc.date),
+            speakers: self.links(i, FacetKey::Speaker),
+            speaker_title: doc.speaker_title.clone(),
+            place,
+            kind: self.term_link(FacetKey::Kind, self.index.terms_of[i].iter().find(|(k, _)| *k == FacetKey::Kind).map_or(0, |t| t.1)),
+            themes: self.links(i, FacetKey::Theme),
+            summary: doc.summary.clone(),
+            placeholders: doc.placeholders,
+        }
+    }
+
+    pub fn listed_on(&self, i: usize) -> Vec<ListedOn> {
+        self.index.terms_of[i]
+            .iter()
+            .map(|&(k, t)| {
+                let link = self.term_link(k, t);
+                ListedOn { facet: self.words.facet(k), name: link.name, url: link.url }
+            })
+            .collect()
+    }
+
+    pub fn term(&self, key: FacetKey, t: usize) -> TermView {
+        let term: &Term = &self.index.facet(key).terms[t];
+        let years = term.docs.iter().map(|&d| self.archive.documents[d].date.year);
+        let link = self.term_link(key, t);
+        let children = self.children(key, t);
+        TermView {
+            name: link.name,
+            slug: term.slug.clone(),
+            url: link.url.clone(),
+            feed_url: format!("{}atom.xml", link.url),
+            count: term.docs.len(),
+            first_year: years.clone().min().unwrap_or(0),
+            last_year: years.max().unwrap_or(0),
+            children,
+            facet: Link { name: self.words.facet(key), url: key.url(), key: Some(key.key().to_string()) },
+        }
+    }
+
+    /// Cities of a province, counties of a city.
+    fn children(&self, key: FacetKey, t: usize) -> Vec<TermView> {
+        let child = match key {
+            FacetKey::Province => FacetKey::City,
+            FacetKey::City => FacetKey::County,
+            _ => return Vec::new(),
+        };
+        let terms = &self.index.facet(child).terms;
+        (0..terms.len()).filter(|&c| terms[c].parent == Some(t)).map(|c| self.term(child, c)).collect()
+    }
+
+    pub fn facet(&self, key: FacetKey) -> FacetView {
+        let terms = (0..self.index.facet(key).terms.len()).map(|t| self.term(key, t)).collect();
+        let groups = (key == FacetKey::City).then(|| self.city_groups());
+        FacetView { key: key.key(), name: self.words.facet(key), url: key.url(), terms, groups }
+    }
+
+    /// Provinces with their cities (and those cities' counties); cities of
+    /// unknown province come last under a group of their own.
+    fn city_groups(&self) -> Vec<TermView> {
+        let mut groups: Vec<TermView> = (0..self.index.facet(FacetKey::Province).terms.len())
+            .map(|p| self.term(FacetKey::Province, p))
+            .filter(|g| !g.children.is_empty())
+            .collect();
+        let cities = &self.index.facet(FacetKey::City).terms;
+        let orphans: Vec<TermView> =
+            (0..cities.len()).filter(|&c| cities[c].parent.is_none()).map(|c| self.term(FacetKey::City, c)).collect();
+        if !orphans.is_empty() {
+            groups.push(TermView {
+                name: self.words.get("unknown_province"),
+                slug: String::new(),
+                url: FacetKey::City.url(),
+                feed_url: String::new(),
+                count: orphans.iter().map(|c| c.count).sum(),
+                first_year: orphans.iter().map(|c| c.first_year).min().unwrap_or(0),
+                last_year: orphans.iter().map(|c| c.last_year).max().unwrap_or(0),
+                children: orphans,
+                facet: Link { name: self.words.facet(FacetKey::Province), url: FacetKey::Province.url(), key: Some("province".into()) },
+            });
+        }
+        groups
+    }
+}
