@@ -24,6 +24,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Validate every content file, setting and template; write nothing.
     Check(SiteArgs),
+    /// Turn raw speech texts into clean content files with metadata.
+    Import(ImportArgs),
     /// Create a new archive in DIR: site.toml, a sample speech, a README.
     Init {
         /// Folder to create (must not exist or be empty).
@@ -51,4 +53,26 @@ pub struct BuildArgs {
     /// Override site.toml's base_url, e.g. https://example.org/archive/.
     #[arg(long)]
     pub base_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Raw text files (UTF-8, GB18030/GBK or Big5).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The archive's folder: its content is compared to find reprints.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Where to write content files [default: <root>/content/speeches].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Report what would be written; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Overwrite existing content files.
+    #[arg(long)]
+    pub force: bool,
+    /// Also write the report as JSON to FILE.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
 }

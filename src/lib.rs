@@ -7,6 +7,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod import;
 pub mod index;
 pub mod init;
 pub mod load;
