@@ -112,16 +112,12 @@ pub fn parse_site(text: &str, path: &Path) -> Result<SiteConfig, Diagnostics> {
         let offset = find_key(text, key).unwrap_or(0);
         problems.push(at(offset, format!("unknown key `{key}` (known keys: {})", KEYS.join(", "))));
     }
-    let known: toml::Table = table.into_iter().filter(|(k, _)| KEYS.contains(&k.as_str())).collect();
-    let site = match SiteConfig::deserialize(toml::Value::Table(known)) {
-        Ok(site) => Some(site),
-        Err(e) => {
-            // The typed pass has no spans; point at the key it names if any.
-            let message = e.message().to_string();
-            let offset = KEYS.iter().find(|k| message.contains(&format!("`{k}`"))).and_then(|k| find_key(text, k));
-            problems.push(at(offset.unwrap_or(0), message));
-            None
-        }
+    // With every key known, the typed pass reads the text itself, so its
+    // errors carry a span.
+    let site = if problems.is_empty() {
+        toml::from_str::<SiteConfig>(text).map_err(|e| problems.push(at(e.span().map_or(0, |s| s.start), e.message().to_string()))).ok()
+    } else {
+        None
     };
     if let Some(site) = &site {
         let mut check = |key: &str, result: Result<(), String>| {

@@ -13,6 +13,7 @@ pub mod init;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod places;
 pub mod render;
 pub mod slug;
 pub mod write;

@@ -28,6 +28,7 @@ pub struct Renderer {
 impl Renderer {
     pub fn new(theme: Theme) -> Result<Renderer, Diagnostics> {
         let mut tera = Tera::default();
+        tera.set_escape_fn(escape_html);
         let origins: BTreeMap<String, PathBuf> = theme.templates.iter().map(|t| (t.name.clone(), t.origin.clone())).collect();
         let raw: Vec<(&str, &str)> = theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(raw) {
@@ -47,6 +48,23 @@ impl Renderer {
     pub fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
         self.tera.render(template, context).map_err(|e| template_diagnostic(&e, &self.origins))
     }
+}
+
+/// Tera's default escaper also encodes `/`, which turns every URL into
+/// `..&#x2F;cities&#x2F;`; `/` is harmless in HTML text and attributes.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// A Tera error as `origin:line:col: message`: Tera names the template, and

@@ -167,6 +167,7 @@ fn site_view(config: &Config, archive: &Archive, index: &Index, views: &Views) -
             .into_iter()
             .map(|k| FacetLink { key: k.key(), name: views.words.facet(k), url: k.url(), count: count(k) })
             .collect(),
+        pages: archive.pages.iter().map(|p| views::Link { name: p.title.clone(), url: format!("{}/", p.slug), key: None }).collect(),
         totals: Totals {
             documents: archive.documents.len(),
             cities: count(FacetKey::City),

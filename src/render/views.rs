@@ -154,6 +154,8 @@ pub struct SiteView {
     pub base_url: String,
     pub language: String,
     pub facets: Vec<FacetLink>,
+    /// Free pages (about, methodology), for the footer.
+    pub pages: Vec<Link>,
     pub totals: Totals,
     pub generated: String,
 }

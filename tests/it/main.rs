@@ -1,1 +1,9 @@
-fn main(){}
+//! The one integration test binary: fixture sites under `tests/fixtures/`
+//! are copied to a temporary folder and built with the real `archive`
+//! binary; output HTML is read through an HTML parser.
+
+mod build;
+mod crawl;
+mod errors;
+mod support;
+mod validate;

@@ -1,0 +1,82 @@
+//! Bad input: every problem of every file in one run as path:line:col, exit
+//! 1, and the previous output left byte-identical.
+
+use crate::support::{snapshot, stderr, Site};
+
+#[test]
+fn every_mistake_is_reported_with_path_line_col() {
+    let site = Site::fixture("broken");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "\
+content/speeches/2020/bad-fields.md:2:1: missing required field `speaker` (only qa and article may omit it; kind is speech)
+content/speeches/2020/bad-fields.md:3:7: `date`: `2020-02-30` is not a date: 2020-02 has no day 30
+content/speeches/2020/bad-fields.md:4:1: unknown field `spaker`
+content/speeches/2020/bad-fields.md:6:7: kind `talk` is not one of speech, remarks, excerpt, qa, article
+content/speeches/2020/bad-fields.md:7:9: `themes` must be a list of text, not the text `驻村帮扶`
+content/speeches/2020/dup-a.md:1:1: slug `same-slug` is also used by content/speeches/2020/dup-b.md
+content/speeches/2020/dup-b.md:1:1: slug `same-slug` is also used by content/speeches/2020/dup-a.md
+content/speeches/2020/no-fence.md:1:1: expected front matter: the file must start with a `---` line
+error: 8 problems found; nothing was written
+"
+    );
+    assert!(!site.public().exists());
+}
+
+#[test]
+fn a_variant_of_that_names_no_document_is_an_error() {
+    let site = Site::fixture("basic");
+    let path = "content/speeches/2020/li-wei-2020-repost.md";
+    let text = std::fs::read_to_string(site.root.join(path)).unwrap().replace("variant_of: li-wei-2020-peixun", "variant_of: nowhere");
+    site.write(path, &text);
+    let out = site.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with(&format!("{path}:9:13: variant_of `nowhere` names no document\n")), "{}", stderr(&out));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let site = Site::fixture("basic");
+    site.build(&[]);
+    let before = snapshot(&site.public());
+    site.write("content/speeches/2020/broken.md", "---\ntitle: [unclosed\n---\n");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("content/speeches/2020/broken.md:"), "{}", stderr(&out));
+    assert_eq!(snapshot(&site.public()), before);
+    let leftovers: Vec<_> = std::fs::read_dir(&site.root).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n.to_string_lossy().starts_with(".public")).collect();
+    assert!(leftovers.is_empty(), "staging folders left behind: {leftovers:?}");
+}
+
+#[test]
+fn site_toml_errors_name_their_line() {
+    let site = Site::fixture("basic");
+    let text = std::fs::read_to_string(site.root.join("site.toml")).unwrap();
+    site.write("site.toml", &format!("titel = \"x\"\n{text}"));
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("site.toml:1:1: unknown key `titel`"), "{}", stderr(&out));
+    site.write("site.toml", &format!("{text}\"驻村帮扶\" = \"驻村\"\n"));
+    let out = site.run(&["build"]);
+    assert!(stderr(&out).starts_with("site.toml:8:"), "a bad value points at its line: {}", stderr(&out));
+}
+
+#[test]
+fn a_template_error_names_the_template_file_and_line() {
+    let site = Site::fixture("basic");
+    site.write("templates/404.html", "<p>\n{% if %}\n</p>\n");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("templates/404.html:2:"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_slug_cannot_leave_the_output_folder() {
+    let site = Site::fixture("basic");
+    site.write("content/speeches/2020/evil.md", "---\ntitle: x\ndate: 2020\nspeaker: x\ncity: x\nslug: ../../etc\n---\n");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("content/speeches/2020/evil.md:6:7: slug `../../etc` must be"), "{}", stderr(&out));
+}

@@ -1,0 +1,106 @@
+//! Test harness: a fixture site in a temporary folder, the real binary run
+//! on it, and HTML read through `scraper`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use scraper::{Html, Selector};
+
+pub struct Site {
+    _tmp: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+impl Site {
+    /// A copy of `tests/fixtures/<name>`.
+    pub fn fixture(name: &str) -> Site {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name), &root);
+        Site { _tmp: tmp, root }
+    }
+
+    /// The repository's own archive, built into a temporary output.
+    pub fn bundled() -> Site {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for part in ["site.toml", "content", "themes"] {
+            let from = repo.join(part);
+            if from.is_dir() {
+                copy_dir(&from, &root.join(part));
+            } else {
+                std::fs::create_dir_all(&root).unwrap();
+                std::fs::copy(&from, root.join(part)).unwrap();
+            }
+        }
+        Site { _tmp: tmp, root }
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_archive")).current_dir(&self.root).args(args).output().unwrap()
+    }
+
+    /// Builds and asserts success with nothing on stderr.
+    pub fn build(&self, args: &[&str]) -> Output {
+        let mut all = vec!["build"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        assert!(out.status.success(), "build failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "build printed warnings");
+        out
+    }
+
+    pub fn public(&self) -> PathBuf {
+        self.root.join("public")
+    }
+
+    pub fn page(&self, rel: &str) -> Html {
+        let path = self.public().join(rel);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        Html::parse_document(&text)
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+pub fn select<'a>(html: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    html.select(&Selector::parse(css).unwrap()).collect()
+}
+
+pub fn texts(html: &Html, css: &str) -> Vec<String> {
+    select(html, css).iter().map(|e| e.text().collect::<String>().trim().to_string()).collect()
+}
+
+/// Every file under `dir` with its bytes, for before/after comparisons.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
