@@ -22,6 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Render content/ through the theme into a static site.
     Build(BuildArgs),
+    /// Build, serve the site on loopback, and rebuild live while you edit.
+    Serve(ServeArgs),
     /// Validate every content file, setting and template; write nothing.
     Check(SiteArgs),
     /// Turn raw speech texts into clean content files with metadata.
@@ -75,4 +77,25 @@ pub struct ImportArgs {
     /// Also write the report as JSON to FILE.
     #[arg(long)]
     pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Port to listen on.
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to bind; loopback unless you say otherwise.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the site in a browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Poll for changes instead of using file-system events.
+    #[arg(long)]
+    pub poll: bool,
+    /// Where to write the site [default: <root>/public].
+    #[arg(long)]
+    pub output: Option<PathBuf>,
 }

@@ -15,5 +15,6 @@ pub mod markdown;
 pub mod model;
 pub mod places;
 pub mod render;
+pub mod serve;
 pub mod slug;
 pub mod write;

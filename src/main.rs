@@ -7,7 +7,7 @@ use clap::Parser;
 use speech_archive::cli::{Cli, Command};
 use speech_archive::config::Config;
 use speech_archive::diagnostics::Diagnostics;
-use speech_archive::{build, import, init};
+use speech_archive::{build, import, init, serve};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -52,6 +52,7 @@ fn run(cli: &Cli) -> Result<(), Diagnostics> {
             }
             Ok(())
         }
+        Command::Serve(args) => serve::run(args, cli.quiet),
         Command::Import(args) => import::run(args, cli.quiet),
         Command::Init { dir } => {
             init::init(dir)?;
