@@ -165,6 +165,8 @@ pub struct Source {
     pub retrieved: Option<PartialDate>,
     pub raw: Option<String>,
     pub raw_sha256: Option<String>,
+    /// Distribution list as printed (主送, 抄送 lines), one entry a line.
+    pub distribution: Vec<String>,
 }
 
 /// One speech, remarks, excerpt, Q&A compilation or article.

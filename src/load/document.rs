@@ -31,7 +31,8 @@ const DOCUMENT_FIELDS: [&str; 18] = [
     "editorial_note",
     "draft",
 ];
-const SOURCE_FIELDS: [&str; 8] = ["title", "issue", "publisher", "date", "url", "retrieved", "raw", "raw_sha256"];
+const SOURCE_FIELDS: [&str; 9] =
+    ["title", "issue", "publisher", "date", "url", "retrieved", "raw", "raw_sha256", "distribution"];
 const PAGE_FIELDS: [&str; 3] = ["title", "slug", "draft"];
 
 /// Reads one field after another, remembering every problem.
@@ -193,6 +194,18 @@ impl<'a> Fields<'a> {
             retrieved: None,
             raw: text(self, "raw"),
             raw_sha256: text(self, "raw_sha256"),
+            distribution: Vec::new(),
+        };
+        let distribution = match map.get("distribution").filter(|v| !v.is_null()) {
+            None => Vec::new(),
+            Some(Value::Sequence(items)) if items.iter().all(|i| scalar_text(i).is_some()) => {
+                items.iter().filter_map(scalar_text).collect()
+            }
+            Some(v) => {
+                let m = format!("`source.distribution` must be a list of text lines, not {}", describe(v));
+                self.report("source.distribution", true, m);
+                Vec::new()
+            }
         };
         let date = self.date("source.date", map.get("date").filter(|v| !v.is_null()).cloned());
         let retrieved = self.date("source.retrieved", map.get("retrieved").filter(|v| !v.is_null()).cloned());
@@ -206,7 +219,7 @@ impl<'a> Fields<'a> {
                 self.report("source.url", true, format!("`source.url` must be an http(s) URL, not `{url}`"));
             }
         }
-        Some(Source { date, retrieved, ..source })
+        Some(Source { date, retrieved, distribution, ..source })
     }
 
     fn slug(&mut self, file: &Path) -> String {

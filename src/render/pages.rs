@@ -318,6 +318,7 @@ fn document_view(s: &Shared, i: usize) -> views::DocumentView {
         url: src.url.clone(),
         raw: src.raw.clone(),
         raw_sha256: src.raw_sha256.clone(),
+        distribution: src.distribution.clone(),
     });
     views::DocumentView {
         citation: cite::cite(doc, &permalink, &s.config.site.title),

@@ -55,6 +55,7 @@ pub struct SourceView {
     pub url: Option<String>,
     pub raw: Option<String>,
     pub raw_sha256: Option<String>,
+    pub distribution: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
