@@ -38,6 +38,7 @@ pub fn render_markdown(markdown: &str) -> RenderedBody {
     let mut code_lang: Option<String> = None;
     let mut code_text = String::new();
     let mut sections = 0;
+    let mut open_paragraphs: Vec<usize> = Vec::new();
     for event in Parser::new_ext(markdown, options()) {
         if let Event::Text(t) = &event {
             out.characters += t.chars().filter(|c| is_han(*c)).count();
@@ -45,17 +46,19 @@ pub fn render_markdown(markdown: &str) -> RenderedBody {
         match event {
             Event::Start(Tag::Paragraph) => {
                 out.paragraphs += 1;
-                let n = out.paragraphs;
-                events.push(Event::Html(
-                    format!("<p id=\"p-{n}\"><a class=\"para-anchor\" href=\"#p-{n}\" aria-label=\"¶{n}\">¶{n}</a>").into(),
-                ));
+                open_paragraphs.push(out.paragraphs);
+                events.push(Event::Html(format!("<p id=\"p-{}\">", out.paragraphs).into()));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                let n = open_paragraphs.pop().unwrap_or(out.paragraphs);
+                events.push(Event::Html(format!("<a class=\"pilcrow\" href=\"#p-{n}\" aria-label=\"¶ {n}\">¶</a></p>\n").into()));
             }
             Event::Start(Tag::Heading { level, .. }) => {
                 sections += 1;
                 heading = Some((heading_number(level), events.len(), String::new()));
                 events.push(Event::Html(CowStr::Borrowed("")));
             }
-            Event::End(TagEnd::Heading(level)) => {
+            Event::End(TagEnd::Heading(_)) => {
                 if let Some((lvl, at, text)) = heading.take() {
                     let id = format!("s-{sections}");
                     events[at] = Event::Html(format!("<h{lvl} id=\"{id}\">").into());
@@ -63,7 +66,6 @@ pub fn render_markdown(markdown: &str) -> RenderedBody {
                     if lvl == 2 || lvl == 3 {
                         out.toc.push(TocEntry { level: lvl, id, text });
                     }
-                    let _ = level;
                 }
             }
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -127,7 +129,7 @@ mod tests {
     fn paragraphs_get_numbered_anchors() {
         let r = render_markdown("同志们：\n\n今天开会。\n");
         assert_eq!(r.paragraphs, 2);
-        assert!(r.html.contains("<p id=\"p-2\"><a class=\"para-anchor\" href=\"#p-2\""));
+        assert!(r.html.contains("<p id=\"p-2\">今天开会。<a class=\"pilcrow\" href=\"#p-2\""), "{}", r.html);
         assert_eq!(r.characters, 7);
     }
 

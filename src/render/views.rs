@@ -103,6 +103,8 @@ pub struct TermView {
     pub first_year: i32,
     pub last_year: i32,
     pub children: Vec<TermView>,
+    /// Terms above this one, outermost first: `[陕西省, 安康市]` on 平利县.
+    pub parents: Vec<Link>,
     pub facet: Link,
 }
 
@@ -268,6 +270,7 @@ impl Views<'_> {
         let years = term.docs.iter().map(|&d| self.archive.documents[d].date.year);
         let link = self.term_link(key, t);
         let children = self.children(key, t);
+        let parents = self.parents(key, t);
         TermView {
             name: link.name,
             slug: term.slug.clone(),
@@ -277,7 +280,24 @@ impl Views<'_> {
             first_year: years.clone().min().unwrap_or(0),
             last_year: years.max().unwrap_or(0),
             children,
+            parents,
             facet: Link { name: self.words.facet(key), url: key.url(), key: Some(key.key().to_string()) },
+        }
+    }
+
+    fn parents(&self, key: FacetKey, t: usize) -> Vec<Link> {
+        let up = match key {
+            FacetKey::County => FacetKey::City,
+            FacetKey::City => FacetKey::Province,
+            _ => return Vec::new(),
+        };
+        match self.index.facet(key).terms[t].parent {
+            Some(p) => {
+                let mut chain = self.parents(up, p);
+                chain.push(self.term_link(up, p));
+                chain
+            }
+            None => Vec::new(),
         }
     }
 
@@ -318,6 +338,7 @@ impl Views<'_> {
                 first_year: orphans.iter().map(|c| c.first_year).min().unwrap_or(0),
                 last_year: orphans.iter().map(|c| c.last_year).max().unwrap_or(0),
                 children: orphans,
+                parents: Vec::new(),
                 facet: Link { name: self.words.facet(FacetKey::Province), url: FacetKey::Province.url(), key: Some("province".into()) },
             });
         }
