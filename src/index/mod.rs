@@ -18,6 +18,9 @@ pub const RESERVED_PATHS: [&str; 13] = [
     "404", "atom",
 ];
 
+/// What `city` says of a national speech.
+pub const NATIONAL: &str = "全国";
+
 /// Province-level names that may stand in `city` for a provincial speech.
 const MUNICIPALITIES: [&str; 4] = ["北京市", "天津市", "上海市", "重庆市"];
 
@@ -114,13 +117,19 @@ impl Index {
 }
 
 /// The province of a document: as given, else the city itself when it is a
-/// province-level name, else unknown.
+/// province-level name (or 全国, which stands beside the provinces), else
+/// unknown.
 pub fn province_of(doc: &Document) -> Option<String> {
     if let Some(p) = &doc.province {
         return Some(p.clone());
     }
-    let c = doc.city.as_str();
-    (c.ends_with('省') || c.ends_with("自治区") || MUNICIPALITIES.contains(&c)).then(|| c.to_string())
+    is_above_city(&doc.city).then(|| doc.city.clone())
+}
+
+/// `city` names a province or the whole country: the document is listed on
+/// that province's page, and on no city page.
+fn is_above_city(city: &str) -> bool {
+    city == NATIONAL || city.ends_with('省') || city.ends_with("自治区") || MUNICIPALITIES.contains(&city)
 }
 
 /// A term's identity within its facet (counties are told apart by city).
@@ -128,7 +137,7 @@ fn identities(doc: &Document, key: FacetKey) -> Vec<(String, String)> {
     let same = |s: &str| (s.to_string(), s.to_string());
     match key {
         FacetKey::Province => province_of(doc).iter().map(|p| same(p)).collect(),
-        FacetKey::City if doc.city == "全国" => Vec::new(),
+        FacetKey::City if is_above_city(&doc.city) || province_of(doc).as_deref() == Some(doc.city.as_str()) => Vec::new(),
         FacetKey::City => vec![same(&doc.city)],
         FacetKey::County => doc.county.iter().map(|c| (format!("{}/{c}", doc.city), c.clone())).collect(),
         FacetKey::Year => vec![same(&doc.date.year.to_string())],
@@ -287,9 +296,15 @@ mod tests {
     }
 
     #[test]
-    fn a_provincial_speech_is_its_own_province() {
+    fn a_provincial_speech_is_listed_on_its_province_and_no_city() {
         let mut d = doc("a", "2020", "陕西省", None, "x");
         d.province = None;
         assert_eq!(province_of(&d).as_deref(), Some("陕西省"));
+        let mut national = doc("b", "2019", "全国", None, "y");
+        national.province = None;
+        let index = build_index(&Archive::new(vec![d, national], vec![]));
+        assert!(index.facet(FacetKey::City).terms.is_empty());
+        let provinces: Vec<&str> = index.facet(FacetKey::Province).terms.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(provinces, ["全国", "陕西省"]);
     }
 }

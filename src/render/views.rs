@@ -323,7 +323,6 @@ impl Views<'_> {
     fn city_groups(&self) -> Vec<TermView> {
         let mut groups: Vec<TermView> = (0..self.index.facet(FacetKey::Province).terms.len())
             .map(|p| self.term(FacetKey::Province, p))
-            .filter(|g| !g.children.is_empty())
             .collect();
         let cities = &self.index.facet(FacetKey::City).terms;
         let orphans: Vec<TermView> =
