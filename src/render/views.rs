@@ -189,7 +189,17 @@ impl Words<'_> {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
     "December",
 ];
 
@@ -220,12 +230,24 @@ pub struct Views<'a> {
 impl Views<'_> {
     fn term_link(&self, key: FacetKey, term: usize) -> Link {
         let t = &self.index.facet(key).terms[term];
-        let name = if key == FacetKey::Kind { self.words.get(&format!("kind_{}", t.name)) } else { t.name.clone() };
-        Link { name, url: t.url(key), key: (key == FacetKey::Kind).then(|| t.name.clone()) }
+        let name = if key == FacetKey::Kind {
+            self.words.get(&format!("kind_{}", t.name))
+        } else {
+            t.name.clone()
+        };
+        Link {
+            name,
+            url: t.url(key),
+            key: (key == FacetKey::Kind).then(|| t.name.clone()),
+        }
     }
 
     fn links(&self, doc: usize, key: FacetKey) -> Vec<Link> {
-        self.index.terms_of[doc].iter().filter(|(k, _)| *k == key).map(|&(k, t)| self.term_link(k, t)).collect()
+        self.index.terms_of[doc]
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|&(k, t)| self.term_link(k, t))
+            .collect()
     }
 
     pub fn summary(&self, i: usize) -> DocumentSummary {
@@ -235,11 +257,15 @@ impl Views<'_> {
             province: one(FacetKey::Province),
             city: one(FacetKey::City),
             county: one(FacetKey::County),
-            display: [crate::index::province_of(doc).filter(|p| *p != doc.city), Some(doc.city.clone()), doc.county.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" › "),
+            display: [
+                crate::index::province_of(doc).filter(|p| *p != doc.city),
+                Some(doc.city.clone()),
+                doc.county.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" › "),
         };
         DocumentSummary {
             title: doc.title.clone(),
@@ -248,7 +274,13 @@ impl Views<'_> {
             speakers: self.links(i, FacetKey::Speaker),
             speaker_title: doc.speaker_title.clone(),
             place,
-            kind: self.term_link(FacetKey::Kind, self.index.terms_of[i].iter().find(|(k, _)| *k == FacetKey::Kind).map_or(0, |t| t.1)),
+            kind: self.term_link(
+                FacetKey::Kind,
+                self.index.terms_of[i]
+                    .iter()
+                    .find(|(k, _)| *k == FacetKey::Kind)
+                    .map_or(0, |t| t.1),
+            ),
             themes: self.links(i, FacetKey::Theme),
             summary: doc.summary.clone(),
             placeholders: doc.placeholders,
@@ -260,14 +292,21 @@ impl Views<'_> {
             .iter()
             .map(|&(k, t)| {
                 let link = self.term_link(k, t);
-                ListedOn { facet: self.words.facet(k), name: link.name, url: link.url }
+                ListedOn {
+                    facet: self.words.facet(k),
+                    name: link.name,
+                    url: link.url,
+                }
             })
             .collect()
     }
 
     pub fn term(&self, key: FacetKey, t: usize) -> TermView {
         let term: &Term = &self.index.facet(key).terms[t];
-        let years = term.docs.iter().map(|&d| self.archive.documents[d].date.year);
+        let years = term
+            .docs
+            .iter()
+            .map(|&d| self.archive.documents[d].date.year);
         let link = self.term_link(key, t);
         let children = self.children(key, t);
         let parents = self.parents(key, t);
@@ -281,7 +320,11 @@ impl Views<'_> {
             last_year: years.max().unwrap_or(0),
             children,
             parents,
-            facet: Link { name: self.words.facet(key), url: key.url(), key: Some(key.key().to_string()) },
+            facet: Link {
+                name: self.words.facet(key),
+                url: key.url(),
+                key: Some(key.key().to_string()),
+            },
         }
     }
 
@@ -309,13 +352,24 @@ impl Views<'_> {
             _ => return Vec::new(),
         };
         let terms = &self.index.facet(child).terms;
-        (0..terms.len()).filter(|&c| terms[c].parent == Some(t)).map(|c| self.term(child, c)).collect()
+        (0..terms.len())
+            .filter(|&c| terms[c].parent == Some(t))
+            .map(|c| self.term(child, c))
+            .collect()
     }
 
     pub fn facet(&self, key: FacetKey) -> FacetView {
-        let terms = (0..self.index.facet(key).terms.len()).map(|t| self.term(key, t)).collect();
+        let terms = (0..self.index.facet(key).terms.len())
+            .map(|t| self.term(key, t))
+            .collect();
         let groups = (key == FacetKey::City).then(|| self.city_groups());
-        FacetView { key: key.key(), name: self.words.facet(key), url: key.url(), terms, groups }
+        FacetView {
+            key: key.key(),
+            name: self.words.facet(key),
+            url: key.url(),
+            terms,
+            groups,
+        }
     }
 
     /// Provinces with their cities (and those cities' counties); cities of
@@ -325,8 +379,10 @@ impl Views<'_> {
             .map(|p| self.term(FacetKey::Province, p))
             .collect();
         let cities = &self.index.facet(FacetKey::City).terms;
-        let orphans: Vec<TermView> =
-            (0..cities.len()).filter(|&c| cities[c].parent.is_none()).map(|c| self.term(FacetKey::City, c)).collect();
+        let orphans: Vec<TermView> = (0..cities.len())
+            .filter(|&c| cities[c].parent.is_none())
+            .map(|c| self.term(FacetKey::City, c))
+            .collect();
         if !orphans.is_empty() {
             groups.push(TermView {
                 name: self.words.get("unknown_province"),
@@ -338,7 +394,11 @@ impl Views<'_> {
                 last_year: orphans.iter().map(|c| c.last_year).max().unwrap_or(0),
                 children: orphans,
                 parents: Vec::new(),
-                facet: Link { name: self.words.facet(FacetKey::Province), url: FacetKey::Province.url(), key: Some("province".into()) },
+                facet: Link {
+                    name: self.words.facet(FacetKey::Province),
+                    url: FacetKey::Province.url(),
+                    key: Some("province".into()),
+                },
             });
         }
         groups

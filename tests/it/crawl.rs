@@ -32,12 +32,19 @@ fn resolve(page: &str, href: &str) -> String {
 /// The file a static host serves for `url` when the site sits at `base`.
 fn file_for(public: &Path, base: &str, url: &str) -> Option<std::path::PathBuf> {
     let rel = url.strip_prefix(base)?;
-    let file = if rel.is_empty() || rel.ends_with('/') { public.join(rel).join("index.html") } else { public.join(rel) };
+    let file = if rel.is_empty() || rel.ends_with('/') {
+        public.join(rel).join("index.html")
+    } else {
+        public.join(rel)
+    };
     file.is_file().then_some(file)
 }
 
 fn ids(html: &Html) -> BTreeSet<String> {
-    select(html, "[id]").iter().map(|e| e.value().attr("id").unwrap().to_string()).collect()
+    select(html, "[id]")
+        .iter()
+        .map(|e| e.value().attr("id").unwrap().to_string())
+        .collect()
 }
 
 /// Crawls from `start` (a URL path); returns every broken link found, and
@@ -47,7 +54,10 @@ fn crawl(public: &Path, base: &str, start: &str) -> (Vec<String>, usize) {
     let mut seen = BTreeSet::from([start.to_string()]);
     let mut queue = VecDeque::from([start.to_string()]);
     let mut visited = 0;
-    let page_for = |url: &str| file_for(public, base, url).or_else(|| Some(public.join("404.html")).filter(|_| url.ends_with("404.html")));
+    let page_for = |url: &str| {
+        file_for(public, base, url)
+            .or_else(|| Some(public.join("404.html")).filter(|_| url.ends_with("404.html")))
+    };
     while let Some(url) = queue.pop_front() {
         let Some(file) = page_for(&url) else { continue };
         if file.extension().is_some_and(|e| e != "html") {
@@ -56,7 +66,13 @@ fn crawl(public: &Path, base: &str, start: &str) -> (Vec<String>, usize) {
         visited += 1;
         let html = Html::parse_document(&std::fs::read_to_string(&file).unwrap());
         let own_ids = ids(&html);
-        for (css, attr) in [("a[href]", "href"), ("link[href]", "href"), ("script[src]", "src"), ("img[src]", "src"), ("form[action]", "action")] {
+        for (css, attr) in [
+            ("a[href]", "href"),
+            ("link[href]", "href"),
+            ("script[src]", "src"),
+            ("img[src]", "src"),
+            ("form[action]", "action"),
+        ] {
             for e in select(&html, css) {
                 let href = e.value().attr(attr).unwrap();
                 if href.contains("://") || href.starts_with("mailto:") {
@@ -77,7 +93,8 @@ fn crawl(public: &Path, base: &str, start: &str) -> (Vec<String>, usize) {
                     continue;
                 };
                 if let Some((_, fragment)) = href.split_once('#') {
-                    let target_html = Html::parse_document(&std::fs::read_to_string(&target_file).unwrap());
+                    let target_html =
+                        Html::parse_document(&std::fs::read_to_string(&target_file).unwrap());
                     if !ids(&target_html).contains(fragment) {
                         broken.push(format!("{url}: {href} anchor missing"));
                     }
@@ -92,7 +109,16 @@ fn crawl(public: &Path, base: &str, start: &str) -> (Vec<String>, usize) {
 }
 
 fn all_pages(public: &Path) -> usize {
-    walkdir::WalkDir::new(public).into_iter().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "html")).count()
+    walkdir::WalkDir::new(public)
+        .into_iter()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "html")
+        })
+        .count()
 }
 
 #[test]
@@ -101,7 +127,11 @@ fn crawl_at_the_root_finds_no_broken_link() {
     site.build(&[]);
     let (broken, visited) = crawl(&site.public(), "/", "/");
     assert!(broken.is_empty(), "{broken:#?}");
-    assert_eq!(visited, all_pages(&site.public()) - 1, "every page but 404 is reachable from the home page");
+    assert_eq!(
+        visited,
+        all_pages(&site.public()) - 1,
+        "every page but 404 is reachable from the home page"
+    );
 }
 
 #[test]
@@ -112,7 +142,11 @@ fn crawl_under_a_sub_path_finds_no_broken_link() {
     assert!(broken.is_empty(), "{broken:#?}");
     assert!(visited > 20);
     // The 404 page is served at any depth: its links must work from anywhere.
-    let (broken, _) = crawl(&site.public(), "/archive/", "/archive/no/such/page/404.html");
+    let (broken, _) = crawl(
+        &site.public(),
+        "/archive/",
+        "/archive/no/such/page/404.html",
+    );
     assert!(broken.is_empty(), "{broken:#?}");
     // The same output also works at the root of a host.
     let (broken, _) = crawl(&site.public(), "/", "/");
@@ -135,19 +169,33 @@ fn feeds_and_sitemap_use_absolute_urls_under_the_base() {
     for file in ["sitemap.xml", "atom.xml", "cities/an-kang-shi/atom.xml"] {
         let xml = std::fs::read_to_string(site.public().join(file)).unwrap();
         let doc = Html::parse_document(&xml);
-        let urls: Vec<String> = select(&doc, "loc, link[href], id").iter().map(|e| e.value().attr("href").map(str::to_string).unwrap_or_else(|| e.text().collect())).collect();
+        let urls: Vec<String> = select(&doc, "loc, link[href], id")
+            .iter()
+            .map(|e| {
+                e.value()
+                    .attr("href")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| e.text().collect())
+            })
+            .collect();
         assert!(!urls.is_empty(), "{file}");
         for u in urls.iter().filter(|u| u.starts_with("http")) {
             assert!(u.starts_with("https://example.org/archive/"), "{file}: {u}");
         }
     }
     let robots = std::fs::read_to_string(site.public().join("robots.txt")).unwrap();
-    assert!(robots.contains("https://example.org/archive/sitemap.xml"), "{robots}");
+    assert!(
+        robots.contains("https://example.org/archive/sitemap.xml"),
+        "{robots}"
+    );
 }
 
 #[test]
 fn resolve_handles_dot_segments() {
-    assert_eq!(resolve("/archive/speeches/a/", "../../cities/x/"), "/archive/cities/x/");
+    assert_eq!(
+        resolve("/archive/speeches/a/", "../../cities/x/"),
+        "/archive/cities/x/"
+    );
     assert_eq!(resolve("/", "static/style.css"), "/static/style.css");
     assert_eq!(resolve("/a/b.html", "/archive/"), "/archive/");
 }

@@ -29,11 +29,19 @@ error: 8 problems found; nothing was written
 fn a_variant_of_that_names_no_document_is_an_error() {
     let site = Site::fixture("basic");
     let path = "content/speeches/2020/li-wei-2020-repost.md";
-    let text = std::fs::read_to_string(site.root.join(path)).unwrap().replace("variant_of: li-wei-2020-peixun", "variant_of: nowhere");
+    let text = std::fs::read_to_string(site.root.join(path))
+        .unwrap()
+        .replace("variant_of: li-wei-2020-peixun", "variant_of: nowhere");
     site.write(path, &text);
     let out = site.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with(&format!("{path}:9:13: variant_of `nowhere` names no document\n")), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with(&format!(
+            "{path}:9:13: variant_of `nowhere` names no document\n"
+        )),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -41,13 +49,27 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let site = Site::fixture("basic");
     site.build(&[]);
     let before = snapshot(&site.public());
-    site.write("content/speeches/2020/broken.md", "---\ntitle: [unclosed\n---\n");
+    site.write(
+        "content/speeches/2020/broken.md",
+        "---\ntitle: [unclosed\n---\n",
+    );
     let out = site.run(&["build"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with("content/speeches/2020/broken.md:"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("content/speeches/2020/broken.md:"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(snapshot(&site.public()), before);
-    let leftovers: Vec<_> = std::fs::read_dir(&site.root).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n.to_string_lossy().starts_with(".public")).collect();
-    assert!(leftovers.is_empty(), "staging folders left behind: {leftovers:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(&site.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".public"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
 }
 
 #[test]
@@ -57,10 +79,18 @@ fn site_toml_errors_name_their_line() {
     site.write("site.toml", &format!("titel = \"x\"\n{text}"));
     let out = site.run(&["build"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with("site.toml:1:1: unknown key `titel`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("site.toml:1:1: unknown key `titel`"),
+        "{}",
+        stderr(&out)
+    );
     site.write("site.toml", &format!("{text}\"驻村帮扶\" = \"驻村\"\n"));
     let out = site.run(&["build"]);
-    assert!(stderr(&out).starts_with("site.toml:8:"), "a bad value points at its line: {}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("site.toml:8:"),
+        "a bad value points at its line: {}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -69,14 +99,25 @@ fn a_template_error_names_the_template_file_and_line() {
     site.write("templates/404.html", "<p>\n{% if %}\n</p>\n");
     let out = site.run(&["build"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with("templates/404.html:2:"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("templates/404.html:2:"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn a_slug_cannot_leave_the_output_folder() {
     let site = Site::fixture("basic");
-    site.write("content/speeches/2020/evil.md", "---\ntitle: x\ndate: 2020\nspeaker: x\ncity: x\nslug: ../../etc\n---\n");
+    site.write(
+        "content/speeches/2020/evil.md",
+        "---\ntitle: x\ndate: 2020\nspeaker: x\ncity: x\nslug: ../../etc\n---\n",
+    );
     let out = site.run(&["build"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("content/speeches/2020/evil.md:6:7: slug `../../etc` must be"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("content/speeches/2020/evil.md:6:7: slug `../../etc` must be"),
+        "{}",
+        stderr(&out)
+    );
 }

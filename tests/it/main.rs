@@ -3,6 +3,7 @@
 //! binary; output HTML is read through an HTML parser.
 
 mod build;
+mod content;
 mod crawl;
 mod errors;
 mod support;
