@@ -10,16 +10,8 @@ use serde::Deserialize;
 use crate::diagnostics::{line_col, Diagnostic, Diagnostics};
 
 pub const SITE_FILE: &str = "site.toml";
-const KEYS: [&str; 8] = [
-    "title",
-    "description",
-    "base_url",
-    "language",
-    "theme",
-    "paginate_by",
-    "extra_fields",
-    "theme_rules",
-];
+const KEYS: [&str; 8] =
+    ["title", "description", "base_url", "language", "theme", "paginate_by", "extra_fields", "theme_rules"];
 pub const LANGUAGES: [&str; 2] = ["zh-CN", "en"];
 
 /// The settings in `site.toml`.
@@ -72,15 +64,13 @@ impl Config {
         drafts: bool,
     ) -> Result<Config, Diagnostics> {
         let path = root.join(SITE_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Diagnostics(vec![Diagnostic::new(&path, 1, 1, format!("cannot read site settings: {e}"))])
-        })?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Diagnostics(vec![Diagnostic::new(&path, 1, 1, format!("cannot read site settings: {e}"))]))?;
         let mut site = parse_site(&text, Path::new(SITE_FILE))?;
         if let Some(url) = base_url {
             site.base_url = url.to_string();
-            check_base_url(&site.base_url).map_err(|m| {
-                Diagnostics(vec![Diagnostic::new(Path::new("--base-url"), 1, 1, m)])
-            })?;
+            check_base_url(&site.base_url)
+                .map_err(|m| Diagnostics(vec![Diagnostic::new(Path::new("--base-url"), 1, 1, m)]))?;
         }
         site.base_url = normalize_base_url(&site.base_url);
         let output = match output {
@@ -115,7 +105,9 @@ pub fn parse_site(text: &str, path: &Path) -> Result<SiteConfig, Diagnostics> {
     // With every key known, the typed pass reads the text itself, so its
     // errors carry a span.
     let site = if problems.is_empty() {
-        toml::from_str::<SiteConfig>(text).map_err(|e| problems.push(at(e.span().map_or(0, |s| s.start), e.message().to_string()))).ok()
+        toml::from_str::<SiteConfig>(text)
+            .map_err(|e| problems.push(at(e.span().map_or(0, |s| s.start), e.message().to_string())))
+            .ok()
     } else {
         None
     };
@@ -134,10 +126,7 @@ pub fn parse_site(text: &str, path: &Path) -> Result<SiteConfig, Diagnostics> {
                 Err(format!("language `{}` is not one of {}", site.language, LANGUAGES.join(", ")))
             },
         );
-        check(
-            "paginate_by",
-            if site.paginate_by == 0 { Err("paginate_by must be at least 1".into()) } else { Ok(()) },
-        );
+        check("paginate_by", if site.paginate_by == 0 { Err("paginate_by must be at least 1".into()) } else { Ok(()) });
         check(
             "theme",
             if is_plain_name(&site.theme) {

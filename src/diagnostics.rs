@@ -17,12 +17,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(path: &Path, line: usize, col: usize, message: impl Into<String>) -> Self {
-        Diagnostic {
-            path: path.to_path_buf(),
-            line: line.max(1),
-            col: col.max(1),
-            message: message.into(),
-        }
+        Diagnostic { path: path.to_path_buf(), line: line.max(1), col: col.max(1), message: message.into() }
     }
 }
 
@@ -68,7 +63,8 @@ impl fmt::Display for Diagnostics {
 pub fn sanitize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+        let bidi =
+            matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
         if (c.is_control() && c != '\n' && c != '\t') || bidi {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {

@@ -25,7 +25,8 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<(), Diagnostics> {
     match &cli.command {
         Command::Build(args) => {
-            let config = Config::load(&args.site.root, args.output.as_deref(), args.base_url.as_deref(), args.site.drafts)?;
+            let config =
+                Config::load(&args.site.root, args.output.as_deref(), args.base_url.as_deref(), args.site.drafts)?;
             let report = build::build(&config)?;
             if cli.verbose {
                 for (stage, time) in &report.stages {
@@ -57,7 +58,11 @@ fn run(cli: &Cli) -> Result<(), Diagnostics> {
         Command::Init { dir } => {
             init::init(dir)?;
             if !cli.quiet {
-                println!("created a new archive in {}; build it with: archive build --root {}", dir.display(), dir.display());
+                println!(
+                    "created a new archive in {}; build it with: archive build --root {}",
+                    dir.display(),
+                    dir.display()
+                );
             }
             Ok(())
         }

@@ -48,11 +48,7 @@ impl PartialDate {
                 }
             }
         }
-        Ok(PartialDate {
-            year,
-            month: month.map(|m| m as u8),
-            day: day.map(|d| d as u8),
-        })
+        Ok(PartialDate { year, month: month.map(|m| m as u8), day: day.map(|d| d as u8) })
     }
 
     pub fn precision(&self) -> Precision {

@@ -19,7 +19,10 @@ pub fn safe_join(base: &Path, rel: &str) -> io::Result<PathBuf> {
     if ok {
         Ok(base.join(path))
     } else {
-        Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write outside the output folder: `{rel}`")))
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to write outside the output folder: `{rel}`"),
+        ))
     }
 }
 
@@ -69,9 +72,9 @@ impl Staging {
 
     /// Replaces the output folder with the staged one.
     pub fn commit(mut self) -> io::Result<()> {
-        let old = self.dir.with_file_name(
-            self.dir.file_name().unwrap_or_default().to_string_lossy().replace(".staging-", ".old-"),
-        );
+        let old = self
+            .dir
+            .with_file_name(self.dir.file_name().unwrap_or_default().to_string_lossy().replace(".staging-", ".old-"));
         let had_output = self.output.exists();
         if had_output {
             std::fs::rename(&self.output, &old)?;

@@ -140,10 +140,7 @@ pub fn province_of(doc: &Document) -> Option<String> {
 /// `city` names a province or the whole country: the document is listed on
 /// that province's page, and on no city page.
 fn is_above_city(city: &str) -> bool {
-    city == NATIONAL
-        || city.ends_with('省')
-        || city.ends_with("自治区")
-        || MUNICIPALITIES.contains(&city)
+    city == NATIONAL || city.ends_with('省') || city.ends_with("自治区") || MUNICIPALITIES.contains(&city)
 }
 
 /// A term's identity within its facet (counties are told apart by city).
@@ -151,18 +148,11 @@ fn identities(doc: &Document, key: FacetKey) -> Vec<(String, String)> {
     let same = |s: &str| (s.to_string(), s.to_string());
     match key {
         FacetKey::Province => province_of(doc).iter().map(|p| same(p)).collect(),
-        FacetKey::City
-            if is_above_city(&doc.city)
-                || province_of(doc).as_deref() == Some(doc.city.as_str()) =>
-        {
+        FacetKey::City if is_above_city(&doc.city) || province_of(doc).as_deref() == Some(doc.city.as_str()) => {
             Vec::new()
         }
         FacetKey::City => vec![same(&doc.city)],
-        FacetKey::County => doc
-            .county
-            .iter()
-            .map(|c| (format!("{}/{c}", doc.city), c.clone()))
-            .collect(),
+        FacetKey::County => doc.county.iter().map(|c| (format!("{}/{c}", doc.city), c.clone())).collect(),
         FacetKey::Year => vec![same(&doc.date.year.to_string())],
         FacetKey::Theme => doc.themes.iter().map(|t| same(t)).collect(),
         FacetKey::Speaker => doc.speakers.iter().map(|s| same(s)).collect(),
@@ -179,59 +169,27 @@ pub fn build_index(archive: &Archive) -> Index {
         let mut found: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
         for (i, doc) in archive.documents.iter().enumerate() {
             for (id, name) in identities(doc, key) {
-                found
-                    .entry(id)
-                    .or_insert_with(|| (name, Vec::new()))
-                    .1
-                    .push(i);
+                found.entry(id).or_insert_with(|| (name, Vec::new())).1.push(i);
             }
         }
         let slugs = match key {
-            FacetKey::Year | FacetKey::Kind => {
-                found.keys().map(|k| (k.clone(), k.clone())).collect()
-            }
-            _ => slug::assign_keyed(
-                found
-                    .iter()
-                    .map(|(id, (name, _))| (id.as_str(), name.as_str())),
-            ),
+            FacetKey::Year | FacetKey::Kind => found.keys().map(|k| (k.clone(), k.clone())).collect(),
+            _ => slug::assign_keyed(found.iter().map(|(id, (name, _))| (id.as_str(), name.as_str()))),
         };
         let mut terms: Vec<(String, Term)> = found
             .into_iter()
             .map(|(id, (name, docs))| {
                 let slug = slugs[&id].clone();
-                (
-                    id,
-                    Term {
-                        name,
-                        slug,
-                        docs,
-                        parent: None,
-                    },
-                )
+                (id, Term { name, slug, docs, parent: None })
             })
             .collect();
         match key {
             FacetKey::Year => terms.sort_by(|a, b| b.1.name.cmp(&a.1.name)),
             FacetKey::Kind => terms.sort_by_key(|t| Kind::from_key(&t.1.name)),
-            _ => terms.sort_by(|a, b| {
-                b.1.docs
-                    .len()
-                    .cmp(&a.1.docs.len())
-                    .then_with(|| a.1.slug.cmp(&b.1.slug))
-            }),
+            _ => terms.sort_by(|a, b| b.1.docs.len().cmp(&a.1.docs.len()).then_with(|| a.1.slug.cmp(&b.1.slug))),
         }
-        positions.push(
-            terms
-                .iter()
-                .enumerate()
-                .map(|(i, (id, _))| (id.clone(), i))
-                .collect(),
-        );
-        facets.push(Facet {
-            key,
-            terms: terms.into_iter().map(|(_, t)| t).collect(),
-        });
+        positions.push(terms.iter().enumerate().map(|(i, (id, _))| (id.clone(), i)).collect());
+        facets.push(Facet { key, terms: terms.into_iter().map(|(_, t)| t).collect() });
     }
     link_parents(archive, &mut facets, &positions);
     let terms_of = archive
@@ -242,9 +200,7 @@ pub fn build_index(archive: &Archive) -> Index {
                 .iter()
                 .flat_map(|&key| {
                     let pos = &positions[key as usize];
-                    identities(doc, key)
-                        .into_iter()
-                        .map(move |(id, _)| (key, pos[&id]))
+                    identities(doc, key).into_iter().map(move |(id, _)| (key, pos[&id]))
                 })
                 .collect()
         })
@@ -255,8 +211,7 @@ pub fn build_index(archive: &Archive) -> Index {
 /// Cities point at their province, counties at their city.
 fn link_parents(archive: &Archive, facets: &mut [Facet], positions: &[BTreeMap<String, usize>]) {
     for doc in &archive.documents {
-        let province =
-            province_of(doc).and_then(|p| positions[FacetKey::Province as usize].get(&p).copied());
+        let province = province_of(doc).and_then(|p| positions[FacetKey::Province as usize].get(&p).copied());
         let city = positions[FacetKey::City as usize].get(&doc.city).copied();
         if let Some(c) = city {
             let term = &mut facets[FacetKey::City as usize].terms[c];
@@ -316,24 +271,12 @@ mod tests {
         let index = build_index(&archive);
         let cities = index.facet(FacetKey::City);
         assert_eq!(cities.terms[0].name, "安康市");
-        let ankang: Vec<&str> = cities.terms[0]
-            .docs
-            .iter()
-            .map(|&i| archive.documents[i].slug.as_str())
-            .collect();
+        let ankang: Vec<&str> = cities.terms[0].docs.iter().map(|&i| archive.documents[i].slug.as_str()).collect();
         assert_eq!(ankang, ["b", "a"]);
-        let years: Vec<&str> = index
-            .facet(FacetKey::Year)
-            .terms
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect();
+        let years: Vec<&str> = index.facet(FacetKey::Year).terms.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(years, ["2020", "2019", "2017"]);
         let county = &index.facet(FacetKey::County).terms[0];
-        assert_eq!(
-            (county.name.as_str(), county.slug.as_str()),
-            ("平利县", "ping-li-xian")
-        );
+        assert_eq!((county.name.as_str(), county.slug.as_str()), ("平利县", "ping-li-xian"));
         assert_eq!(county.parent, Some(0));
         assert_eq!(cities.terms[0].parent, Some(0));
     }
@@ -341,10 +284,7 @@ mod tests {
     #[test]
     fn homophone_speakers_do_not_merge() {
         let archive = Archive::new(
-            vec![
-                doc("a", "2020", "安康市", None, "李伟"),
-                doc("b", "2019", "安康市", None, "李薇"),
-            ],
+            vec![doc("a", "2020", "安康市", None, "李伟"), doc("b", "2019", "安康市", None, "李薇")],
             vec![],
         );
         let speakers = &index_of(&archive).facets[FacetKey::Speaker as usize].terms;
@@ -356,10 +296,7 @@ mod tests {
     #[test]
     fn same_county_name_in_two_cities_stays_two_terms() {
         let archive = Archive::new(
-            vec![
-                doc("a", "2020", "安康市", Some("城关镇"), "x"),
-                doc("b", "2019", "汉中市", Some("城关镇"), "y"),
-            ],
+            vec![doc("a", "2020", "安康市", Some("城关镇"), "x"), doc("b", "2019", "汉中市", Some("城关镇"), "y")],
             vec![],
         );
         let counties = &index_of(&archive).facets[FacetKey::County as usize].terms;
@@ -380,12 +317,7 @@ mod tests {
         national.province = None;
         let index = build_index(&Archive::new(vec![d, national], vec![]));
         assert!(index.facet(FacetKey::City).terms.is_empty());
-        let provinces: Vec<&str> = index
-            .facet(FacetKey::Province)
-            .terms
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect();
+        let provinces: Vec<&str> = index.facet(FacetKey::Province).terms.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(provinces, ["全国", "陕西省"]);
     }
 }

@@ -128,7 +128,11 @@ impl<'a> Fields<'a> {
     fn date(&mut self, key: &str, value: Option<Value>) -> Option<PartialDate> {
         let value = value?;
         let Some(text) = scalar_text(&value) else {
-            self.report(key, true, format!("`{key}` must be a date (YYYY-MM-DD, YYYY-MM or YYYY), not {}", describe(&value)));
+            self.report(
+                key,
+                true,
+                format!("`{key}` must be a date (YYYY-MM-DD, YYYY-MM or YYYY), not {}", describe(&value)),
+            );
             return None;
         };
         match PartialDate::parse(&text) {
@@ -225,7 +229,11 @@ impl<'a> Fields<'a> {
     fn slug(&mut self, file: &Path) -> String {
         if let Some(s) = self.text("slug") {
             if !slug::is_valid(&s) {
-                self.report("slug", true, format!("slug `{s}` must be lowercase ASCII letters, digits and single hyphens"));
+                self.report(
+                    "slug",
+                    true,
+                    format!("slug `{s}` must be lowercase ASCII letters, digits and single hyphens"),
+                );
             }
             return s;
         }
@@ -264,7 +272,11 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
     };
     let speakers = f.list("speaker", true);
     if speakers.is_empty() && kind.needs_speaker() && f.get("speaker").is_none() {
-        f.report("speaker", true, format!("missing required field `speaker` (only qa and article may omit it; kind is {})", kind.key()));
+        f.report(
+            "speaker",
+            true,
+            format!("missing required field `speaker` (only qa and article may omit it; kind is {})", kind.key()),
+        );
     }
     let city = f.required_text("city");
     let variant_of = f.text("variant_of");
@@ -417,7 +429,10 @@ mod tests {
     #[test]
     fn qa_needs_no_speaker_and_the_folder_year_must_match() {
         let text = "---\ntitle: 问答\ndate: 2019-05\ncity: 全国\nkind: qa\n---\n";
-        assert_eq!(errors(text), ["content/speeches/2020/a.md:3:7: date is in 2019 but the file is in the folder for 2020"]);
+        assert_eq!(
+            errors(text),
+            ["content/speeches/2020/a.md:3:7: date is in 2019 but the file is in the folder for 2020"]
+        );
     }
 
     #[test]

@@ -86,13 +86,20 @@ fn content_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
 }
 
 fn load_file(root: &Path, rel: &Path, extra: &[String]) -> Result<Loaded, Vec<Diagnostic>> {
-    let bytes = std::fs::read(root.join(rel)).map_err(|e| vec![Diagnostic::new(rel, 1, 1, format!("cannot read: {e}"))])?;
+    let bytes =
+        std::fs::read(root.join(rel)).map_err(|e| vec![Diagnostic::new(rel, 1, 1, format!("cannot read: {e}"))])?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let (line, col) = crate::diagnostics::line_col(&String::from_utf8_lossy(&e.into_bytes()[..offset]), offset);
-        vec![Diagnostic::new(rel, line, col, format!("not valid UTF-8 (at byte {offset}); convert it with `archive import`"))]
+        vec![Diagnostic::new(
+            rel,
+            line,
+            col,
+            format!("not valid UTF-8 (at byte {offset}); convert it with `archive import`"),
+        )]
     })?;
-    let section = rel.strip_prefix(CONTENT_DIR).ok().and_then(|p| p.iter().next()).map(|s| s.to_string_lossy().to_string());
+    let section =
+        rel.strip_prefix(CONTENT_DIR).ok().and_then(|p| p.iter().next()).map(|s| s.to_string_lossy().to_string());
     match section.as_deref() {
         Some(SPEECHES_DIR) => parse_document(rel, &text, extra).map(|d| Loaded::Document(Box::new(d))),
         Some(PAGES_DIR) => parse_page(rel, &text).map(Loaded::Page),
@@ -110,23 +117,40 @@ fn check_across(root: &Path, documents: &[Document], pages: &[Page], drafts: boo
     for paths in by_slug.values().filter(|p| p.len() > 1) {
         for (i, path) in paths.iter().enumerate() {
             let other = paths[if i == 0 { 1 } else { 0 }];
-            problems.push(Diagnostic::new(path, 1, 1, format!("slug `{}` is also used by {}", slug_of(documents, path), other.display())));
+            problems.push(Diagnostic::new(
+                path,
+                1,
+                1,
+                format!("slug `{}` is also used by {}", slug_of(documents, path), other.display()),
+            ));
         }
     }
     let mut page_slugs: std::collections::BTreeMap<&str, &Path> = Default::default();
     for p in pages {
         if let Some(other) = page_slugs.insert(&p.slug, &p.path) {
-            problems.push(Diagnostic::new(&p.path, 1, 1, format!("page slug `{}` is also used by {}", p.slug, other.display())));
+            problems.push(Diagnostic::new(
+                &p.path,
+                1,
+                1,
+                format!("page slug `{}` is also used by {}", p.slug, other.display()),
+            ));
         }
         if crate::index::RESERVED_PATHS.contains(&p.slug.as_str()) {
-            problems.push(Diagnostic::new(&p.path, 1, 1, format!("page slug `{}` is reserved for the archive's own pages", p.slug)));
+            problems.push(Diagnostic::new(
+                &p.path,
+                1,
+                1,
+                format!("page slug `{}` is reserved for the archive's own pages", p.slug),
+            ));
         }
     }
     for d in documents {
         let Some(target) = &d.variant_of else { continue };
         let (line, col) = key_position(root, d, "variant_of");
         match documents.iter().find(|o| &o.slug == target) {
-            None => problems.push(Diagnostic::new(&d.path, line, col, format!("variant_of `{target}` names no document"))),
+            None => {
+                problems.push(Diagnostic::new(&d.path, line, col, format!("variant_of `{target}` names no document")))
+            }
             Some(o) if o.slug == d.slug => {
                 problems.push(Diagnostic::new(&d.path, line, col, "variant_of names the document itself"))
             }

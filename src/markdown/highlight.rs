@@ -23,13 +23,18 @@ pub fn code_block(code: &str, lang: &str) -> String {
     let Some(syntax) = set.find_syntax_by_token(lang) else {
         return format!("<pre class=\"code\"><code>{}</code></pre>\n", escaped());
     };
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::SpacedPrefixed { prefix: "hl-" });
+    let mut generator =
+        ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::SpacedPrefixed { prefix: "hl-" });
     for line in LinesWithEndings::from(code) {
         if generator.parse_html_for_line_which_includes_newline(line).is_err() {
             return format!("<pre class=\"code\"><code>{}</code></pre>\n", escaped());
         }
     }
-    format!("<pre class=\"code\" data-lang=\"{}\"><code>{}</code></pre>\n", pulldown_cmark_escape_html(lang), generator.finalize())
+    format!(
+        "<pre class=\"code\" data-lang=\"{}\"><code>{}</code></pre>\n",
+        pulldown_cmark_escape_html(lang),
+        generator.finalize()
+    )
 }
 
 fn pulldown_cmark_escape_html(text: &str) -> String {

@@ -51,7 +51,9 @@ pub fn render_markdown(markdown: &str) -> RenderedBody {
             }
             Event::End(TagEnd::Paragraph) => {
                 let n = open_paragraphs.pop().unwrap_or(out.paragraphs);
-                events.push(Event::Html(format!("<a class=\"pilcrow\" href=\"#p-{n}\" aria-label=\"¶ {n}\">¶</a></p>\n").into()));
+                events.push(Event::Html(
+                    format!("<a class=\"pilcrow\" href=\"#p-{n}\" aria-label=\"¶ {n}\">¶</a></p>\n").into(),
+                ));
             }
             Event::Start(Tag::Heading { level, .. }) => {
                 sections += 1;
@@ -70,7 +72,9 @@ pub fn render_markdown(markdown: &str) -> RenderedBody {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 code_lang = Some(match kind {
-                    pulldown_cmark::CodeBlockKind::Fenced(lang) => lang.split_whitespace().next().unwrap_or("").to_string(),
+                    pulldown_cmark::CodeBlockKind::Fenced(lang) => {
+                        lang.split_whitespace().next().unwrap_or("").to_string()
+                    }
                     pulldown_cmark::CodeBlockKind::Indented => String::new(),
                 });
                 code_text.clear();

@@ -34,11 +34,8 @@ pub fn cite(doc: &Document, permalink: &str, site_title: &str) -> Citation {
         s.push_str(&format!(" {site_title}. {permalink}."));
         s
     };
-    let mut fields = vec![
-        ("author", authors.clone()),
-        ("title", doc.title.clone()),
-        ("year", doc.date.year.to_string()),
-    ];
+    let mut fields =
+        vec![("author", authors.clone()), ("title", doc.title.clone()), ("year", doc.date.year.to_string())];
     if let Some(m) = doc.date.month {
         fields.push(("month", m.to_string()));
     }

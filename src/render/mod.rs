@@ -29,7 +29,8 @@ impl Renderer {
     pub fn new(theme: Theme) -> Result<Renderer, Diagnostics> {
         let mut tera = Tera::default();
         tera.set_escape_fn(escape_html);
-        let origins: BTreeMap<String, PathBuf> = theme.templates.iter().map(|t| (t.name.clone(), t.origin.clone())).collect();
+        let origins: BTreeMap<String, PathBuf> =
+            theme.templates.iter().map(|t| (t.name.clone(), t.origin.clone())).collect();
         let raw: Vec<(&str, &str)> = theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(raw) {
             return Err(Diagnostics(vec![template_diagnostic(&e, &origins)]));
@@ -93,8 +94,11 @@ fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, PathBuf>)
         .filter_map(|l| {
             let l = l.trim();
             l.strip_prefix("= ").map(str::to_string).or_else(|| {
-                (!l.is_empty() && !l.starts_with("-->") && !l.starts_with('|') && !l.chars().next().is_some_and(|c| c.is_ascii_digit()))
-                    .then(|| l.to_string())
+                (!l.is_empty()
+                    && !l.starts_with("-->")
+                    && !l.starts_with('|')
+                    && !l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+                .then(|| l.to_string())
             })
         })
         .collect();

@@ -76,7 +76,10 @@ impl PagePlan {
     }
 
     fn is_html_page(&self) -> bool {
-        !matches!(self.kind, PageKind::NotFound | PageKind::SiteFeed | PageKind::TermFeed(..) | PageKind::Sitemap | PageKind::Robots)
+        !matches!(
+            self.kind,
+            PageKind::NotFound | PageKind::SiteFeed | PageKind::TermFeed(..) | PageKind::Sitemap | PageKind::Robots
+        )
     }
 }
 
@@ -131,7 +134,8 @@ pub fn render_site(
 ) -> Result<usize, Diagnostics> {
     let words = Words { language: &config.site.language, t: &renderer.theme.words };
     let views = Views { archive, index, words };
-    let summaries: Vec<DocumentSummary> = (0..archive.documents.len()).into_par_iter().map(|i| views.summary(i)).collect();
+    let summaries: Vec<DocumentSummary> =
+        (0..archive.documents.len()).into_par_iter().map(|i| views.summary(i)).collect();
     let site = site_view(config, archive, index, &views);
     let mut base = Context::new();
     base.insert("site", &site);
@@ -143,8 +147,9 @@ pub fn render_site(
         .filter_map(|page| {
             let (template, context) = context_for(&shared, page);
             let result = renderer.render(template, &context).and_then(|html| {
-                sink.write(&page.output_path(), html.as_bytes())
-                    .map_err(|e| Diagnostic::new(std::path::Path::new(&page.output_path()), 1, 1, format!("cannot write: {e}")))
+                sink.write(&page.output_path(), html.as_bytes()).map_err(|e| {
+                    Diagnostic::new(std::path::Path::new(&page.output_path()), 1, 1, format!("cannot write: {e}"))
+                })
             });
             result.err()
         })
@@ -167,7 +172,11 @@ fn site_view(config: &Config, archive: &Archive, index: &Index, views: &Views) -
             .into_iter()
             .map(|k| FacetLink { key: k.key(), name: views.words.facet(k), url: k.url(), count: count(k) })
             .collect(),
-        pages: archive.pages.iter().map(|p| views::Link { name: p.title.clone(), url: format!("{}/", p.slug), key: None }).collect(),
+        pages: archive
+            .pages
+            .iter()
+            .map(|p| views::Link { name: p.title.clone(), url: format!("{}/", p.slug), key: None })
+            .collect(),
         totals: Totals {
             documents: archive.documents.len(),
             cities: count(FacetKey::City),
@@ -264,7 +273,10 @@ fn context_for(s: &Shared, page: &PagePlan) -> (&'static str, Context) {
         PageKind::TermFeed(key, t) => {
             let term = &s.views.index.facet(key).terms[t];
             let view = s.views.term(key, t);
-            c.insert("feed", &feed(s, format!("{} · {}", view.name, s.config.site.title), &page.url, &view.url, &term.docs));
+            c.insert(
+                "feed",
+                &feed(s, format!("{} · {}", view.name, s.config.site.title), &page.url, &view.url, &term.docs),
+            );
             "atom.xml"
         }
         PageKind::SiteFeed => {
@@ -274,7 +286,10 @@ fn context_for(s: &Shared, page: &PagePlan) -> (&'static str, Context) {
         }
         PageKind::Page(i) => {
             let p = &archive.pages[i];
-            c.insert("page", &FreePage { title: p.title.clone(), body_html: render_markdown(&p.body).html, url: page.url.clone() });
+            c.insert(
+                "page",
+                &FreePage { title: p.title.clone(), body_html: render_markdown(&p.body).html, url: page.url.clone() },
+            );
             "page.html"
         }
         PageKind::NotFound => "404.html",
@@ -293,13 +308,19 @@ fn feed<'a>(s: &'a Shared, title: String, url: &str, page_url: &str, ids: &[usiz
     let entries: Vec<FeedEntry> = ids
         .iter()
         .take(LATEST)
-        .map(|&i| FeedEntry { summary: &s.summaries[i], updated: timestamp(&s.views.archive.documents[i].date), content_html: None })
+        .map(|&i| FeedEntry {
+            summary: &s.summaries[i],
+            updated: timestamp(&s.views.archive.documents[i].date),
+            content_html: None,
+        })
         .collect();
     Feed {
         title,
         url: url.to_string(),
         page_url: page_url.to_string(),
-        updated: ids.first().map_or_else(|| "1970-01-01T00:00:00Z".into(), |&i| timestamp(&s.views.archive.documents[i].date)),
+        updated: ids
+            .first()
+            .map_or_else(|| "1970-01-01T00:00:00Z".into(), |&i| timestamp(&s.views.archive.documents[i].date)),
         entries,
     }
 }

@@ -35,7 +35,12 @@ impl Theme {
         let dir = config.root.join("themes").join(&config.site.theme);
         let (mut templates, i18n, mut static_dirs, embedded_static) = if dir.is_dir() {
             let rel = |p: &str| dir.join(p);
-            (read_folder(&rel("templates"), &config.root)?, read_folder(&rel("i18n"), &config.root)?, vec![rel("static")], None)
+            (
+                read_folder(&rel("templates"), &config.root)?,
+                read_folder(&rel("i18n"), &config.root)?,
+                vec![rel("static")],
+                None,
+            )
         } else if config.site.theme == "default" {
             (embedded_files("templates"), embedded_files("i18n"), Vec::new(), DEFAULT_THEME.get_dir("static"))
         } else {
@@ -120,14 +125,24 @@ fn select_language(files: &[ThemeFile], language: &str) -> Result<BTreeMap<Strin
             }
             Err(e) => {
                 let (line, col) = line_col(&f.text, e.span().map_or(0, |s| s.start));
-                problems.push(Diagnostic::new(&f.origin, line, col, format!("invalid translation table: {}", e.message())));
+                problems.push(Diagnostic::new(
+                    &f.origin,
+                    line,
+                    col,
+                    format!("invalid translation table: {}", e.message()),
+                ));
             }
         }
     }
     let all_keys: BTreeSet<&String> = tables.values().flat_map(|(_, t)| t.keys()).collect();
     for (origin, table) in tables.values() {
         for key in all_keys.iter().filter(|k| !table.contains_key(k.as_str())) {
-            problems.push(Diagnostic::new(origin, 1, 1, format!("translation key `{key}` is missing (other languages define it)")));
+            problems.push(Diagnostic::new(
+                origin,
+                1,
+                1,
+                format!("translation key `{key}` is missing (other languages define it)"),
+            ));
         }
     }
     if !problems.is_empty() {
@@ -139,7 +154,10 @@ fn select_language(files: &[ThemeFile], language: &str) -> Result<BTreeMap<Strin
             Path::new(crate::config::SITE_FILE),
             1,
             1,
-            format!("the theme has no translation table for language `{language}` (supported: {})", LANGUAGES.join(", ")),
+            format!(
+                "the theme has no translation table for language `{language}` (supported: {})",
+                LANGUAGES.join(", ")
+            ),
         )])),
     }
 }

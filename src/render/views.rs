@@ -230,24 +230,12 @@ pub struct Views<'a> {
 impl Views<'_> {
     fn term_link(&self, key: FacetKey, term: usize) -> Link {
         let t = &self.index.facet(key).terms[term];
-        let name = if key == FacetKey::Kind {
-            self.words.get(&format!("kind_{}", t.name))
-        } else {
-            t.name.clone()
-        };
-        Link {
-            name,
-            url: t.url(key),
-            key: (key == FacetKey::Kind).then(|| t.name.clone()),
-        }
+        let name = if key == FacetKey::Kind { self.words.get(&format!("kind_{}", t.name)) } else { t.name.clone() };
+        Link { name, url: t.url(key), key: (key == FacetKey::Kind).then(|| t.name.clone()) }
     }
 
     fn links(&self, doc: usize, key: FacetKey) -> Vec<Link> {
-        self.index.terms_of[doc]
-            .iter()
-            .filter(|(k, _)| *k == key)
-            .map(|&(k, t)| self.term_link(k, t))
-            .collect()
+        self.index.terms_of[doc].iter().filter(|(k, _)| *k == key).map(|&(k, t)| self.term_link(k, t)).collect()
     }
 
     pub fn summary(&self, i: usize) -> DocumentSummary {
@@ -276,10 +264,7 @@ impl Views<'_> {
             place,
             kind: self.term_link(
                 FacetKey::Kind,
-                self.index.terms_of[i]
-                    .iter()
-                    .find(|(k, _)| *k == FacetKey::Kind)
-                    .map_or(0, |t| t.1),
+                self.index.terms_of[i].iter().find(|(k, _)| *k == FacetKey::Kind).map_or(0, |t| t.1),
             ),
             themes: self.links(i, FacetKey::Theme),
             summary: doc.summary.clone(),
@@ -292,21 +277,14 @@ impl Views<'_> {
             .iter()
             .map(|&(k, t)| {
                 let link = self.term_link(k, t);
-                ListedOn {
-                    facet: self.words.facet(k),
-                    name: link.name,
-                    url: link.url,
-                }
+                ListedOn { facet: self.words.facet(k), name: link.name, url: link.url }
             })
             .collect()
     }
 
     pub fn term(&self, key: FacetKey, t: usize) -> TermView {
         let term: &Term = &self.index.facet(key).terms[t];
-        let years = term
-            .docs
-            .iter()
-            .map(|&d| self.archive.documents[d].date.year);
+        let years = term.docs.iter().map(|&d| self.archive.documents[d].date.year);
         let link = self.term_link(key, t);
         let children = self.children(key, t);
         let parents = self.parents(key, t);
@@ -320,11 +298,7 @@ impl Views<'_> {
             last_year: years.max().unwrap_or(0),
             children,
             parents,
-            facet: Link {
-                name: self.words.facet(key),
-                url: key.url(),
-                key: Some(key.key().to_string()),
-            },
+            facet: Link { name: self.words.facet(key), url: key.url(), key: Some(key.key().to_string()) },
         }
     }
 
@@ -352,37 +326,23 @@ impl Views<'_> {
             _ => return Vec::new(),
         };
         let terms = &self.index.facet(child).terms;
-        (0..terms.len())
-            .filter(|&c| terms[c].parent == Some(t))
-            .map(|c| self.term(child, c))
-            .collect()
+        (0..terms.len()).filter(|&c| terms[c].parent == Some(t)).map(|c| self.term(child, c)).collect()
     }
 
     pub fn facet(&self, key: FacetKey) -> FacetView {
-        let terms = (0..self.index.facet(key).terms.len())
-            .map(|t| self.term(key, t))
-            .collect();
+        let terms = (0..self.index.facet(key).terms.len()).map(|t| self.term(key, t)).collect();
         let groups = (key == FacetKey::City).then(|| self.city_groups());
-        FacetView {
-            key: key.key(),
-            name: self.words.facet(key),
-            url: key.url(),
-            terms,
-            groups,
-        }
+        FacetView { key: key.key(), name: self.words.facet(key), url: key.url(), terms, groups }
     }
 
     /// Provinces with their cities (and those cities' counties); cities of
     /// unknown province come last under a group of their own.
     fn city_groups(&self) -> Vec<TermView> {
-        let mut groups: Vec<TermView> = (0..self.index.facet(FacetKey::Province).terms.len())
-            .map(|p| self.term(FacetKey::Province, p))
-            .collect();
+        let mut groups: Vec<TermView> =
+            (0..self.index.facet(FacetKey::Province).terms.len()).map(|p| self.term(FacetKey::Province, p)).collect();
         let cities = &self.index.facet(FacetKey::City).terms;
-        let orphans: Vec<TermView> = (0..cities.len())
-            .filter(|&c| cities[c].parent.is_none())
-            .map(|c| self.term(FacetKey::City, c))
-            .collect();
+        let orphans: Vec<TermView> =
+            (0..cities.len()).filter(|&c| cities[c].parent.is_none()).map(|c| self.term(FacetKey::City, c)).collect();
         if !orphans.is_empty() {
             groups.push(TermView {
                 name: self.words.get("unknown_province"),

@@ -43,30 +43,18 @@ fn document_page_has_metadata_toc_anchors_and_neighbours() {
     site.build(&[]);
     let html = site.page("speeches/li-wei-2020-peixun/index.html");
     assert_eq!(texts(&html, "h1"), ["在全市驻村帮扶干部培训班上的讲话"]);
-    let ids: Vec<&str> = select(&html, "p[id^=p-]")
-        .iter()
-        .map(|p| p.value().attr("id").unwrap())
-        .collect();
+    let ids: Vec<&str> = select(&html, "p[id^=p-]").iter().map(|p| p.value().attr("id").unwrap()).collect();
     assert_eq!(ids, ["p-1", "p-2", "p-3", "p-4", "p-5"]);
     for p in select(&html, "p[id^=p-]") {
         let id = p.value().attr("id").unwrap();
         let anchor = format!("#{id}");
-        assert!(
-            select(&html, &format!("a[href='{anchor}']")).len() == 1,
-            "no ¶ link to {id}"
-        );
+        assert!(select(&html, &format!("a[href='{anchor}']")).len() == 1, "no ¶ link to {id}");
     }
-    let toc: Vec<&str> = select(&html, "a[href^='#s-']")
-        .iter()
-        .map(|a| a.value().attr("href").unwrap())
-        .collect();
+    let toc: Vec<&str> = select(&html, "a[href^='#s-']").iter().map(|a| a.value().attr("href").unwrap()).collect();
     for target in ["#s-1", "#s-2", "#s-3"] {
         assert!(toc.contains(&target), "toc lacks {target}: {toc:?}");
     }
-    let links: Vec<&str> = select(&html, "a[href]")
-        .iter()
-        .map(|a| a.value().attr("href").unwrap())
-        .collect();
+    let links: Vec<&str> = select(&html, "a[href]").iter().map(|a| a.value().attr("href").unwrap()).collect();
     for listed in [
         "cities/an-kang-shi/",
         "counties/ping-li-xian/",
@@ -75,10 +63,7 @@ fn document_page_has_metadata_toc_anchors_and_neighbours() {
         "speakers/li-wei/",
         "kinds/speech/",
     ] {
-        assert!(
-            links.contains(&format!("../../{listed}").as_str()),
-            "no link to {listed}"
-        );
+        assert!(links.contains(&format!("../../{listed}").as_str()), "no link to {listed}");
     }
     // The theme rule adds 疫情影响 because the body mentions 疫情.
     assert!(links.contains(&"../../themes/yi-qing-ying-xiang/"));
@@ -94,16 +79,10 @@ fn text_from_content_is_escaped() {
     let site = Site::fixture("basic");
     site.build(&[]);
     let doc = site.page("speeches/li-wei-2020-peixun/index.html");
-    assert!(
-        select(&doc, "main script").is_empty(),
-        "a <script> from the body became markup"
-    );
+    assert!(select(&doc, "main script").is_empty(), "a <script> from the body became markup");
     assert!(doc.html().contains("&lt;script&gt;"));
     let qa = site.page("speeches/wenda-2019/index.html");
-    assert!(
-        select(&qa, "h1 b").is_empty(),
-        "a <b> from the title became markup"
-    );
+    assert!(select(&qa, "h1 b").is_empty(), "a <b> from the title became markup");
     assert_eq!(texts(&qa, "h1"), ["脱贫攻坚政策问答 <b>100</b> 问"]);
 }
 
@@ -114,16 +93,7 @@ fn homophone_speakers_get_separate_pages() {
     let speakers = site.page("speakers/index.html");
     let links: Vec<(String, String)> = select(&speakers, "main a[href*='speakers/li-wei']")
         .iter()
-        .map(|a| {
-            (
-                a.text().collect(),
-                a.value()
-                    .attr("href")
-                    .unwrap()
-                    .trim_start_matches("../speakers/")
-                    .to_string(),
-            )
-        })
+        .map(|a| (a.text().collect(), a.value().attr("href").unwrap().trim_start_matches("../speakers/").to_string()))
         .collect();
     assert_eq!(links.len(), 2, "{links:?}");
     assert_ne!(links[0].1, links[1].1);
@@ -138,16 +108,11 @@ fn term_pages_paginate_newest_first() {
     let site = Site::fixture("basic");
     site.build(&[]);
     let first = site.page("speeches/index.html");
-    let dates: Vec<&str> = select(&first, "main li time")
-        .iter()
-        .map(|t| t.value().attr("datetime").unwrap())
-        .collect();
+    let dates: Vec<&str> = select(&first, "main li time").iter().map(|t| t.value().attr("datetime").unwrap()).collect();
     assert_eq!(dates, ["2020-04-03", "2020-04"]);
     let second = site.page("speeches/page/2/index.html");
-    let dates: Vec<&str> = select(&second, "main li time")
-        .iter()
-        .map(|t| t.value().attr("datetime").unwrap())
-        .collect();
+    let dates: Vec<&str> =
+        select(&second, "main li time").iter().map(|t| t.value().attr("datetime").unwrap()).collect();
     assert_eq!(dates, ["2019-11-02", "2019"]);
 }
 
@@ -158,15 +123,9 @@ fn cities_page_groups_by_province_with_counties_under_cities() {
     let html = site.page("cities/index.html");
     let text = html.root_element().text().collect::<String>();
     let (shaanxi, liaoning) = (text.find("陕西省").unwrap(), text.find("辽宁省").unwrap());
-    let (ankang, pingli, jinzhou) = (
-        text.find("安康市").unwrap(),
-        text.find("平利县").unwrap(),
-        text.find("锦州市").unwrap(),
-    );
-    assert!(
-        shaanxi < ankang && ankang < pingli && pingli < liaoning && liaoning < jinzhou,
-        "{text}"
-    );
+    let (ankang, pingli, jinzhou) =
+        (text.find("安康市").unwrap(), text.find("平利县").unwrap(), text.find("锦州市").unwrap());
+    assert!(shaanxi < ankang && ankang < pingli && pingli < liaoning && liaoning < jinzhou, "{text}");
 }
 
 #[test]
@@ -185,16 +144,10 @@ fn drafts_are_left_out_unless_asked_for() {
 #[test]
 fn site_templates_override_the_theme_file_by_file() {
     let site = Site::fixture("basic");
-    site.write(
-        "templates/404.html",
-        "<!doctype html><title>x</title><p id=own>自定义</p>",
-    );
+    site.write("templates/404.html", "<!doctype html><title>x</title><p id=own>自定义</p>");
     site.build(&[]);
     assert_eq!(texts(&site.page("404.html"), "#own"), ["自定义"]);
-    assert!(
-        !select(&site.page("index.html"), "h1").is_empty(),
-        "other templates still come from the theme"
-    );
+    assert!(!select(&site.page("index.html"), "h1").is_empty(), "other templates still come from the theme");
 }
 
 #[test]
@@ -203,15 +156,8 @@ fn init_makes_an_archive_that_builds() {
     let out = site.run(&["init", "new-archive"]);
     assert!(out.status.success());
     let out = site.run(&["build", "--root", "new-archive"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(site
-        .root
-        .join("new-archive/public/speeches/zhang-san-2020-sample/index.html")
-        .is_file());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(site.root.join("new-archive/public/speeches/zhang-san-2020-sample/index.html").is_file());
     let again = site.run(&["init", "new-archive"]);
     assert_eq!(again.status.code(), Some(1), "init never overwrites");
 }
@@ -227,10 +173,7 @@ fn the_bundled_archive_builds_without_warnings() {
 #[test]
 fn usage_errors_exit_2() {
     let site = Site::fixture("basic");
-    assert_eq!(
-        site.run(&["build", "--no-such-flag"]).status.code(),
-        Some(2)
-    );
+    assert_eq!(site.run(&["build", "--no-such-flag"]).status.code(), Some(2));
     assert_eq!(site.run(&[]).status.code(), Some(2));
     assert!(site.run(&["--version"]).status.success());
 }

@@ -55,12 +55,7 @@ const LEFT_OUT: [(&str, usize, usize, &str); 19] = [
     ("003", 32209, 28, "title and dateline"),
     ("003", 38130, 25, "title and dateline"),
     ("003", 44936, 32, "title"),
-    (
-        "003",
-        50484,
-        777,
-        "a repeated paste of the preceding speech's section 二",
-    ),
+    ("003", 50484, 777, "a repeated paste of the preceding speech's section 二"),
     ("003", 53237, 43, "title and web byline"),
     ("003", 60757, 234, "download prompts"),
     ("004", 0, 31, "title"),
@@ -77,19 +72,11 @@ fn every_seed_document_keeps_every_han_character_in_order() {
             .unwrap_or_else(|| panic!("{} names no raw file", doc.path.display()));
         by_seed.entry(raw).or_default().push(doc);
     }
-    assert_eq!(
-        by_seed.len(),
-        5,
-        "documents from all five seeds: {:?}",
-        by_seed.keys().collect::<Vec<_>>()
-    );
+    assert_eq!(by_seed.len(), 5, "documents from all five seeds: {:?}", by_seed.keys().collect::<Vec<_>>());
     let mut gaps = Vec::new();
     for (raw, docs) in &by_seed {
         let bytes = std::fs::read(seeds().join(raw)).unwrap();
-        let sha = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>();
+        let sha = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
         let text = han(&String::from_utf8(bytes).unwrap());
         let mut spans = Vec::new();
         for doc in docs {
@@ -101,9 +88,8 @@ fn every_seed_document_keeps_every_han_character_in_order() {
             );
             let body = han(&doc.body);
             // A body must be one unbroken run of the raw text's Han characters.
-            let at = find(&text, &body).unwrap_or_else(|| {
-                panic!("{}: body is not a run of {raw}'s text", doc.path.display())
-            });
+            let at = find(&text, &body)
+                .unwrap_or_else(|| panic!("{}: body is not a run of {raw}'s text", doc.path.display()));
             spans.push((at, at + body.len()));
         }
         spans.sort();
@@ -115,19 +101,16 @@ fn every_seed_document_keeps_every_han_character_in_order() {
             pos = pos.max(end);
         }
     }
-    let pinned: Vec<(String, usize, usize)> = LEFT_OUT
-        .iter()
-        .map(|&(s, at, len, _)| (s.to_string(), at, len))
-        .collect();
+    let pinned: Vec<(String, usize, usize)> =
+        LEFT_OUT.iter().map(|&(s, at, len, _)| (s.to_string(), at, len)).collect();
     assert_eq!(gaps, pinned, "Han text outside every body changed");
 }
 
 #[test]
 fn a_heading_left_out_of_a_body_holds_that_documents_title() {
     let seed = han(&std::fs::read_to_string(seeds().join("003_970ab7304baf688f.txt")).unwrap());
-    for doc in curated()
-        .iter()
-        .filter(|d| d.source.as_ref().unwrap().raw.as_deref() == Some("003_970ab7304baf688f.txt"))
+    for doc in
+        curated().iter().filter(|d| d.source.as_ref().unwrap().raw.as_deref() == Some("003_970ab7304baf688f.txt"))
     {
         let body = han(&doc.body);
         let at = find(&seed, &body).unwrap();
@@ -136,10 +119,6 @@ fn a_heading_left_out_of_a_body_holds_that_documents_title() {
         if doc.title.contains("无标题") {
             continue; // an untitled fragment: the curator supplied its title
         }
-        assert!(
-            find(&head, &title).is_some(),
-            "{}: title not found before the body",
-            doc.path.display()
-        );
+        assert!(find(&head, &title).is_some(), "{}: title not found before the body", doc.path.display());
     }
 }

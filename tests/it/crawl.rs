@@ -11,11 +11,8 @@ use crate::support::{select, Site};
 /// Resolves `href` against the URL path of the page it is on.
 fn resolve(page: &str, href: &str) -> String {
     let (path, _) = href.split_once('#').unwrap_or((href, ""));
-    let joined = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("{}{path}", &page[..=page.rfind('/').unwrap()])
-    };
+    let joined =
+        if path.starts_with('/') { path.to_string() } else { format!("{}{path}", &page[..=page.rfind('/').unwrap()]) };
     let mut parts: Vec<&str> = Vec::new();
     for seg in joined.split('/').skip(1) {
         match seg {
@@ -32,19 +29,13 @@ fn resolve(page: &str, href: &str) -> String {
 /// The file a static host serves for `url` when the site sits at `base`.
 fn file_for(public: &Path, base: &str, url: &str) -> Option<std::path::PathBuf> {
     let rel = url.strip_prefix(base)?;
-    let file = if rel.is_empty() || rel.ends_with('/') {
-        public.join(rel).join("index.html")
-    } else {
-        public.join(rel)
-    };
+    let file =
+        if rel.is_empty() || rel.ends_with('/') { public.join(rel).join("index.html") } else { public.join(rel) };
     file.is_file().then_some(file)
 }
 
 fn ids(html: &Html) -> BTreeSet<String> {
-    select(html, "[id]")
-        .iter()
-        .map(|e| e.value().attr("id").unwrap().to_string())
-        .collect()
+    select(html, "[id]").iter().map(|e| e.value().attr("id").unwrap().to_string()).collect()
 }
 
 /// Crawls from `start` (a URL path); returns every broken link found, and
@@ -55,8 +46,7 @@ fn crawl(public: &Path, base: &str, start: &str) -> (Vec<String>, usize) {
     let mut queue = VecDeque::from([start.to_string()]);
     let mut visited = 0;
     let page_for = |url: &str| {
-        file_for(public, base, url)
-            .or_else(|| Some(public.join("404.html")).filter(|_| url.ends_with("404.html")))
+        file_for(public, base, url).or_else(|| Some(public.join("404.html")).filter(|_| url.ends_with("404.html")))
     };
     while let Some(url) = queue.pop_front() {
         let Some(file) = page_for(&url) else { continue };
@@ -93,8 +83,7 @@ fn crawl(public: &Path, base: &str, start: &str) -> (Vec<String>, usize) {
                     continue;
                 };
                 if let Some((_, fragment)) = href.split_once('#') {
-                    let target_html =
-                        Html::parse_document(&std::fs::read_to_string(&target_file).unwrap());
+                    let target_html = Html::parse_document(&std::fs::read_to_string(&target_file).unwrap());
                     if !ids(&target_html).contains(fragment) {
                         broken.push(format!("{url}: {href} anchor missing"));
                     }
@@ -111,13 +100,7 @@ fn crawl(public: &Path, base: &str, start: &str) -> (Vec<String>, usize) {
 fn all_pages(public: &Path) -> usize {
     walkdir::WalkDir::new(public)
         .into_iter()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "html")
-        })
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "html"))
         .count()
 }
 
@@ -127,11 +110,7 @@ fn crawl_at_the_root_finds_no_broken_link() {
     site.build(&[]);
     let (broken, visited) = crawl(&site.public(), "/", "/");
     assert!(broken.is_empty(), "{broken:#?}");
-    assert_eq!(
-        visited,
-        all_pages(&site.public()) - 1,
-        "every page but 404 is reachable from the home page"
-    );
+    assert_eq!(visited, all_pages(&site.public()) - 1, "every page but 404 is reachable from the home page");
 }
 
 #[test]
@@ -142,11 +121,7 @@ fn crawl_under_a_sub_path_finds_no_broken_link() {
     assert!(broken.is_empty(), "{broken:#?}");
     assert!(visited > 20);
     // The 404 page is served at any depth: its links must work from anywhere.
-    let (broken, _) = crawl(
-        &site.public(),
-        "/archive/",
-        "/archive/no/such/page/404.html",
-    );
+    let (broken, _) = crawl(&site.public(), "/archive/", "/archive/no/such/page/404.html");
     assert!(broken.is_empty(), "{broken:#?}");
     // The same output also works at the root of a host.
     let (broken, _) = crawl(&site.public(), "/", "/");
@@ -171,12 +146,7 @@ fn feeds_and_sitemap_use_absolute_urls_under_the_base() {
         let doc = Html::parse_document(&xml);
         let urls: Vec<String> = select(&doc, "loc, link[href], id")
             .iter()
-            .map(|e| {
-                e.value()
-                    .attr("href")
-                    .map(str::to_string)
-                    .unwrap_or_else(|| e.text().collect())
-            })
+            .map(|e| e.value().attr("href").map(str::to_string).unwrap_or_else(|| e.text().collect()))
             .collect();
         assert!(!urls.is_empty(), "{file}");
         for u in urls.iter().filter(|u| u.starts_with("http")) {
@@ -184,18 +154,12 @@ fn feeds_and_sitemap_use_absolute_urls_under_the_base() {
         }
     }
     let robots = std::fs::read_to_string(site.public().join("robots.txt")).unwrap();
-    assert!(
-        robots.contains("https://example.org/archive/sitemap.xml"),
-        "{robots}"
-    );
+    assert!(robots.contains("https://example.org/archive/sitemap.xml"), "{robots}");
 }
 
 #[test]
 fn resolve_handles_dot_segments() {
-    assert_eq!(
-        resolve("/archive/speeches/a/", "../../cities/x/"),
-        "/archive/cities/x/"
-    );
+    assert_eq!(resolve("/archive/speeches/a/", "../../cities/x/"), "/archive/cities/x/");
     assert_eq!(resolve("/", "static/style.css"), "/static/style.css");
     assert_eq!(resolve("/a/b.html", "/archive/"), "/archive/");
 }

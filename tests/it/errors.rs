@@ -36,9 +36,7 @@ fn a_variant_of_that_names_no_document_is_an_error() {
     let out = site.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).starts_with(&format!(
-            "{path}:9:13: variant_of `nowhere` names no document\n"
-        )),
+        stderr(&out).starts_with(&format!("{path}:9:13: variant_of `nowhere` names no document\n")),
         "{}",
         stderr(&out)
     );
@@ -49,27 +47,17 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let site = Site::fixture("basic");
     site.build(&[]);
     let before = snapshot(&site.public());
-    site.write(
-        "content/speeches/2020/broken.md",
-        "---\ntitle: [unclosed\n---\n",
-    );
+    site.write("content/speeches/2020/broken.md", "---\ntitle: [unclosed\n---\n");
     let out = site.run(&["build"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).starts_with("content/speeches/2020/broken.md:"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).starts_with("content/speeches/2020/broken.md:"), "{}", stderr(&out));
     assert_eq!(snapshot(&site.public()), before);
     let leftovers: Vec<_> = std::fs::read_dir(&site.root)
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .filter(|n| n.to_string_lossy().starts_with(".public"))
         .collect();
-    assert!(
-        leftovers.is_empty(),
-        "staging folders left behind: {leftovers:?}"
-    );
+    assert!(leftovers.is_empty(), "staging folders left behind: {leftovers:?}");
 }
 
 #[test]
@@ -79,18 +67,10 @@ fn site_toml_errors_name_their_line() {
     site.write("site.toml", &format!("titel = \"x\"\n{text}"));
     let out = site.run(&["build"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).starts_with("site.toml:1:1: unknown key `titel`"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).starts_with("site.toml:1:1: unknown key `titel`"), "{}", stderr(&out));
     site.write("site.toml", &format!("{text}\"驻村帮扶\" = \"驻村\"\n"));
     let out = site.run(&["build"]);
-    assert!(
-        stderr(&out).starts_with("site.toml:8:"),
-        "a bad value points at its line: {}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).starts_with("site.toml:8:"), "a bad value points at its line: {}", stderr(&out));
 }
 
 #[test]
@@ -99,11 +79,7 @@ fn a_template_error_names_the_template_file_and_line() {
     site.write("templates/404.html", "<p>\n{% if %}\n</p>\n");
     let out = site.run(&["build"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).starts_with("templates/404.html:2:"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).starts_with("templates/404.html:2:"), "{}", stderr(&out));
 }
 
 #[test]
@@ -115,9 +91,5 @@ fn a_slug_cannot_leave_the_output_folder() {
     );
     let out = site.run(&["build"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("content/speeches/2020/evil.md:6:7: slug `../../etc` must be"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("content/speeches/2020/evil.md:6:7: slug `../../etc` must be"), "{}", stderr(&out));
 }

@@ -16,12 +16,7 @@ impl Site {
     pub fn fixture(name: &str) -> Site {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("site");
-        copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures")
-                .join(name),
-            &root,
-        );
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name), &root);
         Site { _tmp: tmp, root }
     }
 
@@ -43,11 +38,7 @@ impl Site {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_archive"))
-            .current_dir(&self.root)
-            .args(args)
-            .output()
-            .unwrap()
+        Command::new(env!("CARGO_BIN_EXE_archive")).current_dir(&self.root).args(args).output().unwrap()
     }
 
     /// Builds and asserts success with nothing on stderr.
@@ -55,16 +46,8 @@ impl Site {
         let mut all = vec!["build"];
         all.extend_from_slice(args);
         let out = self.run(&all);
-        assert!(
-            out.status.success(),
-            "build failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(
-            String::from_utf8_lossy(&out.stderr),
-            "",
-            "build printed warnings"
-        );
+        assert!(out.status.success(), "build failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "build printed warnings");
         out
     }
 
@@ -74,8 +57,7 @@ impl Site {
 
     pub fn page(&self, rel: &str) -> Html {
         let path = self.public().join(rel);
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         Html::parse_document(&text)
     }
 
@@ -103,10 +85,7 @@ pub fn select<'a>(html: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
 }
 
 pub fn texts(html: &Html, css: &str) -> Vec<String> {
-    select(html, css)
-        .iter()
-        .map(|e| e.text().collect::<String>().trim().to_string())
-        .collect()
+    select(html, css).iter().map(|e| e.text().collect::<String>().trim().to_string()).collect()
 }
 
 /// Every file under `dir` with its bytes, for before/after comparisons.
@@ -116,12 +95,7 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         .into_iter()
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().to_path_buf(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
         .collect();
     files.sort();
     files

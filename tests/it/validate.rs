@@ -8,17 +8,10 @@ use std::process::Command;
 use crate::support::Site;
 
 fn vnu_jar() -> PathBuf {
-    let path = std::env::var_os("VNU_JAR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("target/tools/node_modules/vnu-jar/build/dist/vnu.jar")
-        });
-    assert!(
-        path.is_file(),
-        "no vnu.jar at {}: run scripts/test, which installs it",
-        path.display()
-    );
+    let path = std::env::var_os("VNU_JAR").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/tools/node_modules/vnu-jar/build/dist/vnu.jar")
+    });
+    assert!(path.is_file(), "no vnu.jar at {}: run scripts/test, which installs it", path.display());
     path
 }
 
@@ -41,16 +34,7 @@ fn nu_html_checker_finds_no_error_on_each_page_kind() {
         "404.html",
     ];
     let files: Vec<PathBuf> = pages.iter().map(|p| site.public().join(p)).collect();
-    let out = Command::new("java")
-        .arg("-jar")
-        .arg(vnu_jar())
-        .arg("--errors-only")
-        .args(&files)
-        .output()
-        .expect("java runs");
-    assert!(
-        out.status.success(),
-        "Nu HTML Checker errors:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out =
+        Command::new("java").arg("-jar").arg(vnu_jar()).arg("--errors-only").args(&files).output().expect("java runs");
+    assert!(out.status.success(), "Nu HTML Checker errors:\n{}", String::from_utf8_lossy(&out.stderr));
 }
