@@ -22,18 +22,17 @@ pub fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
         return Err((1, "expected front matter: the file must start with a `---` line".into()));
     }
     let mut offset = first_end;
-    let mut line = 2;
-    for l in text[first_end..].split_inclusive('\n') {
+    for (i, l) in text[first_end..].split_inclusive('\n').enumerate() {
         if l.trim_end() == "---" {
             return Ok(Split {
                 yaml: &text[first_end..offset],
                 yaml_line: 2,
                 body: &text[offset + l.len()..],
-                body_line: line + 1,
+                // The closing fence is on line i + 2; the body starts after it.
+                body_line: i + 3,
             });
         }
         offset += l.len();
-        line += 1;
     }
     Err((1, "front matter is not closed: no `---` line after the opening one".into()))
 }

@@ -78,7 +78,7 @@ fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, PathBuf>)
         source = s.source();
     }
     let text = chain.join("\n");
-    let name = origins.keys().filter(|n| text.contains(&format!("'{n}'")) || text.contains(&format!("\"{n}\""))).last();
+    let name = origins.keys().rfind(|n| text.contains(&format!("'{n}'")) || text.contains(&format!("\"{n}\"")));
     let origin = name.and_then(|n| origins.get(n)).cloned().unwrap_or_else(|| PathBuf::from("templates"));
     let (mut line, mut col) = (1, 1);
     if let Some(at) = text.find("--> ") {
