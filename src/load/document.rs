@@ -53,7 +53,7 @@ impl<'a> Fields<'a> {
         } else {
             serde_yaml_ng::from_str(s.yaml).map_err(|e| {
                 let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-                one(s.yaml_line + line - 1, col, format!("invalid YAML in front matter: {}", strip_location(&e)))
+                one(s.yaml_line + line.saturating_sub(1), col, format!("invalid YAML in front matter: {}", strip_location(&e)))
             })?
         };
         let Value::Mapping(map) = value else {
@@ -433,6 +433,31 @@ mod tests {
             errors(text),
             ["content/speeches/2020/a.md:3:7: date is in 2019 but the file is in the folder for 2020"]
         );
+    }
+
+    #[test]
+    fn no_input_makes_the_loader_panic() {
+        let odd = [
+            "",
+            "---",
+            "---\n---",
+            "---\n- a\n- b\n---\n",
+            "---\n!!binary aGVsbG8=\n---\n",
+            "---\ntitle: !custom x\ndate: 2020\n---\n",
+            "---\ndate: 99999-01-01\n---\n",
+            "---\ntitle: {a: [b, {c: d}]}\nsource: [1, 2]\nspeaker: [[x]]\n---\n",
+            "---\n\u{0}\u{feff}\u{202e}: x\n---\n",
+            "---\n? [a, b]\n: c\n---\n",
+            "---\nanchors: &a [*a]\n---\n",
+        ];
+        for text in odd {
+            let _ = parse_document(Path::new("x.md"), text, &[]);
+            let _ = parse_page(Path::new("x.md"), text);
+        }
+        // Every truncation of a good document, on character boundaries.
+        for (i, _) in GOOD.char_indices() {
+            let _ = parse_document(Path::new("content/speeches/2020/a.md"), &GOOD[..i], &[]);
+        }
     }
 
     #[test]
