@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 pub use paginate::Paginator;
 
 use crate::model::{Archive, Document, Kind};
+use crate::places;
 use crate::slug;
 
 /// First path segments the archive itself uses; a free page may not take one.
@@ -129,18 +130,25 @@ impl Index {
 
 /// The province of a document: as given, else the city itself when it is a
 /// province-level name (or 全国, which stands beside the provinces), else
-/// unknown.
+/// the province the place table knows for the city, else unknown.
 pub fn province_of(doc: &Document) -> Option<String> {
     if let Some(p) = &doc.province {
         return Some(p.clone());
     }
-    is_above_city(&doc.city).then(|| doc.city.clone())
+    if is_above_city(&doc.city) {
+        return Some(doc.city.clone());
+    }
+    places::province_of(&doc.city).map(str::to_string)
 }
 
 /// `city` names a province or the whole country: the document is listed on
 /// that province's page, and on no city page.
 fn is_above_city(city: &str) -> bool {
-    city == NATIONAL || city.ends_with('省') || city.ends_with("自治区") || MUNICIPALITIES.contains(&city)
+    city == NATIONAL
+        || places::is_province(city)
+        || city.ends_with('省')
+        || city.ends_with("自治区")
+        || MUNICIPALITIES.contains(&city)
 }
 
 /// A term's identity within its facet (counties are told apart by city).
@@ -306,6 +314,13 @@ mod tests {
 
     fn index_of(archive: &Archive) -> Index {
         build_index(archive)
+    }
+
+    #[test]
+    fn the_place_table_supplies_a_missing_province() {
+        let mut d = doc("a", "2020", "安康市", None, "x");
+        d.province = None;
+        assert_eq!(province_of(&d).as_deref(), Some("陕西省"));
     }
 
     #[test]

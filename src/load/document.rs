@@ -53,7 +53,11 @@ impl<'a> Fields<'a> {
         } else {
             serde_yaml_ng::from_str(s.yaml).map_err(|e| {
                 let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-                one(s.yaml_line + line.saturating_sub(1), col, format!("invalid YAML in front matter: {}", strip_location(&e)))
+                one(
+                    s.yaml_line + line.saturating_sub(1),
+                    col,
+                    format!("invalid YAML in front matter: {}", strip_location(&e)),
+                )
             })?
         };
         let Value::Mapping(map) = value else {
@@ -279,6 +283,9 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
         );
     }
     let city = f.required_text("city");
+    let province = f.text("province");
+    let county = f.text("county");
+    check_place(&mut f, &city, province.as_deref(), county.as_deref());
     let variant_of = f.text("variant_of");
     if let Some(v) = &variant_of {
         if !slug::is_valid(v) {
@@ -293,8 +300,8 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
         path: path.to_path_buf(),
         slug: f.slug(path),
         speaker_title: f.text("speaker_title"),
-        province: f.text("province"),
-        county: f.text("county"),
+        province,
+        county,
         occasion: f.text("occasion"),
         themes: f.list("themes", false),
         transcribed: f.flag("transcribed"),
@@ -319,6 +326,20 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
     } else {
         f.problems.sort();
         Err(f.problems)
+    }
+}
+
+/// Places the table knows must stand in their own city and province.
+fn check_place(f: &mut Fields, city: &str, province: Option<&str>, county: Option<&str>) {
+    if let (Some(given), Some(known)) = (province, crate::places::province_of(city)) {
+        if given != known {
+            f.report("province", true, format!("{city} is in {known}, not {given} (GB/T 2260)"));
+        }
+    }
+    if let (Some(county), Some((known, _))) = (county, county.and_then(crate::places::city_of_county)) {
+        if city != known {
+            f.report("county", true, format!("{county} is in {known}, not {city} (GB/T 2260)"));
+        }
     }
 }
 
@@ -458,6 +479,14 @@ mod tests {
         for (i, _) in GOOD.char_indices() {
             let _ = parse_document(Path::new("content/speeches/2020/a.md"), &GOOD[..i], &[]);
         }
+    }
+
+    #[test]
+    fn a_city_in_the_wrong_province_is_an_error() {
+        let text = GOOD.replace("city: 安康市", "city: 安康市\nprovince: 河南省");
+        assert_eq!(errors(&text), ["content/speeches/2020/a.md:6:11: 安康市 is in 陕西省, not 河南省 (GB/T 2260)"]);
+        let text = GOOD.replace("city: 安康市", "city: 安康市\ncounty: 新县");
+        assert_eq!(errors(&text), ["content/speeches/2020/a.md:6:9: 新县 is in 信阳市, not 安康市 (GB/T 2260)"]);
     }
 
     #[test]

@@ -99,7 +99,7 @@ fn homophone_speakers_get_separate_pages() {
     assert_ne!(links[0].1, links[1].1);
     for (name, slug) in &links {
         let page = site.page(&format!("speakers/{slug}index.html"));
-        assert_eq!(&texts(&page, "h1"), &[name.clone()], "{slug}");
+        assert_eq!(&texts(&page, "h1"), std::slice::from_ref(name), "{slug}");
     }
 }
 

@@ -6,5 +6,6 @@ mod build;
 mod content;
 mod crawl;
 mod errors;
+mod serve;
 mod support;
 mod validate;

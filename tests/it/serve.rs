@@ -1,0 +1,187 @@
+//! `archive serve`: the real binary on a fixture copy, spoken to over
+//! loopback with a plain HTTP/1.0 client; edits to the sources show up in
+//! what it serves, failed builds in `/__archive/status`.
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::Site;
+
+const PATIENCE: Duration = Duration::from_secs(10);
+const SCRIPT_TAG: &str = "<script src=\"/__archive/live-reload.js\"";
+
+/// A running `archive serve`, killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+}
+
+impl Server {
+    fn start(site: &Site) -> Server {
+        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap().local_addr().unwrap().port();
+        let child = Command::new(env!("CARGO_BIN_EXE_archive"))
+            .current_dir(&site.root)
+            .args(["serve", "--port", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Server { child, port };
+        server.wait_for("the first build", |s| {
+            s.get("/__archive/status").is_some_and(|r| r.body.contains("\"ok\":true"))
+        });
+        server
+    }
+
+    /// One request, sent exactly as written (no path normalisation).
+    fn get(&self, target: &str) -> Option<Reply> {
+        let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).ok()?;
+        stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        write!(stream, "GET {target} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).ok()?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n")?;
+        let status = head.split(' ').nth(1)?.parse().ok()?;
+        Some(Reply { status, head: head.to_string(), body: body.to_string() })
+    }
+
+    fn must_get(&self, target: &str) -> Reply {
+        self.get(target).unwrap_or_else(|| panic!("no answer for {target}"))
+    }
+
+    fn wait_for(&self, what: &str, done: impl Fn(&Server) -> bool) {
+        let started = Instant::now();
+        while !done(self) {
+            assert!(started.elapsed() < PATIENCE, "waited {PATIENCE:?} for {what}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// The served page without the script the server injects.
+fn without_script(html: &str) -> String {
+    let start = html.find(SCRIPT_TAG).expect("live-reload script injected");
+    let end = start + html[start..].find("</script>").unwrap() + "</script>".len();
+    format!("{}{}", &html[..start], &html[end..])
+}
+
+#[test]
+fn serves_pages_with_the_live_reload_script_and_their_content_types() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+
+    let home = server.must_get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(home.header("Content-Type"), Some("text/html; charset=utf-8"));
+    let on_disk = std::fs::read_to_string(site.public().join("index.html")).unwrap();
+    assert!(!on_disk.contains("__archive"), "the build output never holds the script");
+    assert_eq!(without_script(&home.body), on_disk);
+    assert!(home.body.contains(&format!("{SCRIPT_TAG} data-build=\"1\"></script></body>")), "{}", home.body);
+
+    let css = server.must_get("/static/style.css");
+    assert_eq!((css.status, css.header("Content-Type")), (200, Some("text/css")));
+    assert_eq!(server.must_get("/atom.xml").header("Content-Type"), Some("application/atom+xml"));
+    assert_eq!(server.must_get("/robots.txt").header("Content-Type"), Some("text/plain; charset=utf-8"));
+    let script = server.must_get("/__archive/live-reload.js");
+    assert_eq!((script.status, script.header("Content-Type")), (200, Some("application/javascript")));
+    assert!(script.body.contains("EventSource"));
+
+    let about = server.must_get("/about");
+    assert_eq!((about.status, about.header("Location")), (302, Some("/about/")));
+    assert_eq!(server.must_get("/about/").status, 200);
+
+    let missing = server.must_get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert_eq!(without_script(&missing.body), std::fs::read_to_string(site.public().join("404.html")).unwrap());
+}
+
+#[test]
+fn never_serves_a_file_outside_the_output_folder() {
+    let site = Site::fixture("basic");
+    site.write("secret.txt", "TOP-SECRET-7f3a");
+    let server = Server::start(&site);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(site.root.join("secret.txt"), site.public().join("link.txt")).unwrap();
+    for target in [
+        "/../site.toml",
+        "/%2e%2e/site.toml",
+        "/static/..%2f..%2fsite.toml",
+        "/static/%2e%2e/%2e%2e/site.toml",
+        "/..%5csite.toml",
+        "//etc/passwd",
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/link.txt",
+    ] {
+        let reply = server.must_get(target);
+        assert_ne!(reply.status, 200, "{target}");
+        assert!(!reply.body.contains("paginate_by") && !reply.body.contains("TOP-SECRET"), "{target}: {}", reply.body);
+    }
+}
+
+#[test]
+fn an_edit_is_served_after_the_rebuild_and_a_broken_file_is_reported() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    let about = "content/pages/about.md";
+    let title_is = |title: &str| {
+        let title = format!("<title>{title} ·");
+        move |s: &Server| s.get("/about/").is_some_and(|r| r.body.contains(&title))
+    };
+    assert!(title_is("关于本档案")(&server));
+
+    site.write(about, "---\ntitle: 关于这个档案\n---\n\n本档案收录脱贫攻坚讲话。\n");
+    server.wait_for("the new title", title_is("关于这个档案"));
+
+    site.write(about, "---\ntitle: [\n---\n");
+    let status_has =
+        |needle: &'static str| move |s: &Server| s.get("/__archive/status").is_some_and(|r| r.body.contains(needle));
+    server.wait_for("the error in the status", status_has("content/pages/about.md:3:1: invalid YAML"));
+    assert!(server.must_get("/__archive/status").body.contains("\"ok\":false"));
+    assert!(title_is("关于这个档案")(&server), "the last good site is still served");
+
+    site.write(about, "---\ntitle: 关于本档案\n---\n\n修好了。\n");
+    server.wait_for("the status to clear", status_has("\"ok\":true,\"errors\":[]"));
+    assert!(title_is("关于本档案")(&server));
+}
+
+#[test]
+fn a_site_with_a_sub_path_base_url_is_served_under_it() {
+    let site = Site::fixture("basic");
+    let settings = std::fs::read_to_string(site.root.join("site.toml")).unwrap();
+    site.write("site.toml", &settings.replace("https://example.org/", "https://example.org/archive/"));
+    let server = Server::start(&site);
+
+    let root = server.must_get("/");
+    assert_eq!((root.status, root.header("Location")), (302, Some("/archive/")));
+    let home = server.must_get("/archive/");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains(SCRIPT_TAG));
+    assert_eq!(server.must_get("/archive/static/style.css").header("Content-Type"), Some("text/css"));
+    assert_eq!(server.must_get("/static/style.css").status, 404);
+}
