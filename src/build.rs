@@ -1,6 +1,7 @@
 //! THE orchestrator: load → index → render → write, timed per stage. Reads
 //! as the pipeline; the stages own the work.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
@@ -8,20 +9,24 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::index::build_index;
 use crate::load::load_archive;
 use crate::render::{plan_pages, render_site, Renderer, Theme};
-use crate::write::{Sink, Staging};
+use crate::write::{Discard, Output, Sink, WriteReport};
 
 /// What a build did, for the one-line summary and `-v` timings.
 #[derive(Debug, Default)]
 pub struct BuildReport {
     pub documents: usize,
     pub pages: usize,
+    /// Pages rendered; the others were unchanged since the last build.
+    pub rendered: usize,
     pub static_files: usize,
+    pub write: WriteReport,
     pub stages: Vec<(&'static str, Duration)>,
     pub total: Duration,
 }
 
-/// Builds the site into `config.output`; on any error the previous output
-/// is left untouched.
+/// Builds the site into `config.output`, re-rendering only what changed
+/// since the last build (unless `config.clean`); on any error the previous
+/// output is left untouched.
 pub fn build(config: &Config) -> Result<BuildReport, Diagnostics> {
     let started = Instant::now();
     let mut report = BuildReport::default();
@@ -33,14 +38,16 @@ pub fn build(config: &Config) -> Result<BuildReport, Diagnostics> {
     let plan = plan_pages(&archive, &index, config.site.paginate_by);
     report.stages.push(stage.lap("index"));
     let renderer = Renderer::new(Theme::load(config)?)?;
-    let staging = Staging::new(&config.output).map_err(|e| io_error(&config.output, e))?;
-    report.pages = render_site(&renderer, config, &archive, &index, &plan, &staging, false)?;
+    let output = Output::open(&config.root, &config.output, renderer.fingerprint(config), config.clean)
+        .map_err(|e| io_error(&config.output, e))?;
+    let rendered = render_site(&renderer, config, &archive, &index, &plan, &output)?;
     report.stages.push(stage.lap("render"));
-    report.static_files = write_static(&renderer.theme, &staging)?;
-    staging.commit().map_err(|e| io_error(&config.output, e))?;
+    report.static_files = write_static(&renderer.theme, &output)?;
+    report.write = output.commit().map_err(|e| io_error(&config.output, e))?;
     report.stages.push(stage.lap("write"));
 
     report.documents = archive.documents.len();
+    (report.pages, report.rendered) = (rendered.pages, rendered.rendered);
     report.total = started.elapsed();
     Ok(report)
 }
@@ -51,31 +58,33 @@ pub fn check(config: &Config) -> Result<usize, Diagnostics> {
     let index = build_index(&archive);
     let plan = plan_pages(&archive, &index, config.site.paginate_by);
     let renderer = Renderer::new(Theme::load(config)?)?;
-    render_site(&renderer, config, &archive, &index, &plan, &Discard, false)?;
+    render_site(&renderer, config, &archive, &index, &plan, &Discard)?;
     Ok(archive.documents.len())
 }
 
-struct Discard;
-
-impl Sink for Discard {
-    fn write(&self, _: &str, _: &[u8]) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn write_static(theme: &Theme, staging: &Staging) -> Result<usize, Diagnostics> {
-    let mut count = 0;
+/// Copies the theme's static files, then the site's (which win), to `static/`.
+fn write_static(theme: &Theme, sink: &dyn Sink) -> Result<usize, Diagnostics> {
+    let mut files: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
     if let Some(dir) = theme.embedded_static {
         for file in all_files(dir) {
-            let rel = format!("static/{}", file.path().strip_prefix("static").unwrap_or(file.path()).to_string_lossy());
-            staging.write(&rel, file.contents()).map_err(|e| io_error(std::path::Path::new(&rel), e))?;
-            count += 1;
+            let rel = file.path().strip_prefix("static").unwrap_or(file.path()).to_string_lossy().replace('\\', "/");
+            files.insert(rel, file.contents().to_vec());
         }
     }
     for dir in &theme.static_dirs {
-        count += staging.copy_dir(dir, "static").map_err(|e| io_error(dir, e))?;
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| io_error(dir, e.into()))?;
+            if entry.file_type().is_file() {
+                let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+                files.insert(rel, std::fs::read(entry.path()).map_err(|e| io_error(entry.path(), e))?);
+            }
+        }
     }
-    Ok(count)
+    for (rel, bytes) in &files {
+        let rel = format!("static/{rel}");
+        sink.write(&rel, bytes).map_err(|e| io_error(Path::new(&rel), e))?;
+    }
+    Ok(files.len())
 }
 
 fn all_files(dir: &'static include_dir::Dir<'static>) -> Vec<&'static include_dir::File<'static>> {
@@ -86,7 +95,7 @@ fn all_files(dir: &'static include_dir::Dir<'static>) -> Vec<&'static include_di
     files
 }
 
-fn io_error(path: &std::path::Path, e: std::io::Error) -> Diagnostics {
+fn io_error(path: &Path, e: std::io::Error) -> Diagnostics {
     Diagnostics(vec![Diagnostic::new(path, 1, 1, e.to_string())])
 }
 

@@ -55,6 +55,9 @@ pub struct BuildArgs {
     /// Override site.toml's base_url, e.g. https://example.org/archive/.
     #[arg(long)]
     pub base_url: Option<String>,
+    /// Ignore the build cache (.archive-cache/) and render every page.
+    #[arg(long)]
+    pub clean: bool,
 }
 
 #[derive(Debug, Args)]

@@ -53,6 +53,8 @@ pub struct Config {
     pub output: PathBuf,
     pub site: SiteConfig,
     pub drafts: bool,
+    /// Ignore the build cache and render every page.
+    pub clean: bool,
 }
 
 impl Config {
@@ -78,7 +80,7 @@ impl Config {
             Some(o) => std::env::current_dir().unwrap_or_default().join(o),
             None => root.join("public"),
         };
-        Ok(Config { root: root.to_path_buf(), output, site, drafts })
+        Ok(Config { root: root.to_path_buf(), output, site, drafts, clean: false })
     }
 
     /// The path part of `base_url`, always starting and ending with `/`.

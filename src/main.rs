@@ -25,8 +25,9 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<(), Diagnostics> {
     match &cli.command {
         Command::Build(args) => {
-            let config =
+            let mut config =
                 Config::load(&args.site.root, args.output.as_deref(), args.base_url.as_deref(), args.site.drafts)?;
+            config.clean = args.clean;
             let report = build::build(&config)?;
             if cli.verbose {
                 for (stage, time) in &report.stages {
@@ -34,11 +35,16 @@ fn run(cli: &Cli) -> Result<(), Diagnostics> {
                 }
             }
             if !cli.quiet {
+                let w = &report.write;
+                let how = if w.incremental {
+                    format!("{} re-rendered, {} files written, {} removed", report.rendered, w.written, w.removed)
+                } else {
+                    format!("{} static files", report.static_files)
+                };
                 println!(
-                    "built {} documents into {} pages ({} static files) in {} in {:.2} s",
+                    "built {} documents into {} pages ({how}) in {} in {:.2} s",
                     report.documents,
                     report.pages,
-                    report.static_files,
                     config.output.display(),
                     report.total.as_secs_f64()
                 );

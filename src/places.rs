@@ -72,7 +72,9 @@ fn by_code(code: &str) -> Option<&'static Place> {
 fn short_name(name: &'static str) -> Option<&'static str> {
     const SUFFIXES: [&str; 6] = ["特别行政区", "自治区", "省", "市", "县", "区"];
     let stem = SUFFIXES.iter().find_map(|s| name.strip_suffix(s))?;
-    (stem.chars().count() >= 2).then_some(stem)
+    // `北镇市` → `北镇` would match every `…北镇` township.
+    let township = stem.ends_with(['镇', '乡', '村']);
+    (stem.chars().count() >= 2 && !township).then_some(stem)
 }
 
 fn parse_table(text: &'static str) -> Vec<Place> {
@@ -132,5 +134,6 @@ mod tests {
         assert!(is_province("河南省"));
         assert_eq!(find("安康市").and_then(Place::short_name), Some("安康"));
         assert_eq!(find("新县").and_then(Place::short_name), None);
+        assert_eq!(find("北镇市").and_then(Place::short_name), None);
     }
 }

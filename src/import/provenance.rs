@@ -1,0 +1,145 @@
+//! Where an input was printed or found, read from the chrome `lines` set
+//! aside: a bulletin's masthead (name, issue, publisher, date), a website's
+//! name and posting date, an upload's title. Fills `source`; never the
+//! delivery date.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::lines::{upload_title, Removed};
+use crate::model::PartialDate;
+
+/// What the chrome of one input says about its source.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct SourceFacts {
+    pub title: Option<String>,
+    pub issue: Option<String>,
+    pub publisher: Option<String>,
+    #[serde(serialize_with = "super::meta::serialize_date")]
+    pub date: Option<PartialDate>,
+    /// The raw file's name and the SHA-256 of its bytes.
+    pub raw: Option<String>,
+    pub raw_sha256: Option<String>,
+}
+
+/// Reads the source facts of one input from its removed chrome.
+pub fn read_source(removed: &[Removed]) -> SourceFacts {
+    let mut facts = SourceFacts::default();
+    let mut site = None;
+    let mut upload = None;
+    for r in removed {
+        let text = r.text.as_str();
+        match r.reason {
+            "masthead" => read_masthead(text, &mut facts),
+            "breadcrumb" => site = site.or_else(|| site_of_breadcrumb(text)),
+            "copyright" => site = site.or_else(|| site_of_copyright(text)),
+            "upload information" => {
+                if let Some(title) = upload_title(text) {
+                    let name = text.rsplit(['-', '—']).next().map(str::trim).filter(|s| is_name(s));
+                    site = site.or(name.map(str::to_string));
+                    upload = Some(title);
+                }
+            }
+            "posting information" if facts.date.is_none() => facts.date = find_date(text),
+            _ => {}
+        }
+    }
+    if facts.title.is_none() {
+        facts.title = match (&site, &upload) {
+            (Some(s), Some(u)) => Some(format!("{s}《{u}》")),
+            (Some(s), None) => Some(s.clone()),
+            _ => None,
+        };
+    }
+    if facts.publisher.is_none() {
+        facts.publisher = site;
+    }
+    facts
+}
+
+fn read_masthead(text: &str, facts: &mut SourceFacts) {
+    static PUBLISHER: OnceLock<Regex> = OnceLock::new();
+    let publisher = PUBLISHER.get_or_init(|| {
+        Regex::new(r"^(\p{Han}{2,20}(?:办公室|办公厅|人民政府|委员会|编辑部))(.*)$").expect("valid regex")
+    });
+    if text.starts_with('第') && text.ends_with('期') {
+        facts.issue.get_or_insert_with(|| text.to_string());
+    } else if let Some(c) = publisher.captures(text) {
+        facts.publisher.get_or_insert_with(|| c[1].to_string());
+        if facts.date.is_none() {
+            facts.date = find_date(&c[2]);
+        }
+    } else if let Some(date) = find_date(text) {
+        facts.date.get_or_insert(date);
+    } else {
+        facts.title.get_or_insert_with(|| text.to_string());
+    }
+}
+
+/// `当前位置:九力公文网>专题范文 > …` → `九力公文网`.
+fn site_of_breadcrumb(text: &str) -> Option<String> {
+    let rest = text.split_once('：').map_or(text, |(_, r)| r);
+    let site = rest.split(['>', '＞', '›']).next()?.trim();
+    is_name(site).then(|| site.to_string())
+}
+
+/// `版权所有:九力公文网 2013-2024 …` → `九力公文网`.
+fn site_of_copyright(text: &str) -> Option<String> {
+    let rest = text.split_once("版权所有：")?.1;
+    let site: String = rest.chars().take_while(|c| super::clean::is_han(*c)).collect();
+    is_name(&site).then_some(site)
+}
+
+fn is_name(text: &str) -> bool {
+    let n = text.chars().count();
+    (2..=20).contains(&n) && text.chars().all(super::clean::is_han)
+}
+
+/// The first full date in `text`: `2020年4月15日`, `2017-04-30`.
+pub fn find_date(text: &str) -> Option<PartialDate> {
+    static DATE: OnceLock<Regex> = OnceLock::new();
+    let re = DATE.get_or_init(|| Regex::new(r"(\d{4})(?:年|-)(\d{1,2})(?:月|-)(\d{1,2})").expect("valid regex"));
+    let c = re.captures(text)?;
+    let date = format!("{}-{:0>2}-{:0>2}", &c[1], &c[2], &c[3]);
+    PartialDate::parse(&date).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn removed(items: &[(&'static str, &str)]) -> Vec<Removed> {
+        items.iter().map(|(reason, text)| Removed { reason, text: text.to_string(), line: 1 }).collect()
+    }
+
+    #[test]
+    fn a_bulletin_masthead() {
+        let facts = read_source(&removed(&[
+            ("masthead", "安政通报"),
+            ("masthead", "第二十二期"),
+            ("masthead", "安康市人民政府办公室"),
+            ("masthead", "2020年4月15日"),
+        ]));
+        assert_eq!(facts.title.as_deref(), Some("安政通报"));
+        assert_eq!(facts.issue.as_deref(), Some("第二十二期"));
+        assert_eq!(facts.publisher.as_deref(), Some("安康市人民政府办公室"));
+        assert_eq!(facts.date.unwrap().to_string(), "2020-04-15");
+    }
+
+    #[test]
+    fn a_website_and_an_upload() {
+        let facts = read_source(&removed(&[
+            ("breadcrumb", "当前位置：九力公文网>专题范文>公文范文"),
+            ("posting information", "时间：2022-06-09 13:30:02公文范文来源：网友投稿"),
+        ]));
+        assert_eq!((facts.title.as_deref(), facts.publisher.as_deref()), (Some("九力公文网"), Some("九力公文网")));
+        assert_eq!(facts.date.unwrap().to_string(), "2022-06-09");
+        let facts = read_source(&removed(&[
+            ("upload information", "《脱贫攻坚讲话整理》由会员上传分享，免费在线阅读，更多相关内容在应用文档-天天文库"),
+            ("posting information", "时间：2017-08-04"),
+        ]));
+        assert_eq!(facts.title.as_deref(), Some("天天文库《脱贫攻坚讲话整理》"));
+        assert_eq!(facts.publisher.as_deref(), Some("天天文库"));
+    }
+}

@@ -1,0 +1,68 @@
+//! Write stage: finished files go to the output folder so that a failed
+//! build leaves the previous site byte-identical, and — with the build
+//! cache — so that a rebuild touches only the files whose inputs changed.
+//! Refuses any path that would leave the output folder.
+
+mod cache;
+mod staging;
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+pub use cache::{stamp, Fingerprint, Manifest};
+pub use staging::{Output, Staging, WriteReport};
+
+/// Where finished files go. Implementations accept writes from many threads.
+pub trait Sink: Sync {
+    /// Writes a file whose bytes depend on nothing but themselves (static
+    /// files, search shards).
+    fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.write_page(rel, Fingerprint::of_bytes(bytes), bytes)
+    }
+
+    /// Writes a rendered page whose inputs hash to `fingerprint`.
+    fn write_page(&self, rel: &str, fingerprint: Fingerprint, bytes: &[u8]) -> io::Result<()>;
+
+    /// True when the previous build wrote `rel` from the same inputs and the
+    /// file is still as it left it: the page need not be rendered again.
+    fn keep(&self, _rel: &str, _fingerprint: Fingerprint) -> bool {
+        false
+    }
+}
+
+/// `rel` joined to `base`, if it stays inside `base`.
+pub fn safe_join(base: &Path, rel: &str) -> io::Result<PathBuf> {
+    let path = Path::new(rel);
+    let ok = !rel.is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)));
+    if ok {
+        Ok(base.join(path))
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to write outside the output folder: `{rel}`"),
+        ))
+    }
+}
+
+/// A sink that keeps nothing (for `archive check`).
+pub struct Discard;
+
+impl Sink for Discard {
+    fn write_page(&self, _: &str, _: Fingerprint, _: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_cannot_escape() {
+        let base = Path::new("/out");
+        assert!(safe_join(base, "speeches/a/index.html").is_ok());
+        for bad in ["../x", "/etc/passwd", "a/../../x", "", "./a"] {
+            assert!(safe_join(base, bad).is_err(), "{bad}");
+        }
+    }
+}

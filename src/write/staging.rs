@@ -1,0 +1,276 @@
+//! The output of one build. A full build fills a staging folder beside the
+//! output and swaps it in; an incremental build (a trusted cache and an
+//! existing output) stages only the files that changed and moves them in,
+//! then removes what the build no longer makes. Either way nothing reaches
+//! the output before every page rendered.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use super::cache::{self, Entry, Fingerprint, Manifest};
+use super::{safe_join, Sink};
+
+/// A folder next to the output, removed unless committed.
+pub struct Staging {
+    pub dir: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn new(output: &Path) -> io::Result<Staging> {
+        let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)?;
+        let name = output.file_name().map_or("public".into(), |n| n.to_string_lossy().to_string());
+        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        Ok(Staging { dir, committed: false })
+    }
+
+    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        let path = safe_join(&self.dir, rel)?;
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::write(path, bytes)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// What the write stage did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WriteReport {
+    pub incremental: bool,
+    /// Files written (the others were already right).
+    pub written: usize,
+    /// Pages not even rendered: their inputs had not changed.
+    pub kept: usize,
+    pub removed: usize,
+}
+
+pub struct Output {
+    output: PathBuf,
+    staging: Staging,
+    cache_path: PathBuf,
+    /// The last build's manifest, when it can be trusted.
+    old: Option<Manifest>,
+    new: Mutex<Manifest>,
+    written: AtomicUsize,
+    kept: AtomicUsize,
+}
+
+impl Output {
+    /// Prepares a build of `output`. `global` digests everything that
+    /// affects every page; `clean` ignores the cache.
+    pub fn open(root: &Path, output: &Path, global: Fingerprint, clean: bool) -> io::Result<Output> {
+        let cache_path = Manifest::path(root, output);
+        let old = (!clean && output.is_dir()).then(|| Manifest::load(&cache_path, global)).flatten();
+        Ok(Output {
+            output: output.to_path_buf(),
+            staging: Staging::new(output)?,
+            cache_path,
+            old,
+            new: Mutex::new(Manifest::new(global)),
+            written: AtomicUsize::new(0),
+            kept: AtomicUsize::new(0),
+        })
+    }
+
+    fn previous(&self, rel: &str) -> Option<&Entry> {
+        let entry = self.old.as_ref()?.files.get(rel)?;
+        cache::unchanged(&self.output.join(rel), entry).then_some(entry)
+    }
+
+    fn record(&self, rel: &str, entry: Entry) {
+        self.new.lock().unwrap_or_else(|e| e.into_inner()).files.insert(rel.to_string(), entry);
+    }
+
+    /// Makes the output what this build produced, and saves the cache.
+    pub fn commit(mut self) -> io::Result<WriteReport> {
+        let mut manifest = std::mem::take(self.new.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let mut report = WriteReport {
+            incremental: self.old.is_some(),
+            written: *self.written.get_mut(),
+            kept: *self.kept.get_mut(),
+            removed: 0,
+        };
+        // The old cache describes the old output: drop it before touching
+        // the output, so an interrupted commit is never trusted.
+        let _ = std::fs::remove_file(&self.cache_path);
+        if self.old.is_some() {
+            move_staged(&self.staging.dir, &self.output, &manifest)?;
+            report.removed = remove_strays(&self.output, &manifest)?;
+        } else {
+            swap(&self.staging.dir, &self.output)?;
+            self.staging.committed = true;
+        }
+        for (rel, entry) in manifest.files.iter_mut() {
+            if entry.size == 0 && entry.mtime_ns == 0 {
+                let (size, mtime_ns) = cache::stamp(&self.output.join(rel)).unwrap_or_default();
+                entry.size = size;
+                entry.mtime_ns = mtime_ns;
+            }
+        }
+        // A cache that cannot be saved only costs the next build time.
+        let _ = manifest.save(&self.cache_path);
+        Ok(report)
+    }
+}
+
+impl Sink for Output {
+    fn keep(&self, rel: &str, fingerprint: Fingerprint) -> bool {
+        match self.previous(rel) {
+            Some(entry) if entry.inputs == fingerprint => {
+                self.record(rel, entry.clone());
+                self.kept.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn write_page(&self, rel: &str, fingerprint: Fingerprint, bytes: &[u8]) -> io::Result<()> {
+        safe_join(&self.output, rel)?;
+        let digest = Fingerprint::of_bytes(bytes);
+        if let Some(entry) = self.previous(rel).filter(|e| e.bytes == digest) {
+            self.record(rel, Entry { inputs: fingerprint, ..entry.clone() });
+            return Ok(());
+        }
+        self.staging.put(rel, bytes)?;
+        self.written.fetch_add(1, Ordering::Relaxed);
+        self.record(rel, Entry { inputs: fingerprint, bytes: digest, size: 0, mtime_ns: 0 });
+        Ok(())
+    }
+}
+
+/// Replaces `output` with `staged` by two renames.
+fn swap(staged: &Path, output: &Path) -> io::Result<()> {
+    let old =
+        staged.with_file_name(staged.file_name().unwrap_or_default().to_string_lossy().replace(".staging-", ".old-"));
+    let had_output = output.exists();
+    if had_output {
+        std::fs::rename(output, &old)?;
+    }
+    if let Err(e) = std::fs::rename(staged, output) {
+        if had_output {
+            let _ = std::fs::rename(&old, output);
+        }
+        return Err(e);
+    }
+    if had_output {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    Ok(())
+}
+
+/// Moves every staged file to its place in `output`.
+fn move_staged(staged: &Path, output: &Path, manifest: &Manifest) -> io::Result<()> {
+    for rel in manifest.files.keys() {
+        let from = staged.join(rel);
+        if from.is_file() {
+            let to = safe_join(output, rel)?;
+            if let Some(p) = to.parent() {
+                std::fs::create_dir_all(p)?;
+            }
+            std::fs::rename(from, to)?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes files of `output` this build did not make, and emptied folders.
+fn remove_strays(output: &Path, manifest: &Manifest) -> io::Result<usize> {
+    let mut removed = 0;
+    let mut folders = Vec::new();
+    for entry in walkdir::WalkDir::new(output).min_depth(1) {
+        let entry = entry.map_err(io::Error::other)?;
+        let rel = entry.path().strip_prefix(output).map_err(io::Error::other)?.to_string_lossy().replace('\\', "/");
+        if entry.file_type().is_dir() {
+            folders.push(entry.path().to_path_buf());
+        } else if !manifest.files.contains_key(&rel) {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    for dir in folders.iter().rev() {
+        let _ = std::fs::remove_dir(dir); // fails, as it should, unless empty
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(dir: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().to_string();
+                (rel, std::fs::read_to_string(e.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn an_uncommitted_build_leaves_the_output_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("index.html"), "old").unwrap();
+        {
+            let o = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+            o.write("index.html", b"new").unwrap();
+        }
+        assert_eq!(tree(&out), [("index.html".into(), "old".into())]);
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1, "staging folder removed");
+    }
+
+    #[test]
+    fn a_second_build_writes_only_what_changed_and_removes_strays() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let first = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+        first.write_page("a/index.html", Fingerprint(10), b"A").unwrap();
+        first.write_page("b/index.html", Fingerprint(20), b"B").unwrap();
+        assert!(!first.commit().unwrap().incremental);
+
+        let second = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+        assert!(second.keep("a/index.html", Fingerprint(10)));
+        assert!(!second.keep("c/index.html", Fingerprint(30)));
+        second.write_page("c/index.html", Fingerprint(30), b"C").unwrap();
+        let report = second.commit().unwrap();
+        assert_eq!((report.incremental, report.written, report.kept, report.removed), (true, 1, 1, 1));
+        assert_eq!(tree(&out), [("a/index.html".into(), "A".into()), ("c/index.html".into(), "C".into())]);
+        assert!(!out.join("b").exists(), "emptied folder removed");
+    }
+
+    #[test]
+    fn a_file_changed_behind_the_caches_back_is_rendered_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let first = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+        first.write_page("index.html", Fingerprint(10), b"A").unwrap();
+        first.commit().unwrap();
+        std::fs::write(out.join("index.html"), "tampered!").unwrap();
+        let second = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+        assert!(!second.keep("index.html", Fingerprint(10)));
+        let other_settings = Output::open(tmp.path(), &out, Fingerprint(2), false).unwrap();
+        assert!(!other_settings.keep("index.html", Fingerprint(10)));
+    }
+}
