@@ -6,6 +6,7 @@ mod build;
 mod content;
 mod crawl;
 mod errors;
+mod incremental;
 mod serve;
 mod support;
 mod validate;

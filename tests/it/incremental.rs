@@ -1,0 +1,155 @@
+//! Incremental builds: after any sequence of edits, a build that reuses the
+//! cache writes exactly the files a clean build writes, byte for byte.
+
+use crate::support::{snapshot, Site};
+
+/// A small deterministic generator, so a failing sequence can be replayed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+const CITIES: [(&str, &str); 3] = [("安康市", "陕西省"), ("锦州市", "辽宁省"), ("信阳市", "河南省")];
+const THEMES: [&str; 4] = ["驻村帮扶", "产业扶贫", "考核评估", "疫情影响"];
+const SPEAKERS: [&str; 3] = ["李伟", "李薇", "王五"];
+
+fn document(rng: &mut Lcg, n: usize) -> String {
+    let (city, province) = CITIES[rng.next(CITIES.len())];
+    let year = 2016 + rng.next(5);
+    let body: Vec<String> = (0..1 + rng.next(4)).map(|p| format!("第{p}段，讲话{n}的正文，关于疫情和驻村。")).collect();
+    format!(
+        "---\ntitle: 在第{n}次会议上的讲话\ndate: {year}-0{}-1{}\nspeaker: {}\ncity: {city}\nprovince: {province}\nthemes: [{}]\n---\n\n同志们：\n\n## 一、形势\n\n{}\n",
+        1 + rng.next(9),
+        rng.next(9),
+        SPEAKERS[rng.next(SPEAKERS.len())],
+        THEMES[rng.next(THEMES.len())],
+        body.join("\n\n")
+    )
+}
+
+fn speeches(site: &Site) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = walkdir::WalkDir::new(site.root.join("content/speeches"))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Applies one random edit; returns what it did.
+fn edit(site: &Site, rng: &mut Lcg, step: usize) -> String {
+    let files = speeches(site);
+    let pick = &files[rng.next(files.len())];
+    let text = std::fs::read_to_string(pick).unwrap_or_default();
+    let rel = pick.strip_prefix(&site.root).unwrap().display().to_string();
+    match rng.next(7) {
+        0 => {
+            let text = document(rng, step);
+            let year = text.split("date: ").nth(1).unwrap()[..4].to_string();
+            site.write(&format!("content/speeches/{year}/new-{step}.md"), &text);
+            format!("add new-{step}")
+        }
+        1 => {
+            std::fs::write(pick, format!("{text}\n新增一段，第{step}次修改。\n")).unwrap();
+            format!("edit body of {rel}")
+        }
+        2 => {
+            std::fs::write(pick, text.replacen("title: ", &format!("title: 修改{step}"), 1)).unwrap();
+            format!("edit title of {rel}")
+        }
+        3 => {
+            let theme = THEMES[rng.next(THEMES.len())];
+            let changed = text
+                .lines()
+                .map(|l| if l.starts_with("themes:") { format!("themes: [{theme}]") } else { l.to_string() })
+                .collect::<Vec<_>>()
+                .join("\n");
+            std::fs::write(pick, changed + "\n").unwrap();
+            format!("retag {rel} as {theme}")
+        }
+        4 if files.len() > 2 => {
+            std::fs::remove_file(pick).unwrap();
+            format!("delete {rel}")
+        }
+        5 => {
+            let to = pick.with_file_name(format!("renamed-{step}.md"));
+            std::fs::rename(pick, &to).unwrap();
+            format!("rename {rel}")
+        }
+        _ => {
+            std::fs::write(pick, text.replacen("---\n", "---\ntitle: [broken\n", 1)).unwrap();
+            format!("break {rel}")
+        }
+    }
+}
+
+fn fix_broken(site: &Site) {
+    for file in speeches(site) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        if text.contains("title: [broken\n") {
+            std::fs::write(&file, text.replacen("title: [broken\n", "", 1)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn incremental_builds_equal_clean_builds_after_random_edits() {
+    let site = Site::fixture("basic");
+    site.build(&[]);
+    for seed in [1, 2] {
+        let mut rng = Lcg(seed);
+        let mut log = Vec::new();
+        for step in 0..12 {
+            log.push(edit(&site, &mut rng, step + 100 * seed as usize));
+            let before = snapshot(&site.public());
+            let incremental = site.run(&["build"]);
+            if !incremental.status.success() {
+                assert_eq!(snapshot(&site.public()), before, "a failed build changed the output: {log:?}");
+                fix_broken(&site);
+                log.push("fix".into());
+                let again = site.run(&["build"]);
+                assert!(again.status.success(), "{log:?}\n{}", String::from_utf8_lossy(&again.stderr));
+            }
+            let clean = site.run(&["build", "--clean", "--output", "clean"]);
+            assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stderr));
+            let (a, b) = (snapshot(&site.public()), snapshot(&site.root.join("clean")));
+            let differ: Vec<_> =
+                a.iter().zip(&b).filter(|(x, y)| x != y).map(|(x, _)| x.0.display().to_string()).collect();
+            assert!(a == b, "after {log:?}: incremental output differs from a clean build ({} vs {} files; first differing: {differ:?})", a.len(), b.len());
+        }
+    }
+}
+
+#[test]
+fn a_rebuild_without_changes_renders_nothing() {
+    let site = Site::fixture("basic");
+    site.build(&[]);
+    let out = site.build(&[]);
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("(0 re-rendered, 0 files written, 0 removed)"), "{summary}");
+    site.write("content/pages/about.md", "---\ntitle: 关于\n---\n\n改过了。\n");
+    let out = site.build(&[]);
+    let summary = String::from_utf8_lossy(&out.stdout);
+    // The page itself, and every page whose footer links to it by title.
+    assert!(summary.contains("files written"), "{summary}");
+    assert!(!summary.contains("(0 re-rendered"), "{summary}");
+}
+
+#[test]
+fn a_corrupt_cache_is_not_trusted() {
+    let site = Site::fixture("basic");
+    site.build(&[]);
+    for entry in std::fs::read_dir(site.root.join(".archive-cache")).unwrap() {
+        std::fs::write(entry.unwrap().path(), "{ not json").unwrap();
+    }
+    let reference = snapshot(&site.public());
+    std::fs::write(site.public().join("index.html"), "stale").unwrap();
+    let out = site.build(&[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("static files"), "a full build, not an incremental one");
+    assert_eq!(snapshot(&site.public()), reference);
+}
