@@ -51,6 +51,12 @@ pub fn render_file(draft: &Draft) -> String {
             out.push_str(&format!("  {key}: {}\n", scalar(v)));
         }
     }
+    if !s.distribution.is_empty() {
+        out.push_str("  distribution:\n");
+        for line in &s.distribution {
+            out.push_str(&format!("    - {}\n", scalar(line)));
+        }
+    }
     out.push_str("---\n\n");
     out.push_str(&draft.body);
     out.push('\n');

@@ -21,6 +21,9 @@ pub struct SourceFacts {
     /// The raw file's name and the SHA-256 of its bytes.
     pub raw: Option<String>,
     pub raw_sha256: Option<String>,
+    /// The distribution list (主送, 抄送), one entry per addressee line;
+    /// lines broken in print are joined to the entry they continue.
+    pub distribution: Vec<String>,
 }
 
 /// Reads the source facts of one input from its removed chrome.
@@ -42,6 +45,10 @@ pub fn read_source(removed: &[Removed]) -> SourceFacts {
                 }
             }
             "posting information" if facts.date.is_none() => facts.date = find_date(text),
+            "distribution list" => match facts.distribution.last_mut() {
+                Some(last) if !text.starts_with("主送") && !text.starts_with("抄送") => last.push_str(text),
+                _ => facts.distribution.push(text.to_string()),
+            },
             _ => {}
         }
     }
