@@ -177,3 +177,43 @@ fn usage_errors_exit_2() {
     assert_eq!(site.run(&[]).status.code(), Some(2));
     assert!(site.run(&["--version"]).status.success());
 }
+
+/// Every document of the bundled archive appears on its city, county,
+/// province, year, theme, speaker and kind pages (on one of their pages).
+#[test]
+fn every_document_is_listed_on_each_of_its_index_pages() {
+    use speech_archive::config::Config;
+    use speech_archive::index::build_index;
+    let site = Site::bundled();
+    site.build(&[]);
+    let config = Config::load(&site.root, None, None, false).unwrap();
+    let archive = speech_archive::load::load_archive(&config).unwrap();
+    let index = build_index(&archive);
+    let mut checked = 0;
+    for facet in &index.facets {
+        for term in &facet.terms {
+            let url = term.url(facet.key);
+            let mut listed = std::collections::BTreeSet::new();
+            let mut page = site.public().join(&url).join("index.html");
+            for n in 2.. {
+                let html = scraper::Html::parse_document(&std::fs::read_to_string(&page).unwrap());
+                for a in select(&html, "main a[href]") {
+                    let href = a.value().attr("href").unwrap();
+                    if let Some(slug) = href.rsplit_once("speeches/").map(|(_, s)| s.trim_end_matches('/')) {
+                        listed.insert(slug.to_string());
+                    }
+                }
+                page = site.public().join(&url).join(format!("page/{n}/index.html"));
+                if !page.is_file() {
+                    break;
+                }
+            }
+            for &d in &term.docs {
+                let slug = &archive.documents[d].slug;
+                assert!(listed.contains(slug), "{slug} is missing from {url}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 5 * archive.documents.len(), "every document is on at least five index pages");
+}

@@ -6,6 +6,7 @@ mod build;
 mod content;
 mod crawl;
 mod errors;
+mod import;
 mod incremental;
 mod serve;
 mod support;
