@@ -1,5 +1,5 @@
-//! THE orchestrator: load → index → render → write, timed per stage. Reads
-//! as the pipeline; the stages own the work.
+//! THE orchestrator: load → index → render → search → write, timed per
+//! stage. Reads as the pipeline; the stages own the work.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -8,7 +8,9 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::index::build_index;
 use crate::load::load_archive;
+use crate::render::views::Words;
 use crate::render::{plan_pages, render_site, Renderer, Theme};
+use crate::search::build_search;
 use crate::write::{Discard, Output, Sink, WriteReport};
 
 /// What a build did, for the one-line summary and `-v` timings.
@@ -42,6 +44,9 @@ pub fn build(config: &Config) -> Result<BuildReport, Diagnostics> {
         .map_err(|e| io_error(&config.output, e))?;
     let rendered = render_site(&renderer, config, &archive, &index, &plan, &output)?;
     report.stages.push(stage.lap("render"));
+    let words = Words { language: &config.site.language, t: &renderer.theme.words };
+    build_search(&archive, &index, &words).write(&output).map_err(|e| io_error(Path::new("search"), e))?;
+    report.stages.push(stage.lap("search"));
     report.static_files = write_static(&renderer.theme, &output)?;
     report.write = output.commit().map_err(|e| io_error(&config.output, e))?;
     report.stages.push(stage.lap("write"));

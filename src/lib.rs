@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod model;
 pub mod places;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod slug;
 pub mod write;

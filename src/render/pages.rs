@@ -17,8 +17,9 @@ use crate::model::Archive;
 use crate::write::{Fingerprint, Sink};
 
 /// Templates every theme must have.
-pub const TEMPLATES: [&str; 10] = [
+pub const TEMPLATES: [&str; 11] = [
     "home.html",
+    "search.html",
     "document.html",
     "list.html",
     "facet.html",
@@ -44,6 +45,8 @@ pub enum PageKind {
     Term(FacetKey, usize, usize),
     TermFeed(FacetKey, usize),
     Page(usize),
+    /// The search page; its index is the search stage's.
+    Search,
     NotFound,
     SiteFeed,
     Sitemap,
@@ -103,6 +106,7 @@ pub fn plan_pages(archive: &Archive, index: &Index, per_page: usize) -> Vec<Page
         plan.push(PagePlan { url: format!("{}/", page.slug), kind: PageKind::Page(i) });
     }
     plan.extend([
+        PagePlan { url: "search/".into(), kind: PageKind::Search },
         PagePlan { url: "404.html".into(), kind: PageKind::NotFound },
         PagePlan { url: "atom.xml".into(), kind: PageKind::SiteFeed },
         PagePlan { url: "sitemap.xml".into(), kind: PageKind::Sitemap },
@@ -340,6 +344,7 @@ fn context_for(s: &Shared, page: &PagePlan) -> (&'static str, PageContext) {
             );
             "page.html"
         }
+        PageKind::Search => "search.html",
         PageKind::NotFound => "404.html",
         PageKind::Sitemap => {
             let urls: Vec<&str> = s.plan.iter().filter(|p| p.is_html_page()).map(|p| p.url.as_str()).collect();

@@ -68,9 +68,6 @@ fn crawl(public: &Path, base: &str, start: &str) -> (Vec<String>, usize) {
                 if href.contains("://") || href.starts_with("mailto:") {
                     continue;
                 }
-                if e.value().name() == "form" {
-                    continue; // the search page comes with the search issue
-                }
                 if let Some(fragment) = href.strip_prefix('#') {
                     if !own_ids.contains(fragment) {
                         broken.push(format!("{url}: anchor {href} missing"));

@@ -2,12 +2,15 @@
 //! are copied to a temporary folder and built with the real `archive`
 //! binary; output HTML is read through an HTML parser.
 
+mod browser;
 mod build;
 mod content;
 mod crawl;
 mod errors;
 mod import;
 mod incremental;
+mod search;
 mod serve;
 mod support;
+mod themes;
 mod validate;

@@ -1,0 +1,347 @@
+//! Search: recall and precision of the index over the bundled archive, at
+//! library level (`search::query` against a brute-force substring scan) and
+//! in headless Chromium against the served site, at `/` and under a
+//! sub-path; a shared URL with query and filters reproduces its results;
+//! and what a two-character query costs in bytes.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use speech_archive::config::Config;
+use speech_archive::index::build_index;
+use speech_archive::load::load_archive;
+use speech_archive::render::views::Words;
+use speech_archive::render::Theme;
+use speech_archive::search::{self, body_segments, build_search, head_segments, normalize, Filters, SearchIndex};
+
+use crate::browser::{Browser, StaticServer, Tab};
+use crate::support::Site;
+
+/// The bundled archive's index, and each document's searchable text
+/// (normalised segments) for brute force.
+struct Corpus {
+    index: SearchIndex,
+    texts: Vec<Vec<String>>,
+    originals: Vec<Vec<String>>,
+}
+
+fn corpus() -> Corpus {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = Config::load(root, None, None, false).unwrap();
+    let archive = load_archive(&config).unwrap();
+    let theme = Theme::load(&config).unwrap();
+    let words = Words { language: &config.site.language, t: &theme.words };
+    let index = build_search(&archive, &build_index(&archive), &words);
+    let originals: Vec<Vec<String>> = archive
+        .documents
+        .iter()
+        .map(|d| head_segments(d).into_iter().chain(body_segments(&d.body)).map(|s| s.text).collect())
+        .collect();
+    let texts = originals.iter().map(|segs| segs.iter().map(|s| normalize(s)).collect()).collect();
+    Corpus { index, texts, originals }
+}
+
+impl Corpus {
+    /// Documents in which every whitespace-separated term of `q` occurs.
+    fn containing(&self, q: &str) -> BTreeSet<usize> {
+        let terms: Vec<String> = q.split_whitespace().map(normalize).collect();
+        (0..self.texts.len())
+            .filter(|&d| {
+                !terms.is_empty() && terms.iter().all(|t| self.texts[d].iter().any(|s| s.contains(t.as_str())))
+            })
+            .collect()
+    }
+
+    fn found(&self, q: &str) -> BTreeSet<usize> {
+        search::query(&self.index, q).into_iter().collect()
+    }
+
+    /// `n` random substrings of 2–6 characters (no whitespace) of the texts
+    /// as printed, from random documents.
+    fn samples(&self, n: usize, seed: u64) -> Vec<String> {
+        let mut rng = Rng(seed);
+        let mut out = Vec::new();
+        while out.len() < n {
+            let doc = &self.originals[rng.below(self.originals.len())];
+            let seg: Vec<char> = doc[rng.below(doc.len())].chars().collect();
+            let len = 2 + rng.below(5);
+            if seg.len() < len {
+                continue;
+            }
+            let at = rng.below(seg.len() - len + 1);
+            let s: String = seg[at..at + len].iter().collect();
+            if !s.chars().any(char::is_whitespace) {
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    /// `n` strings made of the archive's own characters that occur nowhere.
+    fn absent(&self, n: usize, seed: u64) -> Vec<String> {
+        let mut rng = Rng(seed);
+        let all: Vec<char> =
+            self.originals.iter().flatten().flat_map(|s| s.chars()).filter(|c| !c.is_whitespace()).collect();
+        let mut out = vec!["两不愁三保障四".to_string(), "58.171".into(), "zzqx".into(), "易地搬迁易地".into()];
+        while out.len() < n {
+            let s: String = (0..2 + rng.below(3)).map(|_| all[rng.below(all.len())]).collect();
+            if self.containing(&s).is_empty() {
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    fn url(&self, doc: usize) -> &str {
+        &self.index.docs[doc].url
+    }
+}
+
+/// xorshift64: reproducible samples without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+#[test]
+fn library_query_finds_exactly_the_documents_that_contain_random_substrings() {
+    let c = corpus();
+    let queries: Vec<String> = c.samples(200, 0x5eed).into_iter().chain(c.absent(20, 0xab5e)).collect();
+    for q in &queries {
+        assert_eq!(c.found(q), c.containing(q), "query `{q}`");
+    }
+    assert!(c.absent(20, 0xab5e).iter().all(|q| c.found(q).is_empty()));
+}
+
+#[test]
+fn the_issue_examples_are_found_and_only_where_they_occur() {
+    let c = corpus();
+    for q in ["两不愁三保障", "易地搬迁", "第一书记", "平利县", "58.17", "2020", "576", "扶", "贫"] {
+        let found = c.found(q);
+        assert!(!found.is_empty(), "`{q}` finds nothing");
+        assert_eq!(found, c.containing(q), "query `{q}`");
+    }
+}
+
+#[test]
+fn traditional_full_width_and_capital_forms_match_the_archive() {
+    let c = corpus();
+    assert_eq!(c.found("兩不愁三保障"), c.found("两不愁三保障"));
+    assert_eq!(c.found("易地搬遷"), c.found("易地搬迁"));
+    assert_eq!(c.found("５８．１７"), c.found("58.17"));
+    assert!(!c.found("兩不愁三保障").is_empty());
+}
+
+#[test]
+fn space_separated_terms_and_together() {
+    let c = corpus();
+    let both = c.found("易地搬迁 第一书记");
+    let expected: BTreeSet<usize> = c.found("易地搬迁").intersection(&c.found("第一书记")).copied().collect();
+    assert_eq!(both, expected);
+    assert!(both.len() < c.found("易地搬迁").len() || both.len() < c.found("第一书记").len());
+}
+
+#[test]
+fn title_and_metadata_matches_rank_first() {
+    let c = corpus();
+    let hits = search::search(&c.index, "脱贫攻坚", &Filters::default());
+    let first_body_only = hits.iter().position(|h| !h.in_head).unwrap_or(hits.len());
+    assert!(hits[first_body_only..].iter().all(|h| !h.in_head), "{hits:?}");
+    assert!(first_body_only > 0);
+    let body = &hits[first_body_only..];
+    assert!(body.windows(2).all(|w| w[0].count >= w[1].count), "{body:?}");
+}
+
+#[test]
+fn filters_alone_list_the_matching_documents() {
+    let c = corpus();
+    let filters = Filters([("year".to_string(), vec!["2017".to_string()])].into_iter().collect());
+    let docs: Vec<usize> = search::search(&c.index, "", &filters).into_iter().map(|h| h.doc).collect();
+    let year = &c.index.facets.iter().find(|f| f.key == "year").unwrap().terms;
+    let expected = year.iter().find(|t| t.slug == "2017").unwrap().docs.clone();
+    assert_eq!(docs, expected);
+    assert!(search::query(&c.index, "").is_empty());
+}
+
+// ---- in the browser ----
+
+fn search_url(server: &StaticServer, q: &str, extra: &str) -> String {
+    format!("{}search/?q={}{extra}", server.url(), utf8_percent_encode(q, NON_ALPHANUMERIC))
+}
+
+/// Waits until the page has searched, shows every result (pressing "more"
+/// as a reader would), and returns the result URLs (path part) in order.
+fn results(tab: &Tab) -> Vec<String> {
+    tab.wait_for("document.getElementById('search-app').dataset.state === 'done'", Duration::from_secs(20));
+    let count = tab.eval("Number(document.getElementById('search-app').dataset.count)").as_u64().unwrap();
+    loop {
+        let shown = tab.eval("document.querySelectorAll('#search-results li').length").as_u64().unwrap();
+        if shown >= count {
+            break;
+        }
+        assert_eq!(
+            tab.eval("document.getElementById('search-more').hidden"),
+            false,
+            "{shown} of {count} shown, no more button"
+        );
+        tab.eval("document.getElementById('search-more').click(); true");
+        tab.wait_for(
+            &format!("document.querySelectorAll('#search-results li').length > {shown}"),
+            Duration::from_secs(20),
+        );
+    }
+    assert_eq!(tab.eval("document.getElementById('search-more').hidden"), true);
+    let v = tab.eval(
+        "Array.from(document.querySelectorAll('#search-results .search-hit-link')).map(a => new URL(a.href).pathname)",
+    );
+    let urls: Vec<String> = serde_json::from_value(v).unwrap();
+    assert_eq!(urls.len() as u64, count, "the count announced is the number of results listed");
+    urls
+}
+
+fn expected_paths(c: &Corpus, base: &str, docs: &BTreeSet<usize>) -> BTreeSet<String> {
+    docs.iter().map(|&d| format!("{base}{}", c.url(d))).collect()
+}
+
+fn check_recall(site_args: &[&str], prefix: &str, samples: usize) {
+    let c = corpus();
+    let site = Site::bundled();
+    site.build(site_args);
+    let server = StaticServer::start(&site.public(), prefix);
+    let browser = Browser::launch();
+    let tab = browser.new_tab();
+    let queries: Vec<String> = c.samples(samples, 0xb10c).into_iter().chain(c.absent(20, 0xab5e)).collect();
+    for q in &queries {
+        tab.goto(&search_url(&server, q, ""));
+        let got: BTreeSet<String> = results(&tab).into_iter().collect();
+        assert_eq!(got, expected_paths(&c, prefix, &c.containing(q)), "query `{q}` in the browser");
+    }
+    // The client normalises as the library does, and ANDs terms.
+    for (q, same_as) in
+        [("兩不愁三保障", "两不愁三保障"), ("５８．１７", "58.17"), ("易地搬迁　第一书记", "易地搬迁 第一书记")]
+    {
+        tab.goto(&search_url(&server, q, ""));
+        let got: BTreeSet<String> = results(&tab).into_iter().collect();
+        assert!(!got.is_empty(), "`{q}` finds nothing");
+        assert_eq!(got, expected_paths(&c, prefix, &c.containing(same_as)), "query `{q}` in the browser");
+    }
+    // Hits link to the paragraph where the match is.
+    tab.goto(&search_url(&server, "两不愁三保障", ""));
+    results(&tab);
+    let href = tab.eval("document.querySelector('#search-results .search-hit-link').getAttribute('href')");
+    assert!(href.as_str().unwrap().contains("#p-"), "{href}");
+    let mark = tab.eval("document.querySelector('#search-results mark').textContent");
+    assert_eq!(mark, "两不愁三保障");
+}
+
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn browser_finds_exactly_the_documents_that_contain_the_query() {
+    check_recall(&[], "/", 200);
+}
+
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn browser_search_works_under_a_sub_path() {
+    check_recall(&["--base-url", "https://example.org/archive/"], "/archive/", 40);
+}
+
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn a_shared_url_with_query_and_filters_reproduces_the_results() {
+    let c = corpus();
+    let site = Site::bundled();
+    site.build(&[]);
+    let server = StaticServer::start(&site.public(), "/");
+    let browser = Browser::launch();
+    let tab = browser.new_tab();
+    tab.goto(&format!("{}search/", server.url()));
+    results(&tab);
+    let act = |js: &str| {
+        tab.eval(&format!("document.getElementById('search-app').dataset.state = 'stale'; {js}; true"));
+        results(&tab)
+    };
+    act("const i = document.getElementById('search-q'); i.value = '扶贫'; i.dispatchEvent(new Event('input'))");
+    let year = act("document.querySelector('input[name=year][value=\"2017\"]').click()");
+    let typed = act("document.querySelector('input[name=kind][value=\"speech\"]').click()");
+    assert!(!typed.is_empty() && typed.len() < year.len(), "{typed:?} vs {year:?}");
+    let shared = tab.eval("location.href");
+    let shared = shared.as_str().unwrap();
+    assert!(shared.contains("year=2017") && shared.contains("kind=speech"), "{shared}");
+
+    let filters = Filters(
+        [("year".to_string(), vec!["2017".to_string()]), ("kind".to_string(), vec!["speech".to_string()])]
+            .into_iter()
+            .collect(),
+    );
+    let expected: Vec<String> =
+        search::search(&c.index, "扶贫", &filters).iter().map(|h| format!("/{}", c.url(h.doc))).collect();
+    assert_eq!(typed, expected, "the page ranks as the library does");
+
+    let other = browser.new_tab();
+    other.goto(shared);
+    assert_eq!(results(&other), typed, "the shared URL gives the same results, in the same order");
+    let checked = other
+        .eval("Array.from(document.querySelectorAll('#search-facets input:checked')).map(b => b.name + '=' + b.value)");
+    assert_eq!(checked, serde_json::json!(["year=2017", "kind=speech"]));
+    assert_eq!(other.eval("document.getElementById('search-q').value"), "扶贫");
+
+    // Filters alone list the matching documents; counts follow the query.
+    other.goto(&format!("{}search/?year=2017", server.url()));
+    let year_2017 = results(&other);
+    assert_eq!(
+        year_2017.len(),
+        c.index
+            .facets
+            .iter()
+            .find(|f| f.key == "year")
+            .unwrap()
+            .terms
+            .iter()
+            .find(|t| t.slug == "2017")
+            .unwrap()
+            .docs
+            .len()
+    );
+    let count = other.eval(
+        "document.querySelector('input[name=year][value=\"2017\"]').parentElement.querySelector('.count').textContent",
+    );
+    assert_eq!(count, year_2017.len().to_string());
+}
+
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn a_two_character_query_downloads_little() {
+    let site = Site::bundled();
+    site.build(&[]);
+    let server = StaticServer::start(&site.public(), "/");
+    let browser = Browser::launch();
+    let tab = browser.new_tab();
+    tab.goto(&format!("{}search/", server.url()));
+    results(&tab);
+    let page: usize = server.take_log().iter().map(|(_, n)| n).sum();
+    tab.eval("document.getElementById('search-app').dataset.state = 'stale'; const i = document.getElementById('search-q'); i.value = '扶贫'; i.dispatchEvent(new Event('input')); true");
+    tab.wait_for("document.getElementById('search-app').dataset.state === 'done'", Duration::from_secs(20));
+    let log = server.take_log();
+    let hits = results(&tab);
+    let query: usize = log.iter().map(|(_, n)| n).sum();
+    let index_files = walkdir::WalkDir::new(site.public().join("search"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file());
+    let index_size: u64 = index_files.map(|e| e.metadata().unwrap().len()).sum();
+    eprintln!(
+        "search figures: index {index_size} bytes; page + meta {page} bytes; query `扶贫` ({} results, first page) {query} bytes in {} files",
+        hits.len(),
+        log.len()
+    );
+    assert!(page + query <= 300_000, "{} bytes for a two-character query: {log:?}", page + query);
+}
