@@ -141,6 +141,12 @@ pub fn province_of(doc: &Document) -> Option<String> {
     places::province_of(&doc.city).map(str::to_string)
 }
 
+/// Where a document was delivered, outermost first: `陕西省 › 安康市 › 平利县`.
+pub fn place_path(doc: &Document) -> String {
+    let province = province_of(doc).filter(|p| *p != doc.city);
+    [province, Some(doc.city.clone()), doc.county.clone()].into_iter().flatten().collect::<Vec<_>>().join(" › ")
+}
+
 /// `city` names a province or the whole country: the document is listed on
 /// that province's page, and on no city page.
 fn is_above_city(city: &str) -> bool {

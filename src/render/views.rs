@@ -245,15 +245,7 @@ impl Views<'_> {
             province: one(FacetKey::Province),
             city: one(FacetKey::City),
             county: one(FacetKey::County),
-            display: [
-                crate::index::province_of(doc).filter(|p| *p != doc.city),
-                Some(doc.city.clone()),
-                doc.county.clone(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" › "),
+            display: crate::index::place_path(doc),
         };
         DocumentSummary {
             title: doc.title.clone(),

@@ -89,15 +89,7 @@ pub fn build_search(archive: &Archive, index: &Index, words: &Words) -> SearchIn
             url: document_url(doc),
             title: doc.title.clone(),
             speakers: doc.speakers.clone(),
-            place: [
-                crate::index::province_of(doc).filter(|p| *p != doc.city),
-                Some(doc.city.clone()),
-                doc.county.clone(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" › "),
+            place: crate::index::place_path(doc),
             date: format_date(&doc.date, words.language),
             chunks: first..chunks.len(),
         });
