@@ -80,6 +80,7 @@ impl Config {
             Some(o) => std::env::current_dir().unwrap_or_default().join(o),
             None => root.join("public"),
         };
+        check_output(root, &output).map_err(|m| Diagnostics(vec![Diagnostic::new(Path::new("--output"), 1, 1, m)]))?;
         Ok(Config { root: root.to_path_buf(), output, site, drafts, clean: false })
     }
 
@@ -87,6 +88,43 @@ impl Config {
     pub fn base_path(&self) -> String {
         base_path(&self.site.base_url)
     }
+}
+
+/// The output folder is replaced wholesale by a build: it must not be the
+/// archive itself, hold it, or lie inside one of its source folders.
+fn check_output(root: &Path, output: &Path) -> Result<(), String> {
+    let absolute = |p: &Path| {
+        let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+        normalize(&p)
+    };
+    let (root, output) = (absolute(root), absolute(output));
+    if root.starts_with(&output) {
+        return Err(format!("{} holds the archive itself; a build replaces its output folder", output.display()));
+    }
+    for source in ["content", "themes", "templates", "static", ".git"] {
+        if output.starts_with(root.join(source)) {
+            return Err(format!(
+                "{} is inside the archive's {source}/ folder; choose another output folder",
+                output.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `a/./b/../c` → `a/c`, without touching the disk.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Parses site.toml text, reporting every unknown key and bad value.
@@ -230,6 +268,23 @@ mod tests {
         assert_eq!(e.len(), 2);
         assert!(e[0].starts_with("site.toml:2:1: base_url `example.org` must be"), "{e:?}");
         assert!(e[1].starts_with("site.toml:3:1: language `fr` is not one of"), "{e:?}");
+    }
+
+    #[test]
+    fn an_output_folder_that_would_replace_sources_is_refused() {
+        let root = Path::new("/srv/archive");
+        assert!(check_output(root, Path::new("/srv/archive/public")).is_ok());
+        assert!(check_output(root, Path::new("/srv/archive/../site")).is_ok());
+        for bad in [
+            "/srv/archive",
+            "/srv",
+            "/srv/archive/content",
+            "/srv/archive/content/x",
+            "/srv/archive/themes/./",
+            "/srv/archive/public/../content",
+        ] {
+            assert!(check_output(root, Path::new(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -74,6 +74,7 @@ impl Output {
     /// Prepares a build of `output`. `global` digests everything that
     /// affects every page; `clean` ignores the cache.
     pub fn open(root: &Path, output: &Path, global: Fingerprint, clean: bool) -> io::Result<Output> {
+        refuse_foreign(output)?;
         let cache_path = Manifest::path(root, output);
         let old = (!clean && output.is_dir()).then(|| Manifest::load(&cache_path, global)).flatten();
         Ok(Output {
@@ -154,6 +155,20 @@ impl Sink for Output {
     }
 }
 
+/// A build replaces its output folder: refuse one that holds files but no
+/// sign of an earlier build (every build writes `sitemap.xml`), so that a
+/// mistyped `--output` cannot wipe someone's folder.
+fn refuse_foreign(output: &Path) -> io::Result<()> {
+    let has_files = std::fs::read_dir(output).map(|mut d| d.next().is_some()).unwrap_or(false);
+    if has_files && !output.join("sitemap.xml").is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "this folder holds files that no build of this archive wrote; empty it or choose another output folder",
+        ));
+    }
+    Ok(())
+}
+
 /// Replaces `output` with `staged` by two renames.
 fn swap(staged: &Path, output: &Path) -> io::Result<()> {
     let old =
@@ -232,12 +247,12 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
         std::fs::create_dir_all(&out).unwrap();
-        std::fs::write(out.join("index.html"), "old").unwrap();
+        std::fs::write(out.join("sitemap.xml"), "old").unwrap();
         {
             let o = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
-            o.write("index.html", b"new").unwrap();
+            o.write("sitemap.xml", b"new").unwrap();
         }
-        assert_eq!(tree(&out), [("index.html".into(), "old".into())]);
+        assert_eq!(tree(&out), [("sitemap.xml".into(), "old".into())]);
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1, "staging folder removed");
     }
 
@@ -248,15 +263,19 @@ mod tests {
         let first = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
         first.write_page("a/index.html", Fingerprint(10), b"A").unwrap();
         first.write_page("b/index.html", Fingerprint(20), b"B").unwrap();
+        first.write("sitemap.xml", b"S").unwrap();
         assert!(!first.commit().unwrap().incremental);
 
         let second = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
         assert!(second.keep("a/index.html", Fingerprint(10)));
         assert!(!second.keep("c/index.html", Fingerprint(30)));
         second.write_page("c/index.html", Fingerprint(30), b"C").unwrap();
+        second.write("sitemap.xml", b"S").unwrap();
         let report = second.commit().unwrap();
         assert_eq!((report.incremental, report.written, report.kept, report.removed), (true, 1, 1, 1));
-        assert_eq!(tree(&out), [("a/index.html".into(), "A".into()), ("c/index.html".into(), "C".into())]);
+        let files = tree(&out);
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["a/index.html", "c/index.html", "sitemap.xml"]);
         assert!(!out.join("b").exists(), "emptied folder removed");
     }
 
@@ -266,6 +285,7 @@ mod tests {
         let out = tmp.path().join("public");
         let first = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
         first.write_page("index.html", Fingerprint(10), b"A").unwrap();
+        first.write("sitemap.xml", b"S").unwrap();
         first.commit().unwrap();
         std::fs::write(out.join("index.html"), "tampered!").unwrap();
         let second = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();

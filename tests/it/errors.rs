@@ -93,3 +93,26 @@ fn a_slug_cannot_leave_the_output_folder() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("content/speeches/2020/evil.md:6:7: slug `../../etc` must be"), "{}", stderr(&out));
 }
+
+#[test]
+fn an_output_folder_that_would_replace_the_sources_is_refused() {
+    let site = Site::fixture("basic");
+    let before = snapshot(&site.root.join("content"));
+    for output in ["content", ".", "content/public", "themes"] {
+        let out = site.run(&["build", "--output", output]);
+        assert_eq!(out.status.code(), Some(1), "{output}");
+        assert!(stderr(&out).starts_with("--output:1:1: "), "{}", stderr(&out));
+    }
+    assert_eq!(snapshot(&site.root.join("content")), before);
+    assert!(site.root.join("site.toml").is_file());
+}
+
+#[test]
+fn a_folder_of_other_files_is_not_taken_as_output() {
+    let site = Site::fixture("basic");
+    site.write("notes/todo.txt", "keep me");
+    let out = site.run(&["build", "--output", "notes"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("holds files that no build of this archive wrote"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(site.root.join("notes/todo.txt")).unwrap(), "keep me");
+}
