@@ -67,7 +67,11 @@ fn rebuild(root: &Path, args: &ServeArgs, site: &http::Site, changed: &[PathBuf]
             site.live.publish_success();
             if !quiet {
                 let secs = started.elapsed().as_secs_f64();
-                println!("{cause}: wrote {} pages in {secs:.2} s", report.pages);
+                let (rendered, written) = (report.rendered, report.write.written);
+                println!(
+                    "{cause}: re-rendered {rendered} of {} pages, wrote {written} files in {secs:.2} s",
+                    report.pages
+                );
             }
         }
         Err(diagnostics) => {
