@@ -9,6 +9,7 @@ mod crawl;
 mod errors;
 mod import;
 mod incremental;
+mod pages_in_browser;
 mod search;
 mod serve;
 mod support;
