@@ -318,6 +318,7 @@ fn context_for(s: &Shared, page: &PagePlan) -> (&'static str, PageContext) {
             let term = &s.views.index.facet(key).terms[t];
             let p = Paginator::new(term.url(key), per_page, term.docs.len());
             c.insert("term", &s.views.term(key, t));
+            c.insert("facts", &s.views.term_facts(key, t));
             c.insert("documents", &docs(&term.docs[p.range(n)]));
             c.insert("pager", &pager(&p, n));
             "term.html"

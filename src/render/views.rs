@@ -108,6 +108,21 @@ pub struct TermView {
     pub facet: Link,
 }
 
+/// A term's documents seen across other facets: per year, and the themes
+/// they most often carry (the term page's `facts`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TermFacts {
+    pub years: Vec<CountedLink>,
+    pub related_themes: Vec<CountedLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CountedLink {
+    pub name: String,
+    pub url: String,
+    pub count: usize,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct FacetView {
     pub key: &'static str,
@@ -319,6 +334,32 @@ impl Views<'_> {
         };
         let terms = &self.index.facet(child).terms;
         (0..terms.len()).filter(|&c| terms[c].parent == Some(t)).map(|c| self.term(child, c)).collect()
+    }
+
+    /// Per-year counts and the ten themes that most often co-occur.
+    pub fn term_facts(&self, key: FacetKey, t: usize) -> TermFacts {
+        let term = &self.index.facet(key).terms[t];
+        let mut counts: [std::collections::BTreeMap<usize, usize>; 2] = Default::default();
+        for &d in &term.docs {
+            for &(k, other) in &self.index.terms_of[d] {
+                let slot = match k {
+                    FacetKey::Year => 0,
+                    FacetKey::Theme if !(key == FacetKey::Theme && other == t) => 1,
+                    _ => continue,
+                };
+                *counts[slot].entry(other).or_default() += 1;
+            }
+        }
+        let linked = |k: FacetKey, (other, count): (usize, usize)| {
+            let link = self.term_link(k, other);
+            CountedLink { name: link.name, url: link.url, count }
+        };
+        let mut years: Vec<CountedLink> = counts[0].clone().into_iter().map(|c| linked(FacetKey::Year, c)).collect();
+        years.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut themes: Vec<(usize, usize)> = counts[1].clone().into_iter().collect();
+        themes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let related_themes = themes.into_iter().take(10).map(|c| linked(FacetKey::Theme, c)).collect();
+        TermFacts { years, related_themes }
     }
 
     pub fn facet(&self, key: FacetKey) -> FacetView {

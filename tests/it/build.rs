@@ -217,3 +217,17 @@ fn every_document_is_listed_on_each_of_its_index_pages() {
     }
     assert!(checked > 5 * archive.documents.len(), "every document is on at least five index pages");
 }
+
+#[test]
+fn term_pages_show_years_and_co_occurring_themes() {
+    let site = Site::fixture("basic");
+    site.build(&[]);
+    let html = site.page("cities/an-kang-shi/index.html");
+    let facts = texts(&html, ".term-facts dd");
+    assert_eq!(facts.len(), 2, "{facts:?}");
+    assert!(facts[0].starts_with("2020"), "{facts:?}");
+    assert!(facts[1].contains("驻村帮扶") && facts[1].contains("疫情影响"), "{facts:?}");
+    let theme = site.page("themes/zhu-cun-bang-fu/index.html");
+    let related = texts(&theme, ".term-facts dd").pop().unwrap();
+    assert!(!related.contains("驻村帮扶"), "a theme is not related to itself: {related}");
+}
