@@ -33,9 +33,7 @@ fn axe_source() -> String {
 }
 
 fn built(language: &str) -> Site {
-    let site = Site::bundled();
-    let settings = std::fs::read_to_string(site.root.join("site.toml")).unwrap();
-    site.write("site.toml", &settings.replace("language = \"zh-CN\"", &format!("language = \"{language}\"")));
+    let site = Site::bundled_with("language", language);
     site.build(&[]);
     site
 }

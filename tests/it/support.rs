@@ -37,6 +37,20 @@ impl Site {
         Site { _tmp: tmp, root }
     }
 
+    /// The bundled archive with one `key = "value"` line of site.toml replaced.
+    pub fn bundled_with(key: &str, value: &str) -> Site {
+        let site = Site::bundled();
+        let toml = std::fs::read_to_string(site.root.join("site.toml")).unwrap();
+        let prefix = format!("{key} = ");
+        assert!(toml.lines().any(|l| l.starts_with(&prefix)), "site.toml has no `{key}` line");
+        let edited: Vec<String> = toml
+            .lines()
+            .map(|l| if l.starts_with(&prefix) { format!("{key} = \"{value}\"") } else { l.to_string() })
+            .collect();
+        site.write("site.toml", &(edited.join("\n") + "\n"));
+        site
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_archive")).current_dir(&self.root).args(args).output().unwrap()
     }

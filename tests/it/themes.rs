@@ -3,24 +3,7 @@
 //! in English has an English UI; the years chart and the copy script of the
 //! default theme are what its README promises.
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use crate::support::{select, texts, Site};
-
-/// The bundled archive with one `key = "value"` line of site.toml replaced.
-fn bundled_with(key: &str, value: &str) -> Site {
-    let site = Site::bundled();
-    let toml = std::fs::read_to_string(site.root.join("site.toml")).unwrap();
-    let prefix = format!("{key} = ");
-    assert!(toml.lines().any(|l| l.starts_with(&prefix)), "site.toml has no `{key}` line");
-    let edited: Vec<String> = toml
-        .lines()
-        .map(|l| if l.starts_with(&prefix) { format!("{key} = \"{value}\"") } else { l.to_string() })
-        .collect();
-    site.write("site.toml", &(edited.join("\n") + "\n"));
-    site
-}
 
 fn has_han(text: &str) -> bool {
     text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
@@ -30,7 +13,7 @@ const DOC: &str = "speeches/he-bangjun-2020-zhucun-ganbu-peixun/index.html";
 
 #[test]
 fn plain_theme_builds_the_bundled_archive() {
-    let site = bundled_with("theme", "plain");
+    let site = Site::bundled_with("theme", "plain");
     site.build(&[]);
 
     let home = site.page("index.html");
@@ -66,7 +49,7 @@ fn plain_theme_builds_the_bundled_archive() {
 
 #[test]
 fn plain_theme_in_english() {
-    let site = bundled_with("theme", "plain");
+    let site = Site::bundled_with("theme", "plain");
     let toml = std::fs::read_to_string(site.root.join("site.toml")).unwrap();
     site.write("site.toml", &toml.replace("language = \"zh-CN\"", "language = \"en\""));
     site.build(&[]);
@@ -79,24 +62,14 @@ fn plain_theme_in_english() {
 #[test]
 #[ignore = "needs java and vnu-jar; run by scripts/test"]
 fn plain_theme_output_passes_the_nu_checker() {
-    let site = bundled_with("theme", "plain");
+    let site = Site::bundled_with("theme", "plain");
     site.build(&[]);
-    let files: Vec<PathBuf> = walkdir::WalkDir::new(site.public())
-        .into_iter()
-        .map(|e| e.unwrap().into_path())
-        .filter(|p| p.extension().is_some_and(|x| x == "html"))
-        .collect();
-    let jar = std::env::var_os("VNU_JAR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/tools/node_modules/vnu-jar/build/dist/vnu.jar")
-    });
-    assert!(jar.is_file(), "no vnu.jar at {}: run scripts/test, which installs it", jar.display());
-    let out = Command::new("java").arg("-jar").arg(jar).arg("--errors-only").args(&files).output().expect("java runs");
-    assert!(out.status.success(), "Nu HTML Checker errors:\n{}", String::from_utf8_lossy(&out.stderr));
+    crate::validate::assert_valid_html(&site.public(), "plain theme");
 }
 
 #[test]
 fn english_site_has_an_english_ui() {
-    let site = bundled_with("language", "en");
+    let site = Site::bundled_with("language", "en");
     site.build(&[]);
 
     let home = site.page("index.html");

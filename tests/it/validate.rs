@@ -2,7 +2,7 @@
 //! bundled archive, in both languages. Ignored by plain `cargo test`; the README's
 //! test command (`scripts/test`) installs the checker and runs it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::support::Site;
@@ -15,27 +15,25 @@ fn vnu_jar() -> PathBuf {
     path
 }
 
+/// Runs the Nu HTML Checker on every HTML file under `public`.
+pub fn assert_valid_html(public: &Path, what: &str) {
+    let files: Vec<PathBuf> = walkdir::WalkDir::new(public)
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .collect();
+    assert!(files.len() > 90, "every page of the archive: {}", files.len());
+    let out =
+        Command::new("java").arg("-jar").arg(vnu_jar()).arg("--errors-only").args(&files).output().expect("java runs");
+    assert!(out.status.success(), "Nu HTML Checker errors ({what}):\n{}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 #[ignore = "needs java and vnu-jar; run by scripts/test"]
 fn nu_html_checker_finds_no_error_on_any_page_in_either_language() {
     for language in ["zh-CN", "en"] {
-        let site = Site::bundled();
-        let settings = std::fs::read_to_string(site.root.join("site.toml")).unwrap();
-        site.write("site.toml", &settings.replace("language = \"zh-CN\"", &format!("language = \"{language}\"")));
+        let site = Site::bundled_with("language", language);
         site.build(&[]);
-        let files: Vec<PathBuf> = walkdir::WalkDir::new(site.public())
-            .into_iter()
-            .map(|e| e.unwrap().into_path())
-            .filter(|p| p.extension().is_some_and(|x| x == "html"))
-            .collect();
-        assert!(files.len() > 90, "every page of the archive: {}", files.len());
-        let out = Command::new("java")
-            .arg("-jar")
-            .arg(vnu_jar())
-            .arg("--errors-only")
-            .args(&files)
-            .output()
-            .expect("java runs");
-        assert!(out.status.success(), "Nu HTML Checker errors ({language}):\n{}", String::from_utf8_lossy(&out.stderr));
+        assert_valid_html(&site.public(), language);
     }
 }
