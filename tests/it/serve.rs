@@ -185,3 +185,40 @@ fn a_site_with_a_sub_path_base_url_is_served_under_it() {
     assert_eq!(server.must_get("/archive/static/style.css").header("Content-Type"), Some("text/css"));
     assert_eq!(server.must_get("/static/style.css").status, 404);
 }
+
+/// In headless Chromium: an open page shows an edit without a manual
+/// reload; a broken file shows the error overlay over the last good page;
+/// fixing it removes the overlay.
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn an_open_page_reloads_and_shows_build_errors_in_the_browser() {
+    use crate::browser::Browser;
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    let browser = Browser::launch();
+    let tab = browser.new_tab();
+    tab.goto(&format!("http://127.0.0.1:{}/speeches/li-wei-2019-huiyi/", server.port));
+    tab.eval("window.__not_reloaded = true");
+    let path = site.root.join("content/speeches/2019/li-wei-2019-huiyi.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+
+    std::fs::write(&path, text.replace("现在开会。", "现在开会，浏览器自动刷新。")).unwrap();
+    tab.wait_for("document.body && document.body.innerText.includes('浏览器自动刷新')", PATIENCE);
+    assert_eq!(tab.eval("window.__not_reloaded === undefined"), true, "the page reloaded itself");
+
+    std::fs::write(&path, text.replacen("date: 2019", "date: 2019-13", 1)).unwrap();
+    tab.wait_for("document.getElementById('archive-build-errors') !== null", PATIENCE);
+    let overlay = tab.eval("document.getElementById('archive-build-errors').innerText");
+    assert!(overlay.as_str().unwrap().contains("content/speeches/2019/li-wei-2019-huiyi.md:3:7:"), "{overlay}");
+    assert_eq!(
+        tab.eval("document.querySelector('h1').textContent"),
+        "在全县脱贫攻坚推进会上的讲话",
+        "last good page kept"
+    );
+
+    std::fs::write(&path, &text).unwrap();
+    tab.wait_for(
+        "document.getElementById('archive-build-errors') === null && document.body.innerText.includes('现在开会。')",
+        PATIENCE,
+    );
+}
