@@ -218,7 +218,7 @@ fn an_open_page_reloads_and_shows_build_errors_in_the_browser() {
 
     std::fs::write(&path, &text).unwrap();
     tab.wait_for(
-        "document.getElementById('archive-build-errors') === null && document.body.innerText.includes('现在开会。')",
+        "document.body && !document.getElementById('archive-build-errors') && document.body.innerText.includes('现在开会。')",
         PATIENCE,
     );
 }
