@@ -10,6 +10,12 @@
   var doc = document.querySelector("article.doc[data-permalink]");
   if (!doc) return;
   var permalink = doc.getAttribute("data-permalink");
+
+  // On a phone the metadata panel would push the text a screen down: fold it.
+  if (window.matchMedia && window.matchMedia("(max-width: 63.99rem)").matches) {
+    var panel = document.querySelector("details.doc-panel");
+    if (panel) panel.open = false;
+  }
   function t(name) { return doc.getAttribute("data-t-" + name) || ""; }
 
   var status = document.createElement("p");
