@@ -132,6 +132,8 @@ struct Shared<'a> {
 struct PageContext {
     context: Context,
     fingerprint: Fingerprint,
+    /// A document page's view, its body not yet rendered.
+    doc: Option<views::DocumentView>,
 }
 
 impl PageContext {
@@ -189,8 +191,7 @@ pub fn render_site(
             if sink.keep(&rel, page_context.fingerprint) {
                 return None;
             }
-            if let PageKind::Document(i) = page.kind {
-                let mut doc = document_view(&shared, i);
+            if let (PageKind::Document(i), Some(mut doc)) = (page.kind, page_context.doc.take()) {
                 fill_body(&mut doc, &archive.documents[i].body);
                 page_context.context.insert("doc", &doc);
             }
@@ -281,7 +282,8 @@ struct FreePage {
 /// rendered here: its Markdown's digest stands in for it until the page is
 /// known to need rendering.
 fn context_for(s: &Shared, page: &PagePlan) -> (&'static str, PageContext) {
-    let mut c = PageContext { context: s.base.clone(), fingerprint: Fingerprint::of_json(s.seed, &page.url) };
+    let mut c =
+        PageContext { context: s.base.clone(), fingerprint: Fingerprint::of_json(s.seed, &page.url), doc: None };
     c.insert("root", &page.root(&s.config.base_path()));
     c.insert("page_url", &page.url);
     let archive = s.views.archive;
@@ -299,8 +301,12 @@ fn context_for(s: &Shared, page: &PagePlan) -> (&'static str, PageContext) {
             "home.html"
         }
         PageKind::Document(i) => {
-            c.insert("doc", &document_view(s, i));
+            // Hashed now, handed to the template only if the page renders,
+            // once its body is filled in.
+            let view = document_view(s, i);
+            c.depend_on(&("doc", &view));
             c.depend_on(&s.views.archive.documents[i].body);
+            c.doc = Some(view);
             "document.html"
         }
         PageKind::List(n) => {

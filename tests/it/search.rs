@@ -211,12 +211,17 @@ fn expected_paths(c: &Corpus, base: &str, docs: &BTreeSet<usize>) -> BTreeSet<St
     docs.iter().map(|&d| format!("{base}{}", c.url(d))).collect()
 }
 
-fn check_recall(site_args: &[&str], prefix: &str, samples: usize) {
-    let c = corpus();
+/// The bundled archive built with `site_args`, served at `prefix`, and a browser.
+fn served(site_args: &[&str], prefix: &str) -> (Site, StaticServer, Browser) {
     let site = Site::bundled();
     site.build(site_args);
     let server = StaticServer::start(&site.public(), prefix);
-    let browser = Browser::launch();
+    (site, server, Browser::launch())
+}
+
+fn check_recall(site_args: &[&str], prefix: &str, samples: usize) {
+    let c = corpus();
+    let (_site, server, browser) = served(site_args, prefix);
     let tab = browser.new_tab();
     let queries: Vec<String> = c.samples(samples, 0xb10c).into_iter().chain(c.absent(20, 0xab5e)).collect();
     for q in &queries {
@@ -258,10 +263,7 @@ fn browser_search_works_under_a_sub_path() {
 #[ignore = "needs chromium; run by scripts/test"]
 fn a_shared_url_with_query_and_filters_reproduces_the_results() {
     let c = corpus();
-    let site = Site::bundled();
-    site.build(&[]);
-    let server = StaticServer::start(&site.public(), "/");
-    let browser = Browser::launch();
+    let (_site, server, browser) = served(&[], "/");
     let tab = browser.new_tab();
     tab.goto(&format!("{}search/", server.url()));
     results(&tab);
@@ -320,10 +322,7 @@ fn a_shared_url_with_query_and_filters_reproduces_the_results() {
 #[test]
 #[ignore = "needs chromium; run by scripts/test"]
 fn a_two_character_query_downloads_little() {
-    let site = Site::bundled();
-    site.build(&[]);
-    let server = StaticServer::start(&site.public(), "/");
-    let browser = Browser::launch();
+    let (site, server, browser) = served(&[], "/");
     let tab = browser.new_tab();
     tab.goto(&format!("{}search/", server.url()));
     results(&tab);
