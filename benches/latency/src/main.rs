@@ -1,10 +1,11 @@
-//! Write-to-served latency (issue #4): starts `archive serve` on a copy of a
-//! corpus, then edits one speech's body at a time and polls its page over
-//! HTTP until the new text is served. The clock starts just before the file
-//! is written and stops when a response contains the new text. Between edits
-//! it waits for the server's rebuild line, so every edit meets an idle server.
+//! Write-to-served latency (issue #4): starts `archive serve` (or `hugo
+//! server`, for comparison) on a copy of a corpus, then edits one speech's
+//! body at a time and polls its page over HTTP until the new text is served.
+//! The clock starts just before the file is written and stops when a
+//! response contains the new text. Between edits it waits for the server's
+//! rebuild line, so every edit meets an idle server.
 //!
-//! usage: bench-latency ARCHIVE_BIN SITE_DIR [EDITS]
+//! usage: bench-latency archive|hugo BIN SITE_DIR [EDITS]
 //! SITE_DIR is a site the tool may edit (a copy of a corpus).
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -18,19 +19,23 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() < 3 {
-        eprintln!("usage: bench-latency ARCHIVE_BIN SITE_DIR [EDITS]");
-        std::process::exit(2);
+    let tool = match args.get(1).map(String::as_str) {
+        Some("archive") => Tool::Archive,
+        Some("hugo") => Tool::Hugo,
+        _ => fail("usage: bench-latency archive|hugo BIN SITE_DIR [EDITS]"),
+    };
+    if args.len() < 4 {
+        fail("usage: bench-latency archive|hugo BIN SITE_DIR [EDITS]");
     }
-    let (bin, site) = (PathBuf::from(&args[1]), PathBuf::from(&args[2]));
-    let edits: usize = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(21);
+    let (bin, site) = (PathBuf::from(&args[2]), PathBuf::from(&args[3]));
+    let edits: usize = args.get(4).and_then(|n| n.parse().ok()).unwrap_or(21);
     let files = speeches(&site.join("content"));
     if files.is_empty() {
         fail(&format!("no speeches under {}", site.display()));
     }
 
     let started = Instant::now();
-    let (mut server, lines, port) = start(&bin, &site);
+    let (mut server, lines, port) = start(tool, &bin, &site);
     eprintln!("serve: first build and listening in {:.1} s", started.elapsed().as_secs_f64());
 
     let mut served = Vec::new();
@@ -55,7 +60,7 @@ fn main() {
         }
         let to_served = t0.elapsed();
         // The rebuild line: the whole incremental build is finished.
-        let line = wait_for_line(&lines, |l| l.contains("changed"));
+        let line = wait_for_line(&lines, |l| tool.is_rebuilt(l));
         let to_rebuilt = t0.elapsed();
         println!(
             "edit {i:>3}: served after {:>8.1} ms, rebuild done after {:>8.1} ms  ({})",
@@ -72,26 +77,67 @@ fn main() {
     println!("{}", summary("write → rebuild finished", &mut rebuilt));
 }
 
-fn start(bin: &Path, site: &Path) -> (Child, Receiver<String>, u16) {
+#[derive(Clone, Copy)]
+enum Tool {
+    Archive,
+    Hugo,
+}
+
+impl Tool {
+    fn command(self, bin: &Path, site: &Path, port: u16) -> Command {
+        let mut command = Command::new(bin);
+        match self {
+            Tool::Archive => command.args(["serve", "--port", &port.to_string(), "--root"]).arg(site),
+            Tool::Hugo => command
+                .args(["server", "--bind", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--baseURL", &format!("http://127.0.0.1:{port}/"), "--source"])
+                .arg(site),
+        };
+        command
+    }
+
+    fn is_ready(self, line: &str) -> bool {
+        match self {
+            Tool::Archive => line.starts_with("serving "),
+            Tool::Hugo => line.contains("Web Server is available at"),
+        }
+    }
+
+    /// The line a server prints when a rebuild has finished.
+    fn is_rebuilt(self, line: &str) -> bool {
+        match self {
+            Tool::Archive => line.contains("changed"),
+            Tool::Hugo => line.contains("Total in"),
+        }
+    }
+}
+
+fn start(tool: Tool, bin: &Path, site: &Path) -> (Child, Receiver<String>, u16) {
     let port = free_port();
-    let mut child = Command::new(bin)
-        .args(["serve", "--port", &port.to_string(), "--root"])
-        .arg(site)
+    let mut child = tool
+        .command(bin, site, port)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| fail(&format!("cannot start {}: {e}", bin.display())));
-    let stdout = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    forward(stdout, tx.clone());
+    forward(stderr, tx);
+    wait_for_line(&rx, |l| tool.is_ready(l));
+    (child, rx, port)
+}
+
+/// Sends every line of `from` to `to`.
+fn forward(from: impl Read + Send + 'static, to: mpsc::Sender<String>) {
     std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
+        for line in BufReader::new(from).lines().map_while(Result::ok) {
+            if to.send(line).is_err() {
                 break;
             }
         }
     });
-    wait_for_line(&rx, |l| l.starts_with("serving "));
-    (child, rx, port)
 }
 
 fn wait_for_line(lines: &Receiver<String>, matches: impl Fn(&str) -> bool) -> String {
