@@ -6,10 +6,11 @@ use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::index::build_index;
+use crate::index::{build_index, Index};
 use crate::load::load_archive;
+use crate::model::Archive;
 use crate::render::views::Words;
-use crate::render::{plan_pages, render_site, Renderer, Theme};
+use crate::render::{plan_pages, render_site, PagePlan, Renderer, Theme};
 use crate::search::build_search;
 use crate::write::{Discard, Output, Sink, WriteReport};
 
@@ -26,10 +27,25 @@ pub struct BuildReport {
     pub total: Duration,
 }
 
+/// What a build knew when it finished: `archive serve` keeps it to render
+/// an edited document's page at once, before the next build catches up.
+pub struct Snapshot {
+    pub config: Config,
+    pub archive: Archive,
+    pub index: Index,
+    pub plan: Vec<PagePlan>,
+    pub renderer: Renderer,
+}
+
 /// Builds the site into `config.output`, re-rendering only what changed
 /// since the last build (unless `config.clean`); on any error the previous
 /// output is left untouched.
 pub fn build(config: &Config) -> Result<BuildReport, Diagnostics> {
+    build_keeping(config).map(|(report, _)| report)
+}
+
+/// [`build`], and what it knew.
+pub fn build_keeping(config: &Config) -> Result<(BuildReport, Snapshot), Diagnostics> {
     let started = Instant::now();
     let mut report = BuildReport::default();
     let mut stage = Stopwatch::new();
@@ -54,7 +70,7 @@ pub fn build(config: &Config) -> Result<BuildReport, Diagnostics> {
     report.documents = archive.documents.len();
     (report.pages, report.rendered) = (rendered.pages, rendered.rendered);
     report.total = started.elapsed();
-    Ok(report)
+    Ok((report, Snapshot { config: config.clone(), archive, index, plan, renderer }))
 }
 
 /// Validates everything a build would, writing nothing.

@@ -3,6 +3,7 @@
 //! that would leave the output folder), content types, the 404 page and the
 //! live-reload script injection; the reload channel itself is in `reload`.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
@@ -23,12 +24,31 @@ const FALLBACK_404: &str =
 pub struct Site {
     pub output: PathBuf,
     base_path: RwLock<String>,
+    /// Pages rendered ahead of the build that will write them (an edited
+    /// document's own page), by path under the output folder; served
+    /// instead of the file until that build commits.
+    ahead: RwLock<HashMap<String, Vec<u8>>>,
     pub live: LiveReload,
 }
 
 impl Site {
     pub fn new(output: PathBuf, base_path: String) -> Site {
-        Site { output, base_path: RwLock::new(base_path), live: LiveReload::default() }
+        Site { output, base_path: RwLock::new(base_path), ahead: Default::default(), live: LiveReload::default() }
+    }
+
+    /// Serves `bytes` for `rel` until [`Site::clear_ahead`].
+    pub fn serve_ahead(&self, rel: String, bytes: Vec<u8>) {
+        self.ahead.write().unwrap_or_else(|e| e.into_inner()).insert(rel, bytes);
+    }
+
+    /// The build caught up: the output folder is the truth again.
+    pub fn clear_ahead(&self) {
+        self.ahead.write().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    fn ahead_of(&self, rel: &str) -> Option<Vec<u8>> {
+        let rel = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
+        self.ahead.read().unwrap_or_else(|e| e.into_inner()).get(&rel).cloned()
     }
 
     pub fn base_path(&self) -> String {
@@ -195,17 +215,24 @@ fn respond(request: Request, site: &Site) {
         Route::Redirect(to) => redirect(&to),
         Route::NotFound => not_found(site),
         Route::Refused => reply(403, "text/plain; charset=utf-8", b"forbidden\n".to_vec()),
-        Route::File(rel) => match locate(&site.output, &rel) {
-            Located::File(path) => serve_file(&path, site, 200),
-            Located::AddSlash => {
-                let (path, query) = request.url().split_once('?').map_or((request.url(), None), |(p, q)| (p, Some(q)));
-                redirect(&format!("{path}/{}", query.map(|q| format!("?{q}")).unwrap_or_default()))
-            }
-            Located::Missing => not_found(site),
-            Located::Refused => reply(403, "text/plain; charset=utf-8", b"forbidden\n".to_vec()),
+        Route::File(rel) => match site.ahead_of(&rel) {
+            Some(bytes) => reply(200, "text/html; charset=utf-8", inject_script(&bytes, site.live.status().build)),
+            None => from_disk(&request, site, &rel),
         },
     };
     send(request, response);
+}
+
+fn from_disk(request: &Request, site: &Site, rel: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    match locate(&site.output, rel) {
+        Located::File(path) => serve_file(&path, site, 200),
+        Located::AddSlash => {
+            let (path, query) = request.url().split_once('?').map_or((request.url(), None), |(p, q)| (p, Some(q)));
+            redirect(&format!("{path}/{}", query.map(|q| format!("?{q}")).unwrap_or_default()))
+        }
+        Located::Missing => not_found(site),
+        Located::Refused => reply(403, "text/plain; charset=utf-8", b"forbidden\n".to_vec()),
+    }
 }
 
 fn serve_file(path: &Path, site: &Site, status: u16) -> Response<std::io::Cursor<Vec<u8>>> {

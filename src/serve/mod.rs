@@ -1,9 +1,11 @@
 //! Serve stage: build, serve the output folder on loopback, watch the
 //! sources and rebuild on every change, live-reloading open pages. `run`
 //! reads as that loop; HTTP is in `http`, the page channel in `reload`,
-//! event filtering in `watch`. Every change is a full `build::build` for
-//! now; a failed one leaves the last good site served.
+//! event filtering in `watch`. Every change is an incremental
+//! `build::build`; a failed one leaves the last good site served. An edit to
+//! one document's body is shown before that build ends (`ahead`).
 
+mod ahead;
 mod http;
 mod reload;
 mod watch;
@@ -41,7 +43,7 @@ pub fn run(args: &ServeArgs, quiet: bool) -> Result<(), Diagnostics> {
     .map_err(|e| problem(&root, format!("cannot watch the sources: {e}")))?;
     let addr = http::serve(SocketAddr::new(args.bind, args.port), Arc::clone(&site))
         .map_err(|e| problem(Path::new("--port"), e))?;
-    rebuild(&root, args, &site, &[], quiet);
+    let mut last_good = rebuild(&root, args, &site, &[], quiet);
     let url = format!("http://{addr}{}", site.base_path());
     println!("serving {} at {url} (Ctrl-C to stop)", config.output.display());
     if args.open {
@@ -51,19 +53,33 @@ pub fn run(args: &ServeArgs, quiet: bool) -> Result<(), Diagnostics> {
         if let Err(e) = watching.watch_new_dirs() {
             eprintln!("watch error: {e}");
         }
-        rebuild(&root, args, &site, &paths, quiet);
+        if let Some((rel, page)) = last_good.as_mut().and_then(|s| ahead::render_ahead(s, &paths)) {
+            site.serve_ahead(rel, page);
+            site.live.publish_success();
+        }
+        if let Some(snapshot) = rebuild(&root, args, &site, &paths, quiet) {
+            last_good = Some(snapshot);
+        }
     }
     Ok(())
 }
 
-/// One full build; the terminal gets one line, or the errors.
-fn rebuild(root: &Path, args: &ServeArgs, site: &http::Site, changed: &[PathBuf], quiet: bool) {
+/// One incremental build; the terminal gets one line, or the errors.
+/// Returns what the build knew, if it succeeded.
+fn rebuild(
+    root: &Path,
+    args: &ServeArgs,
+    site: &http::Site,
+    changed: &[PathBuf],
+    quiet: bool,
+) -> Option<build::Snapshot> {
     let started = Instant::now();
-    let result = load_config(root, args).and_then(|config| Ok((build::build(&config)?, config.base_path())));
+    let result = load_config(root, args).and_then(|config| build::build_keeping(&config));
     let cause = describe_changes(changed);
     match result {
-        Ok((report, base_path)) => {
-            site.set_base_path(base_path);
+        Ok((report, snapshot)) => {
+            site.set_base_path(snapshot.config.base_path());
+            site.clear_ahead();
             site.live.publish_success();
             if !quiet {
                 let secs = started.elapsed().as_secs_f64();
@@ -73,11 +89,13 @@ fn rebuild(root: &Path, args: &ServeArgs, site: &http::Site, changed: &[PathBuf]
                     report.pages
                 );
             }
+            Some(snapshot)
         }
         Err(diagnostics) => {
             site.live.publish_failure(&diagnostics);
             eprintln!("{diagnostics}");
             eprintln!("{cause}: build failed; still serving the last good site");
+            None
         }
     }
 }

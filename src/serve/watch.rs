@@ -15,7 +15,13 @@ use crate::config::SITE_FILE;
 /// The source folders under the root; with `site.toml`, all a build reads.
 pub const SOURCE_DIRS: [&str; 4] = ["content", "themes", "templates", "static"];
 
-const DEBOUNCE: Duration = Duration::from_millis(150);
+/// Quiet time before a batch of events is handled: long enough to gather
+/// the events of one save (write, or write-temp-then-rename), short enough
+/// that an edit shows at once. The tick is how often the debouncer looks.
+const DEBOUNCE: Duration = Duration::from_millis(10);
+const TICK: Duration = Duration::from_millis(2);
+/// Polling finds changes late anyway; it batches more.
+const POLL_DEBOUNCE: Duration = Duration::from_millis(150);
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// A running watcher; dropping it stops watching.
@@ -51,9 +57,9 @@ pub fn watch_sources(
     };
     let debouncer = if poll {
         let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
-        Backend::Poll(new_debouncer_opt(DEBOUNCE, None, handler, NoCache, config)?)
+        Backend::Poll(new_debouncer_opt(POLL_DEBOUNCE, None, handler, NoCache, config)?)
     } else {
-        Backend::Native(new_debouncer_opt(DEBOUNCE, None, handler, NoCache, notify::Config::default())?)
+        Backend::Native(new_debouncer_opt(DEBOUNCE, Some(TICK), handler, NoCache, notify::Config::default())?)
     };
     let mut watch = Watch { debouncer, root: root.to_path_buf(), watched: Vec::new() };
     // The root itself, not recursively: site.toml (editors often replace it
