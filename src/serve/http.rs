@@ -225,7 +225,10 @@ fn respond(request: Request, site: &Site) {
 
 fn from_disk(request: &Request, site: &Site, rel: &str) -> Response<std::io::Cursor<Vec<u8>>> {
     match locate(&site.output, rel) {
-        Located::File(path) => serve_file(&path, site, 200),
+        Located::File(path) => match range_of(request) {
+            Some(range) if !content_type(&path).starts_with("text/html") => serve_range(&path, range),
+            _ => serve_file(&path, site, 200),
+        },
         Located::AddSlash => {
             let (path, query) = request.url().split_once('?').map_or((request.url(), None), |(p, q)| (p, Some(q)));
             redirect(&format!("{path}/{}", query.map(|q| format!("?{q}")).unwrap_or_default()))
@@ -245,6 +248,67 @@ fn serve_file(path: &Path, site: &Site, status: u16) -> Response<std::io::Cursor
         }
         // Mostly a rebuild swapping the folder under us.
         Err(_) => reply(404, "text/plain; charset=utf-8", b"not found\n".to_vec()),
+    }
+}
+
+/// A `Range: bytes=a-b` (or `a-`, or `-n`) request header: the search
+/// client reads parts of its index files this way. Several ranges are not
+/// supported (the whole file is sent, which clients must accept).
+fn range_of(request: &Request) -> Option<ByteRange> {
+    let value = request.headers().iter().find(|h| h.field.equiv("Range"))?.value.as_str();
+    parse_range(value)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteRange {
+    /// From, and through (inclusive) if given.
+    From(u64, Option<u64>),
+    /// The last n bytes.
+    Last(u64),
+}
+
+pub fn parse_range(value: &str) -> Option<ByteRange> {
+    let spec = value.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (from, to) = spec.split_once('-')?;
+    let (from, to) = (from.trim(), to.trim());
+    match (from.is_empty(), to.is_empty()) {
+        (true, false) => Some(ByteRange::Last(to.parse().ok()?)),
+        (false, true) => Some(ByteRange::From(from.parse().ok()?, None)),
+        (false, false) => {
+            let (from, to) = (from.parse().ok()?, to.parse().ok()?);
+            (from <= to).then_some(ByteRange::From(from, Some(to)))
+        }
+        (true, true) => None,
+    }
+}
+
+/// The bytes `range` names of a file of `len` bytes, as start..end, or
+/// None when none of them exist (416).
+pub fn resolve_range(range: ByteRange, len: u64) -> Option<std::ops::Range<u64>> {
+    match range {
+        ByteRange::From(from, _) if from >= len => None,
+        ByteRange::From(from, to) => Some(from..to.map_or(len, |t| (t + 1).min(len))),
+        ByteRange::Last(0) => None,
+        ByteRange::Last(n) => Some(len.saturating_sub(n)..len),
+    }
+}
+
+fn serve_range(path: &Path, range: ByteRange) -> Response<std::io::Cursor<Vec<u8>>> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return reply(404, "text/plain; charset=utf-8", b"not found\n".to_vec());
+    };
+    let len = bytes.len() as u64;
+    match resolve_range(range, len) {
+        Some(r) => {
+            let content_range = format!("bytes {}-{}/{len}", r.start, r.end - 1);
+            let part = bytes[r.start as usize..r.end as usize].to_vec();
+            reply(206, content_type(path), part).with_header(header("Content-Range", &content_range))
+        }
+        None => reply(416, "text/plain; charset=utf-8", Vec::new())
+            .with_header(header("Content-Range", &format!("bytes */{len}"))),
     }
 }
 
@@ -268,6 +332,7 @@ fn reply(status: u16, content_type: &str, body: Vec<u8>) -> Response<std::io::Cu
         .with_header(header("Content-Type", content_type))
         // Every rebuild may change any file: never let the browser reuse one.
         .with_header(header("Cache-Control", "no-store"))
+        .with_header(header("Accept-Ranges", "bytes"))
 }
 
 fn header(name: &str, value: &str) -> Header {
@@ -305,6 +370,23 @@ fn stream_events(request: Request, site: &Site) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_ranges_are_parsed_and_clamped_to_the_file() {
+        assert_eq!(parse_range("bytes=0-99"), Some(ByteRange::From(0, Some(99))));
+        assert_eq!(parse_range("bytes=100-"), Some(ByteRange::From(100, None)));
+        assert_eq!(parse_range("bytes=-20"), Some(ByteRange::Last(20)));
+        for bad in ["bytes=5-1", "bytes=-", "bytes=0-1,5-6", "items=0-1", "bytes=a-b", ""] {
+            assert_eq!(parse_range(bad), None, "{bad}");
+        }
+        assert_eq!(resolve_range(ByteRange::From(0, Some(99)), 50), Some(0..50));
+        assert_eq!(resolve_range(ByteRange::From(10, Some(19)), 50), Some(10..20));
+        assert_eq!(resolve_range(ByteRange::From(40, None), 50), Some(40..50));
+        assert_eq!(resolve_range(ByteRange::Last(20), 50), Some(30..50));
+        assert_eq!(resolve_range(ByteRange::Last(80), 50), Some(0..50));
+        assert_eq!(resolve_range(ByteRange::From(50, None), 50), None);
+        assert_eq!(resolve_range(ByteRange::Last(0), 50), None);
+    }
 
     #[test]
     fn routes_pages_under_the_root() {

@@ -59,9 +59,14 @@ impl Server {
 
     /// One request, sent exactly as written (no path normalisation).
     fn get(&self, target: &str) -> Option<Reply> {
+        self.get_with(target, "")
+    }
+
+    /// One request with extra header lines (each ending in `\r\n`).
+    fn get_with(&self, target: &str, headers: &str) -> Option<Reply> {
         let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).ok()?;
         stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-        write!(stream, "GET {target} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+        write!(stream, "GET {target} HTTP/1.0\r\nHost: 127.0.0.1\r\n{headers}\r\n").ok()?;
         let mut bytes = Vec::new();
         stream.read_to_end(&mut bytes).ok()?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -118,6 +123,27 @@ fn serves_pages_with_the_live_reload_script_and_their_content_types() {
     let missing = server.must_get("/no/such/page/");
     assert_eq!(missing.status, 404);
     assert_eq!(without_script(&missing.body), std::fs::read_to_string(site.public().join("404.html")).unwrap());
+}
+
+#[test]
+fn serves_byte_ranges_for_the_search_client() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    let css = std::fs::read(site.public().join("static/style.css")).unwrap();
+
+    let part = server.get_with("/static/style.css", "Range: bytes=10-29\r\n").unwrap();
+    assert_eq!(part.status, 206);
+    assert_eq!(part.body, String::from_utf8_lossy(&css[10..30]));
+    assert_eq!(part.header("Content-Range"), Some(format!("bytes 10-29/{}", css.len()).as_str()));
+    let tail = server.get_with("/static/style.css", "Range: bytes=-5\r\n").unwrap();
+    assert_eq!((tail.status, tail.body.as_bytes()), (206, &css[css.len() - 5..]));
+    let beyond = server.get_with("/static/style.css", &format!("Range: bytes={}-\r\n", css.len())).unwrap();
+    assert_eq!(beyond.status, 416);
+    assert_eq!(beyond.header("Content-Range"), Some(format!("bytes */{}", css.len()).as_str()));
+    // Pages get the live-reload script, so their bytes are not the file's: whole.
+    let page = server.get_with("/", "Range: bytes=0-9\r\n").unwrap();
+    assert_eq!(page.status, 200);
+    assert_eq!(without_script(&page.body), std::fs::read_to_string(site.public().join("index.html")).unwrap());
 }
 
 #[test]
