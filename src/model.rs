@@ -193,6 +193,9 @@ pub struct Document {
     /// Markdown body, and the line of the file it starts on.
     pub body: String,
     pub body_line: usize,
+    /// Digest (XXH3) of the whole file: what later stages compare to tell
+    /// whether the document changed since the last build.
+    pub digest: u64,
 }
 
 /// A free page such as "about", from `content/pages/<name>.md`.

@@ -269,6 +269,7 @@ mod tests {
             extra: Default::default(),
             body: String::new(),
             body_line: 1,
+            digest: 0,
         }
     }
 

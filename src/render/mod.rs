@@ -4,6 +4,8 @@
 //! hands each finished page to a `Sink`.
 
 mod cite;
+mod context;
+mod items;
 mod pages;
 mod theme;
 pub mod views;
@@ -60,6 +62,12 @@ impl Renderer {
 
     pub fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
         self.tera.render(template, context).map_err(|e| template_diagnostic(&e, &self.origins))
+    }
+
+    /// Renders into `out` (appending), sparing a page the copy and UTF-8
+    /// check of `render`.
+    pub fn render_to(&self, template: &str, context: &Context, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
+        self.tera.render_to(template, context, out).map_err(|e| template_diagnostic(&e, &self.origins))
     }
 }
 
