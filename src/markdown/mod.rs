@@ -52,7 +52,7 @@ pub fn render_markdown(markdown: &str) -> RenderedBody {
             Event::End(TagEnd::Paragraph) => {
                 let n = open_paragraphs.pop().unwrap_or(out.paragraphs);
                 events.push(Event::Html(
-                    format!("<a class=\"pilcrow\" href=\"#p-{n}\" aria-label=\"¶ {n}\">¶</a></p>\n").into(),
+                    format!("<a href=\"#p-{n}\" aria-label=\"¶ {n}\">¶</a></p>\n").into(),
                 ));
             }
             Event::Start(Tag::Heading { level, .. }) => {
@@ -133,7 +133,7 @@ mod tests {
     fn paragraphs_get_numbered_anchors() {
         let r = render_markdown("同志们：\n\n今天开会。\n");
         assert_eq!(r.paragraphs, 2);
-        assert!(r.html.contains("<p id=\"p-2\">今天开会。<a class=\"pilcrow\" href=\"#p-2\""), "{}", r.html);
+        assert!(r.html.contains("<p id=\"p-2\">今天开会。<a href=\"#p-2\" aria-label=\"¶ 2\">¶</a></p>"), "{}", r.html);
         assert_eq!(r.characters, 7);
     }
 

@@ -41,7 +41,8 @@ pub(super) struct Shared<'a> {
     /// Per facet, per term: its view, facts, and their digest.
     terms: Vec<Vec<(TermView, TermFacts, Fingerprint)>>,
     items: ItemCache,
-    base: Context,
+    /// The context every page shares: `site` and `t`.
+    pub base: Context,
     /// Digest of everything every page depends on.
     seed: Fingerprint,
     plan: &'a [PagePlan],
@@ -92,23 +93,47 @@ impl<'a> Shared<'a> {
     }
 }
 
-/// A page's template context, and the digest of all it holds.
+/// A page's own part of its template context, and the digest of all it
+/// holds. Built without the context when only the digest is wanted (to find
+/// out whether the page can be kept). What every page shares is not copied
+/// into it: `render` lends it to a scratch context holding the shared part.
 pub(super) struct PageContext {
-    pub context: Context,
+    context: Option<Context>,
+    keys: Vec<&'static str>,
     pub fingerprint: Fingerprint,
     /// Rendered list entries still to be added, for pages that list documents.
     list: Option<(Vec<usize>, u8)>,
 }
 
 impl PageContext {
-    fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+    fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
         self.fingerprint = Fingerprint::of_json(self.fingerprint, &(key, value));
-        self.context.insert(key, value);
+        self.give(key, value);
+    }
+
+    /// Hands `value` to the template without counting it: the caller has
+    /// counted what it is made of.
+    fn give<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if let Some(context) = &mut self.context {
+            context.insert(key, value);
+            self.keys.push(key);
+        }
     }
 
     /// Counts `value` among the page's inputs without handing it to the template.
     fn depend_on<T: Serialize + ?Sized>(&mut self, value: &T) {
         self.fingerprint = Fingerprint::of_json(self.fingerprint, value);
+    }
+
+    /// A feed of the newest of documents `ids`, counted by their summaries'
+    /// digests (a summary holds the date that dates its entry).
+    fn feed(&mut self, s: &Shared, title: String, url: &str, page_url: &str, ids: &[usize]) {
+        let ids = &ids[..ids.len().min(LATEST)];
+        let digests: Vec<u64> = ids.iter().map(|&i| s.summary_fps[i].0).collect();
+        self.depend_on(&("feed", &title, url, page_url, digests));
+        if self.context.is_some() {
+            self.give("feed", &feed(s, title, url, page_url, ids));
+        }
     }
 
     /// Lists documents `ids` on the page, their titles headings of level `hl`.
@@ -118,31 +143,48 @@ impl PageContext {
         self.list = Some((ids, hl));
     }
 
-    /// Completes the context of a page that is going to be rendered: its
-    /// list entries, or a document page's view with its body.
-    pub fn fill(&mut self, s: &Shared, page: &PagePlan) -> Result<(), Diagnostic> {
+    /// Renders a page made by `context_for` with `full` into `out`, after
+    /// adding its list entries or a document page's view with its body.
+    /// `scratch` holds what every page shares (a copy of `Shared::base`)
+    /// and is left as it was found.
+    pub fn render(
+        mut self,
+        s: &Shared,
+        page: &PagePlan,
+        template: &str,
+        scratch: &mut Context,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Diagnostic> {
         if let Some((ids, hl)) = self.list.take() {
-            let root = self.context.get("root").and_then(|r| r.as_str()).unwrap_or_default().to_string();
+            let root = page.root(&s.config.base_path());
             let items = ids
                 .iter()
-                .map(|&i| s.items.get(s.renderer, &s.base, &s.summaries[i], i, &root, hl))
+                .map(|&i| s.items.get(s.renderer, scratch, &s.summaries[i], i, &root, hl))
                 .collect::<Result<Vec<_>, _>>()?;
-            self.context.insert("items", &items);
+            self.give("items", &items);
         }
         if let PageKind::Document(i) = page.kind {
             let mut view = document_view(s, i);
             let body = render_markdown(&s.views.archive.documents[i].body);
             (view.body_html, view.toc, view.paragraphs, view.characters) =
                 (body.html, body.toc, body.paragraphs, body.characters);
-            self.context.insert("doc", &view);
+            self.give("doc", &view);
         }
-        Ok(())
+        scratch.extend(self.context.unwrap_or_default());
+        let result = s.renderer.render_to(template, scratch, out);
+        for key in self.keys {
+            scratch.remove(key);
+        }
+        result
     }
 }
 
-/// The page's template and context, the latter without what `fill` adds.
-pub(super) fn context_for(s: &Shared, page: &PagePlan) -> (&'static str, PageContext) {
-    let mut c = PageContext { context: s.base.clone(), fingerprint: Fingerprint::of_json(s.seed, &page.url), list: None };
+/// The page's template and fingerprint, and with `full` its context (less
+/// what `fill` adds).
+pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static str, PageContext) {
+    let context = full.then(Context::new);
+    let fingerprint = Fingerprint::of_json(s.seed, &page.url);
+    let mut c = PageContext { context, keys: Vec::new(), fingerprint, list: None };
     c.insert("root", &page.root(&s.config.base_path()));
     c.insert("page_url", &page.url);
     let archive = s.views.archive;
@@ -186,8 +228,8 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan) -> (&'static str, PageCon
             let (view, facts, fp) = s.term(key, t);
             let p = Paginator::new(term.url(key), per_page, term.docs.len());
             c.depend_on(&fp);
-            c.context.insert("term", view);
-            c.context.insert("facts", facts);
+            c.give("term", view);
+            c.give("facts", facts);
             // Under a section heading of their own when the term has children.
             let hl = if n == 1 && !view.children.is_empty() { 3 } else { 2 };
             c.list(s, term.docs[p.range(n)].to_vec(), hl);
@@ -198,12 +240,12 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan) -> (&'static str, PageCon
             let term = &s.views.index.facet(key).terms[t];
             let view = &s.term(key, t).0;
             let title = format!("{} · {}", view.name, s.config.site.title);
-            c.insert("feed", &feed(s, title, &page.url, &view.url, &term.docs));
+            c.feed(s, title, &page.url, &view.url, &term.docs);
             "atom.xml"
         }
         PageKind::SiteFeed => {
-            let ids: Vec<usize> = (0..archive.documents.len()).collect();
-            c.insert("feed", &feed(s, s.config.site.title.clone(), &page.url, "", &ids));
+            let ids: Vec<usize> = (0..archive.documents.len().min(LATEST)).collect();
+            c.feed(s, s.config.site.title.clone(), &page.url, "", &ids);
             "atom.xml"
         }
         PageKind::Page(i) => {

@@ -28,11 +28,12 @@ impl ItemCache {
     }
 
     /// Document `i`'s entry on a page whose root is `root`, its title a
-    /// heading of level `hl` (2 or 3).
+    /// heading of level `hl` (2 or 3). `scratch` holds what every page
+    /// shares and is left as it was found.
     pub fn get(
         &self,
         renderer: &Renderer,
-        base: &Context,
+        scratch: &mut Context,
         summary: &DocumentSummary,
         i: usize,
         root: &str,
@@ -44,11 +45,14 @@ impl ItemCache {
         if let Some(html) = slot.and_then(OnceLock::get) {
             return Ok(Cow::Borrowed(html));
         }
-        let mut context = base.clone();
-        context.insert("doc", summary);
-        context.insert("root", root);
-        context.insert("hl", &hl);
-        let mut html = renderer.render("item.html", &context)?;
+        scratch.insert("doc", summary);
+        scratch.insert("root", root);
+        scratch.insert("hl", &hl);
+        let rendered = renderer.render("item.html", scratch);
+        for key in ["doc", "root", "hl"] {
+            scratch.remove(key);
+        }
+        let mut html = rendered?;
         html.truncate(html.trim_end().len());
         Ok(match slot {
             Some(slot) => Cow::Borrowed(slot.get_or_init(|| html)),

@@ -73,18 +73,24 @@ impl Renderer {
 
 /// Tera's default escaper also encodes `/`, which turns every URL into
 /// `..&#x2F;cities&#x2F;`; `/` is harmless in HTML text and attributes.
+/// Runs without a special character are copied whole: most values have none.
 fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            _ => out.push(c),
-        }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&text[start..]);
     out
 }
 
@@ -123,4 +129,13 @@ fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, PathBuf>)
         })
         .collect();
     Diagnostic::new(&origin, line, col, format!("template error: {}", message.join(": ")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escape_html_keeps_slashes_and_escapes_markup() {
+        assert_eq!(super::escape_html("../a/ <b>\"x\" & 'y'</b> 讲话"), "../a/ &lt;b&gt;&quot;x&quot; &amp; &#x27;y&#x27;&lt;/b&gt; 讲话");
+        assert_eq!(super::escape_html(""), "");
+    }
 }

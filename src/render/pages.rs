@@ -136,19 +136,23 @@ pub fn render_site(
     let rendered = AtomicUsize::new(0);
     let problems: Vec<Diagnostic> = plan
         .par_iter()
-        .map_init(Vec::new, |buffer, page| {
+        // Per worker: the page buffer, and a context holding what all
+        // pages share, lent to each page in turn.
+        .map_init(
+            || (Vec::new(), shared.base.clone()),
+            |(buffer, scratch), page| {
             let rel = page.output_path();
-            let (template, mut page_context) = context_for(&shared, page);
-            if sink.keep(&rel, page_context.fingerprint) {
+            if sink.may_keep() && sink.keep(&rel, context_for(&shared, page, false).1.fingerprint) {
                 return None;
             }
+            let (template, page_context) = context_for(&shared, page, true);
+            let fingerprint = page_context.fingerprint;
             rendered.fetch_add(1, Ordering::Relaxed);
             buffer.clear();
             let result = page_context
-                .fill(&shared, page)
-                .and_then(|()| renderer.render_to(template, &page_context.context, buffer))
+                .render(&shared, page, template, scratch, buffer)
                 .and_then(|()| {
-                    sink.write_page(&rel, page_context.fingerprint, buffer).map_err(|e| {
+                    sink.write_page(&rel, fingerprint, buffer).map_err(|e| {
                         Diagnostic::new(std::path::Path::new(&rel), 1, 1, format!("cannot write: {e}"))
                     })
                 });
