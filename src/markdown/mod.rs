@@ -5,7 +5,7 @@
 
 mod highlight;
 
-use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// A body ready for a template.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -30,72 +30,70 @@ pub(crate) fn options() -> Options {
 
 /// Renders `markdown`. Paragraph ids are `p-1`, `p-2`, … in document order
 /// and heading ids `s-1`, `s-2`, …, so an anchor stays the same from one
-/// build to the next as long as the text before it does.
+/// build to the next as long as the text before it does. Events stream from
+/// the parser to the HTML writer, changed on the way; nothing is buffered
+/// but a code block's text.
 pub fn render_markdown(markdown: &str) -> RenderedBody {
-    let mut out = RenderedBody::default();
-    let mut events: Vec<Event> = Vec::new();
-    let mut heading: Option<(u8, usize, String)> = None;
-    let mut code_lang: Option<String> = None;
-    let mut code_text = String::new();
-    let mut sections = 0;
+    let mut out = RenderedBody { html: String::with_capacity(markdown.len() * 9 / 8), ..Default::default() };
+    let mut toc = Vec::new();
+    let (mut paragraphs, mut characters, mut sections) = (0, 0, 0);
+    let mut heading: Option<(u8, String)> = None;
+    let mut code: Option<(String, String)> = None;
     let mut open_paragraphs: Vec<usize> = Vec::new();
-    for event in Parser::new_ext(markdown, options()) {
+    let events = Parser::new_ext(markdown, options()).filter_map(|event| {
         if let Event::Text(t) = &event {
-            out.characters += t.chars().filter(|c| is_han(*c)).count();
+            characters += t.chars().filter(|c| is_han(*c)).count();
         }
-        match event {
+        Some(match event {
             Event::Start(Tag::Paragraph) => {
-                out.paragraphs += 1;
-                open_paragraphs.push(out.paragraphs);
-                events.push(Event::Html(format!("<p id=\"p-{}\">", out.paragraphs).into()));
+                paragraphs += 1;
+                open_paragraphs.push(paragraphs);
+                Event::Html(format!("<p id=\"p-{paragraphs}\">").into())
             }
             Event::End(TagEnd::Paragraph) => {
-                let n = open_paragraphs.pop().unwrap_or(out.paragraphs);
-                events.push(Event::Html(
-                    format!("<a href=\"#p-{n}\" aria-label=\"¶ {n}\">¶</a></p>\n").into(),
-                ));
+                let n = open_paragraphs.pop().unwrap_or(paragraphs);
+                Event::Html(format!("<a href=\"#p-{n}\" aria-label=\"¶ {n}\">¶</a></p>\n").into())
             }
             Event::Start(Tag::Heading { level, .. }) => {
                 sections += 1;
-                heading = Some((heading_number(level), events.len(), String::new()));
-                events.push(Event::Html(CowStr::Borrowed("")));
+                let level = heading_number(level);
+                heading = Some((level, String::new()));
+                Event::Html(format!("<h{level} id=\"s-{sections}\">").into())
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((lvl, at, text)) = heading.take() {
-                    let id = format!("s-{sections}");
-                    events[at] = Event::Html(format!("<h{lvl} id=\"{id}\">").into());
-                    events.push(Event::Html(format!("</h{lvl}>\n").into()));
-                    if lvl == 2 || lvl == 3 {
-                        out.toc.push(TocEntry { level: lvl, id, text });
-                    }
+                let (level, text) = heading.take()?;
+                if level == 2 || level == 3 {
+                    toc.push(TocEntry { level, id: format!("s-{sections}"), text });
                 }
+                Event::Html(format!("</h{level}>\n").into())
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                code_lang = Some(match kind {
-                    pulldown_cmark::CodeBlockKind::Fenced(lang) => {
-                        lang.split_whitespace().next().unwrap_or("").to_string()
-                    }
+                let lang = match kind {
+                    pulldown_cmark::CodeBlockKind::Fenced(lang) => lang.split_whitespace().next().unwrap_or("").to_string(),
                     pulldown_cmark::CodeBlockKind::Indented => String::new(),
-                });
-                code_text.clear();
+                };
+                code = Some((lang, String::new()));
+                return None;
             }
             Event::End(TagEnd::CodeBlock) => {
-                let lang = code_lang.take().unwrap_or_default();
-                events.push(Event::Html(highlight::code_block(&code_text, &lang).into()));
+                let (lang, text) = code.take()?;
+                Event::Html(highlight::code_block(&text, &lang).into())
             }
-            Event::Text(t) if code_lang.is_some() => code_text.push_str(&t),
+            Event::Text(t) if code.is_some() => {
+                code.as_mut()?.1.push_str(&t);
+                return None;
+            }
             Event::Text(t) | Event::Code(t) if heading.is_some() => {
-                if let Some((_, _, text)) = heading.as_mut() {
-                    text.push_str(&t);
-                }
-                events.push(Event::Text(t));
+                heading.as_mut()?.1.push_str(&t);
+                Event::Text(t)
             }
             // Raw HTML is escaped: it becomes visible text.
-            Event::Html(t) | Event::InlineHtml(t) => events.push(Event::Text(t)),
-            other => events.push(other),
-        }
-    }
-    html::push_html(&mut out.html, events.into_iter());
+            Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+            other => other,
+        })
+    });
+    html::push_html(&mut out.html, events);
+    (out.toc, out.paragraphs, out.characters) = (toc, paragraphs, characters);
     out
 }
 
