@@ -22,6 +22,33 @@ pub struct TocEntry {
     pub level: u8,
     pub id: String,
     pub text: String,
+    /// The entry opens a nested list for the level-3 entries after it.
+    pub opens: bool,
+    /// The entry is the last of a nested list, which closes after it.
+    pub closes: bool,
+}
+
+/// Sets `opens` and `closes` so that the table of contents nests well: a
+/// level-3 heading with no level-2 heading before it stands at the top
+/// level, and so does a level-3 heading after such a one.
+fn nest(toc: &mut [TocEntry]) {
+    let mut seen_two = false;
+    let depths: Vec<u8> = toc
+        .iter()
+        .map(|h| {
+            seen_two |= h.level == 2;
+            if h.level == 3 && seen_two {
+                3
+            } else {
+                2
+            }
+        })
+        .collect();
+    for i in 0..toc.len() {
+        let next = toc.get(i + 1).map(|n| if n.level == 3 && (toc[i].level == 2 || depths[i] == 3) { 3 } else { 2 });
+        toc[i].opens = depths[i] == 2 && next == Some(3);
+        toc[i].closes = depths[i] == 3 && next != Some(3);
+    }
 }
 
 pub(crate) fn options() -> Options {
@@ -63,7 +90,7 @@ pub fn render_markdown(markdown: &str) -> RenderedBody {
             Event::End(TagEnd::Heading(_)) => {
                 let (level, text) = heading.take()?;
                 if level == 2 || level == 3 {
-                    toc.push(TocEntry { level, id: format!("s-{sections}"), text });
+                    toc.push(TocEntry { level, id: format!("s-{sections}"), text, opens: false, closes: false });
                 }
                 Event::Html(format!("</h{level}>\n").into())
             }
@@ -93,6 +120,7 @@ pub fn render_markdown(markdown: &str) -> RenderedBody {
         })
     });
     html::push_html(&mut out.html, events);
+    nest(&mut toc);
     (out.toc, out.paragraphs, out.characters) = (toc, paragraphs, characters);
     out
 }
@@ -141,11 +169,28 @@ mod tests {
         assert_eq!(
             r.toc,
             [
-                TocEntry { level: 2, id: "s-1".into(), text: "一、认清形势".into() },
-                TocEntry { level: 3, id: "s-2".into(), text: "（一）成绩".into() },
+                TocEntry { level: 2, id: "s-1".into(), text: "一、认清形势".into(), opens: true, closes: false },
+                TocEntry { level: 3, id: "s-2".into(), text: "（一）成绩".into(), opens: false, closes: true },
             ]
         );
         assert!(r.html.contains("<h2 id=\"s-1\">一、认清形势</h2>"));
+    }
+
+    #[test]
+    fn the_toc_nests_only_under_a_level_two_heading() {
+        let shape = |md: &str| -> Vec<(u8, bool, bool)> {
+            render_markdown(md).toc.iter().map(|h| (h.level, h.opens, h.closes)).collect()
+        };
+        // A level-3 heading before any level-2 one stands at the top level.
+        assert_eq!(shape("### a\n\n### b\n\n## c\n\n### d\n\n### e\n\n## f\n"), [
+            (3, false, false),
+            (3, false, false),
+            (2, true, false),
+            (3, false, false),
+            (3, false, true),
+            (2, false, false),
+        ]);
+        assert_eq!(shape("## a\n\n### b\n"), [(2, true, false), (3, false, true)]);
     }
 
     #[test]
