@@ -97,11 +97,6 @@ pub fn stamp(path: &Path) -> Option<(u64, u128)> {
     Some((meta.len(), mtime))
 }
 
-/// True when the file at `path` is still the one `entry` describes.
-pub fn unchanged(path: &Path, entry: &Entry) -> bool {
-    stamp(path) == Some((entry.size, entry.mtime_ns))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

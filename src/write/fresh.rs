@@ -7,10 +7,11 @@
 //! stamp is never recorded: the next build then does the full work.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+use xxhash_rust::xxh3::xxh3_64;
 
 use super::cache::{stamp, Manifest};
 use crate::config::Config;
@@ -39,10 +40,8 @@ pub struct InputStamp(Option<u64>);
 impl InputStamp {
     pub fn take(config: &Config) -> InputStamp {
         let settled = SystemTime::now() - SETTLED;
-        let mut h = Xxh3::new();
         let exe = std::env::current_exe().ok().and_then(|p| stamp(&p));
         let settings = format!("{} {exe:?} {:?} {} {}", env!("CARGO_PKG_VERSION"), config.site, config.drafts, FORMAT);
-        h.update(settings.as_bytes());
         let root = &config.root;
         let folders = [
             root.join(crate::load::CONTENT_DIR),
@@ -50,17 +49,20 @@ impl InputStamp {
             root.join("templates"),
             root.join("static"),
         ];
-        let mut all_settled = true;
-        for file in std::iter::once(root.join(crate::config::SITE_FILE)).chain(folders.iter().flat_map(|f| files(f))) {
-            let Ok(meta) = std::fs::metadata(&file) else { return InputStamp(None) };
-            let modified = meta.modified().unwrap_or(UNIX_EPOCH);
-            all_settled &= modified < settled;
-            let nanos = modified.duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos();
-            h.update(file.as_os_str().as_encoded_bytes());
-            h.update(&meta.len().to_le_bytes());
-            h.update(&nanos.to_le_bytes());
+        let site = root.join(crate::config::SITE_FILE);
+        let Some((size, modified)) = stamp(&site) else { return InputStamp(None) };
+        let mut files = vec![(site.to_string_lossy().into_owned(), size, modified)];
+        for folder in &folders {
+            files.extend(stamps(folder).into_iter().map(|(p, size, t)| (p.to_string_lossy().into_owned(), size, t)));
         }
-        InputStamp(all_settled.then(|| h.digest()))
+        let settled = settled.duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos();
+        if files.iter().any(|f| f.2 >= settled) {
+            return InputStamp(None);
+        }
+        let sum = files.iter().fold(xxh3_64(settings.as_bytes()), |sum, (p, size, t)| {
+            sum.wrapping_add(entry_digest(p, *size, *t))
+        });
+        InputStamp(Some(sum ^ files.len() as u64))
     }
 
     /// The last build's counts, when its inputs were these and its output
@@ -99,32 +101,43 @@ fn path(root: &Path, output: &Path) -> PathBuf {
     Manifest::path(root, output).with_extension("fresh")
 }
 
-/// Every file under `dir` (none if it does not exist).
-fn files(dir: &Path) -> impl Iterator<Item = PathBuf> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(walkdir::DirEntry::into_path)
+/// Path, size and modification time (ns) of every file under `dir` (none
+/// if it does not exist), folders read in parallel. Sizes and times are
+/// those of the files links point to.
+pub(super) fn stamps(dir: &Path) -> Vec<(PathBuf, u64, u128)> {
+    fn visit<'s>(scope: &rayon::Scope<'s>, dir: PathBuf, found: &'s Mutex<Vec<(PathBuf, u64, u128)>>) {
+        let Ok(entries) = std::fs::read_dir(&dir) else { return };
+        let mut here = Vec::new();
+        for entry in entries.filter_map(Result::ok) {
+            let Ok(kind) = entry.file_type() else { continue };
+            let meta = if kind.is_symlink() { std::fs::metadata(entry.path()) } else { entry.metadata() };
+            let Ok(meta) = meta else { continue };
+            if meta.is_dir() {
+                scope.spawn(move |s| visit(s, entry.path(), found));
+            } else {
+                let t = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).unwrap_or_default();
+                here.push((entry.path(), meta.len(), t.as_nanos()));
+            }
+        }
+        found.lock().unwrap_or_else(|e| e.into_inner()).extend(here);
+    }
+    let found = Mutex::new(Vec::new());
+    if dir.is_dir() {
+        rayon::scope(|s| visit(s, dir.to_path_buf(), &found));
+    }
+    found.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
 /// An order-free digest of every file in `output` (path, size, time), and
 /// their count.
 fn output_digest(output: &Path) -> Option<(u64, usize)> {
+    let files = stamps(output);
     let mut sum = 0u64;
-    let mut count = 0;
-    for entry in walkdir::WalkDir::new(output).min_depth(1) {
-        let entry = entry.ok()?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(output).ok()?.to_string_lossy().replace('\\', "/");
-        let (size, mtime) = stamp(entry.path())?;
-        sum = sum.wrapping_add(entry_digest(&rel, size, mtime));
-        count += 1;
+    for (path, size, mtime) in &files {
+        let rel = path.strip_prefix(output).ok()?.to_string_lossy().replace('\\', "/");
+        sum = sum.wrapping_add(entry_digest(&rel, *size, *mtime));
     }
-    Some((sum, count))
+    Some((sum, files.len()))
 }
 
 fn entry_digest(rel: &str, size: u64, mtime_ns: u128) -> u64 {

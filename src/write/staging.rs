@@ -4,6 +4,7 @@
 //! then removes what the build no longer makes. Either way nothing reaches
 //! the output before every page rendered.
 
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -67,6 +68,8 @@ pub struct Output {
     cache_path: PathBuf,
     /// The last build's manifest, when it can be trusted.
     old: Option<Manifest>,
+    /// With `old`: every file in the output now, and its size and time.
+    on_disk: HashMap<String, (u64, u128)>,
     new: Mutex<Manifest>,
     written: AtomicUsize,
     kept: AtomicUsize,
@@ -79,21 +82,30 @@ impl Output {
         refuse_foreign(output)?;
         let cache_path = Manifest::path(root, output);
         let old = (!clean && output.is_dir()).then(|| Manifest::load(&cache_path, global)).flatten();
+        let on_disk = match old {
+            Some(_) => fresh::stamps(output)
+                .into_iter()
+                .filter_map(|(path, size, mtime)| Some((relative(output, &path)?, (size, mtime))))
+                .collect(),
+            None => HashMap::new(),
+        };
         Ok(Output {
             root: root.to_path_buf(),
             output: output.to_path_buf(),
             staging: Staging::new(output)?,
             cache_path,
             old,
+            on_disk,
             new: Mutex::new(Manifest::new(global)),
             written: AtomicUsize::new(0),
             kept: AtomicUsize::new(0),
         })
     }
 
+    /// The last build's entry for `rel`, if the file is still as it left it.
     fn previous(&self, rel: &str) -> Option<&Entry> {
         let entry = self.old.as_ref()?.files.get(rel)?;
-        cache::unchanged(&self.output.join(rel), entry).then_some(entry)
+        (self.on_disk.get(rel) == Some(&(entry.size, entry.mtime_ns))).then_some(entry)
     }
 
     fn record(&self, rel: &str, entry: Entry) {
@@ -117,7 +129,7 @@ impl Output {
         fresh::forget(&self.root, &self.output);
         if self.old.is_some() {
             move_staged(&self.staging.dir, &self.output)?;
-            report.removed = remove_strays(&self.output, &manifest)?;
+            report.removed = remove_strays(&self.output, &self.on_disk, &manifest)?;
         } else {
             swap(&self.staging.dir, &self.output)?;
             self.staging.committed = true;
@@ -218,24 +230,27 @@ fn move_staged(staged: &Path, output: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Removes files of `output` this build did not make, and emptied folders.
-fn remove_strays(output: &Path, manifest: &Manifest) -> io::Result<usize> {
+/// Removes files of `output` (as found when the build began) that this
+/// build did not make, and the folders that leaves empty.
+fn remove_strays(output: &Path, on_disk: &HashMap<String, (u64, u128)>, manifest: &Manifest) -> io::Result<usize> {
     let mut removed = 0;
-    let mut folders = Vec::new();
-    for entry in walkdir::WalkDir::new(output).min_depth(1) {
-        let entry = entry.map_err(io::Error::other)?;
-        let rel = entry.path().strip_prefix(output).map_err(io::Error::other)?.to_string_lossy().replace('\\', "/");
-        if entry.file_type().is_dir() {
-            folders.push(entry.path().to_path_buf());
-        } else if !manifest.files.contains_key(&rel) {
-            std::fs::remove_file(entry.path())?;
-            removed += 1;
-        }
+    let mut folders = std::collections::BTreeSet::new();
+    for rel in on_disk.keys().filter(|rel| !manifest.files.contains_key(*rel)) {
+        let path = safe_join(output, rel)?;
+        std::fs::remove_file(&path)?;
+        removed += 1;
+        folders.extend(path.ancestors().skip(1).take_while(|p| *p != output).map(Path::to_path_buf));
     }
+    // Deepest first; fails, as it should, unless empty.
     for dir in folders.iter().rev() {
-        let _ = std::fs::remove_dir(dir); // fails, as it should, unless empty
+        let _ = std::fs::remove_dir(dir);
     }
     Ok(removed)
+}
+
+/// `path` relative to `base`, with `/` between its parts.
+fn relative(base: &Path, path: &Path) -> Option<String> {
+    Some(path.strip_prefix(base).ok()?.to_string_lossy().replace('\\', "/"))
 }
 
 #[cfg(test)]
