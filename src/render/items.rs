@@ -1,7 +1,12 @@
 //! A document's list entry (`item.html`), rendered at most once per
-//! document, page depth and heading level, and then pasted into every home,
-//! list and term page that shows the document. A document sits on a dozen
-//! index pages; rendering its entry once is what keeps those pages cheap.
+//! document and heading level, and then pasted into every home, list and
+//! term page that shows the document. A document sits on a dozen index
+//! pages; rendering its entry once is what keeps those pages cheap.
+//!
+//! Pages sit at different depths, so an entry is rendered with a stand-in
+//! for `root` that each page replaces with its own. The contract asks
+//! `item.html` to use `root` only as a URL prefix, which makes the two the
+//! same; a document whose own text holds the stand-in is rendered per page.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -12,9 +17,9 @@ use super::views::DocumentSummary;
 use super::Renderer;
 use crate::diagnostics::Diagnostic;
 
-/// Depths of the pages that list documents (others are rendered uncached): the home page (0), `speeches/`
-/// (1), a term (2), `speeches/page/N/` (3), a term's `page/N/` (4).
-const DEPTHS: usize = 5;
+/// Stands for `root` in a cached entry: a private-use character, which no
+/// escaping changes.
+const ROOT: &str = "\u{F8FF}";
 /// Heading levels of an entry's title: 2 and 3.
 const LEVELS: usize = 2;
 
@@ -24,7 +29,7 @@ pub(super) struct ItemCache {
 
 impl ItemCache {
     pub fn new(documents: usize) -> ItemCache {
-        ItemCache { slots: (0..documents * DEPTHS * LEVELS).map(|_| OnceLock::new()).collect() }
+        ItemCache { slots: (0..documents * LEVELS).map(|_| OnceLock::new()).collect() }
     }
 
     /// Document `i`'s entry on a page whose root is `root`, its title a
@@ -39,24 +44,76 @@ impl ItemCache {
         root: &str,
         hl: u8,
     ) -> Result<Cow<'_, str>, Diagnostic> {
-        let depth = root.len() / 3;
-        let slot = (root == "../".repeat(depth) && depth < DEPTHS && (2..=3).contains(&hl))
-            .then(|| &self.slots[(i * DEPTHS + depth) * LEVELS + (hl as usize - 2)]);
-        if let Some(html) = slot.and_then(OnceLock::get) {
-            return Ok(Cow::Borrowed(html));
+        let Some(slot) = self.slots.get(i * LEVELS + (hl as usize).wrapping_sub(2)).filter(|_| (2..=3).contains(&hl))
+        else {
+            return render(renderer, scratch, summary, root, hl).map(Cow::Owned);
+        };
+        let cached = match slot.get() {
+            Some(html) => html,
+            None => {
+                let html = if holds_stand_in(summary) {
+                    String::new()
+                } else {
+                    render(renderer, scratch, summary, ROOT, hl)?
+                };
+                slot.get_or_init(|| html)
+            }
+        };
+        if cached.is_empty() {
+            return render(renderer, scratch, summary, root, hl).map(Cow::Owned);
         }
-        scratch.insert("doc", summary);
-        scratch.insert("root", root);
-        scratch.insert("hl", &hl);
-        let rendered = renderer.render("item.html", scratch);
-        for key in ["doc", "root", "hl"] {
-            scratch.remove(key);
-        }
-        let mut html = rendered?;
-        html.truncate(html.trim_end().len());
-        Ok(match slot {
-            Some(slot) => Cow::Borrowed(slot.get_or_init(|| html)),
-            None => Cow::Owned(html),
-        })
+        Ok(Cow::Owned(cached.replace(ROOT, root)))
+    }
+}
+
+fn render(
+    renderer: &Renderer,
+    scratch: &mut Context,
+    summary: &DocumentSummary,
+    root: &str,
+    hl: u8,
+) -> Result<String, Diagnostic> {
+    scratch.insert("doc", summary);
+    scratch.insert("root", root);
+    scratch.insert("hl", &hl);
+    let rendered = renderer.render("item.html", scratch);
+    for key in ["doc", "root", "hl"] {
+        scratch.remove(key);
+    }
+    let mut html = rendered?;
+    html.truncate(html.trim_end().len());
+    Ok(html)
+}
+
+/// True when the document's own text holds the stand-in for `root`.
+fn holds_stand_in(summary: &DocumentSummary) -> bool {
+    serde_json::to_string(summary).map_or(true, |json| json.contains(ROOT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_that_holds_the_stand_in_is_noticed() {
+        let view = |title: &str| DocumentSummary {
+            title: title.into(),
+            url: "speeches/a/".into(),
+            date: crate::render::views::DateView {
+                iso: "2020".into(),
+                display: "2020年".into(),
+                year: 2020,
+                precision: "year",
+            },
+            speakers: Vec::new(),
+            speaker_title: None,
+            place: crate::render::views::PlaceView { province: None, city: None, county: None, display: String::new() },
+            kind: crate::render::views::Link { name: "讲话".into(), url: "kinds/speech/".into(), key: None },
+            themes: Vec::new(),
+            summary: None,
+            placeholders: false,
+        };
+        assert!(!holds_stand_in(&view("讲话")));
+        assert!(holds_stand_in(&view("讲\u{F8FF}话")));
     }
 }
