@@ -96,7 +96,9 @@ pub fn render_markdown(markdown: &str) -> RenderedBody {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    pulldown_cmark::CodeBlockKind::Fenced(lang) => lang.split_whitespace().next().unwrap_or("").to_string(),
+                    pulldown_cmark::CodeBlockKind::Fenced(lang) => {
+                        lang.split_whitespace().next().unwrap_or("").to_string()
+                    }
                     pulldown_cmark::CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((lang, String::new()));
@@ -182,14 +184,17 @@ mod tests {
             render_markdown(md).toc.iter().map(|h| (h.level, h.opens, h.closes)).collect()
         };
         // A level-3 heading before any level-2 one stands at the top level.
-        assert_eq!(shape("### a\n\n### b\n\n## c\n\n### d\n\n### e\n\n## f\n"), [
-            (3, false, false),
-            (3, false, false),
-            (2, true, false),
-            (3, false, false),
-            (3, false, true),
-            (2, false, false),
-        ]);
+        assert_eq!(
+            shape("### a\n\n### b\n\n## c\n\n### d\n\n### e\n\n## f\n"),
+            [
+                (3, false, false),
+                (3, false, false),
+                (2, true, false),
+                (3, false, false),
+                (3, false, true),
+                (2, false, false),
+            ]
+        );
         assert_eq!(shape("## a\n\n### b\n"), [(2, true, false), (3, false, true)]);
     }
 

@@ -12,8 +12,8 @@ use tera::Context;
 use super::items::ItemCache;
 use super::pages::{PageKind, PagePlan};
 use super::views::{
-    self, DocumentSummary, DocumentView, FacetLink, FacetView, PageLink, Pager, SiteView, TermFacts, TermView,
-    Totals, Views,
+    self, DocumentSummary, DocumentView, FacetLink, FacetView, PageLink, Pager, SiteView, TermFacts, TermView, Totals,
+    Views,
 };
 use super::{cite, Renderer};
 use crate::config::Config;
@@ -89,7 +89,10 @@ impl<'a> Shared<'a> {
     /// The facet's view, from the term views already built.
     fn facet(&self, key: FacetKey) -> FacetView {
         let terms: Vec<TermView> = self.terms[key as usize].iter().map(|t| t.0.clone()).collect();
-        FacetView { groups: (key == FacetKey::City).then(|| self.views.city_groups()), ..self.views.facet_of(key, terms) }
+        FacetView {
+            groups: (key == FacetKey::City).then(|| self.views.city_groups()),
+            ..self.views.facet_of(key, terms)
+        }
     }
 }
 

@@ -51,11 +51,8 @@ impl ItemCache {
         let cached = match slot.get() {
             Some(html) => html,
             None => {
-                let html = if holds_stand_in(summary) {
-                    String::new()
-                } else {
-                    render(renderer, scratch, summary, ROOT, hl)?
-                };
+                let html =
+                    if holds_stand_in(summary) { String::new() } else { render(renderer, scratch, summary, ROOT, hl)? };
                 slot.get_or_init(|| html)
             }
         };

@@ -135,7 +135,10 @@ fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, PathBuf>)
 mod tests {
     #[test]
     fn escape_html_keeps_slashes_and_escapes_markup() {
-        assert_eq!(super::escape_html("../a/ <b>\"x\" & 'y'</b> 讲话"), "../a/ &lt;b&gt;&quot;x&quot; &amp; &#x27;y&#x27;&lt;/b&gt; 讲话");
+        assert_eq!(
+            super::escape_html("../a/ <b>\"x\" & 'y'</b> 讲话"),
+            "../a/ &lt;b&gt;&quot;x&quot; &amp; &#x27;y&#x27;&lt;/b&gt; 讲话"
+        );
         assert_eq!(super::escape_html(""), "");
     }
 }

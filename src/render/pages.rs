@@ -141,23 +141,21 @@ pub fn render_site(
         .map_init(
             || (Vec::new(), shared.base.clone()),
             |(buffer, scratch), page| {
-            let rel = page.output_path();
-            if sink.may_keep() && sink.keep(&rel, context_for(&shared, page, false).1.fingerprint) {
-                return None;
-            }
-            let (template, page_context) = context_for(&shared, page, true);
-            let fingerprint = page_context.fingerprint;
-            rendered.fetch_add(1, Ordering::Relaxed);
-            buffer.clear();
-            let result = page_context
-                .render(&shared, page, template, scratch, buffer)
-                .and_then(|()| {
-                    sink.write_page(&rel, fingerprint, buffer).map_err(|e| {
-                        Diagnostic::new(std::path::Path::new(&rel), 1, 1, format!("cannot write: {e}"))
-                    })
+                let rel = page.output_path();
+                if sink.may_keep() && sink.keep(&rel, context_for(&shared, page, false).1.fingerprint) {
+                    return None;
+                }
+                let (template, page_context) = context_for(&shared, page, true);
+                let fingerprint = page_context.fingerprint;
+                rendered.fetch_add(1, Ordering::Relaxed);
+                buffer.clear();
+                let result = page_context.render(&shared, page, template, scratch, buffer).and_then(|()| {
+                    sink.write_page(&rel, fingerprint, buffer)
+                        .map_err(|e| Diagnostic::new(std::path::Path::new(&rel), 1, 1, format!("cannot write: {e}")))
                 });
-            result.err()
-        })
+                result.err()
+            },
+        )
         .flatten()
         .collect();
     if problems.is_empty() {

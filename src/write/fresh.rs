@@ -59,9 +59,9 @@ impl InputStamp {
         if files.iter().any(|f| f.2 >= settled) {
             return InputStamp(None);
         }
-        let sum = files.iter().fold(xxh3_64(settings.as_bytes()), |sum, (p, size, t)| {
-            sum.wrapping_add(entry_digest(p, *size, *t))
-        });
+        let sum = files
+            .iter()
+            .fold(xxh3_64(settings.as_bytes()), |sum, (p, size, t)| sum.wrapping_add(entry_digest(p, *size, *t)));
         InputStamp(Some(sum ^ files.len() as u64))
     }
 
@@ -71,8 +71,10 @@ impl InputStamp {
         let inputs = self.0.filter(|_| !config.clean)?;
         let text = std::fs::read(path(&config.root, &config.output)).ok()?;
         let last: Freshness = serde_json::from_slice(&text).ok()?;
-        (last.format == FORMAT && last.inputs == inputs && output_digest(&config.output) == Some((last.output, last.files)))
-            .then_some(last)
+        (last.format == FORMAT
+            && last.inputs == inputs
+            && output_digest(&config.output) == Some((last.output, last.files)))
+        .then_some(last)
     }
 }
 
