@@ -65,7 +65,7 @@ pub fn build(config: &Config) -> Result<BuildReport, Diagnostics> {
     Ok(report)
 }
 
-/// Validates everything a build would, writing nothing.
+/// Validates everything a build would, writing nothing but the load cache.
 pub fn check(config: &Config) -> Result<usize, Diagnostics> {
     let archive = load_archive(config)?;
     let index = build_index(&archive);

@@ -105,7 +105,7 @@ fn path(root: &Path, output: &Path) -> PathBuf {
 
 /// Path, size and modification time (ns) of every file under `dir` (none
 /// if it does not exist), folders read in parallel. Sizes and times are
-/// those of the files links point to.
+/// those of the files links point to; links to folders are skipped.
 pub(super) fn stamps(dir: &Path) -> Vec<(PathBuf, u64, u128)> {
     fn visit<'s>(scope: &rayon::Scope<'s>, dir: PathBuf, found: &'s Mutex<Vec<(PathBuf, u64, u128)>>) {
         let Ok(entries) = std::fs::read_dir(&dir) else { return };
@@ -115,7 +115,10 @@ pub(super) fn stamps(dir: &Path) -> Vec<(PathBuf, u64, u128)> {
             let meta = if kind.is_symlink() { std::fs::metadata(entry.path()) } else { entry.metadata() };
             let Ok(meta) = meta else { continue };
             if meta.is_dir() {
-                scope.spawn(move |s| visit(s, entry.path(), found));
+                // Like the loaders' walks, links to folders are not followed.
+                if !kind.is_symlink() {
+                    scope.spawn(move |s| visit(s, entry.path(), found));
+                }
             } else {
                 let t = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).unwrap_or_default();
                 here.push((entry.path(), meta.len(), t.as_nanos()));
