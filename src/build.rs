@@ -12,7 +12,7 @@ use crate::model::Archive;
 use crate::render::views::Words;
 use crate::render::{plan_pages, render_site, PagePlan, Renderer, Theme};
 use crate::search::build_search;
-use crate::write::{Discard, Output, Sink, WriteReport};
+use crate::write::{Discard, InputStamp, Output, Sink, WriteReport};
 
 /// What a build did, for the one-line summary and `-v` timings.
 #[derive(Debug, Default)]
@@ -50,6 +50,13 @@ pub fn build_keeping(config: &Config) -> Result<(BuildReport, Snapshot), Diagnos
     let mut report = BuildReport::default();
     let mut stage = Stopwatch::new();
 
+    // Nothing changed since the last build, which left its output intact.
+    let inputs = InputStamp::take(config);
+    if let Some(last) = inputs.unchanged(config) {
+        let write = WriteReport { incremental: true, kept: last.pages, ..Default::default() };
+        let (stages, total) = (vec![stage.lap("unchanged")], started.elapsed());
+        return Ok(BuildReport { documents: last.documents, pages: last.pages, write, stages, total, ..report });
+    }
     let archive = load_archive(config)?;
     report.stages.push(stage.lap("load"));
     let index = build_index(&archive);
@@ -64,7 +71,8 @@ pub fn build_keeping(config: &Config) -> Result<(BuildReport, Snapshot), Diagnos
     build_search(&archive, &index, &words).write(&output).map_err(|e| io_error(Path::new("search"), e))?;
     report.stages.push(stage.lap("search"));
     report.static_files = write_static(&renderer.theme, &output)?;
-    report.write = output.commit().map_err(|e| io_error(&config.output, e))?;
+    let counts = (archive.documents.len(), rendered.pages);
+    report.write = output.commit(inputs, counts).map_err(|e| io_error(&config.output, e))?;
     report.stages.push(stage.lap("write"));
 
     report.documents = archive.documents.len();
@@ -73,7 +81,7 @@ pub fn build_keeping(config: &Config) -> Result<(BuildReport, Snapshot), Diagnos
     Ok((report, Snapshot { config: config.clone(), archive, index, plan, renderer }))
 }
 
-/// Validates everything a build would, writing nothing.
+/// Validates everything a build would, writing nothing but the load cache.
 pub fn check(config: &Config) -> Result<usize, Diagnostics> {
     let archive = load_archive(config)?;
     let index = build_index(&archive);

@@ -6,8 +6,10 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::path::PathBuf;
 
+use serde::{Deserialize, Serialize};
+
 /// A date known to the year, the month or the day, as the source prints it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PartialDate {
     pub year: i32,
     pub month: Option<u8>,
@@ -118,7 +120,7 @@ impl Precision {
 }
 
 /// What sort of text a document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Kind {
     Speech,
     Remarks,
@@ -151,7 +153,7 @@ impl Kind {
 }
 
 /// Provenance of a document: where its text was printed or found.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Source {
     pub title: Option<String>,
     pub issue: Option<String>,
@@ -165,8 +167,9 @@ pub struct Source {
     pub distribution: Vec<String>,
 }
 
-/// One speech, remarks, excerpt, Q&A compilation or article.
-#[derive(Debug, Clone, PartialEq)]
+/// One speech, remarks, excerpt, Q&A compilation or article. Serializable
+/// without its body, for the load cache.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
     /// Path relative to the site root, e.g. `content/speeches/2020/x.md`.
     pub path: PathBuf,
@@ -191,8 +194,12 @@ pub struct Document {
     /// Fields the site allows beyond the content model (`extra_fields`).
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
     /// Markdown body, and the line of the file it starts on.
+    #[serde(skip)]
     pub body: String,
     pub body_line: usize,
+    /// Digest (XXH3) of the whole file: what later stages compare to tell
+    /// whether the document changed since the last build.
+    pub digest: u64,
 }
 
 /// A free page such as "about", from `content/pages/<name>.md`.

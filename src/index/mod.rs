@@ -7,6 +7,8 @@ mod paginate;
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 pub use paginate::Paginator;
 
 use crate::model::{Archive, Document, Kind};
@@ -176,39 +178,14 @@ fn identities(doc: &Document, key: FacetKey) -> Vec<(String, String)> {
 
 /// Groups the archive into facets. Documents must be newest first (as
 /// `Archive::new` orders them), so every term's list is newest first too.
+/// Facets are grouped in parallel, and so are documents' term lists.
 pub fn build_index(archive: &Archive) -> Index {
-    let mut facets = Vec::new();
-    let mut positions: Vec<BTreeMap<String, usize>> = Vec::new();
-    for key in FacetKey::ALL {
-        let mut found: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
-        for (i, doc) in archive.documents.iter().enumerate() {
-            for (id, name) in identities(doc, key) {
-                found.entry(id).or_insert_with(|| (name, Vec::new())).1.push(i);
-            }
-        }
-        let slugs = match key {
-            FacetKey::Year | FacetKey::Kind => found.keys().map(|k| (k.clone(), k.clone())).collect(),
-            _ => slug::assign_keyed(found.iter().map(|(id, (name, _))| (id.as_str(), name.as_str()))),
-        };
-        let mut terms: Vec<(String, Term)> = found
-            .into_iter()
-            .map(|(id, (name, docs))| {
-                let slug = slugs[&id].clone();
-                (id, Term { name, slug, docs, parent: None })
-            })
-            .collect();
-        match key {
-            FacetKey::Year => terms.sort_by(|a, b| b.1.name.cmp(&a.1.name)),
-            FacetKey::Kind => terms.sort_by_key(|t| Kind::from_key(&t.1.name)),
-            _ => terms.sort_by(|a, b| b.1.docs.len().cmp(&a.1.docs.len()).then_with(|| a.1.slug.cmp(&b.1.slug))),
-        }
-        positions.push(terms.iter().enumerate().map(|(i, (id, _))| (id.clone(), i)).collect());
-        facets.push(Facet { key, terms: terms.into_iter().map(|(_, t)| t).collect() });
-    }
+    let (mut facets, positions): (Vec<Facet>, Vec<BTreeMap<String, usize>>) =
+        FacetKey::ALL.par_iter().map(|&key| group_by_facet(archive, key)).unzip();
     link_parents(archive, &mut facets, &positions);
     let terms_of = archive
         .documents
-        .iter()
+        .par_iter()
         .map(|doc| {
             FacetKey::ALL
                 .iter()
@@ -220,6 +197,34 @@ pub fn build_index(archive: &Archive) -> Index {
         })
         .collect();
     Index { facets, terms_of }
+}
+
+/// One facet's terms in order, and each term's position by identity.
+fn group_by_facet(archive: &Archive, key: FacetKey) -> (Facet, BTreeMap<String, usize>) {
+    let mut found: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    for (i, doc) in archive.documents.iter().enumerate() {
+        for (id, name) in identities(doc, key) {
+            found.entry(id).or_insert_with(|| (name, Vec::new())).1.push(i);
+        }
+    }
+    let slugs = match key {
+        FacetKey::Year | FacetKey::Kind => found.keys().map(|k| (k.clone(), k.clone())).collect(),
+        _ => slug::assign_keyed(found.iter().map(|(id, (name, _))| (id.as_str(), name.as_str()))),
+    };
+    let mut terms: Vec<(String, Term)> = found
+        .into_iter()
+        .map(|(id, (name, docs))| {
+            let slug = slugs[&id].clone();
+            (id, Term { name, slug, docs, parent: None })
+        })
+        .collect();
+    match key {
+        FacetKey::Year => terms.sort_by(|a, b| b.1.name.cmp(&a.1.name)),
+        FacetKey::Kind => terms.sort_by_key(|t| Kind::from_key(&t.1.name)),
+        _ => terms.sort_by(|a, b| b.1.docs.len().cmp(&a.1.docs.len()).then_with(|| a.1.slug.cmp(&b.1.slug))),
+    }
+    let positions = terms.iter().enumerate().map(|(i, (id, _))| (id.clone(), i)).collect();
+    (Facet { key, terms: terms.into_iter().map(|(_, t)| t).collect() }, positions)
 }
 
 /// Cities point at their province, counties at their city.
@@ -269,6 +274,7 @@ mod tests {
             extra: Default::default(),
             body: String::new(),
             body_line: 1,
+            digest: 0,
         }
     }
 

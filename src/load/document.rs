@@ -319,6 +319,7 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
         extra: extra_values,
         body: body.to_string(),
         body_line,
+        digest: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
     };
     check_year_folder(&mut f, path, &document);
     if f.problems.is_empty() {

@@ -3,6 +3,7 @@
 //! `variant_of` targets), and applies the site's theme rules. Every problem
 //! of every file is collected; nothing is rendered here.
 
+mod cache;
 mod document;
 mod front_matter;
 
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+pub use cache::LoadCache;
 pub use document::{parse_document, parse_page};
 
 use crate::config::Config;
@@ -26,11 +28,15 @@ enum Loaded {
     Page(Option<Page>),
 }
 
-/// Loads and validates the whole archive under `config.root`.
+/// Loads and validates the whole archive under `config.root`, reusing what
+/// the load cache holds of unchanged files (unless `config.clean`).
 pub fn load_archive(config: &Config) -> Result<Archive, Diagnostics> {
     let files = content_files(&config.root)?;
+    let settings = cache_settings(config);
+    let cache_path = LoadCache::path(&config.root);
+    let cache = if config.clean { LoadCache::empty(settings) } else { LoadCache::open(&cache_path, settings) };
     let results: Vec<Result<Loaded, Vec<Diagnostic>>> =
-        files.par_iter().map(|rel| load_file(&config.root, rel, &config.site.extra_fields)).collect();
+        files.par_iter().map(|rel| load_file(&config.root, rel, &config.site.extra_fields, &cache)).collect();
     let mut problems = Vec::new();
     let mut documents = Vec::new();
     let mut pages = Vec::new();
@@ -44,6 +50,9 @@ pub fn load_archive(config: &Config) -> Result<Archive, Diagnostics> {
     problems.extend(check_across(&config.root, &documents, &pages, config.drafts));
     if !problems.is_empty() {
         return Err(Diagnostics::sorted(problems));
+    }
+    if !cache.holds(&documents) {
+        LoadCache::save(&cache_path, settings, &documents);
     }
     documents.retain(|d| config.drafts || !d.draft);
     for doc in &mut documents {
@@ -85,26 +94,48 @@ fn content_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
     }
 }
 
-fn load_file(root: &Path, rel: &Path, extra: &[String]) -> Result<Loaded, Vec<Diagnostic>> {
+/// What a cached document depends on besides its file: this program and
+/// the fields the site allows.
+fn cache_settings(config: &Config) -> u64 {
+    let exe = std::env::current_exe().ok().and_then(|p| crate::write::stamp(&p));
+    let key = format!("{} {exe:?} {:?}", env!("CARGO_PKG_VERSION"), config.site.extra_fields);
+    xxhash_rust::xxh3::xxh3_64(key.as_bytes())
+}
+
+fn load_file(root: &Path, rel: &Path, extra: &[String], cache: &LoadCache) -> Result<Loaded, Vec<Diagnostic>> {
     let bytes =
         std::fs::read(root.join(rel)).map_err(|e| vec![Diagnostic::new(rel, 1, 1, format!("cannot read: {e}"))])?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let (line, col) = crate::diagnostics::line_col(&String::from_utf8_lossy(&e.into_bytes()[..offset]), offset);
+    let cached = (!cache.is_empty()).then(|| cache.get(rel, xxhash_rust::xxh3::xxh3_64(&bytes))).flatten();
+    let text = utf8(rel, &bytes)?;
+    let section =
+        rel.strip_prefix(CONTENT_DIR).ok().and_then(|p| p.iter().next()).map(|s| s.to_string_lossy().to_string());
+    match section.as_deref() {
+        Some(SPEECHES_DIR) => match cached {
+            Some(doc) => {
+                let body = front_matter::split(text).map(|s| s.body.to_string()).unwrap_or_default();
+                Ok(Loaded::Document(Box::new(Document { body, ..doc.clone() })))
+            }
+            None => parse_document(rel, text, extra).map(|d| Loaded::Document(Box::new(d))),
+        },
+        Some(PAGES_DIR) => parse_page(rel, text).map(Loaded::Page),
+        _ => Err(vec![Diagnostic::new(rel, 1, 1, "content files belong in content/speeches/ or content/pages/")]),
+    }
+}
+
+/// The file's text. The SIMD check is several times faster than the
+/// standard library's on Chinese text, and every byte of the archive passes
+/// through it; the slower one runs only to locate an error.
+fn utf8<'a>(rel: &Path, bytes: &'a [u8]) -> Result<&'a str, Vec<Diagnostic>> {
+    simdutf8::basic::from_utf8(bytes).map_err(|_| {
+        let offset = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
+        let (line, col) = crate::diagnostics::line_col(&String::from_utf8_lossy(&bytes[..offset]), offset);
         vec![Diagnostic::new(
             rel,
             line,
             col,
             format!("not valid UTF-8 (at byte {offset}); convert it with `archive import`"),
         )]
-    })?;
-    let section =
-        rel.strip_prefix(CONTENT_DIR).ok().and_then(|p| p.iter().next()).map(|s| s.to_string_lossy().to_string());
-    match section.as_deref() {
-        Some(SPEECHES_DIR) => parse_document(rel, &text, extra).map(|d| Loaded::Document(Box::new(d))),
-        Some(PAGES_DIR) => parse_page(rel, &text).map(Loaded::Page),
-        _ => Err(vec![Diagnostic::new(rel, 1, 1, "content files belong in content/speeches/ or content/pages/")]),
-    }
+    })
 }
 
 /// Checks that need all documents: unique slugs, `variant_of` targets.

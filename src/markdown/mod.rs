@@ -5,7 +5,7 @@
 
 mod highlight;
 
-use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// A body ready for a template.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -22,6 +22,33 @@ pub struct TocEntry {
     pub level: u8,
     pub id: String,
     pub text: String,
+    /// The entry opens a nested list for the level-3 entries after it.
+    pub opens: bool,
+    /// The entry is the last of a nested list, which closes after it.
+    pub closes: bool,
+}
+
+/// Sets `opens` and `closes` so that the table of contents nests well: a
+/// level-3 heading with no level-2 heading before it stands at the top
+/// level, and so does a level-3 heading after such a one.
+fn nest(toc: &mut [TocEntry]) {
+    let mut seen_two = false;
+    let depths: Vec<u8> = toc
+        .iter()
+        .map(|h| {
+            seen_two |= h.level == 2;
+            if h.level == 3 && seen_two {
+                3
+            } else {
+                2
+            }
+        })
+        .collect();
+    for i in 0..toc.len() {
+        let next = toc.get(i + 1).map(|n| if n.level == 3 && (toc[i].level == 2 || depths[i] == 3) { 3 } else { 2 });
+        toc[i].opens = depths[i] == 2 && next == Some(3);
+        toc[i].closes = depths[i] == 3 && next != Some(3);
+    }
 }
 
 pub(crate) fn options() -> Options {
@@ -30,72 +57,73 @@ pub(crate) fn options() -> Options {
 
 /// Renders `markdown`. Paragraph ids are `p-1`, `p-2`, … in document order
 /// and heading ids `s-1`, `s-2`, …, so an anchor stays the same from one
-/// build to the next as long as the text before it does.
+/// build to the next as long as the text before it does. Events stream from
+/// the parser to the HTML writer, changed on the way; nothing is buffered
+/// but a code block's text.
 pub fn render_markdown(markdown: &str) -> RenderedBody {
-    let mut out = RenderedBody::default();
-    let mut events: Vec<Event> = Vec::new();
-    let mut heading: Option<(u8, usize, String)> = None;
-    let mut code_lang: Option<String> = None;
-    let mut code_text = String::new();
-    let mut sections = 0;
+    let mut out = RenderedBody { html: String::with_capacity(markdown.len() * 9 / 8), ..Default::default() };
+    let mut toc = Vec::new();
+    let (mut paragraphs, mut characters, mut sections) = (0, 0, 0);
+    let mut heading: Option<(u8, String)> = None;
+    let mut code: Option<(String, String)> = None;
     let mut open_paragraphs: Vec<usize> = Vec::new();
-    for event in Parser::new_ext(markdown, options()) {
+    let events = Parser::new_ext(markdown, options()).filter_map(|event| {
         if let Event::Text(t) = &event {
-            out.characters += t.chars().filter(|c| is_han(*c)).count();
+            characters += t.chars().filter(|c| is_han(*c)).count();
         }
-        match event {
+        Some(match event {
             Event::Start(Tag::Paragraph) => {
-                out.paragraphs += 1;
-                open_paragraphs.push(out.paragraphs);
-                events.push(Event::Html(format!("<p id=\"p-{}\">", out.paragraphs).into()));
+                paragraphs += 1;
+                open_paragraphs.push(paragraphs);
+                Event::Html(format!("<p id=\"p-{paragraphs}\">").into())
             }
             Event::End(TagEnd::Paragraph) => {
-                let n = open_paragraphs.pop().unwrap_or(out.paragraphs);
-                events.push(Event::Html(
-                    format!("<a class=\"pilcrow\" href=\"#p-{n}\" aria-label=\"¶ {n}\">¶</a></p>\n").into(),
-                ));
+                let n = open_paragraphs.pop().unwrap_or(paragraphs);
+                Event::Html(format!("<a href=\"#p-{n}\" aria-label=\"¶ {n}\">¶</a></p>\n").into())
             }
             Event::Start(Tag::Heading { level, .. }) => {
                 sections += 1;
-                heading = Some((heading_number(level), events.len(), String::new()));
-                events.push(Event::Html(CowStr::Borrowed("")));
+                let level = heading_number(level);
+                heading = Some((level, String::new()));
+                Event::Html(format!("<h{level} id=\"s-{sections}\">").into())
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((lvl, at, text)) = heading.take() {
-                    let id = format!("s-{sections}");
-                    events[at] = Event::Html(format!("<h{lvl} id=\"{id}\">").into());
-                    events.push(Event::Html(format!("</h{lvl}>\n").into()));
-                    if lvl == 2 || lvl == 3 {
-                        out.toc.push(TocEntry { level: lvl, id, text });
-                    }
+                let (level, text) = heading.take()?;
+                if level == 2 || level == 3 {
+                    toc.push(TocEntry { level, id: format!("s-{sections}"), text, opens: false, closes: false });
                 }
+                Event::Html(format!("</h{level}>\n").into())
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                code_lang = Some(match kind {
+                let lang = match kind {
                     pulldown_cmark::CodeBlockKind::Fenced(lang) => {
                         lang.split_whitespace().next().unwrap_or("").to_string()
                     }
                     pulldown_cmark::CodeBlockKind::Indented => String::new(),
-                });
-                code_text.clear();
+                };
+                code = Some((lang, String::new()));
+                return None;
             }
             Event::End(TagEnd::CodeBlock) => {
-                let lang = code_lang.take().unwrap_or_default();
-                events.push(Event::Html(highlight::code_block(&code_text, &lang).into()));
+                let (lang, text) = code.take()?;
+                Event::Html(highlight::code_block(&text, &lang).into())
             }
-            Event::Text(t) if code_lang.is_some() => code_text.push_str(&t),
+            Event::Text(t) if code.is_some() => {
+                code.as_mut()?.1.push_str(&t);
+                return None;
+            }
             Event::Text(t) | Event::Code(t) if heading.is_some() => {
-                if let Some((_, _, text)) = heading.as_mut() {
-                    text.push_str(&t);
-                }
-                events.push(Event::Text(t));
+                heading.as_mut()?.1.push_str(&t);
+                Event::Text(t)
             }
             // Raw HTML is escaped: it becomes visible text.
-            Event::Html(t) | Event::InlineHtml(t) => events.push(Event::Text(t)),
-            other => events.push(other),
-        }
-    }
-    html::push_html(&mut out.html, events.into_iter());
+            Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+            other => other,
+        })
+    });
+    html::push_html(&mut out.html, events);
+    nest(&mut toc);
+    (out.toc, out.paragraphs, out.characters) = (toc, paragraphs, characters);
     out
 }
 
@@ -133,7 +161,7 @@ mod tests {
     fn paragraphs_get_numbered_anchors() {
         let r = render_markdown("同志们：\n\n今天开会。\n");
         assert_eq!(r.paragraphs, 2);
-        assert!(r.html.contains("<p id=\"p-2\">今天开会。<a class=\"pilcrow\" href=\"#p-2\""), "{}", r.html);
+        assert!(r.html.contains("<p id=\"p-2\">今天开会。<a href=\"#p-2\" aria-label=\"¶ 2\">¶</a></p>"), "{}", r.html);
         assert_eq!(r.characters, 7);
     }
 
@@ -143,11 +171,31 @@ mod tests {
         assert_eq!(
             r.toc,
             [
-                TocEntry { level: 2, id: "s-1".into(), text: "一、认清形势".into() },
-                TocEntry { level: 3, id: "s-2".into(), text: "（一）成绩".into() },
+                TocEntry { level: 2, id: "s-1".into(), text: "一、认清形势".into(), opens: true, closes: false },
+                TocEntry { level: 3, id: "s-2".into(), text: "（一）成绩".into(), opens: false, closes: true },
             ]
         );
         assert!(r.html.contains("<h2 id=\"s-1\">一、认清形势</h2>"));
+    }
+
+    #[test]
+    fn the_toc_nests_only_under_a_level_two_heading() {
+        let shape = |md: &str| -> Vec<(u8, bool, bool)> {
+            render_markdown(md).toc.iter().map(|h| (h.level, h.opens, h.closes)).collect()
+        };
+        // A level-3 heading before any level-2 one stands at the top level.
+        assert_eq!(
+            shape("### a\n\n### b\n\n## c\n\n### d\n\n### e\n\n## f\n"),
+            [
+                (3, false, false),
+                (3, false, false),
+                (2, true, false),
+                (3, false, false),
+                (3, false, true),
+                (2, false, false),
+            ]
+        );
+        assert_eq!(shape("## a\n\n### b\n"), [(2, true, false), (3, false, true)]);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! hands each finished page to a `Sink`.
 
 mod cite;
+mod context;
+mod items;
 mod pages;
 mod theme;
 pub mod views;
@@ -61,22 +63,34 @@ impl Renderer {
     pub fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
         self.tera.render(template, context).map_err(|e| template_diagnostic(&e, &self.origins))
     }
+
+    /// Renders into `out` (appending), sparing a page the copy and UTF-8
+    /// check of `render`.
+    pub fn render_to(&self, template: &str, context: &Context, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
+        self.tera.render_to(template, context, out).map_err(|e| template_diagnostic(&e, &self.origins))
+    }
 }
 
 /// Tera's default escaper also encodes `/`, which turns every URL into
 /// `..&#x2F;cities&#x2F;`; `/` is harmless in HTML text and attributes.
+/// Runs without a special character are copied whole: most values have none.
 fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            _ => out.push(c),
-        }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&text[start..]);
     out
 }
 
@@ -115,4 +129,16 @@ fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, PathBuf>)
         })
         .collect();
     Diagnostic::new(&origin, line, col, format!("template error: {}", message.join(": ")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escape_html_keeps_slashes_and_escapes_markup() {
+        assert_eq!(
+            super::escape_html("../a/ <b>\"x\" & 'y'</b> 讲话"),
+            "../a/ &lt;b&gt;&quot;x&quot; &amp; &#x27;y&#x27;&lt;/b&gt; 讲话"
+        );
+        assert_eq!(super::escape_html(""), "");
+    }
 }

@@ -132,10 +132,13 @@ pub struct FacetView {
     pub groups: Option<Vec<TermView>>,
 }
 
+/// One entry of a pager: a page to link to, or (`gap`) the ellipsis that
+/// stands for the pages left out.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageLink {
     pub number: usize,
     pub url: String,
+    pub gap: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -336,41 +339,49 @@ impl Views<'_> {
         (0..terms.len()).filter(|&c| terms[c].parent == Some(t)).map(|c| self.term(child, c)).collect()
     }
 
-    /// Per-year counts and the ten themes that most often co-occur.
+    /// Per-year counts and the ten themes that most often co-occur. Counts
+    /// sit in arrays indexed by term, so a term costs one pass over its
+    /// documents' terms.
     pub fn term_facts(&self, key: FacetKey, t: usize) -> TermFacts {
         let term = &self.index.facet(key).terms[t];
-        let mut counts: [std::collections::BTreeMap<usize, usize>; 2] = Default::default();
+        let mut years = vec![0usize; self.index.facet(FacetKey::Year).terms.len()];
+        let mut themes = vec![0usize; self.index.facet(FacetKey::Theme).terms.len()];
         for &d in &term.docs {
             for &(k, other) in &self.index.terms_of[d] {
-                let slot = match k {
-                    FacetKey::Year => 0,
-                    FacetKey::Theme if !(key == FacetKey::Theme && other == t) => 1,
-                    _ => continue,
-                };
-                *counts[slot].entry(other).or_default() += 1;
+                match k {
+                    FacetKey::Year => years[other] += 1,
+                    FacetKey::Theme if !(key == FacetKey::Theme && other == t) => themes[other] += 1,
+                    _ => {}
+                }
             }
         }
-        let linked = |k: FacetKey, (other, count): (usize, usize)| {
+        let linked = |k: FacetKey, other: usize, count: usize| {
             let link = self.term_link(k, other);
             CountedLink { name: link.name, url: link.url, count }
         };
-        let mut years: Vec<CountedLink> = counts[0].clone().into_iter().map(|c| linked(FacetKey::Year, c)).collect();
+        let mut years: Vec<CountedLink> =
+            years.iter().enumerate().filter(|(_, &n)| n > 0).map(|(y, &n)| linked(FacetKey::Year, y, n)).collect();
         years.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut themes: Vec<(usize, usize)> = counts[1].clone().into_iter().collect();
-        themes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let related_themes = themes.into_iter().take(10).map(|c| linked(FacetKey::Theme, c)).collect();
+        let mut counted: Vec<(usize, usize)> = themes.into_iter().enumerate().filter(|&(_, n)| n > 0).collect();
+        counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let related_themes = counted.into_iter().take(10).map(|(th, n)| linked(FacetKey::Theme, th, n)).collect();
         TermFacts { years, related_themes }
     }
 
     pub fn facet(&self, key: FacetKey) -> FacetView {
         let terms = (0..self.index.facet(key).terms.len()).map(|t| self.term(key, t)).collect();
         let groups = (key == FacetKey::City).then(|| self.city_groups());
-        FacetView { key: key.key(), name: self.words.facet(key), url: key.url(), terms, groups }
+        FacetView { groups, ..self.facet_of(key, terms) }
+    }
+
+    /// A facet's view from its term views, without groups.
+    pub fn facet_of(&self, key: FacetKey, terms: Vec<TermView>) -> FacetView {
+        FacetView { key: key.key(), name: self.words.facet(key), url: key.url(), terms, groups: None }
     }
 
     /// Provinces with their cities (and those cities' counties); cities of
     /// unknown province come last under a group of their own.
-    fn city_groups(&self) -> Vec<TermView> {
+    pub fn city_groups(&self) -> Vec<TermView> {
         let mut groups: Vec<TermView> =
             (0..self.index.facet(FacetKey::Province).terms.len()).map(|p| self.term(FacetKey::Province, p)).collect();
         let cities = &self.index.facet(FacetKey::City).terms;

@@ -4,40 +4,38 @@
 //! settings, or describes files that changed since, is not trusted.
 
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-/// A 64-bit digest of a page's inputs or a file's bytes. Collisions are
-/// 2⁻⁶⁴-rare; a wrong hit would keep one stale page, which `--clean` fixes.
+/// A 64-bit digest (XXH3) of a page's inputs or a file's bytes. Collisions
+/// are 2⁻⁶⁴-rare; a wrong hit would keep one stale page, which `--clean` fixes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Fingerprint(pub u64);
 
 impl Fingerprint {
     pub fn of_bytes(bytes: &[u8]) -> Fingerprint {
-        let mut h = std::hash::DefaultHasher::new();
-        bytes.hash(&mut h);
-        Fingerprint(h.finish())
+        Fingerprint(xxh3_64(bytes))
     }
 
     /// The digest of `value` serialized as JSON, without building the text.
     pub fn of_json<T: Serialize + ?Sized>(seed: Fingerprint, value: &T) -> Fingerprint {
-        let mut w = HashWriter(std::hash::DefaultHasher::new());
-        w.0.write_u64(seed.0);
+        let mut w = HashWriter(Xxh3::new());
+        w.0.update(&seed.0.to_le_bytes());
         // Serializing into a hasher cannot fail for our view types.
         let _ = serde_json::to_writer(&mut w, value);
-        Fingerprint(w.0.finish())
+        Fingerprint(w.0.digest())
     }
 }
 
-struct HashWriter(std::hash::DefaultHasher);
+struct HashWriter(Xxh3);
 
 impl io::Write for HashWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf);
+        self.0.update(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -62,7 +60,7 @@ pub struct Manifest {
     pub files: BTreeMap<String, Entry>,
 }
 
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 impl Manifest {
     pub fn new(global: Fingerprint) -> Manifest {
@@ -97,11 +95,6 @@ pub fn stamp(path: &Path) -> Option<(u64, u128)> {
     let meta = std::fs::metadata(path).ok()?;
     let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
     Some((meta.len(), mtime))
-}
-
-/// True when the file at `path` is still the one `entry` describes.
-pub fn unchanged(path: &Path, entry: &Entry) -> bool {
-    stamp(path) == Some((entry.size, entry.mtime_ns))
 }
 
 #[cfg(test)]

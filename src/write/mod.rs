@@ -4,12 +4,14 @@
 //! Refuses any path that would leave the output folder.
 
 mod cache;
+mod fresh;
 mod staging;
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
 pub use cache::{stamp, Fingerprint, Manifest};
+pub use fresh::{Freshness, InputStamp};
 pub use staging::{Output, Staging, WriteReport};
 
 /// Where finished files go. Implementations accept writes from many threads.
@@ -26,6 +28,12 @@ pub trait Sink: Sync {
     /// True when the previous build wrote `rel` from the same inputs and the
     /// file is still as it left it: the page need not be rendered again.
     fn keep(&self, _rel: &str, _fingerprint: Fingerprint) -> bool {
+        false
+    }
+
+    /// False when `keep` is false for every page (no earlier build to
+    /// keep from), so that callers need not work out fingerprints twice.
+    fn may_keep(&self) -> bool {
         false
     }
 }

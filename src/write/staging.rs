@@ -4,12 +4,14 @@
 //! then removes what the build no longer makes. Either way nothing reaches
 //! the output before every page rendered.
 
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::cache::{self, Entry, Fingerprint, Manifest};
+use super::fresh::{self, InputStamp};
 use super::{safe_join, Sink};
 
 /// A folder next to the output, removed unless committed.
@@ -60,11 +62,14 @@ pub struct WriteReport {
 }
 
 pub struct Output {
+    root: PathBuf,
     output: PathBuf,
     staging: Staging,
     cache_path: PathBuf,
     /// The last build's manifest, when it can be trusted.
     old: Option<Manifest>,
+    /// With `old`: every file in the output now, and its size and time.
+    on_disk: HashMap<String, (u64, u128)>,
     new: Mutex<Manifest>,
     written: AtomicUsize,
     kept: AtomicUsize,
@@ -77,28 +82,40 @@ impl Output {
         refuse_foreign(output)?;
         let cache_path = Manifest::path(root, output);
         let old = (!clean && output.is_dir()).then(|| Manifest::load(&cache_path, global)).flatten();
+        let on_disk = match old {
+            Some(_) => fresh::stamps(output)
+                .into_iter()
+                .filter_map(|(path, size, mtime)| Some((relative(output, &path)?, (size, mtime))))
+                .collect(),
+            None => HashMap::new(),
+        };
         Ok(Output {
+            root: root.to_path_buf(),
             output: output.to_path_buf(),
             staging: Staging::new(output)?,
             cache_path,
             old,
+            on_disk,
             new: Mutex::new(Manifest::new(global)),
             written: AtomicUsize::new(0),
             kept: AtomicUsize::new(0),
         })
     }
 
+    /// The last build's entry for `rel`, if the file is still as it left it.
     fn previous(&self, rel: &str) -> Option<&Entry> {
         let entry = self.old.as_ref()?.files.get(rel)?;
-        cache::unchanged(&self.output.join(rel), entry).then_some(entry)
+        (self.on_disk.get(rel) == Some(&(entry.size, entry.mtime_ns))).then_some(entry)
     }
 
     fn record(&self, rel: &str, entry: Entry) {
         self.new.lock().unwrap_or_else(|e| e.into_inner()).files.insert(rel.to_string(), entry);
     }
 
-    /// Makes the output what this build produced, and saves the cache.
-    pub fn commit(mut self) -> io::Result<WriteReport> {
+    /// Makes the output what this build produced, and saves the cache with
+    /// the stamp of the inputs it was made from and its counts (documents,
+    /// pages) for the next build's fast path.
+    pub fn commit(mut self, inputs: InputStamp, counts: (usize, usize)) -> io::Result<WriteReport> {
         let mut manifest = std::mem::take(self.new.get_mut().unwrap_or_else(|e| e.into_inner()));
         let mut report = WriteReport {
             incremental: self.old.is_some(),
@@ -109,9 +126,10 @@ impl Output {
         // The old cache describes the old output: drop it before touching
         // the output, so an interrupted commit is never trusted.
         let _ = std::fs::remove_file(&self.cache_path);
+        fresh::forget(&self.root, &self.output);
         if self.old.is_some() {
-            move_staged(&self.staging.dir, &self.output, &manifest)?;
-            report.removed = remove_strays(&self.output, &manifest)?;
+            move_staged(&self.staging.dir, &self.output)?;
+            report.removed = remove_strays(&self.output, &self.on_disk, &manifest)?;
         } else {
             swap(&self.staging.dir, &self.output)?;
             self.staging.committed = true;
@@ -124,12 +142,18 @@ impl Output {
             }
         }
         // A cache that cannot be saved only costs the next build time.
-        let _ = manifest.save(&self.cache_path);
+        if manifest.save(&self.cache_path).is_ok() {
+            fresh::record(&self.root, &self.output, inputs, &manifest, counts);
+        }
         Ok(report)
     }
 }
 
 impl Sink for Output {
+    fn may_keep(&self) -> bool {
+        self.old.is_some()
+    }
+
     fn keep(&self, rel: &str, fingerprint: Fingerprint) -> bool {
         match self.previous(rel) {
             Some(entry) if entry.inputs == fingerprint => {
@@ -190,38 +214,43 @@ fn swap(staged: &Path, output: &Path) -> io::Result<()> {
 }
 
 /// Moves every staged file to its place in `output`.
-fn move_staged(staged: &Path, output: &Path, manifest: &Manifest) -> io::Result<()> {
-    for rel in manifest.files.keys() {
-        let from = staged.join(rel);
-        if from.is_file() {
-            let to = safe_join(output, rel)?;
-            if let Some(p) = to.parent() {
-                std::fs::create_dir_all(p)?;
-            }
-            std::fs::rename(from, to)?;
+fn move_staged(staged: &Path, output: &Path) -> io::Result<()> {
+    for entry in walkdir::WalkDir::new(staged).min_depth(1) {
+        let entry = entry.map_err(io::Error::other)?;
+        if entry.file_type().is_dir() {
+            continue;
         }
+        let rel = entry.path().strip_prefix(staged).map_err(io::Error::other)?.to_string_lossy().replace('\\', "/");
+        let to = safe_join(output, &rel)?;
+        if let Some(p) = to.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::rename(entry.path(), to)?;
     }
     Ok(())
 }
 
-/// Removes files of `output` this build did not make, and emptied folders.
-fn remove_strays(output: &Path, manifest: &Manifest) -> io::Result<usize> {
+/// Removes files of `output` (as found when the build began) that this
+/// build did not make, and the folders that leaves empty.
+fn remove_strays(output: &Path, on_disk: &HashMap<String, (u64, u128)>, manifest: &Manifest) -> io::Result<usize> {
     let mut removed = 0;
-    let mut folders = Vec::new();
-    for entry in walkdir::WalkDir::new(output).min_depth(1) {
-        let entry = entry.map_err(io::Error::other)?;
-        let rel = entry.path().strip_prefix(output).map_err(io::Error::other)?.to_string_lossy().replace('\\', "/");
-        if entry.file_type().is_dir() {
-            folders.push(entry.path().to_path_buf());
-        } else if !manifest.files.contains_key(&rel) {
-            std::fs::remove_file(entry.path())?;
-            removed += 1;
-        }
+    let mut folders = std::collections::BTreeSet::new();
+    for rel in on_disk.keys().filter(|rel| !manifest.files.contains_key(*rel)) {
+        let path = safe_join(output, rel)?;
+        std::fs::remove_file(&path)?;
+        removed += 1;
+        folders.extend(path.ancestors().skip(1).take_while(|p| *p != output).map(Path::to_path_buf));
     }
+    // Deepest first; fails, as it should, unless empty.
     for dir in folders.iter().rev() {
-        let _ = std::fs::remove_dir(dir); // fails, as it should, unless empty
+        let _ = std::fs::remove_dir(dir);
     }
     Ok(removed)
+}
+
+/// `path` relative to `base`, with `/` between its parts.
+fn relative(base: &Path, path: &Path) -> Option<String> {
+    Some(path.strip_prefix(base).ok()?.to_string_lossy().replace('\\', "/"))
 }
 
 #[cfg(test)]
@@ -264,14 +293,14 @@ mod tests {
         first.write_page("a/index.html", Fingerprint(10), b"A").unwrap();
         first.write_page("b/index.html", Fingerprint(20), b"B").unwrap();
         first.write("sitemap.xml", b"S").unwrap();
-        assert!(!first.commit().unwrap().incremental);
+        assert!(!first.commit(InputStamp::default(), (0, 0)).unwrap().incremental);
 
         let second = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
         assert!(second.keep("a/index.html", Fingerprint(10)));
         assert!(!second.keep("c/index.html", Fingerprint(30)));
         second.write_page("c/index.html", Fingerprint(30), b"C").unwrap();
         second.write("sitemap.xml", b"S").unwrap();
-        let report = second.commit().unwrap();
+        let report = second.commit(InputStamp::default(), (0, 0)).unwrap();
         assert_eq!((report.incremental, report.written, report.kept, report.removed), (true, 1, 1, 1));
         let files = tree(&out);
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
@@ -286,7 +315,7 @@ mod tests {
         let first = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
         first.write_page("index.html", Fingerprint(10), b"A").unwrap();
         first.write("sitemap.xml", b"S").unwrap();
-        first.commit().unwrap();
+        first.commit(InputStamp::default(), (0, 0)).unwrap();
         std::fs::write(out.join("index.html"), "tampered!").unwrap();
         let second = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
         assert!(!second.keep("index.html", Fingerprint(10)));

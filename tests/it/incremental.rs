@@ -153,3 +153,83 @@ fn a_corrupt_cache_is_not_trusted() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("static files"), "a full build, not an incremental one");
     assert_eq!(snapshot(&site.public()), reference);
 }
+
+/// Sets the modification time of every file under `dir` two minutes back,
+/// as if it had been written long before the next build.
+fn settle(dir: &std::path::Path) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+    for entry in walkdir::WalkDir::new(dir).into_iter().map(|e| e.unwrap()).filter(|e| e.file_type().is_file()) {
+        std::fs::File::options().write(true).open(entry.path()).unwrap().set_modified(past).unwrap();
+    }
+}
+
+/// `archive build -v`; true when it took the no-change fast path.
+fn took_fast_path(site: &Site) -> bool {
+    let out = site.run(&["build", "-v"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stderr).contains("unchanged")
+}
+
+fn same_as_clean_build(site: &Site) {
+    let clean = site.run(&["build", "--clean", "--output", "clean"]);
+    assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stderr));
+    assert!(snapshot(&site.public()) == snapshot(&site.root.join("clean")), "output differs from a clean build");
+}
+
+#[test]
+fn unchanged_settled_sources_and_output_skip_the_build_and_any_change_is_noticed() {
+    let site = Site::fixture("basic");
+    settle(&site.root);
+    site.build(&[]);
+    assert!(took_fast_path(&site), "nothing changed");
+    let summary = String::from_utf8_lossy(&site.build(&[]).stdout).into_owned();
+    assert!(summary.contains("(0 re-rendered, 0 files written, 0 removed)"), "{summary}");
+
+    // An edited source, even one settled since.
+    let file = site.root.join("content/speeches/2020/li-wei-2020-peixun.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("同志们", "各位同志们", 1)).unwrap();
+    settle(&file);
+    assert!(!took_fast_path(&site), "an edited source");
+    assert!(std::fs::read_to_string(site.public().join("speeches/li-wei-2020-peixun/index.html"))
+        .unwrap()
+        .contains("各位同志们"));
+    assert!(took_fast_path(&site), "settled again");
+
+    // An output file changed or added behind the build's back.
+    std::fs::write(site.public().join("index.html"), "stale").unwrap();
+    assert!(!took_fast_path(&site), "a changed output file");
+    std::fs::write(site.public().join("stray.html"), "stray").unwrap();
+    assert!(!took_fast_path(&site), "a stray output file");
+    assert!(!site.public().join("stray.html").exists());
+    same_as_clean_build(&site);
+
+    // Other settings, a theme file, and --clean.
+    assert!(took_fast_path(&site));
+    let out = site.run(&["build", "-v", "--drafts"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("unchanged"), "other settings");
+    site.build(&[]);
+    site.write("templates/404.html", "<!doctype html><title>x</title><p>404</p>");
+    settle(&site.root.join("templates"));
+    assert!(!took_fast_path(&site), "a site template");
+    let out = site.run(&["build", "-v", "--clean"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("unchanged"), "--clean");
+    same_as_clean_build(&site);
+}
+
+#[test]
+fn a_source_written_just_before_a_build_is_never_judged_by_its_time() {
+    let site = Site::fixture("basic");
+    settle(&site.root);
+    site.build(&[]);
+    // Rewritten within the same tick of the clock, its size and time could
+    // repeat: the build that reads it records no stamp, so the next one
+    // looks at the content again.
+    let file = site.root.join("content/speeches/2020/li-wei-2020-peixun.md");
+    std::fs::write(&file, std::fs::read(&file).unwrap()).unwrap();
+    assert!(!took_fast_path(&site));
+    assert!(!took_fast_path(&site), "the source is still too recent to be stamped");
+    settle(&file);
+    assert!(!took_fast_path(&site), "its time changed");
+    assert!(took_fast_path(&site));
+}

@@ -4,12 +4,14 @@
    - a "copy" button after each citation heading and after the permalink;
    - clicking a paragraph's ¶ still jumps to it, and also copies the
      paragraph's permanent URL (permalink + #p-N), announced politely.
-   UI strings come from data-t-* attributes of <article class="doc">. */
+   UI strings come from data-t-* attributes of <article class="doc">, the
+   permalink from its header's data-permalink. */
 (function () {
   "use strict";
-  var doc = document.querySelector("article.doc[data-permalink]");
-  if (!doc) return;
-  var permalink = doc.getAttribute("data-permalink");
+  var doc = document.querySelector("article.doc");
+  var head = doc && doc.querySelector(".doc-head[data-permalink]");
+  if (!head) return;
+  var permalink = head.getAttribute("data-permalink");
 
   // On a phone the metadata panel would push the text a screen down: fold it.
   if (window.matchMedia && window.matchMedia("(max-width: 63.99rem)").matches) {

@@ -1,0 +1,435 @@
+//! A page's template context and the fingerprint of its inputs. What pages
+//! share (site, words, term views and facts, document summaries, their
+//! digests and their rendered list entries) is built once per build in
+//! `Shared`; a page adds only its own part. Fingerprints are composed from
+//! per-document and per-term digests, so deciding that a page is unchanged
+//! never serialises its documents again.
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Context;
+
+use super::items::ItemCache;
+use super::pages::{PageKind, PagePlan};
+use super::views::{
+    self, DocumentSummary, DocumentView, FacetLink, FacetView, PageLink, Pager, SiteView, TermFacts, TermView, Totals,
+    Views,
+};
+use super::{cite, Renderer};
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::index::{FacetKey, Paginator};
+use crate::markdown::render_markdown;
+use crate::write::Fingerprint;
+
+/// How many documents the home page and each feed show.
+const LATEST: usize = 20;
+
+/// The facets of the site's menu and home page, in order.
+const MENU: [FacetKey; 5] = [FacetKey::City, FacetKey::Year, FacetKey::Theme, FacetKey::Speaker, FacetKey::Kind];
+
+/// What every page's context draws on, built once per build.
+pub(super) struct Shared<'a> {
+    pub config: &'a Config,
+    pub views: Views<'a>,
+    renderer: &'a Renderer,
+    summaries: Vec<DocumentSummary>,
+    /// Per document: the digest of its summary (what a list shows of it).
+    summary_fps: Vec<Fingerprint>,
+    /// Per document: the documents that name it in `variant_of`.
+    variants: Vec<Vec<usize>>,
+    /// Per facet, per term: its view, facts, and their digest.
+    terms: Vec<Vec<(TermView, TermFacts, Fingerprint)>>,
+    items: ItemCache,
+    /// The context every page shares: `site` and `t`.
+    pub base: Context,
+    /// Digest of everything every page depends on.
+    seed: Fingerprint,
+    plan: &'a [PagePlan],
+}
+
+impl<'a> Shared<'a> {
+    pub fn new(renderer: &'a Renderer, config: &'a Config, views: Views<'a>, plan: &'a [PagePlan]) -> Shared<'a> {
+        let archive = views.archive;
+        let summaries: Vec<DocumentSummary> =
+            (0..archive.documents.len()).into_par_iter().map(|i| views.summary(i)).collect();
+        let summary_fps = summaries.par_iter().map(|s| Fingerprint::of_json(Fingerprint(0), s)).collect();
+        let mut variants = vec![Vec::new(); archive.documents.len()];
+        for (j, doc) in archive.documents.iter().enumerate() {
+            if let Some(original) = doc.variant_of.as_deref().and_then(|v| archive.find(v)) {
+                variants[original].push(j);
+            }
+        }
+        let terms = FacetKey::ALL
+            .iter()
+            .map(|&key| {
+                (0..views.index.facet(key).terms.len())
+                    .into_par_iter()
+                    .map(|t| {
+                        let (view, facts) = (views.term(key, t), views.term_facts(key, t));
+                        let fp = Fingerprint::of_json(Fingerprint(0), &(&view, &facts));
+                        (view, facts, fp)
+                    })
+                    .collect()
+            })
+            .collect();
+        let site = site_view(config, &views);
+        let mut base = Context::new();
+        base.insert("site", &site);
+        base.insert("t", &renderer.theme.words);
+        let seed = Fingerprint::of_json(renderer.fingerprint(config), &site);
+        let items = ItemCache::new(archive.documents.len());
+        Shared { config, views, renderer, summaries, summary_fps, variants, terms, items, base, seed, plan }
+    }
+
+    fn term(&self, key: FacetKey, t: usize) -> &(TermView, TermFacts, Fingerprint) {
+        &self.terms[key as usize][t]
+    }
+
+    /// The facet's view, from the term views already built.
+    fn facet(&self, key: FacetKey) -> FacetView {
+        let terms: Vec<TermView> = self.terms[key as usize].iter().map(|t| t.0.clone()).collect();
+        FacetView {
+            groups: (key == FacetKey::City).then(|| self.views.city_groups()),
+            ..self.views.facet_of(key, terms)
+        }
+    }
+}
+
+/// A page's own part of its template context, and the digest of all it
+/// holds. Built without the context when only the digest is wanted (to find
+/// out whether the page can be kept). What every page shares is not copied
+/// into it: `render` lends it to a scratch context holding the shared part.
+pub(super) struct PageContext {
+    context: Option<Context>,
+    keys: Vec<&'static str>,
+    pub fingerprint: Fingerprint,
+    /// Rendered list entries still to be added, for pages that list documents.
+    list: Option<(Vec<usize>, u8)>,
+}
+
+impl PageContext {
+    fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        self.fingerprint = Fingerprint::of_json(self.fingerprint, &(key, value));
+        self.give(key, value);
+    }
+
+    /// Hands `value` to the template without counting it: the caller has
+    /// counted what it is made of.
+    fn give<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if let Some(context) = &mut self.context {
+            context.insert(key, value);
+            self.keys.push(key);
+        }
+    }
+
+    /// Counts `value` among the page's inputs without handing it to the template.
+    fn depend_on<T: Serialize + ?Sized>(&mut self, value: &T) {
+        self.fingerprint = Fingerprint::of_json(self.fingerprint, value);
+    }
+
+    /// A feed of the newest of documents `ids`, counted by their summaries'
+    /// digests (a summary holds the date that dates its entry).
+    fn feed(&mut self, s: &Shared, title: String, url: &str, page_url: &str, ids: &[usize]) {
+        let ids = &ids[..ids.len().min(LATEST)];
+        let digests: Vec<u64> = ids.iter().map(|&i| s.summary_fps[i].0).collect();
+        self.depend_on(&("feed", &title, url, page_url, digests));
+        if self.context.is_some() {
+            self.give("feed", &feed(s, title, url, page_url, ids));
+        }
+    }
+
+    /// Lists documents `ids` on the page, their titles headings of level `hl`.
+    fn list(&mut self, s: &Shared, ids: Vec<usize>, hl: u8) {
+        let digests: Vec<u64> = ids.iter().map(|&i| s.summary_fps[i].0).collect();
+        self.depend_on(&("items", hl, digests));
+        self.list = Some((ids, hl));
+    }
+
+    /// Renders a page made by `context_for` with `full` into `out`, after
+    /// adding its list entries or a document page's view with its body.
+    /// `scratch` holds what every page shares (a copy of `Shared::base`)
+    /// and is left as it was found.
+    pub fn render(
+        mut self,
+        s: &Shared,
+        page: &PagePlan,
+        template: &str,
+        scratch: &mut Context,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Diagnostic> {
+        if let Some((ids, hl)) = self.list.take() {
+            let root = page.root(&s.config.base_path());
+            let items = ids
+                .iter()
+                .map(|&i| s.items.get(s.renderer, scratch, &s.summaries[i], i, &root, hl))
+                .collect::<Result<Vec<_>, _>>()?;
+            self.give("items", &items);
+        }
+        if let PageKind::Document(i) = page.kind {
+            let mut view = document_view(s, i);
+            let body = render_markdown(&s.views.archive.documents[i].body);
+            (view.body_html, view.toc, view.paragraphs, view.characters) =
+                (body.html, body.toc, body.paragraphs, body.characters);
+            self.give("doc", &view);
+        }
+        scratch.extend(self.context.unwrap_or_default());
+        let result = s.renderer.render_to(template, scratch, out);
+        for key in self.keys {
+            scratch.remove(key);
+        }
+        result
+    }
+}
+
+/// The page's template and fingerprint, and with `full` its context (less
+/// what `fill` adds).
+pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static str, PageContext) {
+    let context = full.then(Context::new);
+    let fingerprint = Fingerprint::of_json(s.seed, &page.url);
+    let mut c = PageContext { context, keys: Vec::new(), fingerprint, list: None };
+    c.insert("root", &page.root(&s.config.base_path()));
+    c.insert("page_url", &page.url);
+    let archive = s.views.archive;
+    let per_page = s.config.site.paginate_by;
+    let template = match page.kind {
+        PageKind::Home => {
+            let ids: Vec<usize> = (0..archive.documents.len().min(LATEST)).collect();
+            let latest: Vec<&DocumentSummary> = ids.iter().map(|&i| &s.summaries[i]).collect();
+            c.insert("latest", &latest);
+            c.list(s, ids, 3);
+            c.insert("facets", &MENU.map(|k| s.facet(k)));
+            "home.html"
+        }
+        PageKind::Document(i) => {
+            // What the view is made of, hashed without building it: the
+            // document's own file, and the summaries of the documents it
+            // links to (whose terms give its links their names and URLs).
+            let doc = &archive.documents[i];
+            let linked: Vec<u64> = [Some(i), i.checked_sub(1), archive.documents.get(i + 1).map(|_| i + 1)]
+                .into_iter()
+                .flatten()
+                .chain(doc.variant_of.as_deref().and_then(|v| archive.find(v)))
+                .chain(s.variants[i].iter().copied())
+                .map(|j| s.summary_fps[j].0)
+                .collect();
+            c.depend_on(&("doc", doc.digest, linked));
+            "document.html"
+        }
+        PageKind::List(n) => {
+            let p = Paginator::new("speeches/", per_page, archive.documents.len());
+            c.list(s, p.range(n).collect(), 2);
+            c.insert("pager", &pager(&p, n));
+            "list.html"
+        }
+        PageKind::Facet(key) => {
+            c.insert("facet", &s.facet(key));
+            "facet.html"
+        }
+        PageKind::Term(key, t, n) => {
+            let term = &s.views.index.facet(key).terms[t];
+            let (view, facts, fp) = s.term(key, t);
+            let p = Paginator::new(term.url(key), per_page, term.docs.len());
+            c.depend_on(&fp);
+            c.give("term", view);
+            c.give("facts", facts);
+            // Under a section heading of their own when the term has children.
+            let hl = if n == 1 && !view.children.is_empty() { 3 } else { 2 };
+            c.list(s, term.docs[p.range(n)].to_vec(), hl);
+            c.insert("pager", &pager(&p, n));
+            "term.html"
+        }
+        PageKind::TermFeed(key, t) => {
+            let term = &s.views.index.facet(key).terms[t];
+            let view = &s.term(key, t).0;
+            let title = format!("{} · {}", view.name, s.config.site.title);
+            c.feed(s, title, &page.url, &view.url, &term.docs);
+            "atom.xml"
+        }
+        PageKind::SiteFeed => {
+            let ids: Vec<usize> = (0..archive.documents.len().min(LATEST)).collect();
+            c.feed(s, s.config.site.title.clone(), &page.url, "", &ids);
+            "atom.xml"
+        }
+        PageKind::Page(i) => {
+            let p = &archive.pages[i];
+            c.insert(
+                "page",
+                &FreePage { title: p.title.clone(), body_html: render_markdown(&p.body).html, url: page.url.clone() },
+            );
+            "page.html"
+        }
+        PageKind::Search => "search.html",
+        PageKind::NotFound => "404.html",
+        PageKind::Sitemap => {
+            let urls: Vec<&str> = s.plan.iter().filter(|p| p.is_html_page()).map(|p| p.url.as_str()).collect();
+            c.insert("urls", &urls);
+            "sitemap.xml"
+        }
+        PageKind::Robots => "robots.txt",
+    };
+    (template, c)
+}
+
+fn site_view(config: &Config, views: &Views) -> SiteView {
+    let (archive, index) = (views.archive, views.index);
+    let count = |k: FacetKey| index.facet(k).terms.len();
+    SiteView {
+        title: config.site.title.clone(),
+        description: config.site.description.clone(),
+        base_url: config.site.base_url.clone(),
+        language: config.site.language.clone(),
+        facets: MENU
+            .into_iter()
+            .map(|k| FacetLink { key: k.key(), name: views.words.facet(k), url: k.url(), count: count(k) })
+            .collect(),
+        pages: archive
+            .pages
+            .iter()
+            .map(|p| views::Link { name: p.title.clone(), url: format!("{}/", p.slug), key: None })
+            .collect(),
+        totals: Totals {
+            documents: archive.documents.len(),
+            cities: count(FacetKey::City),
+            years: count(FacetKey::Year),
+            themes: count(FacetKey::Theme),
+            speakers: count(FacetKey::Speaker),
+        },
+        generated: archive.documents.first().map_or_else(|| "1970-01-01T00:00:00Z".into(), |d| timestamp(&d.date)),
+    }
+}
+
+/// A partial date as an RFC 3339 time, at the start of the period it names.
+fn timestamp(d: &crate::model::PartialDate) -> String {
+    format!("{:04}-{:02}-{:02}T00:00:00Z", d.year, d.month.unwrap_or(1), d.day.unwrap_or(1))
+}
+
+/// The pager of page `current`: the first page, the last, and two either
+/// side of the current one, with a gap where the next page left out sits.
+fn pager(p: &Paginator, current: usize) -> Pager {
+    let total = p.pages();
+    let link = |n: usize| PageLink { number: n, url: p.url(n), gap: false };
+    let mut pages = Vec::new();
+    let window = current.saturating_sub(3).max(1)..=(current + 3).min(total);
+    for n in std::iter::once(1).chain(window).chain(std::iter::once(total)) {
+        if pages.last().is_some_and(|l: &PageLink| l.number >= n) {
+            continue;
+        }
+        if n == 1 || n == total || n.abs_diff(current) <= 2 {
+            pages.push(link(n));
+        } else if n.abs_diff(current) == 3 {
+            pages.push(PageLink { number: n, url: String::new(), gap: true });
+        }
+    }
+    Pager {
+        current,
+        total,
+        prev: (current > 1).then(|| p.url(current - 1)),
+        next: (current < total).then(|| p.url(current + 1)),
+        pages,
+        count: p.count,
+    }
+}
+
+#[derive(Serialize)]
+struct FeedEntry<'a> {
+    #[serde(flatten)]
+    summary: &'a DocumentSummary,
+    updated: String,
+    content_html: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Feed<'a> {
+    title: String,
+    url: String,
+    page_url: String,
+    updated: String,
+    entries: Vec<FeedEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct FreePage {
+    title: String,
+    body_html: String,
+    url: String,
+}
+
+fn feed<'a>(s: &'a Shared, title: String, url: &str, page_url: &str, ids: &[usize]) -> Feed<'a> {
+    let entries: Vec<FeedEntry> = ids
+        .iter()
+        .take(LATEST)
+        .map(|&i| FeedEntry {
+            summary: &s.summaries[i],
+            updated: timestamp(&s.views.archive.documents[i].date),
+            content_html: None,
+        })
+        .collect();
+    Feed {
+        title,
+        url: url.to_string(),
+        page_url: page_url.to_string(),
+        updated: ids
+            .first()
+            .map_or_else(|| "1970-01-01T00:00:00Z".into(), |&i| timestamp(&s.views.archive.documents[i].date)),
+        entries,
+    }
+}
+
+/// A document page's view, with the body fields left empty.
+fn document_view(s: &Shared, i: usize) -> DocumentView {
+    let archive = s.views.archive;
+    let doc = &archive.documents[i];
+    let summary = s.summaries[i].clone();
+    let permalink = format!("{}{}", s.config.site.base_url, summary.url);
+    let source = doc.source.as_ref().map(|src| views::SourceView {
+        title: src.title.clone(),
+        issue: src.issue.clone(),
+        publisher: src.publisher.clone(),
+        date: src.date.as_ref().map(|d| s.views.words.date(d)),
+        url: src.url.clone(),
+        raw: src.raw.clone(),
+        raw_sha256: src.raw_sha256.clone(),
+        distribution: src.distribution.clone(),
+    });
+    DocumentView {
+        citation: cite::cite(doc, &permalink, &s.config.site.title),
+        permalink,
+        occasion: doc.occasion.clone(),
+        editorial_note: doc.editorial_note.clone(),
+        transcribed: doc.transcribed,
+        source,
+        body_html: String::new(),
+        toc: Vec::new(),
+        paragraphs: 0,
+        characters: 0,
+        // Documents are newest first: the one before in time is the next index.
+        prev: archive.documents.get(i + 1).map(|_| s.summaries[i + 1].clone()),
+        next: i.checked_sub(1).map(|j| s.summaries[j].clone()),
+        variant_of: doc.variant_of.as_deref().and_then(|v| archive.find(v)).map(|j| s.summaries[j].clone()),
+        variants: s.variants[i].iter().map(|&j| s.summaries[j].clone()).collect(),
+        listed_on: s.views.listed_on(i),
+        summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(current: usize, total: usize) -> String {
+        let p = Paginator::new("x/", 1, total);
+        let pages = pager(&p, current).pages;
+        pages.iter().map(|l| if l.gap { "…".to_string() } else { l.number.to_string() }).collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn the_pager_shows_the_ends_and_two_either_side() {
+        assert_eq!(shown(1, 1), "1");
+        assert_eq!(shown(1, 500), "1 2 3 … 500");
+        assert_eq!(shown(250, 500), "1 … 248 249 250 251 252 … 500");
+        assert_eq!(shown(500, 500), "1 … 498 499 500");
+        assert_eq!(shown(3, 7), "1 2 3 4 5 … 7");
+        assert_eq!(shown(4, 7), "1 2 3 4 5 6 7");
+    }
+}
