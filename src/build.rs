@@ -41,22 +41,34 @@ pub struct Snapshot {
 /// since the last build (unless `config.clean`); on any error the previous
 /// output is left untouched.
 pub fn build(config: &Config) -> Result<BuildReport, Diagnostics> {
-    build_keeping(config).map(|(report, _)| report)
-}
-
-/// [`build`], and what it knew.
-pub fn build_keeping(config: &Config) -> Result<(BuildReport, Snapshot), Diagnostics> {
     let started = Instant::now();
-    let mut report = BuildReport::default();
-    let mut stage = Stopwatch::new();
-
     // Nothing changed since the last build, which left its output intact.
     let inputs = InputStamp::take(config);
     if let Some(last) = inputs.unchanged(config) {
         let write = WriteReport { incremental: true, kept: last.pages, ..Default::default() };
-        let (stages, total) = (vec![stage.lap("unchanged")], started.elapsed());
-        return Ok(BuildReport { documents: last.documents, pages: last.pages, write, stages, total, ..report });
+        let total = started.elapsed();
+        let stages = vec![("unchanged", total)];
+        return Ok(BuildReport {
+            documents: last.documents,
+            pages: last.pages,
+            write,
+            stages,
+            total,
+            ..Default::default()
+        });
     }
+    build_from(config, inputs, started).map(|(report, _)| report)
+}
+
+/// [`build`] through every stage even when nothing changed, and what it
+/// knew (`archive serve` keeps it between builds).
+pub fn build_keeping(config: &Config) -> Result<(BuildReport, Snapshot), Diagnostics> {
+    build_from(config, InputStamp::take(config), Instant::now())
+}
+
+fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(BuildReport, Snapshot), Diagnostics> {
+    let mut report = BuildReport::default();
+    let mut stage = Stopwatch::new();
     let archive = load_archive(config)?;
     report.stages.push(stage.lap("load"));
     let index = build_index(&archive);
