@@ -5,6 +5,8 @@
 //! per-document and per-term digests, so deciding that a page is unchanged
 //! never serialises its documents again.
 
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
@@ -33,12 +35,14 @@ pub(super) struct Shared<'a> {
     pub config: &'a Config,
     pub views: Views<'a>,
     renderer: &'a Renderer,
-    summaries: Vec<DocumentSummary>,
-    /// Per document: the digest of its summary (what a list shows of it).
-    summary_fps: Vec<Fingerprint>,
+    /// Per document, made when first asked for (a build that renders one
+    /// page needs a handful): its summary (what a list shows of it) and the
+    /// summary's digest.
+    summaries: Vec<OnceLock<(DocumentSummary, Fingerprint)>>,
     /// Per document: the documents that name it in `variant_of`.
     variants: Vec<Vec<usize>>,
-    /// Per facet, per term: its view, facts, and their digest.
+    /// Per facet, per term: its view, facts, and their digest; empty when
+    /// the plan has no page that needs them.
     terms: Vec<Vec<(TermView, TermFacts, Fingerprint)>>,
     items: ItemCache,
     /// The context every page shares: `site` and `t`.
@@ -51,17 +55,17 @@ pub(super) struct Shared<'a> {
 impl<'a> Shared<'a> {
     pub fn new(renderer: &'a Renderer, config: &'a Config, views: Views<'a>, plan: &'a [PagePlan]) -> Shared<'a> {
         let archive = views.archive;
-        let summaries: Vec<DocumentSummary> =
-            (0..archive.documents.len()).into_par_iter().map(|i| views.summary(i)).collect();
-        let summary_fps = summaries.par_iter().map(|s| Fingerprint::of_json(Fingerprint(0), s)).collect();
+        let summaries = (0..archive.documents.len()).map(|_| OnceLock::new()).collect();
         let mut variants = vec![Vec::new(); archive.documents.len()];
         for (j, doc) in archive.documents.iter().enumerate() {
             if let Some(original) = doc.variant_of.as_deref().and_then(|v| archive.find(v)) {
                 variants[original].push(j);
             }
         }
+        let needs_terms = plan.iter().any(|p| !matches!(p.kind, PageKind::Document(_) | PageKind::Page(_)));
         let terms = FacetKey::ALL
             .iter()
+            .filter(|_| needs_terms)
             .map(|&key| {
                 (0..views.index.facet(key).terms.len())
                     .into_par_iter()
@@ -79,7 +83,23 @@ impl<'a> Shared<'a> {
         base.insert("t", &renderer.theme.words);
         let seed = Fingerprint::of_json(renderer.fingerprint(config), &site);
         let items = ItemCache::new(archive.documents.len());
-        Shared { config, views, renderer, summaries, summary_fps, variants, terms, items, base, seed, plan }
+        Shared { config, views, renderer, summaries, variants, terms, items, base, seed, plan }
+    }
+
+    fn summary_and_fp(&self, i: usize) -> &(DocumentSummary, Fingerprint) {
+        self.summaries[i].get_or_init(|| {
+            let summary = self.views.summary(i);
+            let fp = Fingerprint::of_json(Fingerprint(0), &summary);
+            (summary, fp)
+        })
+    }
+
+    fn summary(&self, i: usize) -> &DocumentSummary {
+        &self.summary_and_fp(i).0
+    }
+
+    fn summary_fp(&self, i: usize) -> Fingerprint {
+        self.summary_and_fp(i).1
     }
 
     fn term(&self, key: FacetKey, t: usize) -> &(TermView, TermFacts, Fingerprint) {
@@ -132,7 +152,7 @@ impl PageContext {
     /// digests (a summary holds the date that dates its entry).
     fn feed(&mut self, s: &Shared, title: String, url: &str, page_url: &str, ids: &[usize]) {
         let ids = &ids[..ids.len().min(LATEST)];
-        let digests: Vec<u64> = ids.iter().map(|&i| s.summary_fps[i].0).collect();
+        let digests: Vec<u64> = ids.iter().map(|&i| s.summary_fp(i).0).collect();
         self.depend_on(&("feed", &title, url, page_url, digests));
         if self.context.is_some() {
             self.give("feed", &feed(s, title, url, page_url, ids));
@@ -141,7 +161,7 @@ impl PageContext {
 
     /// Lists documents `ids` on the page, their titles headings of level `hl`.
     fn list(&mut self, s: &Shared, ids: Vec<usize>, hl: u8) {
-        let digests: Vec<u64> = ids.iter().map(|&i| s.summary_fps[i].0).collect();
+        let digests: Vec<u64> = ids.iter().map(|&i| s.summary_fp(i).0).collect();
         self.depend_on(&("items", hl, digests));
         self.list = Some((ids, hl));
     }
@@ -162,7 +182,7 @@ impl PageContext {
             let root = page.root(&s.config.base_path());
             let items = ids
                 .iter()
-                .map(|&i| s.items.get(s.renderer, scratch, &s.summaries[i], i, &root, hl))
+                .map(|&i| s.items.get(s.renderer, scratch, s.summary(i), i, &root, hl))
                 .collect::<Result<Vec<_>, _>>()?;
             self.give("items", &items);
         }
@@ -195,7 +215,7 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
     let template = match page.kind {
         PageKind::Home => {
             let ids: Vec<usize> = (0..archive.documents.len().min(LATEST)).collect();
-            let latest: Vec<&DocumentSummary> = ids.iter().map(|&i| &s.summaries[i]).collect();
+            let latest: Vec<&DocumentSummary> = ids.iter().map(|&i| s.summary(i)).collect();
             c.insert("latest", &latest);
             c.list(s, ids, 3);
             c.insert("facets", &MENU.map(|k| s.facet(k)));
@@ -211,7 +231,7 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
                 .flatten()
                 .chain(doc.variant_of.as_deref().and_then(|v| archive.find(v)))
                 .chain(s.variants[i].iter().copied())
-                .map(|j| s.summary_fps[j].0)
+                .map(|j| s.summary_fp(j).0)
                 .collect();
             c.depend_on(&("doc", doc.digest, linked));
             "document.html"
@@ -360,7 +380,7 @@ fn feed<'a>(s: &'a Shared, title: String, url: &str, page_url: &str, ids: &[usiz
         .iter()
         .take(LATEST)
         .map(|&i| FeedEntry {
-            summary: &s.summaries[i],
+            summary: s.summary(i),
             updated: timestamp(&s.views.archive.documents[i].date),
             content_html: None,
         })
@@ -380,7 +400,7 @@ fn feed<'a>(s: &'a Shared, title: String, url: &str, page_url: &str, ids: &[usiz
 fn document_view(s: &Shared, i: usize) -> DocumentView {
     let archive = s.views.archive;
     let doc = &archive.documents[i];
-    let summary = s.summaries[i].clone();
+    let summary = s.summary(i).clone();
     let permalink = format!("{}{}", s.config.site.base_url, summary.url);
     let source = doc.source.as_ref().map(|src| views::SourceView {
         title: src.title.clone(),
@@ -404,10 +424,10 @@ fn document_view(s: &Shared, i: usize) -> DocumentView {
         paragraphs: 0,
         characters: 0,
         // Documents are newest first: the one before in time is the next index.
-        prev: archive.documents.get(i + 1).map(|_| s.summaries[i + 1].clone()),
-        next: i.checked_sub(1).map(|j| s.summaries[j].clone()),
-        variant_of: doc.variant_of.as_deref().and_then(|v| archive.find(v)).map(|j| s.summaries[j].clone()),
-        variants: s.variants[i].iter().map(|&j| s.summaries[j].clone()).collect(),
+        prev: archive.documents.get(i + 1).map(|_| s.summary(i + 1).clone()),
+        next: i.checked_sub(1).map(|j| s.summary(j).clone()),
+        variant_of: doc.variant_of.as_deref().and_then(|v| archive.find(v)).map(|j| s.summary(j).clone()),
+        variants: s.variants[i].iter().map(|&j| s.summary(j).clone()).collect(),
         listed_on: s.views.listed_on(i),
         summary,
     }
