@@ -10,7 +10,7 @@ use crate::index::build_index;
 use crate::load::load_archive;
 use crate::render::views::Words;
 use crate::render::{plan_pages, render_site, Renderer, Theme};
-use crate::search::build_search;
+use crate::search::inputs as search_inputs;
 use crate::write::{Discard, Output, Sink, WriteReport};
 
 /// What a build did, for the one-line summary and `-v` timings.
@@ -45,7 +45,10 @@ pub fn build(config: &Config) -> Result<BuildReport, Diagnostics> {
     let rendered = render_site(&renderer, config, &archive, &index, &plan, &output)?;
     report.stages.push(stage.lap("render"));
     let words = Words { language: &config.site.language, t: &renderer.theme.words };
-    build_search(&archive, &index, &words).write(&output).map_err(|e| io_error(Path::new("search"), e))?;
+    let search = search_inputs(&archive, &index, &words);
+    if output.keep_all("search/", search.fingerprint).is_none() {
+        search.build().write(&output).map_err(|e| io_error(Path::new("search"), e))?;
+    }
     report.stages.push(stage.lap("search"));
     report.static_files = write_static(&renderer.theme, &output)?;
     report.write = output.commit().map_err(|e| io_error(&config.output, e))?;
