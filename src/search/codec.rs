@@ -1,8 +1,7 @@
-//! The binary pieces of the index format, both ways: unsigned LEB128
-//! varints, gram keys, the FNV-1a hash that places a gram in a shard, and
-//! the shard file (a table of grams, then their lists). Writing is the
-//! search stage's; reading is `query`'s, step for step what
-//! `themes/default/static/search.js` does with a `DataView`.
+//! The binary pieces of the index format: unsigned LEB128 varints, gram
+//! keys, the FNV-1a hash that places a gram in a bucket and a directory
+//! file, and reading directories and lists — `query`'s, step for step what
+//! `themes/default/static/search.js` does with a `Uint8Array`.
 
 /// A character unigram (`second == '\0'`) or bigram.
 pub type Gram = [char; 2];
@@ -18,7 +17,8 @@ pub fn unpack(key: u64) -> Gram {
 }
 
 /// FNV-1a (32-bit) over the gram's code points; the client computes the
-/// same with `Math.imul`. A gram's shard is the hash's low bits.
+/// same with `Math.imul`. A gram's bucket and directory file are the
+/// hash's low bits.
 pub fn gram_hash(key: u64) -> u32 {
     let mut h: u32 = 2_166_136_261;
     h ^= (key >> 21) as u32;
@@ -31,9 +31,9 @@ pub fn gram_hash(key: u64) -> u32 {
     h
 }
 
-/// The shard of `gram` among `shards` (a power of two).
-pub fn shard_of(gram: &Gram, shards: u32) -> u32 {
-    gram_hash(pack(gram)) & (shards - 1)
+/// Which of `n` (a power of two) buckets or directory files `gram` is in.
+pub fn slot_of(gram: &Gram, n: u32) -> u32 {
+    gram_hash(pack(gram)) & (n - 1)
 }
 
 pub fn put_varint(out: &mut Vec<u8>, mut n: u64) {
@@ -66,24 +66,6 @@ pub fn write_varint(out: &mut [u8], mut n: u64) -> usize {
     i + 1
 }
 
-/// A few varints on the stack, copied out in one piece.
-#[derive(Default)]
-pub struct Varints {
-    pub buf: [u8; 32],
-    pub len: usize,
-}
-
-impl Varints {
-    /// Room for six numbers of 32 bits (or three of 64).
-    pub fn put(&mut self, n: u64) {
-        self.len += write_varint(&mut self.buf[self.len..], n);
-    }
-
-    pub fn bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-}
-
 /// Reads varints from a byte slice; a truncated number reads as 0.
 pub struct Reader<'a> {
     pub bytes: &'a [u8],
@@ -110,64 +92,28 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Where a gram's list is, according to its shard's table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Located {
-    Absent,
-    /// Bytes `range` of the shard file itself.
-    Inline(std::ops::Range<usize>),
-    /// A file of its own: `<shard>-<n>.bin` beside the shard.
-    Own(usize),
-}
-
-/// A shard file: `varint(grams)`, then per gram, keys ascending,
-/// `varint(key − previous key)` and `varint(length << 1 | own)`; then the
-/// lists of the grams that are not `own`, in table order. An `own` gram's
-/// list is the whole of file `<shard>-<n>.bin`, n counting the own grams
-/// before it in the table.
-pub fn write_shard(out: &mut Vec<u8>, grams: &[(u64, &[u8])], own_over: usize) -> Vec<usize> {
-    let mut own = Vec::new();
-    put_varint(out, grams.len() as u64);
-    let mut prev = 0;
-    for (i, (key, list)) in grams.iter().enumerate() {
-        put_varint(out, key - prev);
-        prev = *key;
-        let is_own = list.len() > own_over;
-        put_varint(out, (list.len() as u64) << 1 | is_own as u64);
-        if is_own {
-            own.push(i);
-        }
-    }
-    for (_, list) in grams.iter().filter(|(_, l)| l.len() <= own_over) {
-        out.extend_from_slice(list);
-    }
-    own
-}
-
-/// Finds `key` in a shard file.
-pub fn locate(shard: &[u8], key: u64) -> Located {
-    let mut r = Reader::new(shard);
+/// Where a gram's lists are in its bucket's packs, by its directory file
+/// (written by `packs::directory`): its documents list and, for a bigram,
+/// its positions list; `None` when the archive does not hold the gram.
+pub fn locate(directory: &[u8], key: u64) -> Option<[std::ops::Range<usize>; 2]> {
+    let mut r = Reader::new(directory);
     let grams = r.varint();
-    let (mut prev, mut offset, mut own) = (0u64, 0usize, 0usize);
-    let mut found = None;
+    let mut prev = 0u64;
     for _ in 0..grams {
         prev += r.varint();
-        let v = r.varint();
-        let (len, is_own) = ((v >> 1) as usize, v & 1 == 1);
+        let mut at = [0..0, 0..0];
+        for range in at.iter_mut().take(1 + (prev & 0x1F_FFFF != 0) as usize) {
+            let start = r.varint() as usize;
+            *range = start..start + r.varint() as usize;
+        }
         if prev == key {
-            found = Some(if is_own { Located::Own(own) } else { Located::Inline(offset..offset + len) });
+            return Some(at);
         }
-        if is_own {
-            own += 1;
-        } else {
-            offset += len;
+        if prev > key {
+            break;
         }
     }
-    match found {
-        Some(Located::Inline(range)) => Located::Inline(r.at + range.start..r.at + range.end),
-        Some(other) => other,
-        None => Located::Absent,
-    }
+    None
 }
 
 /// One document of a list: its number, the gram's (or term's) occurrences
@@ -250,18 +196,17 @@ mod tests {
     }
 
     #[test]
-    fn a_shard_table_finds_inline_and_own_lists() {
-        let (a, b, c) = (vec![1u8, 2, 3], vec![9u8; 10], vec![7u8]);
-        let grams = [(pack(&['一', '\0']), &a[..]), (pack(&['一', '二']), &b[..]), (pack(&['三', '\0']), &c[..])];
-        let mut out = Vec::new();
-        assert_eq!(write_shard(&mut out, &grams, 5), [1]);
-        let at = |g: &Gram| locate(&out, pack(g));
-        let Located::Inline(r) = at(&['一', '\0']) else { panic!() };
-        assert_eq!(out[r], [1, 2, 3]);
-        assert_eq!(at(&['一', '二']), Located::Own(0));
-        let Located::Inline(r) = at(&['三', '\0']) else { panic!() };
-        assert_eq!(out[r], [7]);
-        assert_eq!(at(&['二', '\0']), Located::Absent);
+    fn a_directory_finds_both_lists_of_a_bigram_and_one_of_a_unigram() {
+        let mut dir = Vec::new();
+        let (one, pair, three) = (pack(&['一', '\0']), pack(&['一', '二']), pack(&['三', '\0']));
+        for n in [3, one, 0, 5, pair - one, 5, 10, 0, 7, three - pair, 15, 2] {
+            put_varint(&mut dir, n);
+        }
+        assert_eq!(locate(&dir, one), Some([0..5, 0..0]));
+        assert_eq!(locate(&dir, pair), Some([5..15, 0..7]));
+        assert_eq!(locate(&dir, three), Some([15..17, 0..0]));
+        assert_eq!(locate(&dir, pack(&['二', '\0'])), None);
+        assert_eq!(locate(&dir, pack(&['四', '\0'])), None);
     }
 
     #[test]

@@ -2,18 +2,14 @@
 //! each document's normalised stream, the count of every unigram and
 //! bigram in it (and how many of those are in the head) and every
 //! bigram's positions, appended — already in the published encoding — to
-//! the run's bucket for that gram. Counting uses a table indexed by code
+//! the run's bucket for that gram (the low bits of its hash). Counting uses a table indexed by code
 //! point for unigrams and a small open-addressing table for bigrams, both
 //! reused from one document to the next; positions are grouped by a
 //! counting pass, not a sort.
 
-use super::codec::{gram_hash, put_varint, Varints};
+use super::codec::{gram_hash, put_varint, varint_len};
 use super::text::normalized_stream;
 use crate::model::Document;
-
-/// Grams are gathered in this many buckets (by the low bits of their
-/// hash) for phase two; a power of two.
-pub const BUCKETS: usize = 256;
 
 /// The grams of a run of consecutive documents, per bucket, as records:
 /// `varint(doc − previous record's doc)` (the first from 0),
@@ -26,32 +22,42 @@ pub struct Run {
     last_doc: Vec<u32>,
 }
 
-impl Default for Run {
-    fn default() -> Self {
-        Run { buckets: vec![Vec::new(); BUCKETS], last_doc: vec![0; BUCKETS] }
-    }
-}
-
 impl Run {
-    /// Appends a record; `positions` are already encoded (empty for a
-    /// unigram).
-    fn record(&mut self, doc: u32, key: u64, count: u32, head: u32, positions: &[u8]) {
-        let b = gram_hash(key) as usize & (BUCKETS - 1);
-        let mut r = Varints::default();
-        r.put((doc - self.last_doc[b]) as u64);
-        self.last_doc[b] = doc;
-        r.put(key >> 21);
-        r.put(key & 0x1F_FFFF);
-        r.put((count as u64) << 1 | (head > 0) as u64);
-        if head > 0 {
-            r.put(head as u64);
-        }
-        if !positions.is_empty() {
-            r.put(positions.len() as u64);
+    /// A run whose grams go to `buckets` buckets (a power of two), each
+    /// with room for about `bytes`.
+    pub fn new(buckets: usize, bytes: usize) -> Run {
+        Run { buckets: (0..buckets).map(|_| Vec::with_capacity(bytes)).collect(), last_doc: vec![0; buckets] }
+    }
+
+    /// Appends a record; `positions` ascending (empty for a unigram).
+    fn record(&mut self, doc: u32, key: u64, count: u32, head: u32, positions: &[u32]) {
+        let b = gram_hash(key) as usize & (self.buckets.len() - 1);
+        let mut len = 0;
+        let mut prev = 0;
+        for &p in positions {
+            len += varint_len((p - prev) as u64);
+            prev = p;
         }
         let out = &mut self.buckets[b];
-        out.extend_from_slice(r.bytes());
-        out.extend_from_slice(positions);
+        // Byte by byte into the bucket: a header built on the stack and
+        // copied would be read back before its stores complete.
+        out.reserve(32 + len);
+        put_varint(out, (doc - self.last_doc[b]) as u64);
+        self.last_doc[b] = doc;
+        put_varint(out, key >> 21);
+        put_varint(out, key & 0x1F_FFFF);
+        put_varint(out, (count as u64) << 1 | (head > 0) as u64);
+        if head > 0 {
+            put_varint(out, head as u64);
+        }
+        if !positions.is_empty() {
+            put_varint(out, len as u64);
+        }
+        let mut prev = 0;
+        for &p in positions {
+            put_varint(out, (p - prev) as u64);
+            prev = p;
+        }
     }
 }
 
@@ -73,8 +79,6 @@ pub struct Scratch {
     /// Per stream position: the number of the bigram starting there.
     number_at: Vec<u32>,
     positions: Vec<u32>,
-    /// Each bigram's positions, encoded, one after another.
-    encoded: Vec<u8>,
 }
 
 impl Default for Scratch {
@@ -90,7 +94,6 @@ impl Default for Scratch {
             ends: Vec::new(),
             number_at: Vec::new(),
             positions: Vec::new(),
-            encoded: Vec::new(),
         }
     }
 }
@@ -98,7 +101,7 @@ impl Default for Scratch {
 /// Indexes document `doc` into `run`.
 pub fn index_document(doc: u32, document: &Document, scratch: &mut Scratch, run: &mut Run) {
     let head = normalized_stream(document, &mut scratch.stream);
-    let Scratch { stream, unigrams, seen, table, found, counts, heads, ends, number_at, positions, encoded } = scratch;
+    let Scratch { stream, unigrams, seen, table, found, counts, heads, ends, number_at, positions } = scratch;
 
     for (i, &c) in stream.iter().enumerate() {
         if c != 0 {
@@ -115,9 +118,9 @@ pub fn index_document(doc: u32, document: &Document, scratch: &mut Scratch, run:
     }
     seen.clear();
 
-    // Distinct bigrams are fewer than characters: the table stays at most
-    // two-thirds full.
-    let size = (stream.len() + stream.len() / 2).next_power_of_two().max(64);
+    // Distinct bigrams are fewer than characters: the table always has a
+    // free slot (and is about half full on real text).
+    let size = stream.len().next_power_of_two().max(64);
     if table.len() < size {
         table.resize(size, (0, 0));
     }
@@ -167,25 +170,8 @@ pub fn index_document(doc: u32, document: &Document, scratch: &mut Scratch, run:
             *end += 1;
         }
     }
-    // Every bigram's positions encoded in one pass; `ends` become where
-    // each one's bytes end.
-    encoded.clear();
-    let mut at = 0;
-    for end in ends.iter_mut() {
-        // The first as is (from 0), then differences.
-        let mut prev = 0;
-        for &p in &positions[at..*end as usize] {
-            put_varint(encoded, (p - prev) as u64);
-            prev = p;
-        }
-        at = *end as usize;
-        *end = encoded.len() as u32;
-    }
-    let mut from = 0;
     for (n, &key) in found.iter().enumerate() {
-        let to = ends[n] as usize;
-        run.record(doc, key, counts[n], heads[n], &encoded[from..to]);
-        from = to;
+        run.record(doc, key, counts[n], heads[n], &positions[(ends[n] - counts[n]) as usize..ends[n] as usize]);
     }
     found.clear();
     counts.clear();

@@ -2,23 +2,23 @@
 //! written as static files under `search/`. Owns the normalisation shared
 //! with the client (`normalize`), what is searchable (`text`), the index —
 //! per gram (character unigram or bigram) the documents that hold it, and
-//! per bigram where (`grams`, `shards`, `codec`), with the small files
+//! per bigram where (`grams`, `packs`, `codec`), with the small files
 //! beside it (`publish`) — and the query the client runs (`query`). It
 //! does not render pages; the search page is `render`'s.
 
 mod codec;
 mod grams;
 mod normalize;
+mod packs;
 mod publish;
 mod query;
-mod shards;
 mod text;
 
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 
-pub use codec::{pack, shard_of, unpack, Gram};
+pub use codec::{pack, slot_of, unpack, Gram};
 pub use normalize::{fold, fold_pairs, normalize};
 pub use publish::{RECORDS_PER_FILE, VERSION};
 pub use query::{query, search, terms, Filters, Hit};
@@ -36,6 +36,14 @@ pub const FACETS: [FacetKey; 6] =
 /// Documents indexed by one task of phase one: enough to keep both cores
 /// busy to the end, few enough that buckets stay long.
 const DOCS_PER_RUN: usize = 256;
+
+/// Characters of text per bucket (a pair of packs) the bucket count aims
+/// at: packs of a few hundred kilobytes, which a host that ignores byte
+/// ranges sends whole.
+const CHARS_PER_BUCKET: usize = 128 * 1024;
+
+/// Most buckets.
+const MAX_BUCKETS: usize = 1024;
 
 /// What a result shows of a document.
 #[derive(Debug, Clone, PartialEq)]
@@ -134,23 +142,27 @@ impl SearchInputs<'_> {
     /// Indexes every document: phase one per run of documents in
     /// parallel, phase two per bucket of grams in parallel.
     pub fn build(self) -> SearchIndex {
+        // Bytes of Markdown ≈ 3 × characters; records take about 2.5
+        // bytes a character, which each run's buckets reserve.
+        let chars: usize = self.archive.documents.iter().map(|d| d.body.len() / 3).sum();
+        let buckets = (chars / CHARS_PER_BUCKET).clamp(1, MAX_BUCKETS).next_power_of_two();
         let runs: Vec<grams::Run> = self
             .archive
             .documents
             .par_chunks(DOCS_PER_RUN)
             .enumerate()
             .map_init(grams::Scratch::default, |scratch, (n, chunk)| {
-                let mut run = grams::Run::default();
+                let bytes: usize = chunk.iter().map(|d| d.body.len()).sum::<usize>() * 5 / 6 / buckets;
+                let mut run = grams::Run::new(buckets, bytes);
                 for (i, doc) in chunk.iter().enumerate() {
                     grams::index_document((n * DOCS_PER_RUN + i) as u32, doc, scratch, &mut run);
                 }
                 run
             })
             .collect();
-        let sharded = shards::shard(runs);
-        let mut files =
-            publish::small_files(&self.docs, &self.facets, sharded.document_shards, sharded.position_shards);
-        files.extend(sharded.files);
+        let packed = packs::pack(runs, buckets);
+        let mut files = publish::small_files(&self.docs, &self.facets, buckets, packed.directories);
+        files.extend(packed.files);
         let mut files: Vec<(String, Vec<u8>)> =
             files.into_iter().map(|(rel, bytes)| (format!("search/{rel}"), bytes)).collect();
         files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));

@@ -1,5 +1,6 @@
 //! The small files of the index (format in `themes/default/README.md`):
-//! `meta.json` (counts, shard numbers, facet names, normalisation table),
+//! `meta.json` (counts of documents, buckets and directory files, facet
+//! names, the normalisation table),
 //! `facets.bin` (which documents have which facet term, packed) and
 //! `r/<n>.json` (what a result shows, [`RECORDS_PER_FILE`] documents a
 //! file); and writing every file of the index through a `Sink`.
@@ -37,8 +38,8 @@ impl SearchIndex {
 pub fn small_files(
     docs: &[SearchDoc],
     facets: &[SearchFacet],
-    document_shards: usize,
-    position_shards: usize,
+    buckets: usize,
+    directories: usize,
 ) -> Vec<(String, Vec<u8>)> {
     let facet_names: Vec<_> = facets
         .iter()
@@ -51,7 +52,8 @@ pub fn small_files(
         "version": VERSION,
         "documents": docs.len(),
         "records": RECORDS_PER_FILE,
-        "shards": {"d": document_shards, "p": position_shards},
+        "buckets": buckets,
+        "directories": directories,
         "facets": facet_names,
         "fold": fold_pairs(),
     });

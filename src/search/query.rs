@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::codec::{locate, pack, read_documents, read_positions, shard_of, Gram, Located, Posting};
+use super::codec::{locate, pack, read_documents, read_positions, slot_of, Gram, Posting};
 use super::{fold, grams_of_term, SearchIndex};
 
 /// Selected terms (by slug) per facet key: OR within a facet, AND across.
@@ -83,12 +83,12 @@ pub fn search(index: &SearchIndex, q: &str, filters: &Filters) -> Vec<Hit> {
     hits
 }
 
-/// The index as the client sees it: `meta.json`, `facets.bin` and the
-/// shard files, fetched by path.
+/// The index as the client sees it: `meta.json`, `facets.bin`, the
+/// directories and byte ranges of the packs, fetched by path.
 struct Published<'a> {
     index: &'a SearchIndex,
-    document_shards: u32,
-    position_shards: u32,
+    buckets: u32,
+    directories: u32,
     /// Per facet: key, slugs, and per document its term numbers.
     facets: Vec<(String, Vec<String>, Vec<Vec<usize>>)>,
 }
@@ -97,7 +97,7 @@ impl<'a> Published<'a> {
     fn read(index: &'a SearchIndex) -> Self {
         let meta: serde_json::Value =
             serde_json::from_slice(index.file("search/meta.json").unwrap_or(b"{}")).unwrap_or_default();
-        let shards = |k: &str| meta["shards"][k].as_u64().unwrap_or(1) as u32;
+        let count = |k: &str| meta[k].as_u64().unwrap_or(1) as u32;
         let docs = meta["documents"].as_u64().unwrap_or(0) as usize;
         let listed = meta["facets"].as_array().cloned().unwrap_or_default();
         let slugs: Vec<Vec<String>> = listed
@@ -115,18 +115,16 @@ impl<'a> Published<'a> {
             .zip(of)
             .map(|((f, slugs), of)| (f["key"].as_str().unwrap_or("").to_string(), slugs, of))
             .collect();
-        Published { index, document_shards: shards("d"), position_shards: shards("p"), facets }
+        Published { index, buckets: count("buckets"), directories: count("directories"), facets }
     }
 
-    /// The list of `gram` in the shards under `dir`.
-    fn list(&self, dir: &str, shards: u32, gram: &Gram) -> Option<&'a [u8]> {
-        let k = shard_of(gram, shards);
-        let shard = self.index.file(&format!("search/{dir}/{k}.bin"))?;
-        match locate(shard, pack(gram)) {
-            Located::Absent => None,
-            Located::Inline(range) => Some(&shard[range]),
-            Located::Own(n) => self.index.file(&format!("search/{dir}/{k}-{n}.bin")),
-        }
+    /// The documents list (`which` = 0) or positions list (1) of `gram`:
+    /// its directory says where in which pack.
+    fn list(&self, which: usize, gram: &Gram) -> Option<&'a [u8]> {
+        let directory = self.index.file(&format!("search/g/{}.bin", slot_of(gram, self.directories)))?;
+        let at = locate(directory, pack(gram))?[which].clone();
+        let pack = self.index.file(&format!("search/{}/{}.bin", ["d", "p"][which], slot_of(gram, self.buckets)))?;
+        pack.get(at)
     }
 
     /// Documents holding `term`, with its occurrences (in the head: `head`
@@ -134,11 +132,11 @@ impl<'a> Published<'a> {
     fn documents_with(&self, term: &[char]) -> Vec<Posting> {
         let grams = grams_of_term(term);
         if term.len() <= 2 {
-            return self.list("d", self.document_shards, &grams[0].1).map(read_documents).unwrap_or_default();
+            return self.list(0, &grams[0].1).map(read_documents).unwrap_or_default();
         }
         let mut lists = Vec::new();
         for (offset, gram) in &grams {
-            let Some(list) = self.list("p", self.position_shards, gram) else { return Vec::new() };
+            let Some(list) = self.list(1, gram) else { return Vec::new() };
             let by_doc: HashMap<u32, (Posting, Vec<u32>)> =
                 read_positions(list).into_iter().map(|(p, pos)| (p.doc, (p, pos))).collect();
             lists.push((*offset as u32, by_doc));

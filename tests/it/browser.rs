@@ -26,6 +26,16 @@ pub struct StaticServer {
 
 impl StaticServer {
     pub fn start(dir: &Path, prefix: &str) -> StaticServer {
+        StaticServer::start_with(dir, prefix, true)
+    }
+
+    /// A host that ignores `Range` (as some simple servers do): every
+    /// answer is the whole file.
+    pub fn without_ranges(dir: &Path, prefix: &str) -> StaticServer {
+        StaticServer::start_with(dir, prefix, false)
+    }
+
+    fn start_with(dir: &Path, prefix: &str, ranges: bool) -> StaticServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
@@ -39,7 +49,7 @@ impl StaticServer {
                 }
                 let Ok(stream) = stream else { continue };
                 let (dir, prefix, log) = (dir.clone(), prefix_owned.clone(), log2.clone());
-                std::thread::spawn(move || serve_connection(stream, &dir, &prefix, &log));
+                std::thread::spawn(move || serve_connection(stream, &dir, &prefix, ranges, &log));
             }
         });
         StaticServer { port, prefix: prefix.to_string(), stop, log }
@@ -63,7 +73,7 @@ impl Drop for StaticServer {
     }
 }
 
-fn serve_connection(stream: TcpStream, dir: &Path, prefix: &str, log: &Mutex<Vec<(String, usize)>>) {
+fn serve_connection(stream: TcpStream, dir: &Path, prefix: &str, ranges: bool, log: &Mutex<Vec<(String, usize)>>) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -80,7 +90,7 @@ fn serve_connection(stream: TcpStream, dir: &Path, prefix: &str, log: &Mutex<Vec
                 break;
             }
             if let Some((name, value)) = header.split_once(':') {
-                if name.trim().eq_ignore_ascii_case("range") {
+                if ranges && name.trim().eq_ignore_ascii_case("range") {
                     range = Some(value.trim().to_string());
                 }
             }
@@ -115,8 +125,9 @@ fn serve_connection(stream: TcpStream, dir: &Path, prefix: &str, log: &Mutex<Vec
         }
         log.lock().unwrap().push((path, body.len()));
         let head = format!(
-            "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nAccept-Ranges: bytes\r\n{content_range}Cache-Control: no-store\r\n\r\n",
-            body.len()
+            "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n{}{content_range}Cache-Control: no-store\r\n\r\n",
+            body.len(),
+            if ranges { "Accept-Ranges: bytes\r\n" } else { "" }
         );
         let mut response = head.into_bytes();
         response.extend_from_slice(&body);

@@ -366,6 +366,28 @@ fn browser_search_works_under_a_sub_path() {
 
 #[test]
 #[ignore = "needs chromium; run by scripts/test"]
+fn browser_search_works_where_the_host_ignores_byte_ranges() {
+    let c = corpus();
+    let site = Site::bundled();
+    site.build(&[]);
+    let server = StaticServer::without_ranges(&site.public(), "/");
+    let browser = Browser::launch();
+    let tab = browser.new_tab();
+    for q in c.samples(30, 0x0a11).into_iter().chain(c.absent(5, 0xab5e)) {
+        tab.goto(&search_url(&server, &q, ""));
+        let got: BTreeSet<String> = results(&tab).into_iter().collect();
+        assert_eq!(got, expected_paths(&c, "/", &c.containing(&q)), "query `{q}` without ranges");
+    }
+    tab.goto(&search_url(&server, "两不愁三保障", ""));
+    results(&tab);
+    tab.eval("document.querySelector('#search-results li').scrollIntoView(); true");
+    tab.wait_for("document.querySelector('#search-results li').dataset.snippet === 'done'", Duration::from_secs(20));
+    let mark = tab.eval("document.querySelector('#search-results li .search-snippet mark').textContent");
+    assert_eq!(mark, "两不愁三保障");
+}
+
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
 fn a_shared_url_with_query_and_filters_reproduces_the_results() {
     let c = corpus();
     let (_site, server, browser) = served(&[], "/");

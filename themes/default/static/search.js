@@ -1,12 +1,13 @@
 // Full-text search of the archive, in the browser, with no server: the
 // index under search/ (written by the generator's search stage, format in
-// themes/default/README.md) is fetched piece by piece, binary lists as
-// ArrayBuffers. A term of one or two characters is its own gram, and the
-// gram's documents list is the exact answer; a longer term is checked on
-// the positions of its bigrams at offsets 0, 2, 4, … (and the last): it
-// occurs at p when every one of them occurs at p + its offset. Snippets
-// come from the result's own page, read only for results on screen. The
-// same algorithm is src/search/query.rs, which the library tests check.
+// themes/default/README.md) is fetched piece by piece: a gram's directory
+// file, then just its list's bytes from a pack (an HTTP range). A term of
+// one or two characters is its own gram, and the gram's documents list is
+// the exact answer; a longer term is checked on the positions of its
+// bigrams at offsets 0, 2, 4, … (and the last): it occurs at p when every
+// one of them occurs at p + its offset. Snippets come from the result's
+// own page, read only for results on screen. The same algorithm is
+// src/search/query.rs, which the library tests check.
 (function () {
   "use strict";
 
@@ -22,7 +23,7 @@
   var facetBox = document.getElementById("search-facets");
   var PAGE = 10;
   var VISIBLE_TERMS = 12;
-  // Searched this long after the last keystroke.
+  // Keystrokes closer together than this are one query.
   var SOON = 40;
   function t(name) { return app.getAttribute("data-t-" + name) || ""; }
 
@@ -94,29 +95,50 @@
     if (g[1]) h = Math.imul(h ^ g[1], 16777619) >>> 0;
     return h;
   }
-  // Where a gram's list is in a shard: [start, end), {own: n} or null.
-  function locate(shard, key) {
-    var r = new Reader(shard);
-    var grams = r.varint();
-    var prev = 0, offset = 0, own = 0, found = null;
-    for (var i = 0; i < grams; i++) {
+  // Where a gram's lists are in its bucket's packs, by its directory
+  // file: [[start, end) of the documents list, and of the positions list
+  // for a bigram], or null (src/search/codec.rs locate).
+  function locate(dir, key) {
+    var r = new Reader(dir);
+    var n = r.varint(), prev = 0;
+    for (var i = 0; i < n; i++) {
       prev += r.varint();
-      var v = r.varint();
-      var len = Math.floor(v / 2), isOwn = v % 2 === 1;
-      if (prev === key) found = isOwn ? { own: own } : [offset, offset + len];
-      if (isOwn) own++; else offset += len;
+      var at = [];
+      for (var j = 0; j < (prev % 2097152 ? 2 : 1); j++) {
+        var start = r.varint();
+        at.push([start, start + r.varint()]);
+      }
+      if (prev === key) return at;
+      if (prev > key) break;
     }
-    if (found && !("own" in found)) return [r.at + found[0], r.at + found[1]];
-    return found;
+    return null;
   }
-  // The list of gram g in the shards under dir ("d" or "p"): bytes or null.
-  function listOf(dir, g) {
-    var k = gramHash(g) & (meta.shards[dir] - 1);
-    return get(dir + "/" + k + ".bin", false).then(function (shard) {
-      var at = locate(shard, gramKey(g));
+  // Bytes [from, to) of an index file, by a range request; a host that
+  // sends the whole file instead has it kept for the next list.
+  function bytesOf(path, from, to) {
+    if (cache.has(path)) return cache.get(path).then(function (b) { return b.subarray(from, to); });
+    var key = path + "@" + from;
+    if (!cache.has(key)) {
+      var headers = { Range: "bytes=" + from + "-" + (to - 1) };
+      cache.set(key, fetch(base + path, { headers: headers }).then(function (r) {
+        if (!r.ok) throw new Error(path + ": " + r.status);
+        return r.arrayBuffer().then(function (b) {
+          var bytes = new Uint8Array(b);
+          if (r.status === 206) return bytes;
+          cache.set(path, Promise.resolve(bytes));
+          return bytes.subarray(from, to);
+        });
+      }));
+    }
+    return cache.get(key);
+  }
+  // The documents list (which = 0) or positions list (1) of gram g, or null.
+  function listOf(which, g) {
+    var h = gramHash(g);
+    return get("g/" + (h & (meta.directories - 1)) + ".bin", false).then(function (dir) {
+      var at = locate(dir, gramKey(g));
       if (!at) return null;
-      if (at.own !== undefined) return get(dir + "/" + k + "-" + at.own + ".bin", false);
-      return shard.subarray(at[0], at[1]);
+      return bytesOf((which ? "p/" : "d/") + (h & (meta.buckets - 1)) + ".bin", at[which][0], at[which][1]);
     });
   }
   function readCounts(r, out, i) {
@@ -172,11 +194,11 @@
   // Documents holding a term: {docs, counts, heads}, ascending.
   function documentsWith(term) {
     if (term.length <= 2) {
-      return listOf("d", [cp(term[0]), term.length === 2 ? cp(term[1]) : 0]).then(readDocuments);
+      return listOf(0, [cp(term[0]), term.length === 2 ? cp(term[1]) : 0]).then(readDocuments);
     }
     var offsets = coverOf(term);
     return Promise.all(offsets.map(function (k) {
-      return listOf("p", [cp(term[k]), cp(term[k + 1])]).then(readPositions);
+      return listOf(1, [cp(term[k]), cp(term[k + 1])]).then(readPositions);
     })).then(function (lists) {
       var out = { docs: [], counts: [], heads: [] };
       if (lists.some(function (l) { return !l; })) return out;
@@ -462,7 +484,10 @@
     li.appendChild(m);
     li.url = rec[0];
     // A match only in the title, date, speakers or place: the card shows it.
-    li.setAttribute("data-snippet", terms.length && (hit.body || !shownInCard) ? "wanted" : "card");
+    var wanted = terms.length && (hit.body || !shownInCard);
+    li.setAttribute("data-snippet", wanted ? "wanted" : "card");
+    // The snippet's room, kept while it is read, so results do not jump.
+    if (wanted) li.appendChild(el("p", "search-snippet"));
     return li;
   }
 
@@ -481,16 +506,16 @@
   function snippetFor(li) {
     var terms = currentTerms, token = seq;
     li.setAttribute("data-snippet", "loading");
+    var p = li.querySelector(".search-snippet");
     findOnPage(li.url, terms, li.hit.body).then(function (found) {
       if (token !== seq) return;
       li.setAttribute("data-snippet", found ? "done" : "none");
-      if (!found) return;
-      var p = el("p", "search-snippet");
+      if (!found) return p.remove();
       marked(p, found.text, terms, true);
-      li.appendChild(p);
       if (found.anchor) li.querySelector(".search-hit-link").href = root + li.url + "#" + found.anchor;
     }).catch(function (e) {
       li.setAttribute("data-snippet", "none");
+      p.remove();
       if (window.console) console.error(e);
     });
   }
@@ -642,10 +667,15 @@
   }
 
   // ---- wiring ----
-  var timer = 0;
+  // The first keystroke after a pause is searched at once (an input
+  // method commits a whole word at a time); keystrokes that follow it
+  // within SOON ms wait for the last.
+  var timer = 0, lastInput = -Infinity;
   function soon() {
     clearTimeout(timer);
-    timer = setTimeout(run, SOON);
+    var now = Date.now();
+    if (now - lastInput > SOON) run(); else timer = setTimeout(run, SOON);
+    lastInput = now;
   }
   loadMeta().then(function () {
     var state = readState();
