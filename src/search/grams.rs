@@ -7,58 +7,94 @@
 //! reused from one document to the next; positions are grouped by a
 //! counting pass, not a sort.
 
-use super::codec::{gram_hash, put_varint, varint_len};
+use super::codec::{gram_hash, put_varint};
 use super::text::normalized_stream;
 use crate::model::Document;
 
-/// The grams of a run of consecutive documents, per bucket, as records:
-/// `varint(doc − previous record's doc)` (the first from 0),
-/// `varint(first char)`, `varint(second char or 0)`, `varint(count << 1 |
-/// in head)`, `varint(in head)` when not 0 and, for a bigram,
-/// `varint(length)` and its positions (the first as is, then
-/// differences) — the entry and positions in their published encoding.
+/// Documents in a run: a record gives its document's number within the
+/// run in 8 bits.
+pub const DOCS_PER_RUN: usize = 256;
+
+/// A record's count field: 13 bits, all ones meaning "in a u32 after".
+const SMALL_COUNT: u64 = (1 << 13) - 1;
+
+/// The grams of a run of consecutive documents, per bucket, as records: a
+/// little-endian u64 — the gram's key (42 bits), the document's number in
+/// the run (8), its occurrences (13; all ones: a u32 follows with them) and
+/// whether any is in the head (1; then a u32 follows with how many) — and,
+/// for a bigram, its positions as published (varints: the first as is,
+/// then differences). One store writes a record's head, one load reads it.
 pub struct Run {
     pub buckets: Vec<Vec<u8>>,
-    last_doc: Vec<u32>,
 }
 
 impl Run {
     /// A run whose grams go to `buckets` buckets (a power of two), each
     /// with room for about `bytes`.
     pub fn new(buckets: usize, bytes: usize) -> Run {
-        Run { buckets: (0..buckets).map(|_| Vec::with_capacity(bytes)).collect(), last_doc: vec![0; buckets] }
+        Run { buckets: (0..buckets).map(|_| Vec::with_capacity(bytes)).collect() }
     }
 
     /// Appends a record; `positions` ascending (empty for a unigram).
     fn record(&mut self, doc: u32, key: u64, count: u32, head: u32, positions: &[u32]) {
         let b = gram_hash(key) as usize & (self.buckets.len() - 1);
-        let mut len = 0;
-        let mut prev = 0;
-        for &p in positions {
-            len += varint_len((p - prev) as u64);
-            prev = p;
-        }
         let out = &mut self.buckets[b];
-        // Byte by byte into the bucket: a header built on the stack and
-        // copied would be read back before its stores complete.
-        out.reserve(32 + len);
-        put_varint(out, (doc - self.last_doc[b]) as u64);
-        self.last_doc[b] = doc;
-        put_varint(out, key >> 21);
-        put_varint(out, key & 0x1F_FFFF);
-        put_varint(out, (count as u64) << 1 | (head > 0) as u64);
+        let small = (count as u64).min(SMALL_COUNT);
+        let word = key | ((doc as usize % DOCS_PER_RUN) as u64) << 42 | small << 50 | ((head > 0) as u64) << 63;
+        out.extend_from_slice(&word.to_le_bytes());
+        if small == SMALL_COUNT {
+            out.extend_from_slice(&count.to_le_bytes());
+        }
         if head > 0 {
-            put_varint(out, head as u64);
+            out.extend_from_slice(&head.to_le_bytes());
         }
-        if !positions.is_empty() {
-            put_varint(out, len as u64);
-        }
+        out.reserve(5 * positions.len());
         let mut prev = 0;
         for &p in positions {
             put_varint(out, (p - prev) as u64);
             prev = p;
         }
     }
+}
+
+/// A record read back: key, document within the run, occurrences, in the
+/// head, and where its positions are (`at..end`).
+pub struct Record {
+    pub key: u64,
+    pub doc: u32,
+    pub count: u32,
+    pub head: u32,
+    pub positions: std::ops::Range<usize>,
+}
+
+/// Reads the record at `*at` of a bucket, moving `*at` past it.
+pub fn read_record(bytes: &[u8], at: &mut usize) -> Record {
+    let u32_at = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[*at..*at + 8]);
+    let word = u64::from_le_bytes(word);
+    *at += 8;
+    let key = word & ((1 << 42) - 1);
+    let mut count = ((word >> 50) & SMALL_COUNT) as u32;
+    if count as u64 == SMALL_COUNT {
+        count = u32_at(*at);
+        *at += 4;
+    }
+    let mut head = 0;
+    if word >> 63 == 1 {
+        head = u32_at(*at);
+        *at += 4;
+    }
+    let start = *at;
+    if key & 0x1F_FFFF != 0 {
+        for _ in 0..count {
+            while bytes[*at] >= 0x80 {
+                *at += 1;
+            }
+            *at += 1;
+        }
+    }
+    Record { key, doc: ((word >> 42) & 0xFF) as u32, count, head, positions: start..*at }
 }
 
 const EMPTY: u32 = u32::MAX;

@@ -28,14 +28,11 @@ use crate::index::{FacetKey, Index};
 use crate::model::Archive;
 use crate::render::views::{document_url, format_date, Words};
 use crate::write::Fingerprint;
+use grams::DOCS_PER_RUN;
 
 /// Facets the search page filters by, in its order.
 pub const FACETS: [FacetKey; 6] =
     [FacetKey::Province, FacetKey::City, FacetKey::Year, FacetKey::Theme, FacetKey::Speaker, FacetKey::Kind];
-
-/// Documents indexed by one task of phase one: enough to keep both cores
-/// busy to the end, few enough that buckets stay long.
-const DOCS_PER_RUN: usize = 256;
 
 /// Characters of text per bucket (a pair of packs) the bucket count aims
 /// at: packs of a few hundred kilobytes, which a host that ignores byte
@@ -142,8 +139,9 @@ impl SearchInputs<'_> {
     /// Indexes every document: phase one per run of documents in
     /// parallel, phase two per bucket of grams in parallel.
     pub fn build(self) -> SearchIndex {
-        // Bytes of Markdown ≈ 3 × characters; records take about 2.5
-        // bytes a character, which each run's buckets reserve.
+        // Bytes of Markdown ≈ 3 × characters; records take about 2.2 bytes
+        // a byte of Markdown, which each run's buckets reserve (untouched
+        // room costs nothing; regrowing would copy).
         let chars: usize = self.archive.documents.iter().map(|d| d.body.len() / 3).sum();
         let buckets = (chars / CHARS_PER_BUCKET).clamp(1, MAX_BUCKETS).next_power_of_two();
         let runs: Vec<grams::Run> = self
@@ -152,7 +150,7 @@ impl SearchInputs<'_> {
             .par_chunks(DOCS_PER_RUN)
             .enumerate()
             .map_init(grams::Scratch::default, |scratch, (n, chunk)| {
-                let bytes: usize = chunk.iter().map(|d| d.body.len()).sum::<usize>() * 5 / 6 / buckets;
+                let bytes: usize = chunk.iter().map(|d| d.body.len()).sum::<usize>() * 9 / 4 / buckets;
                 let mut run = grams::Run::new(buckets, bytes);
                 for (i, doc) in chunk.iter().enumerate() {
                     grams::index_document((n * DOCS_PER_RUN + i) as u32, doc, scratch, &mut run);

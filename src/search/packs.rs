@@ -9,8 +9,8 @@
 
 use rayon::prelude::*;
 
-use super::codec::{gram_hash, put_varint, varint_len, write_varint, Reader};
-use super::grams::{KeyTable, Run};
+use super::codec::{gram_hash, put_varint, varint_len, write_varint};
+use super::grams::{read_record, KeyTable, Run, DOCS_PER_RUN};
 
 /// Grams a directory file lists, about: a few kilobytes.
 const GRAMS_PER_DIRECTORY: usize = 512;
@@ -90,12 +90,12 @@ fn directory(grams: &[&Lists]) -> Vec<u8> {
     out
 }
 
-/// One record, read: its gram's number, its document's difference from
-/// the gram's previous one, and where its counts and positions are.
-struct Record {
+/// A record as the second pass needs it: its gram's number, its
+/// document's difference from the gram's previous one, its counts, and
+/// where its positions are.
+struct Entry {
     gram: u32,
     delta: u32,
-    /// `count << 1 | in head`, and occurrences in the head.
     count: u32,
     head: u32,
     run: u32,
@@ -109,44 +109,37 @@ fn group(runs: Vec<Vec<u8>>) -> Bucket {
     let mut numbers = KeyTable::default();
     // Per gram: key, documents, last document, bytes of its two lists.
     let mut grams: Vec<(u64, u32, u32, [usize; 2])> = Vec::new();
-    let mut records: Vec<Record> = Vec::new();
+    let mut records: Vec<Entry> = Vec::new();
     for (run, bytes) in runs.iter().enumerate() {
-        let mut r = Reader::new(bytes);
-        let mut doc = 0u32;
-        while r.at < bytes.len() {
-            doc += r.varint() as u32;
-            let key = r.varint() << 21 | r.varint();
-            let count = r.varint();
-            let head = if count & 1 == 1 { r.varint() } else { 0 };
-            let counts_len = varint_len(count) + if head > 0 { varint_len(head) } else { 0 };
-            let (mut positions, mut positions_len) = (r.at, 0);
-            if key & 0x1F_FFFF != 0 {
-                positions_len = r.varint() as usize;
-                positions = r.at;
-                r.at += positions_len;
-            }
-            let g = numbers.find_or_insert(key, grams.len() as u32);
+        let mut at = 0;
+        while at < bytes.len() {
+            let rec = read_record(bytes, &mut at);
+            let doc = (run * DOCS_PER_RUN) as u32 + rec.doc;
+            let g = numbers.find_or_insert(rec.key, grams.len() as u32);
             if g as usize == grams.len() {
-                grams.push((key, 0, u32::MAX, [0, 0]));
+                grams.push((rec.key, 0, u32::MAX, [0, 0]));
             }
             let gram = &mut grams[g as usize];
             // Differences from the document before, the first from −1.
             let delta = doc.wrapping_sub(gram.2);
             gram.1 += 1;
             gram.2 = doc;
-            let entry = varint_len(delta as u64) + counts_len;
+            let count = (rec.count as u64) << 1 | (rec.head > 0) as u64;
+            let entry = varint_len(delta as u64)
+                + varint_len(count)
+                + if rec.head > 0 { varint_len(rec.head as u64) } else { 0 };
             gram.3[0] += entry;
-            if positions_len > 0 {
-                gram.3[1] += entry + positions_len;
+            if !rec.positions.is_empty() {
+                gram.3[1] += entry + rec.positions.len();
             }
-            records.push(Record {
+            records.push(Entry {
                 gram: g,
                 delta,
                 count: count as u32,
-                head: head as u32,
+                head: rec.head,
                 run: run as u32,
-                positions: positions as u32,
-                positions_len: positions_len as u32,
+                positions: rec.positions.start as u32,
+                positions_len: rec.positions.len() as u32,
             });
         }
     }

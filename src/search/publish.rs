@@ -18,7 +18,7 @@ pub const VERSION: u32 = 2;
 /// Result records are grouped this many documents a file: a page of ten
 /// results fetches at most ten small files, and the archive does not
 /// become one file per document.
-pub const RECORDS_PER_FILE: usize = 32;
+pub const RECORDS_PER_FILE: usize = 16;
 
 impl SearchIndex {
     /// Writes every file of the index (paths under the output, each
