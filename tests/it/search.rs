@@ -364,6 +364,50 @@ fn browser_search_works_under_a_sub_path() {
     check_recall(&["--base-url", "https://example.org/archive/"], "/archive/", 40);
 }
 
+/// A term of some document's metadata that is neither in its body nor on
+/// its result card (title, speakers, place, date), and that ranks it first.
+fn metadata_only_term(c: &Corpus) -> String {
+    for d in 0..c.texts.len() {
+        let shown = &c.index.docs[d];
+        let card = normalize(&format!("{}|{}|{}|{}", shown.title, shown.speakers.join("|"), shown.place, shown.date));
+        for segment in &c.texts[d][..c.heads[d]] {
+            let chars: Vec<char> = segment.chars().collect();
+            for w in chars.windows(4) {
+                let q: String = w.iter().collect();
+                if q.contains(char::is_whitespace) || card.contains(&q) {
+                    continue;
+                }
+                if c.texts[d][c.heads[d]..].iter().any(|s| s.contains(&q)) {
+                    continue;
+                }
+                if search::search(&c.index, &q, &Filters::default()).first().map(|h| h.doc) == Some(d) {
+                    return q;
+                }
+            }
+        }
+    }
+    panic!("no document has a term only in its metadata");
+}
+
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn a_match_only_in_the_metadata_is_shown_from_the_page() {
+    let c = corpus();
+    let q = metadata_only_term(&c);
+    let (_site, server, browser) = served(&[], "/");
+    let tab = browser.new_tab();
+    tab.goto(&search_url(&server, &q, ""));
+    results(&tab);
+    tab.eval("document.querySelector('#search-results li').scrollIntoView(); true");
+    tab.wait_for("document.querySelector('#search-results li').dataset.snippet === 'done'", Duration::from_secs(20));
+    let mark = tab.eval("document.querySelector('#search-results li .search-snippet mark').textContent");
+    assert_eq!(normalize(mark.as_str().unwrap()), q, "query `{q}`");
+    let badge = tab.eval("!!document.querySelector('#search-results li .search-in-meta')");
+    assert_eq!(badge, true, "the result says the match is in the title or metadata");
+    let href = tab.eval("document.querySelector('#search-results .search-hit-link').getAttribute('href')");
+    assert!(!href.as_str().unwrap().contains('#'), "no paragraph to link to: {href}");
+}
+
 #[test]
 #[ignore = "needs chromium; run by scripts/test"]
 fn browser_search_works_where_the_host_ignores_byte_ranges() {

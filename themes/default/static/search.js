@@ -166,17 +166,18 @@
     if (!bytes) return null;
     var r = new Reader(bytes);
     var n = r.varint();
-    var out = { docs: new Uint32Array(n), counts: new Uint32Array(n), heads: new Uint32Array(n), start: new Uint32Array(n), pos: [] };
-    var doc = -1;
+    // A position takes a byte at least: the list's length bounds them.
+    var out = { docs: new Uint32Array(n), counts: new Uint32Array(n), heads: new Uint32Array(n), start: new Uint32Array(n), pos: new Uint32Array(bytes.length) };
+    var doc = -1, k = 0;
     for (var i = 0; i < n; i++) {
       doc += r.varint();
       out.docs[i] = doc;
       readCounts(r, out, i);
-      out.start[i] = out.pos.length;
+      out.start[i] = k;
       var p = 0;
       for (var j = 0; j < out.counts[i]; j++) {
         p = j === 0 ? r.varint() : p + r.varint();
-        out.pos.push(p);
+        out.pos[k++] = p;
       }
     }
     return out;
@@ -236,7 +237,9 @@
 
   // ---- the index's small files ----
   var meta, docCount;
-  var facets = []; // {key, name, terms: [{slug, name}], of: per document its term numbers}
+  // {key, name, terms: [{slug, name}], and per document its terms: `one`
+  // (Int32Array, −1 for none) or `of` (arrays)}
+  var facets = [];
 
   function readFacets(bytes) {
     var r = new Reader(bytes);
@@ -269,7 +272,15 @@
         of.forEach(function (ts) { ts.sort(function (a, b) { return a - b; }); });
       }
       r.at = end;
-      facets.push({ key: f.key, name: f.name, terms: f.terms, of: of });
+      // A facet whose documents have one term at most: that term (or −1)
+      // per document, in one typed array.
+      var one = null;
+      if (of.every(function (ts) { return ts.length <= 1; })) {
+        one = new Int32Array(docCount);
+        of.forEach(function (ts, d) { one[d] = ts.length ? ts[0] : -1; });
+        of = null;
+      }
+      facets.push({ key: f.key, name: f.name, terms: f.terms, of: of, one: one });
     });
   }
   function loadMeta() {
@@ -306,34 +317,82 @@
   }
 
   // ---- searching ----
-  // Every document with all terms: Map doc → {doc, head, count, body}
-  // (body: some occurrence is not in the head).
+  // Documents with every term, ascending: {docs, counts, head, body} —
+  // head: a term occurs in the title or metadata; body: one occurs
+  // elsewhere.
   function matchText(terms) {
     return Promise.all(terms.map(documentsWith)).then(function (perTerm) {
       var found = null;
       perTerm.forEach(function (l) {
-        var docs = new Map();
-        for (var i = 0; i < l.docs.length; i++) {
-          var h = { doc: l.docs[i], head: l.heads[i] > 0, count: l.counts[i], body: l.counts[i] > l.heads[i] };
-          if (found === null) { docs.set(h.doc, h); continue; }
-          var a = found.get(h.doc);
-          if (a) docs.set(h.doc, { doc: h.doc, head: a.head || h.head, count: a.count + h.count, body: a.body || h.body });
+        var n = l.docs.length;
+        var next = { docs: new Uint32Array(n), counts: new Float64Array(n), head: new Uint8Array(n), body: new Uint8Array(n) };
+        var m = 0, j = 0;
+        for (var i = 0; i < n; i++) {
+          var d = l.docs[i], head = l.heads[i] > 0, body = l.counts[i] > l.heads[i], count = l.counts[i];
+          if (found) {
+            while (j < found.docs.length && found.docs[j] < d) j++;
+            if (j === found.docs.length || found.docs[j] !== d) continue;
+            head = head || found.head[j];
+            body = body || found.body[j];
+            count += found.counts[j];
+          }
+          next.docs[m] = d;
+          next.counts[m] = count;
+          next.head[m] = head ? 1 : 0;
+          next.body[m] = body ? 1 : 0;
+          m++;
         }
-        found = docs;
+        found = { docs: next.docs.subarray(0, m), counts: next.counts.subarray(0, m), head: next.head.subarray(0, m), body: next.body.subarray(0, m) };
       });
       return found;
     });
   }
-  function passes(doc, state, except) {
-    return facets.every(function (f) {
+  // Per facet with a selection, per term whether it is selected.
+  function selections(state) {
+    return facets.map(function (f) {
       var sel = state.filters[f.key];
-      if (f.key === except || sel.size === 0) return true;
-      return f.of[doc].some(function (k) { return sel.has(f.terms[k].slug); });
+      if (!sel.size) return null;
+      return f.terms.map(function (term) { return sel.has(term.slug); });
+    });
+  }
+  function inFacet(f, chosen, doc) {
+    if (f.one) return f.one[doc] >= 0 && chosen[f.one[doc]];
+    return f.of[doc].some(function (k) { return chosen[k]; });
+  }
+  // Per document of `docs`, a bit per facet: set where it passes that
+  // facet's filter.
+  function passing(docs, chosen) {
+    var bits = new Uint16Array(docs.length);
+    for (var i = 0; i < docs.length; i++) {
+      var b = 0;
+      for (var f = 0; f < facets.length; f++) if (!chosen[f] || inFacet(facets[f], chosen[f], docs[i])) b |= 1 << f;
+      bits[i] = b;
+    }
+    return bits;
+  }
+  // The order of results: in title or metadata first, then by
+  // occurrences, then newest (lowest number) first. One native numeric
+  // sort of keys that pack all three, while they fit in a double.
+  function ranked(found, keep) {
+    var n = keep.length, order = new Array(n);
+    var exact = found.docs.length < 131072 && keep.every(function (i) { return found.counts[i] < 34359738368; });
+    if (exact) {
+      var keys = new Float64Array(n);
+      for (var k = 0; k < n; k++) {
+        var i = keep[k];
+        keys[k] = (1 - found.head[i]) * 4503599627370496 + (34359738367 - found.counts[i]) * 131072 + i;
+      }
+      keys.sort();
+      for (k = 0; k < n; k++) order[k] = keys[k] % 131072;
+      return order;
+    }
+    return keep.slice().sort(function (a, b) {
+      return (found.head[b] - found.head[a]) || (found.counts[b] - found.counts[a]) || (a - b);
     });
   }
 
   var seq = 0;
-  var shown = [];
+  var shown = null; // {found, order}
   var shownCount = 0;
   var currentTerms = [];
 
@@ -342,34 +401,36 @@
     writeState(state);
     var token = ++seq;
     var terms = termsOf(state.q);
-    var anyFilter = facets.some(function (f) { return state.filters[f.key].size > 0; });
+    var chosen = selections(state);
+    var anyFilter = chosen.some(Boolean);
     app.setAttribute("data-state", "busy");
     var pending = terms.length ? matchText(terms) : Promise.resolve(null);
     pending.then(function (found) {
       if (token !== seq) return;
-      var all = [];
-      if (found) found.forEach(function (h) { all.push(h); });
-      else for (var d = 0; d < docCount; d++) all.push({ doc: d, head: false, count: 0, body: false });
-      updateFacets(all, state);
+      if (!found) {
+        var all = new Uint32Array(docCount);
+        for (var d = 0; d < docCount; d++) all[d] = d;
+        found = { docs: all, counts: new Float64Array(docCount), head: new Uint8Array(docCount), body: new Uint8Array(docCount) };
+      }
+      var bits = passing(found.docs, chosen);
+      updateFacets(found.docs, bits);
       if (!terms.length && !anyFilter) {
         currentTerms = [];
-        shown = [];
+        shown = null;
         list.textContent = "";
         more.hidden = true;
         say(t("prompt"), 0);
         return;
       }
-      var hits = all.filter(function (h) { return passes(h.doc, state, null); });
-      hits.sort(function (a, b) {
-        return (b.head - a.head) || (b.count - a.count) || (a.doc - b.doc);
-      });
+      var every = (1 << facets.length) - 1, keep = [];
+      for (var i = 0; i < bits.length; i++) if (bits[i] === every) keep.push(i);
       currentTerms = terms;
-      shown = hits;
+      shown = { found: found, order: ranked(found, keep) };
       shownCount = 0;
       list.textContent = "";
       return showMore(token).then(function () {
         if (token !== seq) return;
-        say(hits.length ? countText(hits.length) : t("none"), hits.length);
+        say(keep.length ? countText(keep.length) : t("none"), keep.length);
       });
     }).catch(function (e) {
       if (token !== seq) return;
@@ -394,9 +455,13 @@
   }
 
   function showMore(token) {
-    var batch = shown.slice(shownCount, shownCount + PAGE);
+    if (!shown) return Promise.resolve();
+    var f = shown.found;
+    var batch = shown.order.slice(shownCount, shownCount + PAGE).map(function (i) {
+      return { doc: f.docs[i], head: f.head[i] === 1, count: f.counts[i], body: f.body[i] === 1 };
+    });
     shownCount += batch.length;
-    more.hidden = shownCount >= shown.length;
+    more.hidden = shownCount >= shown.order.length;
     var terms = currentTerms;
     return Promise.all(batch.map(function (h) {
       return record(h.doc).then(function (rec) { return renderHit(h, rec, terms); });
@@ -627,7 +692,7 @@
         label.appendChild(count);
         li.appendChild(label);
         ul.appendChild(li);
-        return { li: li, count: count, box: box };
+        return { li: li, count: count, box: box, shown: null };
       });
       fs.appendChild(ul);
       var toggle = el("button", "search-facet-all", t("all-terms"));
@@ -646,23 +711,33 @@
   }
   // Counts follow the query: each facet counts the documents that match the
   // text and every other facet's filters.
-  function updateFacets(all, state) {
+  function updateFacets(docs, bits) {
+    var every = (1 << facets.length) - 1;
     facets.forEach(function (f, fi) {
       var counts = new Array(f.terms.length).fill(0);
-      all.forEach(function (h) {
-        if (!passes(h.doc, state, f.key)) return;
-        f.of[h.doc].forEach(function (k) { counts[k]++; });
-      });
+      var mine = 1 << fi;
+      for (var i = 0; i < docs.length; i++) {
+        if ((bits[i] | mine) !== every) continue;
+        if (f.one) {
+          if (f.one[docs[i]] >= 0) counts[f.one[docs[i]]]++;
+        } else {
+          f.of[docs[i]].forEach(function (k) { counts[k]++; });
+        }
+      }
       var entry = facetEls[fi];
       var visible = 0, hidden = 0;
+      // Only what changes is written: a facet may have hundreds of terms.
       entry.items.forEach(function (item, k) {
         var show = counts[k] > 0 || item.box.checked;
         if (show && !entry.expanded && visible >= VISIBLE_TERMS && !item.box.checked) { show = false; hidden++; }
         if (show) visible++;
-        item.li.hidden = !show;
-        item.count.textContent = String(counts[k]);
+        if (item.li.hidden === show) item.li.hidden = !show;
+        if (show && item.shown !== counts[k]) {
+          item.count.textContent = String(counts[k]);
+          item.shown = counts[k];
+        }
       });
-      entry.toggle.hidden = hidden === 0 && !entry.expanded;
+      if (entry.toggle.hidden !== (hidden === 0 && !entry.expanded)) entry.toggle.hidden = !entry.toggle.hidden;
     });
   }
 
