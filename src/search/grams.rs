@@ -1,11 +1,9 @@
-//! Phase one of indexing, by runs of consecutive documents (in parallel):
-//! each document's normalised stream, the count of every unigram and
-//! bigram in it (and how many of those are in the head) and every
-//! bigram's positions, appended — already in the published encoding — to
-//! the run's bucket for that gram (the low bits of its hash). Counting uses a table indexed by code
-//! point for unigrams and a small open-addressing table for bigrams, both
-//! reused from one document to the next; positions are grouped by a
-//! counting pass, not a sort.
+//! Phase one of indexing, by runs of documents in parallel: each document's
+//! normalised stream, every unigram's and bigram's count (and how many are
+//! in the head) and every bigram's positions, appended as records to the
+//! bucket of the gram's hash. Counts use a table by code point (unigrams)
+//! and a small open-addressing table (bigrams), reused across documents;
+//! positions are grouped by a counting pass, not a sort.
 
 use super::codec::{gram_hash, put_varint};
 use super::text::normalized_stream;

@@ -1,10 +1,9 @@
 //! Search stage: an exact full-text index of the archive for the browser,
-//! written as static files under `search/`. Owns the normalisation shared
-//! with the client (`normalize`), what is searchable (`text`), the index —
-//! per gram (character unigram or bigram) the documents that hold it, and
-//! per bigram where (`grams`, `packs`, `codec`), with the small files
-//! beside it (`publish`) — and the query the client runs (`query`). It
-//! does not render pages; the search page is `render`'s.
+//! as static files under `search/`. Owns the normalisation shared with the
+//! client (`normalize`), what is searchable (`text`), the index — per gram
+//! the documents that hold it and per bigram where (`grams`, `packs`,
+//! `codec`), with the small files beside it (`publish`) — and the query the
+//! client runs (`query`). The search page itself is `render`'s.
 
 mod codec;
 mod grams;

@@ -1,11 +1,9 @@
-//! Phase two of indexing: each bucket's records (from every run, in
-//! document order) become one documents list per gram and one positions
-//! list per bigram, written straight into the bucket's two *packs*
-//! (`search/d/<b>.bin`, `search/p/<b>.bin`), in parallel by bucket. Small
-//! *directory* files (`search/g/<k>.bin`) tell where each gram's lists
-//! are, so that a reader fetches one directory and exactly its lists'
-//! bytes (an HTTP range), and the index is a few hundred files, not one
-//! per gram.
+//! Phase two of indexing, in parallel by bucket: a bucket's records (every
+//! run's, in document order) become each gram's documents list and each
+//! bigram's positions list, written once, straight into the bucket's two
+//! *packs* (`search/d/<b>.bin`, `search/p/<b>.bin`); small *directory*
+//! files (`search/g/<k>.bin`) give each gram's byte ranges, so a reader
+//! fetches exactly its lists and the index is a few hundred files.
 
 use rayon::prelude::*;
 

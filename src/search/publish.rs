@@ -1,9 +1,8 @@
 //! The small files of the index (format in `themes/default/README.md`):
-//! `meta.json` (counts of documents, buckets and directory files, facet
-//! names, the normalisation table),
-//! `facets.bin` (which documents have which facet term, packed) and
-//! `r/<n>.json` (what a result shows, [`RECORDS_PER_FILE`] documents a
-//! file); and writing every file of the index through a `Sink`.
+//! `meta.json` (counts of documents, buckets and directories, facet names,
+//! the normalisation table), `facets.bin` (which documents have which facet
+//! term, packed) and `r/<n>.json` (what a result shows, [`RECORDS_PER_FILE`]
+//! documents a file); and writing every file of the index through a `Sink`.
 
 use rayon::prelude::*;
 use serde_json::json;

@@ -1,10 +1,9 @@
-//! The query algorithm, over the published files: the same steps as the
-//! browser client (`themes/default/static/search.js`), so that library
-//! tests check what readers get. A term of one or two characters is its
-//! own gram: its documents list is the answer, counts and all. A longer
-//! term is checked on its bigrams' positions: it occurs at p exactly when
-//! each covering bigram (offsets 0, 2, 4, …, and the last) occurs at p +
-//! its offset — no text is read.
+//! The query algorithm over the published files, the same steps as the
+//! browser client (`themes/default/static/search.js`), so library tests check
+//! what readers get. A term of one or two characters is its own gram: its
+//! documents list is the answer. A longer term occurs at p exactly when each
+//! covering bigram (offsets 0, 2, 4, …, and the last) occurs at p + its
+//! offset, which the bigrams' positions lists tell — no text is read.
 
 use std::collections::{BTreeMap, HashMap};
 
