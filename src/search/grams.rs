@@ -254,3 +254,35 @@ impl KeyTable {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_read_back_wide_counts_and_head_counts_included() {
+        let mut run = Run::new(1, 0);
+        let many: Vec<u32> = (0..10_000).map(|p| 3 * p).collect();
+        let key = |a: char, b: char| (a as u64) << 21 | b as u64;
+        run.record(300, key('哈', '哈'), 10_000, 7, &many);
+        run.record(300, key('𠀀', '\0'), 2, 0, &[]);
+        run.record(511, key('a', 'b'), 1, 1, &[5]);
+        let bytes = &run.buckets[0];
+        let mut at = 0;
+        let first = read_record(bytes, &mut at);
+        assert_eq!((first.key, first.doc, first.count, first.head), (key('哈', '哈'), 300 % 256, 10_000, 7));
+        let mut r = super::super::codec::Reader::new(&bytes[first.positions.clone()]);
+        let read: Vec<u32> = (0..10_000)
+            .scan(0, |p, _| {
+                *p += r.varint() as u32;
+                Some(*p)
+            })
+            .collect();
+        assert_eq!(read, many);
+        let second = read_record(bytes, &mut at);
+        assert_eq!((second.key, second.count, second.head, second.positions.len()), (key('𠀀', '\0'), 2, 0, 0));
+        let third = read_record(bytes, &mut at);
+        assert_eq!((third.doc, third.count, third.head), (511 % 256, 1, 1));
+        assert_eq!(at, bytes.len());
+    }
+}
