@@ -11,7 +11,7 @@ use crate::load::load_archive;
 use crate::model::Archive;
 use crate::render::views::Words;
 use crate::render::{plan_pages, render_site, PagePlan, Renderer, Theme};
-use crate::search::build_search;
+use crate::search::inputs as search_inputs;
 use crate::write::{Discard, InputStamp, Output, Sink, WriteReport};
 
 /// What a build did, for the one-line summary and `-v` timings.
@@ -80,7 +80,10 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
     let rendered = render_site(&renderer, config, &archive, &index, &plan, &output)?;
     report.stages.push(stage.lap("render"));
     let words = Words { language: &config.site.language, t: &renderer.theme.words };
-    build_search(&archive, &index, &words).write(&output).map_err(|e| io_error(Path::new("search"), e))?;
+    let search = search_inputs(&archive, &index, &words);
+    if output.keep_all("search/", search.fingerprint).is_none() {
+        search.build().write(&output).map_err(|e| io_error(Path::new("search"), e))?;
+    }
     report.stages.push(stage.lap("search"));
     report.static_files = write_static(&renderer.theme, &output)?;
     let counts = (archive.documents.len(), rendered.pages);

@@ -1,12 +1,14 @@
-//! The query algorithm, over the in-memory index: the same steps as the
-//! browser client (`themes/default/static/search.js`), so that library
-//! tests check what readers get. Gram postings give every chunk that may
-//! hold a term (recall); reading the candidates' text keeps only those
-//! that do (precision).
+//! The query algorithm over the published files, the same steps as the
+//! browser client (`themes/default/static/search.js`), so library tests check
+//! what readers get. A term of one or two characters is its own gram: its
+//! documents list is the answer. A longer term occurs at p exactly when each
+//! covering bigram (offsets 0, 2, 4, …, and the last) occurs at p + its
+//! offset, which the bigrams' positions lists tell — no text is read.
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{fold, grams_of_term, shard_of, Gram, Postings, SearchIndex};
+use super::codec::{locate, pack, read_documents, read_positions, slot_of, Gram, Posting};
+use super::{fold, grams_of_term, SearchIndex};
 
 /// Selected terms (by slug) per facet key: OR within a facet, AND across.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -43,8 +45,9 @@ pub fn query(index: &SearchIndex, q: &str) -> Vec<usize> {
 /// and metadata matches first, then by occurrences, then newest first.
 /// With no terms, every document that passes non-empty filters.
 pub fn search(index: &SearchIndex, q: &str, filters: &Filters) -> Vec<Hit> {
+    let published = Published::read(index);
     let terms = terms(q);
-    let allowed = allowed(index, filters);
+    let allowed = published.allowed(filters);
     if terms.is_empty() {
         return match allowed {
             Some(docs) => docs.into_iter().map(|doc| Hit { doc, in_head: false, count: 0 }).collect(),
@@ -53,13 +56,11 @@ pub fn search(index: &SearchIndex, q: &str, filters: &Filters) -> Vec<Hit> {
     }
     let mut found: Option<HashMap<usize, Hit>> = None;
     for term in &terms {
-        let mut per_doc: HashMap<usize, Hit> = HashMap::new();
-        for (chunk, count) in chunks_with(index, term) {
-            let doc = index.chunks[chunk].doc;
-            let hit = per_doc.entry(doc).or_insert(Hit { doc, in_head: false, count: 0 });
-            hit.count += count;
-            hit.in_head |= index.docs[doc].chunks.start == chunk;
-        }
+        let per_doc: HashMap<usize, Hit> = published
+            .documents_with(term)
+            .into_iter()
+            .map(|p| (p.doc as usize, Hit { doc: p.doc as usize, in_head: p.head > 0, count: p.count as usize }))
+            .collect();
         found = Some(match found {
             None => per_doc,
             Some(before) => before
@@ -81,84 +82,101 @@ pub fn search(index: &SearchIndex, q: &str, filters: &Filters) -> Vec<Hit> {
     hits
 }
 
-/// The postings of a gram, read from its published shard as the client
-/// reads them.
-pub fn postings(index: &SearchIndex, gram: &Gram) -> Postings {
-    let shard = &index.shards[shard_of(gram, index.shard_count()) as usize];
-    let mut grams: HashMap<String, Vec<i64>> = serde_json::from_str(shard).unwrap_or_default();
-    let key: String = gram.iter().filter(|&&c| c != '\0').collect();
-    let mut out: Postings = Vec::new();
-    let mut prev = 0;
-    for v in grams.remove(&key).unwrap_or_default() {
-        match (v < 0, out.last_mut()) {
-            (true, Some(last)) => last.1 = -v as u32,
-            _ => {
-                prev += v as u32;
-                out.push((prev, 1));
-            }
-        }
-    }
-    out
+/// The index as the client sees it: `meta.json`, `facets.bin`, the
+/// directories and byte ranges of the packs, fetched by path.
+struct Published<'a> {
+    index: &'a SearchIndex,
+    buckets: u32,
+    directories: u32,
+    /// Per facet: key, slugs, and per document its term numbers.
+    facets: Vec<(String, Vec<String>, Vec<Vec<usize>>)>,
 }
 
-/// Chunks that contain `term`, with its occurrences in each.
-fn chunks_with(index: &SearchIndex, term: &[char]) -> Vec<(usize, usize)> {
-    let mut lists = Vec::new();
-    for gram in grams_of_term(term) {
-        let list = postings(index, &gram);
-        if list.is_empty() {
-            return Vec::new();
-        }
-        lists.push(list);
-    }
-    lists.sort_by_key(|l| l.len());
-    let mut candidates: Vec<(usize, usize)> = lists[0].iter().map(|&(c, n)| (c as usize, n as usize)).collect();
-    for list in &lists[1..] {
-        candidates.retain(|&(c, _)| list.binary_search_by_key(&(c as u32), |p| p.0).is_ok());
-    }
-    // A one- or two-character term is its own gram: the postings are exact.
-    if term.len() <= 2 {
-        return candidates;
-    }
-    candidates
-        .into_iter()
-        .filter_map(|(c, _)| {
-            let n: usize = index.chunks[c]
-                .segments
-                .iter()
-                .map(|s| occurrences(&s.text.chars().map(fold).collect::<Vec<_>>(), term))
-                .sum();
-            (n > 0).then_some((c, n))
-        })
-        .collect()
-}
-
-/// Occurrences of `term` in `text`, overlapping ones included (as gram
-/// counts are).
-pub fn occurrences(text: &[char], term: &[char]) -> usize {
-    if term.len() > text.len() {
-        return 0;
-    }
-    text.windows(term.len()).filter(|w| *w == term).count()
-}
-
-/// Documents the filters let through, ascending; `None` when nothing is
-/// selected.
-fn allowed(index: &SearchIndex, filters: &Filters) -> Option<Vec<usize>> {
-    let mut allowed: Option<Vec<usize>> = None;
-    for (key, slugs) in filters.0.iter().filter(|(_, s)| !s.is_empty()) {
-        let facet = index.facets.iter().find(|f| f.key == key);
-        let mut docs: Vec<usize> = facet
-            .into_iter()
-            .flat_map(|f| f.terms.iter().filter(|t| slugs.contains(&t.slug)))
-            .flat_map(|t| t.docs.iter().copied())
+impl<'a> Published<'a> {
+    fn read(index: &'a SearchIndex) -> Self {
+        let meta: serde_json::Value =
+            serde_json::from_slice(index.file("search/meta.json").unwrap_or(b"{}")).unwrap_or_default();
+        let count = |k: &str| meta[k].as_u64().unwrap_or(1) as u32;
+        let docs = meta["documents"].as_u64().unwrap_or(0) as usize;
+        let listed = meta["facets"].as_array().cloned().unwrap_or_default();
+        let slugs: Vec<Vec<String>> = listed
+            .iter()
+            .map(|f| {
+                let terms = f["terms"].as_array().cloned().unwrap_or_default();
+                terms.iter().map(|t| t["slug"].as_str().unwrap_or("").to_string()).collect()
+            })
             .collect();
-        docs.sort_unstable();
-        docs.dedup();
-        allowed = Some(match allowed {
-            None => docs,
-            Some(before) => before.into_iter().filter(|d| docs.binary_search(d).is_ok()).collect(),
-        });
+        let counts: Vec<usize> = slugs.iter().map(Vec::len).collect();
+        let of = super::publish::read_facets(index.file("search/facets.bin").unwrap_or(&[]), &counts, docs);
+        let facets = listed
+            .iter()
+            .zip(slugs)
+            .zip(of)
+            .map(|((f, slugs), of)| (f["key"].as_str().unwrap_or("").to_string(), slugs, of))
+            .collect();
+        Published { index, buckets: count("buckets"), directories: count("directories"), facets }
     }
-    allowed
+
+    /// The documents list (`which` = 0) or positions list (1) of `gram`:
+    /// its directory says where in which pack.
+    fn list(&self, which: usize, gram: &Gram) -> Option<&'a [u8]> {
+        let directory = self.index.file(&format!("search/g/{}.bin", slot_of(gram, self.directories)))?;
+        let at = locate(directory, pack(gram))?[which].clone();
+        let pack = self.index.file(&format!("search/{}/{}.bin", ["d", "p"][which], slot_of(gram, self.buckets)))?;
+        pack.get(at)
+    }
+
+    /// Documents holding `term`, with its occurrences (in the head: `head`
+    /// is their number for short terms, 1 or 0 for long ones).
+    fn documents_with(&self, term: &[char]) -> Vec<Posting> {
+        let grams = grams_of_term(term);
+        if term.len() <= 2 {
+            return self.list(0, &grams[0].1).map(read_documents).unwrap_or_default();
+        }
+        let mut lists = Vec::new();
+        for (offset, gram) in &grams {
+            let Some(list) = self.list(1, gram) else { return Vec::new() };
+            let by_doc: HashMap<u32, (Posting, Vec<u32>)> =
+                read_positions(list).into_iter().map(|(p, pos)| (p.doc, (p, pos))).collect();
+            lists.push((*offset as u32, by_doc));
+        }
+        let (_, first) = &lists[0];
+        let mut out: Vec<Posting> = first
+            .iter()
+            .filter_map(|(&doc, (posting, starts))| {
+                let others: Option<Vec<(u32, &[u32])>> =
+                    lists[1..].iter().map(|(k, l)| l.get(&doc).map(|(_, p)| (*k, &p[..]))).collect();
+                let others = others?;
+                let (mut count, mut head) = (0, 0);
+                for (i, &p) in starts.iter().enumerate() {
+                    if others.iter().all(|(k, pos)| pos.binary_search(&(p + k)).is_ok()) {
+                        count += 1;
+                        head += (i < posting.head as usize) as u32;
+                    }
+                }
+                (count > 0).then_some(Posting { doc, count, head })
+            })
+            .collect();
+        out.sort_unstable_by_key(|p| p.doc);
+        out
+    }
+
+    /// Documents the filters let through, ascending; `None` when nothing
+    /// is selected.
+    fn allowed(&self, filters: &Filters) -> Option<Vec<usize>> {
+        let mut allowed: Option<Vec<usize>> = None;
+        for (key, slugs) in filters.0.iter().filter(|(_, s)| !s.is_empty()) {
+            let docs: Vec<usize> = match self.facets.iter().find(|f| &f.0 == key) {
+                Some((_, names, of)) => {
+                    (0..of.len()).filter(|&d| of[d].iter().any(|&k| slugs.contains(&names[k]))).collect()
+                }
+                None => Vec::new(),
+            };
+            allowed = Some(match allowed {
+                None => docs,
+                Some(before) => before.into_iter().filter(|d| docs.binary_search(d).is_ok()).collect(),
+            });
+        }
+        allowed
+    }
 }

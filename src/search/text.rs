@@ -1,11 +1,13 @@
-//! What a reader can find in a document, as segments of plain text with
-//! the anchor that leads to each: the metadata (title, speakers, place,
-//! date, …) and the body, walked with the same pulldown-cmark options as
-//! `crate::markdown`, so paragraph `p-N` and heading `s-N` numbers agree
-//! with the rendered page.
+//! What a reader can find in a document: the metadata (title, speakers,
+//! place, date, …) and the body, as segments of plain text that a match
+//! may not cross. The body is walked with the same pulldown-cmark options
+//! as `crate::markdown`, so paragraph `p-N` and heading `s-N` numbers agree
+//! with the rendered page. One walk serves both [`body_segments`] (the
+//! reference the tests scan) and [`normalized_stream`] (what is indexed).
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
+use super::fold;
 use crate::model::Document;
 use crate::render::views::format_date;
 
@@ -20,72 +22,150 @@ pub struct Segment {
 /// Title and metadata fields, one segment each (a match never runs from
 /// one field into the next).
 pub fn head_segments(doc: &Document) -> Vec<Segment> {
-    let mut fields: Vec<String> = vec![doc.title.clone()];
-    fields.extend(doc.speakers.iter().cloned());
-    fields.extend(doc.speaker_title.iter().cloned());
-    fields.extend(crate::index::province_of(doc).filter(|p| *p != doc.city));
-    fields.push(doc.city.clone());
-    fields.extend(doc.county.iter().cloned());
-    fields.extend(doc.occasion.iter().cloned());
-    fields.extend(doc.themes.iter().cloned());
-    fields.push(doc.date.to_string());
-    fields.push(format_date(&doc.date, "zh-CN"));
-    fields.extend(doc.summary.iter().cloned());
-    if let Some(source) = &doc.source {
-        fields.extend([&source.title, &source.issue, &source.publisher].into_iter().flatten().cloned());
-    }
-    fields
-        .into_iter()
-        .map(|text| Segment { anchor: String::new(), text: one_line(&text) })
-        .filter(|s| !s.text.is_empty())
-        .collect()
+    let mut out = Vec::new();
+    head_fields(doc, |text| {
+        let text = one_line(text);
+        if !text.is_empty() {
+            out.push(Segment { anchor: String::new(), text });
+        }
+    });
+    out
 }
 
-/// The body's text: one segment per paragraph (`p-N`) and heading (`s-N`);
-/// text outside both (tight list items, table cells, code) is a segment of
-/// its own that leads to the nearest anchor before it.
-pub fn body_segments(markdown: &str) -> Vec<Segment> {
-    let mut out = Vec::new();
-    let mut current = Segment { anchor: String::new(), text: String::new() };
+/// Calls `field` with each head field, in order.
+fn head_fields(doc: &Document, mut field: impl FnMut(&str)) {
+    field(&doc.title);
+    doc.speakers.iter().for_each(|s| field(s));
+    doc.speaker_title.iter().for_each(|s| field(s));
+    if let Some(p) = crate::index::province_of(doc).filter(|p| *p != doc.city) {
+        field(&p);
+    }
+    field(&doc.city);
+    doc.county.iter().for_each(|s| field(s));
+    doc.occasion.iter().for_each(|s| field(s));
+    doc.themes.iter().for_each(|s| field(s));
+    field(&doc.date.to_string());
+    field(&format_date(&doc.date, "zh-CN"));
+    doc.summary.iter().for_each(|s| field(s));
+    if let Some(source) = &doc.source {
+        [&source.title, &source.issue, &source.publisher].into_iter().flatten().for_each(|s| field(s));
+    }
+}
+
+/// Where a body segment leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    Top,
+    Paragraph(usize),
+    Section(usize),
+}
+
+/// Walks the body: `segment` when a new segment starts (with its anchor),
+/// `text` for its text. Text outside paragraphs and headings (tight list
+/// items, table cells, code) is a segment of its own that leads to the
+/// nearest anchor before it; line breaks are spaces.
+fn walk_body(markdown: &str, mut segment: impl FnMut(Anchor), mut text: impl FnMut(&str)) {
     let (mut paragraphs, mut sections) = (0, 0);
-    let mut last_anchor = String::new();
-    let start = |out: &mut Vec<Segment>, current: &mut Segment, anchor: String| {
-        let done = std::mem::replace(current, Segment { anchor, text: String::new() });
-        let text = one_line(&done.text);
-        if !text.is_empty() {
-            out.push(Segment { anchor: done.anchor, text });
-        }
-    };
+    let mut last = Anchor::Top;
     for event in Parser::new_ext(markdown, crate::markdown::options()) {
         match event {
             Event::Start(Tag::Paragraph) => {
                 paragraphs += 1;
-                last_anchor = format!("p-{paragraphs}");
-                start(&mut out, &mut current, last_anchor.clone());
+                last = Anchor::Paragraph(paragraphs);
+                segment(last);
             }
             Event::Start(Tag::Heading { .. }) => {
                 sections += 1;
-                last_anchor = format!("s-{sections}");
-                start(&mut out, &mut current, last_anchor.clone());
+                last = Anchor::Section(sections);
+                segment(last);
             }
             Event::End(TagEnd::Paragraph | TagEnd::Heading(_))
             | Event::Start(Tag::Item | Tag::TableCell | Tag::CodeBlock(_))
-            | Event::End(TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => {
-                start(&mut out, &mut current, last_anchor.clone());
-            }
-            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => current.text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => current.text.push(' '),
+            | Event::End(TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => segment(last),
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => text(&t),
+            Event::SoftBreak | Event::HardBreak => text(" "),
             _ => {}
         }
     }
-    start(&mut out, &mut current, String::new());
-    out
 }
 
-/// Line breaks and tabs become spaces: the published text files keep one
-/// segment a line.
+/// The body's text: one segment per paragraph (`p-N`) and heading (`s-N`),
+/// and per run of text outside them.
+pub fn body_segments(markdown: &str) -> Vec<Segment> {
+    let out = std::cell::RefCell::new(Vec::new());
+    let current = std::cell::RefCell::new(Segment { anchor: String::new(), text: String::new() });
+    let start = |anchor: String| {
+        let done = current.replace(Segment { anchor, text: String::new() });
+        let text = one_line(&done.text);
+        if !text.is_empty() {
+            out.borrow_mut().push(Segment { anchor: done.anchor, text });
+        }
+    };
+    walk_body(
+        markdown,
+        |anchor| {
+            start(match anchor {
+                Anchor::Top => String::new(),
+                Anchor::Paragraph(n) => format!("p-{n}"),
+                Anchor::Section(n) => format!("s-{n}"),
+            })
+        },
+        |t| current.borrow_mut().text.push_str(t),
+    );
+    start(String::new());
+    out.into_inner()
+}
+
+/// Line breaks, tabs and other control characters become spaces.
 fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
+}
+
+/// A document's searchable text as one stream of normalised code points:
+/// the head's fields, then the body's segments, each followed by a 0, and
+/// every whitespace or control character also 0. A gram never contains a
+/// 0, so none crosses a field, a segment or a space; a position in the
+/// stream is where a gram occurs. Returns the stream and the length of its
+/// head part.
+pub fn normalized_stream(doc: &Document, stream: &mut Vec<u32>) -> usize {
+    stream.clear();
+    let codes = stream_codes();
+    let push = |stream: &mut Vec<u32>, text: &str| {
+        stream.reserve(text.len());
+        for c in text.chars() {
+            stream.push(match codes.get(c as usize) {
+                Some(&code) => code,
+                None => stream_code(c),
+            });
+        }
+    };
+    head_fields(doc, |text| {
+        push(stream, text);
+        stream.push(0);
+    });
+    let head = stream.len();
+    let cell = std::cell::RefCell::new(stream);
+    walk_body(&doc.body, |_| cell.borrow_mut().push(0), |t| push(&mut cell.borrow_mut(), t));
+    cell.into_inner().push(0);
+    head
+}
+
+/// A character's code in the stream: its normal form, or 0 for a
+/// whitespace or control character.
+fn stream_code(c: char) -> u32 {
+    let f = fold(c);
+    if c.is_control() || f.is_whitespace() {
+        0
+    } else {
+        f as u32
+    }
+}
+
+/// [`stream_code`] of every character of the Basic Multilingual Plane, as
+/// a table: the indexer's innermost loop.
+fn stream_codes() -> &'static [u32] {
+    static TABLE: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| (0..0x1_0000).map(|n| char::from_u32(n).map_or(0, stream_code)).collect())
 }
 
 #[cfg(test)]
@@ -111,5 +191,32 @@ mod tests {
         assert!(texts.contains(&("p-2", "甲")), "{texts:?}");
         assert!(texts.contains(&("p-3", "今天开会。脚注")));
         assert!(texts.contains(&("p-4", "注文")));
+    }
+
+    #[test]
+    fn the_stream_holds_the_segments_normalised_and_separated() {
+        let mut doc = crate::load::parse_document(
+            std::path::Path::new("content/speeches/2020/a.md"),
+            "---\ntitle: 兩個\ndate: 2020-04-03\nspeaker: 李\ncity: 安康市\n---\n\n第一 段\n\n- 甲\n- 乙\n",
+            &[],
+        )
+        .unwrap();
+        doc.province = Some("陕西省".into());
+        let mut stream = Vec::new();
+        let head = normalized_stream(&doc, &mut stream);
+        let text: String = stream.iter().map(|&c| char::from_u32(c).filter(|&c| c != '\0').unwrap_or('|')).collect();
+        assert_eq!(&text[..], "两个|李|陕西省|安康市|2020-04-03|2020年4月3日||第一|段||甲||乙||");
+        assert_eq!(text.chars().take(head).collect::<String>(), "两个|李|陕西省|安康市|2020-04-03|2020年4月3日|");
+        // Every segment of the reference walk is in the stream, in order.
+        let expected: Vec<String> = head_segments(&doc)
+            .into_iter()
+            .chain(body_segments(&doc.body))
+            .map(|s| super::super::normalize(&s.text).replace(' ', "|"))
+            .collect();
+        let mut rest = text.as_str();
+        for s in &expected {
+            let at = rest.find(s.as_str()).unwrap_or_else(|| panic!("{s} not in {rest}"));
+            rest = &rest[at + s.len()..];
+        }
     }
 }

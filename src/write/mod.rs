@@ -36,6 +36,14 @@ pub trait Sink: Sync {
     fn may_keep(&self) -> bool {
         false
     }
+
+    /// Keeps every file under `prefix` that the previous build wrote from
+    /// `fingerprint`, when there is one and all are still as it left them
+    /// (a stage's files, all made from the same inputs): returns how many.
+    /// `None`: nothing kept, the caller writes them.
+    fn keep_all(&self, _prefix: &str, _fingerprint: Fingerprint) -> Option<usize> {
+        None
+    }
 }
 
 /// `rel` joined to `base`, if it stays inside `base`.

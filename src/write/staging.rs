@@ -165,6 +165,24 @@ impl Sink for Output {
         }
     }
 
+    fn keep_all(&self, prefix: &str, fingerprint: Fingerprint) -> Option<usize> {
+        let old = self.old.as_ref()?;
+        let files: Vec<(&String, &Entry)> = old
+            .files
+            .range(prefix.to_string()..)
+            .take_while(|(rel, _)| rel.starts_with(prefix))
+            .filter(|(_, e)| e.inputs == fingerprint)
+            .collect();
+        if files.is_empty() || !files.iter().all(|(rel, _)| self.previous(rel).is_some()) {
+            return None;
+        }
+        for (rel, entry) in &files {
+            self.record(rel, (*entry).clone());
+        }
+        self.kept.fetch_add(files.len(), Ordering::Relaxed);
+        Some(files.len())
+    }
+
     fn write_page(&self, rel: &str, fingerprint: Fingerprint, bytes: &[u8]) -> io::Result<()> {
         safe_join(&self.output, rel)?;
         let digest = Fingerprint::of_bytes(bytes);
@@ -306,6 +324,35 @@ mod tests {
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["a/index.html", "c/index.html", "sitemap.xml"]);
         assert!(!out.join("b").exists(), "emptied folder removed");
+    }
+
+    #[test]
+    fn a_stage_keeps_all_its_files_or_none() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let first = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+        first.write_page("search/index.html", Fingerprint(9), b"page").unwrap();
+        first.write_page("search/a.bin", Fingerprint(5), b"A").unwrap();
+        first.write_page("search/d/0.bin", Fingerprint(5), b"D").unwrap();
+        first.write("sitemap.xml", b"S").unwrap();
+        first.commit().unwrap();
+
+        let second = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+        assert_eq!(second.keep_all("search/", Fingerprint(6)), None, "other inputs");
+        assert_eq!(second.keep_all("search/", Fingerprint(5)), Some(2));
+        second.write_page("search/index.html", Fingerprint(9), b"page").unwrap();
+        second.write("sitemap.xml", b"S").unwrap();
+        let report = second.commit().unwrap();
+        assert_eq!((report.written, report.kept, report.removed), (0, 2, 0));
+        assert_eq!(std::fs::read(out.join("search/d/0.bin")).unwrap(), b"D");
+
+        std::fs::write(out.join("search/a.bin"), "tampered").unwrap();
+        let third = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+        assert_eq!(third.keep_all("search/", Fingerprint(5)), None, "a file changed behind the cache's back");
+        assert_eq!(
+            Output::open(tmp.path(), &out, Fingerprint(1), true).unwrap().keep_all("search/", Fingerprint(5)),
+            None
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Browser harness: a static file server over a built site (as any static
-//! host would serve it, at `/` or under a sub-path, counting the bytes it
-//! sends) and Debian's headless Chromium driven over the DevTools protocol.
+//! host would serve it, at `/` or under a sub-path, single byte ranges
+//! included, counting the bytes it sends) and Debian's headless Chromium driven over the DevTools protocol.
 //! Tests that use it are `#[ignore]`d by plain `cargo test`; `scripts/test`
 //! installs Chromium and runs them, and they fail, never skip, without it.
 
@@ -26,6 +26,16 @@ pub struct StaticServer {
 
 impl StaticServer {
     pub fn start(dir: &Path, prefix: &str) -> StaticServer {
+        StaticServer::start_with(dir, prefix, true)
+    }
+
+    /// A host that ignores `Range` (as some simple servers do): every
+    /// answer is the whole file.
+    pub fn without_ranges(dir: &Path, prefix: &str) -> StaticServer {
+        StaticServer::start_with(dir, prefix, false)
+    }
+
+    fn start_with(dir: &Path, prefix: &str, ranges: bool) -> StaticServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
@@ -39,7 +49,7 @@ impl StaticServer {
                 }
                 let Ok(stream) = stream else { continue };
                 let (dir, prefix, log) = (dir.clone(), prefix_owned.clone(), log2.clone());
-                std::thread::spawn(move || serve_connection(stream, &dir, &prefix, &log));
+                std::thread::spawn(move || serve_connection(stream, &dir, &prefix, ranges, &log));
             }
         });
         StaticServer { port, prefix: prefix.to_string(), stop, log }
@@ -63,7 +73,7 @@ impl Drop for StaticServer {
     }
 }
 
-fn serve_connection(stream: TcpStream, dir: &Path, prefix: &str, log: &Mutex<Vec<(String, usize)>>) {
+fn serve_connection(stream: TcpStream, dir: &Path, prefix: &str, ranges: bool, log: &Mutex<Vec<(String, usize)>>) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -73,23 +83,51 @@ fn serve_connection(stream: TcpStream, dir: &Path, prefix: &str, log: &Mutex<Vec
         if reader.read_line(&mut request).unwrap_or(0) == 0 {
             return;
         }
+        let mut range = None;
         loop {
             let mut header = String::new();
             if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" || header == "\n" {
                 break;
             }
+            if let Some((name, value)) = header.split_once(':') {
+                if ranges && name.trim().eq_ignore_ascii_case("range") {
+                    range = Some(value.trim().to_string());
+                }
+            }
         }
         let target = request.split_whitespace().nth(1).unwrap_or("/").to_string();
         let path = target.split(['?', '#']).next().unwrap_or("/");
         let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy().into_owned();
-        let (status, body, kind) = match file_for(dir, prefix, &path) {
+        let (mut status, mut body, kind) = match file_for(dir, prefix, &path) {
             Some(file) => ("200 OK", std::fs::read(&file).unwrap(), content_type(&file)),
             None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
         };
+        // One byte range, as static hosts serve them: `bytes=a-b` or `bytes=a-`.
+        let mut content_range = String::new();
+        if let Some((from, to)) =
+            range.as_deref().and_then(|r| r.strip_prefix("bytes=")).and_then(|r| r.split_once('-'))
+        {
+            let total = body.len();
+            match (from.parse::<usize>(), to.parse::<usize>().ok()) {
+                (Ok(from), to) if status == "200 OK" && from < total => {
+                    let to = to.unwrap_or(total - 1).min(total - 1);
+                    content_range = format!("Content-Range: bytes {from}-{to}/{total}\r\n");
+                    body = body[from..=to].to_vec();
+                    status = "206 Partial Content";
+                }
+                (Ok(_), _) if status == "200 OK" => {
+                    content_range = format!("Content-Range: bytes */{total}\r\n");
+                    body.clear();
+                    status = "416 Range Not Satisfiable";
+                }
+                _ => {}
+            }
+        }
         log.lock().unwrap().push((path, body.len()));
         let head = format!(
-            "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n\r\n",
-            body.len()
+            "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n{}{content_range}Cache-Control: no-store\r\n\r\n",
+            body.len(),
+            if ranges { "Accept-Ranges: bytes\r\n" } else { "" }
         );
         let mut response = head.into_bytes();
         response.extend_from_slice(&body);
@@ -115,6 +153,7 @@ fn content_type(file: &Path) -> &'static str {
         Some("js") => "text/javascript; charset=utf-8",
         Some("json") => "application/json",
         Some("txt") => "text/plain; charset=utf-8",
+        Some("bin") => "application/octet-stream",
         Some("xml") => "application/xml",
         _ => "application/octet-stream",
     }
@@ -231,6 +270,15 @@ impl Tab<'_> {
     pub fn goto(&self, url: &str) {
         self.browser.call(Some(&self.session), "Page.navigate", json!({"url": url}));
         self.wait_for("document.readyState === 'complete'", Duration::from_secs(20));
+    }
+
+    /// Sets the size of the page's window, in CSS pixels.
+    pub fn set_viewport(&self, width: u32, height: u32) {
+        self.browser.call(
+            Some(&self.session),
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false}),
+        );
     }
 
     /// The value of a JavaScript expression (promises awaited).

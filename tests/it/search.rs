@@ -11,7 +11,8 @@ use std::time::Duration;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use speech_archive::config::Config;
 use speech_archive::index::build_index;
-use speech_archive::load::load_archive;
+use speech_archive::load::{self, load_archive};
+use speech_archive::model::Archive;
 use speech_archive::render::views::Words;
 use speech_archive::render::Theme;
 use speech_archive::search::{self, body_segments, build_search, head_segments, normalize, Filters, SearchIndex};
@@ -20,11 +21,13 @@ use crate::browser::{Browser, StaticServer, Tab};
 use crate::support::Site;
 
 /// The bundled archive's index, and each document's searchable text
-/// (normalised segments) for brute force.
+/// (normalised segments, the head's first) for brute force.
 struct Corpus {
     index: SearchIndex,
     texts: Vec<Vec<String>>,
     originals: Vec<Vec<String>>,
+    /// Per document: how many of its segments are the head's.
+    heads: Vec<usize>,
 }
 
 fn corpus() -> Corpus {
@@ -39,8 +42,9 @@ fn corpus() -> Corpus {
         .iter()
         .map(|d| head_segments(d).into_iter().chain(body_segments(&d.body)).map(|s| s.text).collect())
         .collect();
+    let heads = archive.documents.iter().map(|d| head_segments(d).len()).collect();
     let texts = originals.iter().map(|segs| segs.iter().map(|s| normalize(s)).collect()).collect();
-    Corpus { index, texts, originals }
+    Corpus { index, texts, originals, heads }
 }
 
 impl Corpus {
@@ -56,6 +60,24 @@ impl Corpus {
 
     fn found(&self, q: &str) -> BTreeSet<usize> {
         search::query(&self.index, q).into_iter().collect()
+    }
+
+    /// What ranking needs, by brute force: per document holding the one
+    /// term `q`, its occurrences (overlapping ones included) and whether
+    /// one is in the head.
+    fn counted(&self, q: &str) -> Vec<(usize, usize, bool)> {
+        let term: Vec<char> = normalize(q).chars().collect();
+        let occurrences = |s: &str| {
+            let s: Vec<char> = s.chars().collect();
+            s.windows(term.len()).filter(|w| *w == term.as_slice()).count()
+        };
+        (0..self.texts.len())
+            .filter_map(|d| {
+                let per: Vec<usize> = self.texts[d].iter().map(|s| occurrences(s)).collect();
+                let count: usize = per.iter().sum();
+                (count > 0).then(|| (d, count, per[..self.heads[d]].iter().any(|&n| n > 0)))
+            })
+            .collect()
     }
 
     /// `n` random substrings of 2–6 characters (no whitespace) of the texts
@@ -119,6 +141,74 @@ fn library_query_finds_exactly_the_documents_that_contain_random_substrings() {
         assert_eq!(c.found(q), c.containing(q), "query `{q}`");
     }
     assert!(c.absent(20, 0xab5e).iter().all(|q| c.found(q).is_empty()));
+}
+
+#[test]
+fn library_counts_and_head_matches_are_exact_for_random_substrings() {
+    let c = corpus();
+    for q in c.samples(200, 0xc0de) {
+        let mut got: Vec<(usize, usize, bool)> = search::search(&c.index, &q, &Filters::default())
+            .into_iter()
+            .map(|h| (h.doc, h.count, h.in_head))
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, c.counted(&q), "query `{q}`");
+    }
+}
+
+/// An index of a few made-up documents, by slug: (slug, title, body).
+fn tiny(docs: &[(&str, &str, &str)]) -> SearchIndex {
+    let documents = docs
+        .iter()
+        .map(|(slug, title, body)| {
+            let text = format!("---\ntitle: {title}\ndate: 2020-04-03\nspeaker: 李伟\ncity: 安康市\n---\n\n{body}\n");
+            load::parse_document(Path::new(&format!("content/speeches/2020/{slug}.md")), &text, &[]).unwrap()
+        })
+        .collect();
+    let archive = Archive::new(documents, Vec::new());
+    let t = Default::default();
+    build_search(&archive, &build_index(&archive), &Words { language: "zh-CN", t: &t })
+}
+
+/// (slug, occurrences, in head) of every hit, by slug.
+fn hits(index: &SearchIndex, q: &str) -> Vec<(String, usize, bool)> {
+    let mut out: Vec<(String, usize, bool)> = search::search(index, q, &Filters::default())
+        .into_iter()
+        .map(|h| {
+            (
+                index.docs[h.doc].url.trim_start_matches("speeches/").trim_end_matches('/').to_string(),
+                h.count,
+                h.in_head,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn long_terms_are_checked_on_bigram_positions_exactly() {
+    let index = tiny(&[
+        ("apart", "讲话", "易地扶贫，搬迁群众，易地安置。"),
+        ("whole", "讲话", "实施易地搬迁工程。"),
+        ("across-paragraphs", "讲话", "要抓好易地\n\n搬迁后续扶持。"),
+        ("across-a-space", "讲话", "易地 搬迁"),
+        ("in-title", "易地搬迁工作会议上的讲话", "今年的易地搬迁任务，易地搬迁后续。"),
+        ("traditional", "讲话", "易地搬遷"),
+        ("repeats", "讲话", "哈哈哈哈"),
+    ]);
+    let set = |v: &[(&str, usize, bool)]| v.iter().map(|(s, n, h)| (s.to_string(), *n, *h)).collect::<Vec<_>>();
+    assert_eq!(hits(&index, "易地搬迁"), set(&[("in-title", 3, true), ("traditional", 1, false), ("whole", 1, false)]));
+    assert_eq!(hits(&index, "易地搬"), hits(&index, "易地搬迁"), "an odd length checks the last bigram too");
+    assert_eq!(hits(&index, "地搬迁"), hits(&index, "易地搬迁"));
+    assert_eq!(hits(&index, "会议上的讲话"), set(&[("in-title", 1, true)]));
+    assert_eq!(hits(&index, "哈哈哈"), set(&[("repeats", 2, false)]), "overlapping occurrences count");
+    assert_eq!(hits(&index, "哈哈哈哈哈"), set(&[]));
+    // Both bigrams, never in line.
+    assert!(hits(&index, "易地").iter().any(|h| h.0 == "apart"));
+    assert!(hits(&index, "搬迁").iter().any(|h| h.0 == "across-paragraphs"));
+    assert_eq!(hits(&index, "扶贫搬迁"), set(&[]));
+    assert_eq!(hits(&index, "好易地搬"), set(&[]));
 }
 
 #[test]
@@ -207,6 +297,11 @@ fn results(tab: &Tab) -> Vec<String> {
     urls
 }
 
+/// Every result on screen has its snippet (or needs none).
+const SNIPPETS_SETTLED: &str = "(() => { const lis = Array.from(document.querySelectorAll('#search-results li')); \
+    return lis.length > 0 && lis.every(li => { const r = li.getBoundingClientRect(); \
+    const on = r.top < innerHeight && r.bottom > 0; return !on || ['done', 'none', 'card'].includes(li.dataset.snippet); }); })()";
+
 fn expected_paths(c: &Corpus, base: &str, docs: &BTreeSet<usize>) -> BTreeSet<String> {
     docs.iter().map(|&d| format!("{base}{}", c.url(d))).collect()
 }
@@ -221,7 +316,7 @@ fn served(site_args: &[&str], prefix: &str) -> (Site, StaticServer, Browser) {
 
 fn check_recall(site_args: &[&str], prefix: &str, samples: usize) {
     let c = corpus();
-    let (_site, server, browser) = served(site_args, prefix);
+    let (site, server, browser) = served(site_args, prefix);
     let tab = browser.new_tab();
     let queries: Vec<String> = c.samples(samples, 0xb10c).into_iter().chain(c.absent(20, 0xab5e)).collect();
     for q in &queries {
@@ -238,13 +333,23 @@ fn check_recall(site_args: &[&str], prefix: &str, samples: usize) {
         assert!(!got.is_empty(), "`{q}` finds nothing");
         assert_eq!(got, expected_paths(&c, prefix, &c.containing(same_as)), "query `{q}` in the browser");
     }
-    // Hits link to the paragraph where the match is.
+    // Hits link to the paragraph where the match is, read from the page on
+    // screen; the snippet marks the match.
     tab.goto(&search_url(&server, "两不愁三保障", ""));
     results(&tab);
-    let href = tab.eval("document.querySelector('#search-results .search-hit-link').getAttribute('href')");
-    assert!(href.as_str().unwrap().contains("#p-"), "{href}");
-    let mark = tab.eval("document.querySelector('#search-results mark').textContent");
+    // Snippets are read for results on screen: scroll to the first.
+    tab.eval("document.querySelector('#search-results li').scrollIntoView(); true");
+    tab.wait_for("document.querySelector('#search-results li').dataset.snippet === 'done'", Duration::from_secs(20));
+    let link = tab.eval(
+        "(() => { const u = new URL(document.querySelector('#search-results .search-hit-link').href); return [u.pathname, u.hash]; })()",
+    );
+    let (path, hash) = (link[0].as_str().unwrap(), link[1].as_str().unwrap());
+    assert!(hash.starts_with("#p-"), "{link}");
+    let mark = tab.eval("document.querySelector('#search-results li .search-snippet mark').textContent");
     assert_eq!(mark, "两不愁三保障");
+    let page = site.page(&format!("{}index.html", path.strip_prefix(prefix).unwrap()));
+    let paragraph = crate::support::texts(&page, hash);
+    assert!(paragraph.iter().any(|p| normalize(p).contains("两不愁三保障")), "{hash} of {path}: {paragraph:?}");
 }
 
 #[test]
@@ -257,6 +362,72 @@ fn browser_finds_exactly_the_documents_that_contain_the_query() {
 #[ignore = "needs chromium; run by scripts/test"]
 fn browser_search_works_under_a_sub_path() {
     check_recall(&["--base-url", "https://example.org/archive/"], "/archive/", 40);
+}
+
+/// A term of some document's metadata that is neither in its body nor on
+/// its result card (title, speakers, place, date), and that ranks it first.
+fn metadata_only_term(c: &Corpus) -> String {
+    for d in 0..c.texts.len() {
+        let shown = &c.index.docs[d];
+        let card = normalize(&format!("{}|{}|{}|{}", shown.title, shown.speakers.join("|"), shown.place, shown.date));
+        for segment in &c.texts[d][..c.heads[d]] {
+            let chars: Vec<char> = segment.chars().collect();
+            for w in chars.windows(4) {
+                let q: String = w.iter().collect();
+                if q.contains(char::is_whitespace) || card.contains(&q) {
+                    continue;
+                }
+                if c.texts[d][c.heads[d]..].iter().any(|s| s.contains(&q)) {
+                    continue;
+                }
+                if search::search(&c.index, &q, &Filters::default()).first().map(|h| h.doc) == Some(d) {
+                    return q;
+                }
+            }
+        }
+    }
+    panic!("no document has a term only in its metadata");
+}
+
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn a_match_only_in_the_metadata_is_shown_from_the_page() {
+    let c = corpus();
+    let q = metadata_only_term(&c);
+    let (_site, server, browser) = served(&[], "/");
+    let tab = browser.new_tab();
+    tab.goto(&search_url(&server, &q, ""));
+    results(&tab);
+    tab.eval("document.querySelector('#search-results li').scrollIntoView(); true");
+    tab.wait_for("document.querySelector('#search-results li').dataset.snippet === 'done'", Duration::from_secs(20));
+    let mark = tab.eval("document.querySelector('#search-results li .search-snippet mark').textContent");
+    assert_eq!(normalize(mark.as_str().unwrap()), q, "query `{q}`");
+    let badge = tab.eval("!!document.querySelector('#search-results li .search-in-meta')");
+    assert_eq!(badge, true, "the result says the match is in the title or metadata");
+    let href = tab.eval("document.querySelector('#search-results .search-hit-link').getAttribute('href')");
+    assert!(!href.as_str().unwrap().contains('#'), "no paragraph to link to: {href}");
+}
+
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn browser_search_works_where_the_host_ignores_byte_ranges() {
+    let c = corpus();
+    let site = Site::bundled();
+    site.build(&[]);
+    let server = StaticServer::without_ranges(&site.public(), "/");
+    let browser = Browser::launch();
+    let tab = browser.new_tab();
+    for q in c.samples(30, 0x0a11).into_iter().chain(c.absent(5, 0xab5e)) {
+        tab.goto(&search_url(&server, &q, ""));
+        let got: BTreeSet<String> = results(&tab).into_iter().collect();
+        assert_eq!(got, expected_paths(&c, "/", &c.containing(&q)), "query `{q}` without ranges");
+    }
+    tab.goto(&search_url(&server, "两不愁三保障", ""));
+    results(&tab);
+    tab.eval("document.querySelector('#search-results li').scrollIntoView(); true");
+    tab.wait_for("document.querySelector('#search-results li').dataset.snippet === 'done'", Duration::from_secs(20));
+    let mark = tab.eval("document.querySelector('#search-results li .search-snippet mark').textContent");
+    assert_eq!(mark, "两不愁三保障");
 }
 
 #[test]
@@ -324,11 +495,14 @@ fn a_shared_url_with_query_and_filters_reproduces_the_results() {
 fn a_two_character_query_downloads_little() {
     let (site, server, browser) = served(&[], "/");
     let tab = browser.new_tab();
+    tab.set_viewport(1280, 800);
     tab.goto(&format!("{}search/", server.url()));
     results(&tab);
     let page: usize = server.take_log().iter().map(|(_, n)| n).sum();
     tab.eval("document.getElementById('search-app').dataset.state = 'stale'; const i = document.getElementById('search-q'); i.value = '扶贫'; i.dispatchEvent(new Event('input')); true");
     tab.wait_for("document.getElementById('search-app').dataset.state === 'done'", Duration::from_secs(20));
+    // The first screen: results, and the snippets of those on screen.
+    tab.wait_for(SNIPPETS_SETTLED, Duration::from_secs(20));
     let log = server.take_log();
     let hits = results(&tab);
     let query: usize = log.iter().map(|(_, n)| n).sum();

@@ -1,9 +1,13 @@
 // Full-text search of the archive, in the browser, with no server: the
 // index under search/ (written by the generator's search stage, format in
-// themes/default/README.md) is fetched piece by piece. A query term's
-// character bigrams (or its one character) select the chunks of text that
-// may hold it; reading those chunks keeps only the ones that do. The same
-// algorithm is src/search/query.rs, which the library tests check.
+// themes/default/README.md) is fetched piece by piece: a gram's directory
+// file, then just its list's bytes from a pack (an HTTP range). A term of
+// one or two characters is its own gram, and the gram's documents list is
+// the exact answer; a longer term is checked on the positions of its
+// bigrams at offsets 0, 2, 4, … (and the last): it occurs at p when every
+// one of them occurs at p + its offset. Snippets come from the result's
+// own page, read only for results on screen. The same algorithm is
+// src/search/query.rs, which the library tests check.
 (function () {
   "use strict";
 
@@ -19,6 +23,8 @@
   var facetBox = document.getElementById("search-facets");
   var PAGE = 10;
   var VISIBLE_TERMS = 12;
+  // Keystrokes closer together than this are one query.
+  var SOON = 40;
   function t(name) { return app.getAttribute("data-t-" + name) || ""; }
 
   // ---- fetching, each file once ----
@@ -27,7 +33,7 @@
     if (!cache.has(path)) {
       cache.set(path, fetch(base + path).then(function (r) {
         if (!r.ok) throw new Error(path + ": " + r.status);
-        return json ? r.json() : r.text();
+        return json ? r.json() : r.arrayBuffer().then(function (b) { return new Uint8Array(b); });
       }));
     }
     return cache.get(path);
@@ -60,18 +66,6 @@
     });
     return out;
   }
-  function gramsOf(term) {
-    var grams = [];
-    if (term.length === 1) grams.push(term[0]);
-    for (var i = 0; i + 1 < term.length; i++) grams.push(term[i] + term[i + 1]);
-    return Array.from(new Set(grams));
-  }
-  // FNV-1a over code points: src/search/mod.rs shard_of.
-  function shardOf(gram, shards) {
-    var h = 2166136261;
-    chars(gram).forEach(function (c) { h = Math.imul(h ^ c.codePointAt(0), 16777619) >>> 0; });
-    return h & (shards - 1);
-  }
   function occurrences(text, term) {
     var n = 0;
     outer: for (var i = 0; i + term.length <= text.length; i++) {
@@ -81,120 +75,227 @@
     return n;
   }
 
-  // ---- the index ----
-  var meta, firstChunk, docCount;
-  var facets = []; // {key, name, terms: [{slug, name, docs: Set}], byDoc: [[term]]}
-
-  function undelta(ds) {
-    var out = [], prev = 0;
-    ds.forEach(function (d) { prev += d; out.push(prev); });
-    return out;
+  // ---- the binary format: src/search/codec.rs ----
+  function Reader(bytes, at) { this.b = bytes; this.at = at || 0; }
+  // Arithmetic, not bit operations: gram keys have 42 bits.
+  Reader.prototype.varint = function () {
+    var n = 0, mul = 1, b;
+    do {
+      b = this.b[this.at++];
+      n += (b & 127) * mul;
+      mul *= 128;
+    } while (b >= 128);
+    return n;
+  };
+  // A gram: its code points, the second 0 for a unigram.
+  function gramKey(g) { return g[0] * 2097152 + g[1]; }
+  // FNV-1a over the code points: codec.rs gram_hash.
+  function gramHash(g) {
+    var h = Math.imul(2166136261 ^ g[0], 16777619) >>> 0;
+    if (g[1]) h = Math.imul(h ^ g[1], 16777619) >>> 0;
+    return h;
   }
-  // Fixed-width base-64 numbers: src/search/publish.rs base64.
-  var DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
-  function numbers(packed) {
-    var out = [];
-    for (var i = 0; i < packed.of.length; i += packed.width) {
-      var n = 0;
-      for (var j = 0; j < packed.width; j++) n = n * 64 + DIGITS.indexOf(packed.of[i + j]);
-      out.push(n);
+  // Where a gram's lists are in its bucket's packs, by its directory
+  // file: [[start, end) of the documents list, and of the positions list
+  // for a bigram], or null (src/search/codec.rs locate).
+  function locate(dir, key) {
+    var r = new Reader(dir);
+    var n = r.varint(), prev = 0;
+    for (var i = 0; i < n; i++) {
+      prev += r.varint();
+      var at = [];
+      for (var j = 0; j < (prev % 2097152 ? 2 : 1); j++) {
+        var start = r.varint();
+        at.push([start, start + r.varint()]);
+      }
+      if (prev === key) return at;
+      if (prev > key) break;
+    }
+    return null;
+  }
+  // Bytes [from, to) of an index file, by a range request; a host that
+  // sends the whole file instead has it kept for the next list.
+  function bytesOf(path, from, to) {
+    if (cache.has(path)) return cache.get(path).then(function (b) { return b.subarray(from, to); });
+    var key = path + "@" + from;
+    if (!cache.has(key)) {
+      var headers = { Range: "bytes=" + from + "-" + (to - 1) };
+      cache.set(key, fetch(base + path, { headers: headers }).then(function (r) {
+        if (!r.ok) throw new Error(path + ": " + r.status);
+        return r.arrayBuffer().then(function (b) {
+          var bytes = new Uint8Array(b);
+          if (r.status === 206) return bytes;
+          cache.set(path, Promise.resolve(bytes));
+          return bytes.subarray(from, to);
+        });
+      }));
+    }
+    return cache.get(key);
+  }
+  // The documents list (which = 0) or positions list (1) of gram g, or null.
+  function listOf(which, g) {
+    var h = gramHash(g);
+    return get("g/" + (h & (meta.directories - 1)) + ".bin", false).then(function (dir) {
+      var at = locate(dir, gramKey(g));
+      if (!at) return null;
+      return bytesOf((which ? "p/" : "d/") + (h & (meta.buckets - 1)) + ".bin", at[which][0], at[which][1]);
+    });
+  }
+  function readCounts(r, out, i) {
+    var v = r.varint();
+    out.counts[i] = Math.floor(v / 2);
+    out.heads[i] = v % 2 ? r.varint() : 0;
+  }
+  // A documents list → {docs, counts, heads}, documents ascending.
+  function readDocuments(bytes) {
+    if (!bytes) return { docs: [], counts: [], heads: [] };
+    var r = new Reader(bytes);
+    var n = r.varint();
+    var out = { docs: new Uint32Array(n), counts: new Uint32Array(n), heads: new Uint32Array(n) };
+    var doc = -1;
+    for (var i = 0; i < n; i++) {
+      doc += r.varint();
+      out.docs[i] = doc;
+      readCounts(r, out, i);
     }
     return out;
+  }
+  // A positions list → the same, and each document's positions at
+  // pos[start[i] .. start[i] + counts[i]).
+  function readPositions(bytes) {
+    if (!bytes) return null;
+    var r = new Reader(bytes);
+    var n = r.varint();
+    // A position takes a byte at least: the list's length bounds them.
+    var out = { docs: new Uint32Array(n), counts: new Uint32Array(n), heads: new Uint32Array(n), start: new Uint32Array(n), pos: new Uint32Array(bytes.length) };
+    var doc = -1, k = 0;
+    for (var i = 0; i < n; i++) {
+      doc += r.varint();
+      out.docs[i] = doc;
+      readCounts(r, out, i);
+      out.start[i] = k;
+      var p = 0;
+      for (var j = 0; j < out.counts[i]; j++) {
+        p = j === 0 ? r.varint() : p + r.varint();
+        out.pos[k++] = p;
+      }
+    }
+    return out;
+  }
+  // Bigrams covering a term of three or more characters: offsets 0, 2, 4, …
+  // and the last (src/search/mod.rs grams_of_term).
+  function coverOf(term) {
+    var offsets = [];
+    for (var k = 0; k + 1 < term.length; k += 2) offsets.push(k);
+    if (offsets[offsets.length - 1] !== term.length - 2) offsets.push(term.length - 2);
+    return offsets;
+  }
+  function cp(c) { return c.codePointAt(0); }
+
+  // Documents holding a term: {docs, counts, heads}, ascending.
+  function documentsWith(term) {
+    if (term.length <= 2) {
+      return listOf(0, [cp(term[0]), term.length === 2 ? cp(term[1]) : 0]).then(readDocuments);
+    }
+    var offsets = coverOf(term);
+    return Promise.all(offsets.map(function (k) {
+      return listOf(1, [cp(term[k]), cp(term[k + 1])]).then(readPositions);
+    })).then(function (lists) {
+      var out = { docs: [], counts: [], heads: [] };
+      if (lists.some(function (l) { return !l; })) return out;
+      var at = lists.map(function () { return 0; });
+      var first = lists[0];
+      for (var i = 0; i < first.docs.length; i++) {
+        var doc = first.docs[i], all = true;
+        for (var j = 1; j < lists.length && all; j++) {
+          var l = lists[j];
+          while (at[j] < l.docs.length && l.docs[at[j]] < doc) at[j]++;
+          all = at[j] < l.docs.length && l.docs[at[j]] === doc;
+        }
+        if (!all) continue;
+        // Every start p of the first bigram where the others follow.
+        var ptr = lists.map(function (l, j) { return j ? l.start[at[j]] : 0; });
+        var count = 0, head = 0;
+        for (var a = 0; a < first.counts[i]; a++) {
+          var p = first.pos[first.start[i] + a], ok = true;
+          for (j = 1; j < lists.length && ok; j++) {
+            l = lists[j];
+            var want = p + offsets[j], end = l.start[at[j]] + l.counts[at[j]];
+            while (ptr[j] < end && l.pos[ptr[j]] < want) ptr[j]++;
+            ok = ptr[j] < end && l.pos[ptr[j]] === want;
+          }
+          if (ok) {
+            count++;
+            if (a < first.heads[i]) head++;
+          }
+        }
+        if (count) { out.docs.push(doc); out.counts.push(count); out.heads.push(head); }
+      }
+      return out;
+    });
+  }
+
+  // ---- the index's small files ----
+  var meta, docCount;
+  // {key, name, terms: [{slug, name}], and per document its terms: `one`
+  // (Int32Array, −1 for none) or `of` (arrays)}
+  var facets = [];
+
+  function readFacets(bytes) {
+    var r = new Reader(bytes);
+    meta.facets.forEach(function (f) {
+      var len = r.varint(), end = r.at + len, kind = bytes[r.at++];
+      var n = f.terms.length, of = [];
+      for (var d = 0; d < docCount; d++) of.push([]);
+      function bit(i) { return (bytes[r.at + (i >> 3)] >> (i & 7)) & 1; }
+      if (kind === 0) {
+        var width = r.varint();
+        for (d = 0; d < docCount; d++) {
+          var v = 0;
+          for (var i = 0; i < width; i++) v += bit(d * width + i) << i;
+          if (v) of[d].push(v - 1);
+        }
+      } else if (kind === 1) {
+        var runs = r.varint();
+        d = 0;
+        for (var k = 0; k < runs; k++) {
+          var value = r.varint(), length = r.varint();
+          for (var e = d + length; d < e; d++) if (value) of[d].push(value - 1);
+        }
+      } else if (kind === 2) {
+        for (d = 0; d < docCount; d++) for (k = 0; k < n; k++) if (bit(d * n + k)) of[d].push(k);
+      } else {
+        for (k = 0; k < n; k++) {
+          var count = r.varint(), doc = -1;
+          for (i = 0; i < count; i++) { doc += r.varint(); of[doc].push(k); }
+        }
+        of.forEach(function (ts) { ts.sort(function (a, b) { return a - b; }); });
+      }
+      r.at = end;
+      // A facet whose documents have one term at most: that term (or −1)
+      // per document, in one typed array.
+      var one = null;
+      if (of.every(function (ts) { return ts.length <= 1; })) {
+        one = new Int32Array(docCount);
+        of.forEach(function (ts, d) { one[d] = ts.length ? ts[0] : -1; });
+        of = null;
+      }
+      facets.push({ key: f.key, name: f.name, terms: f.terms, of: of, one: one });
+    });
   }
   function loadMeta() {
     return get("meta.json", true).then(function (m) {
       meta = m;
+      docCount = m.documents;
       var pairs = chars(m.fold);
       for (var i = 0; i + 1 < pairs.length; i += 2) t2s.set(pairs[i], pairs[i + 1]);
-      var counts = numbers(m.chunks);
-      docCount = counts.length;
-      firstChunk = [];
-      var c = 0;
-      counts.forEach(function (n) { firstChunk.push(c); c += n; });
-      facets = m.facets.map(function (f) {
-        var byDoc = [];
-        for (var d = 0; d < docCount; d++) byDoc.push([]);
-        var terms = f.terms.map(function (term) { return { slug: term.slug, name: term.name }; });
-        if (f.one) {
-          numbers(f.one).forEach(function (n, d) { if (n > 0) byDoc[d].push(n - 1); });
-        } else if (f.set) {
-          numbers(f.set).forEach(function (bits, d) {
-            for (var k = 0; k < terms.length; k++) if (Math.floor(bits / Math.pow(2, k)) % 2) byDoc[d].push(k);
-          });
-        } else {
-          f.terms.forEach(function (term, k) { undelta(term.docs).forEach(function (d) { byDoc[d].push(k); }); });
-        }
-        return { key: f.key, name: f.name, terms: terms, byDoc: byDoc };
-      });
-    });
+      return get("facets.bin", false);
+    }).then(readFacets);
   }
-  function docOf(chunk) {
-    var lo = 0, hi = firstChunk.length - 1;
-    while (lo < hi) {
-      var mid = (lo + hi + 1) >> 1;
-      if (firstChunk[mid] <= chunk) lo = mid; else hi = mid - 1;
-    }
-    return lo;
-  }
-  function docInfo(d) { return get("docs/" + d + ".json", true); }
-  // A chunk's segments: [{anchor, text}]. The head chunk is in docs/<n>.json.
-  function chunkText(c) {
-    var d = docOf(c);
-    if (firstChunk[d] === c) {
-      return docInfo(d).then(function (info) {
-        return info.head.map(function (text) { return { anchor: "", text: text }; });
-      });
-    }
-    return get("text/" + c + ".txt", false).then(function (body) {
-      return body.split("\n").filter(Boolean).map(function (line) {
-        var tab = line.indexOf("\t");
-        return { anchor: line.slice(0, tab), text: line.slice(tab + 1) };
-      });
-    });
-  }
-  // gram → [[chunk, count]] or [] when absent.
-  function postings(gram) {
-    return get("shards/" + shardOf(gram, meta.shards) + ".json", true).then(function (shard) {
-      var raw = Object.prototype.hasOwnProperty.call(shard, gram) ? shard[gram] : [];
-      var out = [], prev = 0;
-      raw.forEach(function (v) {
-        if (v < 0) out[out.length - 1][1] = -v;
-        else { prev += v; out.push([prev, 1]); }
-      });
-      return out;
-    });
-  }
-  // f over every item, at most 8 requests in flight; results in order.
-  function inTurn(items, f) {
-    var out = new Array(items.length);
-    var next = 0;
-    function worker() {
-      if (next >= items.length) return Promise.resolve();
-      var i = next++;
-      return f(items[i]).then(function (r) { out[i] = r; return worker(); });
-    }
-    var workers = [];
-    for (var w = 0; w < Math.min(8, items.length); w++) workers.push(worker());
-    return Promise.all(workers).then(function () { return out; });
-  }
-  // Chunks holding the term: [[chunk, occurrences]].
-  function chunksWith(term) {
-    return Promise.all(gramsOf(term).map(postings)).then(function (lists) {
-      lists.sort(function (a, b) { return a.length - b.length; });
-      var cands = lists[0];
-      lists.slice(1).forEach(function (l) {
-        var has = new Set(l.map(function (p) { return p[0]; }));
-        cands = cands.filter(function (p) { return has.has(p[0]); });
-      });
-      // A term of one or two characters is its own gram: exact already.
-      if (term.length <= 2) return cands;
-      return inTurn(cands, function (p) {
-        return chunkText(p[0]).then(function (segs) {
-          var n = 0;
-          segs.forEach(function (s) { n += occurrences(normChars(s.text), term); });
-          return [p[0], n];
-        });
-      }).then(function (checked) { return checked.filter(function (p) { return p[1] > 0; }); });
+  // What a result shows: [url, title, speakers, place, date].
+  function record(d) {
+    return get("r/" + Math.floor(d / meta.records) + ".json", true).then(function (group) {
+      return group[d % meta.records];
     });
   }
 
@@ -216,41 +317,82 @@
   }
 
   // ---- searching ----
-  // Every document with all terms: Map doc → {doc, head, count, chunks}.
+  // Documents with every term, ascending: {docs, counts, head, body} —
+  // head: a term occurs in the title or metadata; body: one occurs
+  // elsewhere.
   function matchText(terms) {
-    return Promise.all(terms.map(chunksWith)).then(function (perTerm) {
+    return Promise.all(terms.map(documentsWith)).then(function (perTerm) {
       var found = null;
-      perTerm.forEach(function (pairs) {
-        var docs = new Map();
-        pairs.forEach(function (p) {
-          var d = docOf(p[0]);
-          var hit = docs.get(d);
-          if (!hit) { hit = { doc: d, head: false, count: 0, chunks: [] }; docs.set(d, hit); }
-          hit.count += p[1];
-          hit.head = hit.head || firstChunk[d] === p[0];
-          hit.chunks.push(p[0]);
-        });
-        if (found === null) { found = docs; return; }
-        var next = new Map();
-        found.forEach(function (a, d) {
-          var b = docs.get(d);
-          if (b) next.set(d, { doc: d, head: a.head || b.head, count: a.count + b.count, chunks: a.chunks.concat(b.chunks) });
-        });
-        found = next;
+      perTerm.forEach(function (l) {
+        var n = l.docs.length;
+        var next = { docs: new Uint32Array(n), counts: new Float64Array(n), head: new Uint8Array(n), body: new Uint8Array(n) };
+        var m = 0, j = 0;
+        for (var i = 0; i < n; i++) {
+          var d = l.docs[i], head = l.heads[i] > 0, body = l.counts[i] > l.heads[i], count = l.counts[i];
+          if (found) {
+            while (j < found.docs.length && found.docs[j] < d) j++;
+            if (j === found.docs.length || found.docs[j] !== d) continue;
+            head = head || found.head[j];
+            body = body || found.body[j];
+            count += found.counts[j];
+          }
+          next.docs[m] = d;
+          next.counts[m] = count;
+          next.head[m] = head ? 1 : 0;
+          next.body[m] = body ? 1 : 0;
+          m++;
+        }
+        found = { docs: next.docs.subarray(0, m), counts: next.counts.subarray(0, m), head: next.head.subarray(0, m), body: next.body.subarray(0, m) };
       });
       return found;
     });
   }
-  function passes(doc, state, except) {
-    return facets.every(function (f) {
+  // Per facet with a selection, per term whether it is selected.
+  function selections(state) {
+    return facets.map(function (f) {
       var sel = state.filters[f.key];
-      if (f.key === except || sel.size === 0) return true;
-      return f.byDoc[doc].some(function (k) { return sel.has(f.terms[k].slug); });
+      if (!sel.size) return null;
+      return f.terms.map(function (term) { return sel.has(term.slug); });
+    });
+  }
+  function inFacet(f, chosen, doc) {
+    if (f.one) return f.one[doc] >= 0 && chosen[f.one[doc]];
+    return f.of[doc].some(function (k) { return chosen[k]; });
+  }
+  // Per document of `docs`, a bit per facet: set where it passes that
+  // facet's filter.
+  function passing(docs, chosen) {
+    var bits = new Uint16Array(docs.length);
+    for (var i = 0; i < docs.length; i++) {
+      var b = 0;
+      for (var f = 0; f < facets.length; f++) if (!chosen[f] || inFacet(facets[f], chosen[f], docs[i])) b |= 1 << f;
+      bits[i] = b;
+    }
+    return bits;
+  }
+  // The order of results: in title or metadata first, then by
+  // occurrences, then newest (lowest number) first. One native numeric
+  // sort of keys that pack all three, while they fit in a double.
+  function ranked(found, keep) {
+    var n = keep.length, order = new Array(n);
+    var exact = found.docs.length < 131072 && keep.every(function (i) { return found.counts[i] < 34359738368; });
+    if (exact) {
+      var keys = new Float64Array(n);
+      for (var k = 0; k < n; k++) {
+        var i = keep[k];
+        keys[k] = (1 - found.head[i]) * 4503599627370496 + (34359738367 - found.counts[i]) * 131072 + i;
+      }
+      keys.sort();
+      for (k = 0; k < n; k++) order[k] = keys[k] % 131072;
+      return order;
+    }
+    return keep.slice().sort(function (a, b) {
+      return (found.head[b] - found.head[a]) || (found.counts[b] - found.counts[a]) || (a - b);
     });
   }
 
   var seq = 0;
-  var shown = [];
+  var shown = null; // {found, order}
   var shownCount = 0;
   var currentTerms = [];
 
@@ -259,34 +401,36 @@
     writeState(state);
     var token = ++seq;
     var terms = termsOf(state.q);
-    var anyFilter = facets.some(function (f) { return state.filters[f.key].size > 0; });
+    var chosen = selections(state);
+    var anyFilter = chosen.some(Boolean);
     app.setAttribute("data-state", "busy");
     var pending = terms.length ? matchText(terms) : Promise.resolve(null);
     pending.then(function (found) {
       if (token !== seq) return;
-      var base = [];
-      if (found) found.forEach(function (h) { base.push(h); });
-      else for (var d = 0; d < docCount; d++) base.push({ doc: d, head: false, count: 0, chunks: [] });
-      updateFacets(base, state);
+      if (!found) {
+        var all = new Uint32Array(docCount);
+        for (var d = 0; d < docCount; d++) all[d] = d;
+        found = { docs: all, counts: new Float64Array(docCount), head: new Uint8Array(docCount), body: new Uint8Array(docCount) };
+      }
+      var bits = passing(found.docs, chosen);
+      updateFacets(found.docs, bits);
       if (!terms.length && !anyFilter) {
         currentTerms = [];
-        shown = [];
+        shown = null;
         list.textContent = "";
         more.hidden = true;
         say(t("prompt"), 0);
         return;
       }
-      var hits = base.filter(function (h) { return passes(h.doc, state, null); });
-      hits.sort(function (a, b) {
-        return (b.head - a.head) || (b.count - a.count) || (a.doc - b.doc);
-      });
+      var every = (1 << facets.length) - 1, keep = [];
+      for (var i = 0; i < bits.length; i++) if (bits[i] === every) keep.push(i);
       currentTerms = terms;
-      shown = hits;
+      shown = { found: found, order: ranked(found, keep) };
       shownCount = 0;
       list.textContent = "";
       return showMore(token).then(function () {
         if (token !== seq) return;
-        say(hits.length ? countText(hits.length) : t("none"), hits.length);
+        say(keep.length ? countText(keep.length) : t("none"), keep.length);
       });
     }).catch(function (e) {
       if (token !== seq) return;
@@ -311,34 +455,23 @@
   }
 
   function showMore(token) {
-    var batch = shown.slice(shownCount, shownCount + PAGE);
-    shownCount += batch.length;
-    more.hidden = shownCount >= shown.length;
-    var terms = currentTerms;
-    return Promise.all(batch.map(function (h) { return renderHit(h, terms); })).then(function (items) {
-      if (token !== seq) return;
-      items.forEach(function (li) { list.appendChild(li); });
+    if (!shown) return Promise.resolve();
+    var f = shown.found;
+    var batch = shown.order.slice(shownCount, shownCount + PAGE).map(function (i) {
+      return { doc: f.docs[i], head: f.head[i] === 1, count: f.counts[i], body: f.body[i] === 1 };
     });
-  }
-
-  // The first place a term occurs, body before head: {anchor, text, at}.
-  function firstMatch(hit, terms) {
-    var body = hit.chunks.filter(function (c) { return c !== firstChunk[hit.doc]; }).sort(function (a, b) { return a - b; });
-    var order = body.concat(hit.chunks.filter(function (c) { return c === firstChunk[hit.doc]; }));
-    var i = 0;
-    function next() {
-      if (i >= order.length) return Promise.resolve(null);
-      return chunkText(order[i++]).then(function (segs) {
-        for (var s = 0; s < segs.length; s++) {
-          var norm = normChars(segs[s].text);
-          for (var k = 0; k < terms.length; k++) {
-            if (occurrences(norm, terms[k])) return { anchor: segs[s].anchor, text: segs[s].text };
-          }
-        }
-        return next();
+    shownCount += batch.length;
+    more.hidden = shownCount >= shown.order.length;
+    var terms = currentTerms;
+    return Promise.all(batch.map(function (h) {
+      return record(h.doc).then(function (rec) { return renderHit(h, rec, terms); });
+    })).then(function (items) {
+      if (token !== seq) return;
+      items.forEach(function (li) {
+        list.appendChild(li);
+        if (terms.length) watch(li);
       });
-    }
-    return next();
+    });
   }
 
   function el(tag, cls, text) {
@@ -347,8 +480,8 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
-  // The text around the first occurrence, every occurrence in it marked.
-  function snippet(text, terms) {
+  // Where the terms occur in text: {marks (per character), first}.
+  function findTerms(text, terms) {
     var orig = chars(text);
     var norm = orig.map(fold);
     var marks = new Array(orig.length).fill(false);
@@ -363,49 +496,178 @@
         }
       }
     });
-    var from = Math.max(0, first - 30);
-    var to = Math.min(orig.length, from + 110);
-    var p = el("p", "search-snippet");
-    if (from > 0) p.appendChild(document.createTextNode("…"));
+    return { orig: orig, marks: marks, first: first };
+  }
+  // Appends text to parent with every occurrence of the terms marked,
+  // from..to (characters) of it, with … where cut.
+  function marked(parent, text, terms, around) {
+    var f = findTerms(text, terms);
+    var from = 0, to = f.orig.length;
+    if (around) {
+      from = Math.max(0, f.first - 30);
+      to = Math.min(f.orig.length, from + 110);
+    }
+    if (from > 0) parent.appendChild(document.createTextNode("…"));
     var i = from;
     while (i < to) {
       var j = i;
-      while (j < to && marks[j] === marks[i]) j++;
-      var piece = orig.slice(i, j).join("");
-      p.appendChild(marks[i] ? el("mark", "", piece) : document.createTextNode(piece));
+      while (j < to && f.marks[j] === f.marks[i]) j++;
+      var piece = f.orig.slice(i, j).join("");
+      parent.appendChild(f.marks[i] ? el("mark", "", piece) : document.createTextNode(piece));
       i = j;
     }
-    if (to < orig.length) p.appendChild(document.createTextNode("…"));
-    return p;
+    if (to < f.orig.length) parent.appendChild(document.createTextNode("…"));
+    return f.first >= 0;
   }
 
-  function renderHit(hit, terms) {
+  function renderHit(hit, rec, terms) {
     var lang = app.getAttribute("data-lang");
-    return Promise.all([docInfo(hit.doc), terms.length ? firstMatch(hit, terms) : Promise.resolve(null)]).then(function (r) {
-      var info = r[0], match = r[1];
-      var li = el("li", "doc-item search-hit");
-      li.setAttribute("data-doc", String(hit.doc));
-      var h = el("h2", "doc-item-title");
-      var a = el("a", "search-hit-link", info.title);
-      a.href = root + info.url + (match && match.anchor ? "#" + match.anchor : "");
-      if (lang !== "zh-CN") a.lang = "zh-CN";
-      h.appendChild(a);
-      li.appendChild(h);
-      var m = el("p", "doc-item-meta");
-      var time = el("time", "", info.date);
-      m.appendChild(time);
-      [info.speakers.join(t("sep")), info.place].forEach(function (part, k) {
-        if (!part) return;
-        var sep = el("span", "sep", " · ");
-        sep.setAttribute("aria-hidden", "true");
-        m.appendChild(sep);
-        m.appendChild(el("span", k === 0 ? "speaker" : "place", part));
-      });
-      if (hit.head) m.appendChild(el("span", "badge badge-muted search-in-meta", t("in-meta")));
-      li.appendChild(m);
-      if (match) li.appendChild(snippet(match.text, terms));
-      return li;
+    var li = el("li", "doc-item search-hit");
+    li.hit = hit;
+    li.setAttribute("data-doc", String(hit.doc));
+    var h = el("h2", "doc-item-title");
+    var a = el("a", "search-hit-link");
+    var shownInCard = marked(a, rec[1], terms, false);
+    a.href = root + rec[0];
+    if (lang !== "zh-CN") a.lang = "zh-CN";
+    h.appendChild(a);
+    li.appendChild(h);
+    var m = el("p", "doc-item-meta");
+    var time = el("time");
+    shownInCard = marked(time, rec[4], terms, false) || shownInCard;
+    m.appendChild(time);
+    [rec[2].join(t("sep")), rec[3]].forEach(function (part, k) {
+      if (!part) return;
+      var sep = el("span", "sep", " · ");
+      sep.setAttribute("aria-hidden", "true");
+      m.appendChild(sep);
+      var span = el("span", k === 0 ? "speaker" : "place");
+      shownInCard = marked(span, part, terms, false) || shownInCard;
+      m.appendChild(span);
     });
+    if (hit.head) m.appendChild(el("span", "badge badge-muted search-in-meta", t("in-meta")));
+    li.appendChild(m);
+    li.url = rec[0];
+    // A match only in the title, date, speakers or place: the card shows it.
+    var wanted = terms.length && (hit.body || !shownInCard);
+    li.setAttribute("data-snippet", wanted ? "wanted" : "card");
+    // The snippet's room, kept while it is read, so results do not jump.
+    if (wanted) li.appendChild(el("p", "search-snippet"));
+    return li;
+  }
+
+  // ---- snippets, from the result's page, for results on screen ----
+  var observer = window.IntersectionObserver ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (e) {
+      if (!e.isIntersecting) return;
+      observer.unobserve(e.target);
+      snippetFor(e.target);
+    });
+  }) : null;
+  function watch(li) {
+    if (li.getAttribute("data-snippet") !== "wanted") return;
+    if (observer) observer.observe(li); else snippetFor(li);
+  }
+  function snippetFor(li) {
+    var terms = currentTerms, token = seq;
+    li.setAttribute("data-snippet", "loading");
+    var p = li.querySelector(".search-snippet");
+    findOnPage(li.url, terms, li.hit.body).then(function (found) {
+      if (token !== seq) return;
+      li.setAttribute("data-snippet", found ? "done" : "none");
+      if (!found) return p.remove();
+      marked(p, found.text, terms, true);
+      if (found.anchor) li.querySelector(".search-hit-link").href = root + li.url + "#" + found.anchor;
+    }).catch(function (e) {
+      li.setAttribute("data-snippet", "none");
+      p.remove();
+      if (window.console) console.error(e);
+    });
+  }
+  // A page is read from its start in growing ranges (where the host
+  // serves ranges): the first match is usually near the top.
+  var RANGES = [16384, 65536];
+  var pages = new Map();
+  function pagePart(url, part) {
+    var key = url + "#" + part;
+    if (!pages.has(key)) {
+      var from = part ? RANGES[part - 1] : 0, to = RANGES[part];
+      var headers = to ? { Range: "bytes=" + from + "-" + (to - 1) } : { Range: "bytes=" + from + "-" };
+      pages.set(key, fetch(root + url, { headers: headers }).then(function (r) {
+        if (r.status === 416) return { bytes: new Uint8Array(0), last: true };
+        if (!r.ok) throw new Error(url + ": " + r.status);
+        var whole = r.status !== 206;
+        var range = /\/(\d+)$/.exec(r.headers.get("Content-Range") || "");
+        return r.arrayBuffer().then(function (b) {
+          var last = whole || !to || (range && Number(range[1]) <= to);
+          return { bytes: new Uint8Array(b), last: !!last, whole: whole };
+        });
+      }));
+    }
+    return pages.get(key);
+  }
+  // The first block of the page holding a term: {text, anchor}. In the
+  // body (paragraphs p-N, headings s-N, list items, cells, code; anchor:
+  // the nearest p-N or s-N) when inBody, else anywhere in the page's main
+  // content (title and metadata).
+  function findOnPage(url, terms, inBody) {
+    var parts = [];
+    function step(part) {
+      return pagePart(url, part).then(function (got) {
+        parts.push(got.bytes);
+        var last = got.last || part === RANGES.length;
+        var size = 0;
+        parts.forEach(function (b) { size += b.length; });
+        var all = new Uint8Array(size), at = 0;
+        parts.forEach(function (b) { all.set(b, at); at += b.length; });
+        if (got.whole) { all = got.bytes; }
+        var doc = new DOMParser().parseFromString(new TextDecoder().decode(all), "text/html");
+        var found = inBody ? inBodyOf(doc, terms, last) : inHeadOf(doc, terms);
+        if (found || last || got.whole) return found;
+        return step(part + 1);
+      });
+    }
+    return step(0);
+  }
+  var BLOCKS = '[id^="p-"], [id^="s-"], li, td, th, pre';
+  function textOf(e) {
+    var copy = e.cloneNode(true);
+    copy.querySelectorAll(".pilcrow, a[href^='#p-']").forEach(function (a) { a.remove(); });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+  function holds(text, terms) {
+    var norm = normChars(text);
+    return terms.some(function (term) { return occurrences(norm, term) > 0; });
+  }
+  function inBodyOf(doc, terms, complete) {
+    var first = doc.querySelector('[id^="p-"], [id^="s-"]');
+    if (!first) return null;
+    var body = first.closest(".doc-body") || first.parentElement;
+    var blocks = Array.from(body.querySelectorAll(BLOCKS));
+    // Without the end of the page, the last block may be cut short.
+    if (!complete) blocks.pop();
+    var anchor = "";
+    for (var i = 0; i < blocks.length; i++) {
+      var b = blocks[i];
+      if (/^[ps]-\d+$/.test(b.id)) anchor = b.id;
+      var text = textOf(b);
+      if (!holds(text, terms)) continue;
+      // The innermost block that holds it.
+      var inner = Array.from(b.querySelectorAll(BLOCKS)).some(function (c) { return holds(textOf(c), terms); });
+      if (!inner) return { text: text, anchor: anchor };
+    }
+    return null;
+  }
+  function inHeadOf(doc, terms) {
+    var main = doc.querySelector("main") || doc.body;
+    var els = Array.from(main.querySelectorAll("h1, p, dd, li, span, a"));
+    for (var i = 0; i < els.length; i++) {
+      var text = textOf(els[i]);
+      if (holds(text, terms) && !Array.from(els[i].children).some(function (c) { return holds(textOf(c), terms); })) {
+        return { text: text, anchor: "" };
+      }
+    }
+    return null;
   }
 
   // ---- facets ----
@@ -430,7 +692,7 @@
         label.appendChild(count);
         li.appendChild(label);
         ul.appendChild(li);
-        return { li: li, count: count, box: box };
+        return { li: li, count: count, box: box, shown: null };
       });
       fs.appendChild(ul);
       var toggle = el("button", "search-facet-all", t("all-terms"));
@@ -449,31 +711,46 @@
   }
   // Counts follow the query: each facet counts the documents that match the
   // text and every other facet's filters.
-  function updateFacets(base, state) {
+  function updateFacets(docs, bits) {
+    var every = (1 << facets.length) - 1;
     facets.forEach(function (f, fi) {
       var counts = new Array(f.terms.length).fill(0);
-      base.forEach(function (h) {
-        if (!passes(h.doc, state, f.key)) return;
-        f.byDoc[h.doc].forEach(function (k) { counts[k]++; });
-      });
+      var mine = 1 << fi;
+      for (var i = 0; i < docs.length; i++) {
+        if ((bits[i] | mine) !== every) continue;
+        if (f.one) {
+          if (f.one[docs[i]] >= 0) counts[f.one[docs[i]]]++;
+        } else {
+          f.of[docs[i]].forEach(function (k) { counts[k]++; });
+        }
+      }
       var entry = facetEls[fi];
       var visible = 0, hidden = 0;
+      // Only what changes is written: a facet may have hundreds of terms.
       entry.items.forEach(function (item, k) {
         var show = counts[k] > 0 || item.box.checked;
         if (show && !entry.expanded && visible >= VISIBLE_TERMS && !item.box.checked) { show = false; hidden++; }
         if (show) visible++;
-        item.li.hidden = !show;
-        item.count.textContent = String(counts[k]);
+        if (item.li.hidden === show) item.li.hidden = !show;
+        if (show && item.shown !== counts[k]) {
+          item.count.textContent = String(counts[k]);
+          item.shown = counts[k];
+        }
       });
-      entry.toggle.hidden = hidden === 0 && !entry.expanded;
+      if (entry.toggle.hidden !== (hidden === 0 && !entry.expanded)) entry.toggle.hidden = !entry.toggle.hidden;
     });
   }
 
   // ---- wiring ----
-  var timer = 0;
+  // The first keystroke after a pause is searched at once (an input
+  // method commits a whole word at a time); keystrokes that follow it
+  // within SOON ms wait for the last.
+  var timer = 0, lastInput = -Infinity;
   function soon() {
     clearTimeout(timer);
-    timer = setTimeout(run, 100);
+    var now = Date.now();
+    if (now - lastInput > SOON) run(); else timer = setTimeout(run, SOON);
+    lastInput = now;
   }
   loadMeta().then(function () {
     var state = readState();

@@ -1,0 +1,228 @@
+//! The binary pieces of the index format: unsigned LEB128 varints, gram
+//! keys, the FNV-1a hash that places a gram in a bucket and a directory
+//! file, and reading directories and lists — `query`'s, step for step what
+//! `themes/default/static/search.js` does with a `Uint8Array`.
+
+/// A character unigram (`second == '\0'`) or bigram.
+pub type Gram = [char; 2];
+
+/// A gram as 42 bits: 21 per code point; a unigram's low 21 bits are 0.
+pub fn pack(gram: &Gram) -> u64 {
+    (gram[0] as u64) << 21 | gram[1] as u64
+}
+
+pub fn unpack(key: u64) -> Gram {
+    let c = |n: u64| char::from_u32((n & 0x1F_FFFF) as u32).unwrap_or('\0');
+    [c(key >> 21), c(key)]
+}
+
+/// FNV-1a (32-bit) over the gram's code points; the client computes the
+/// same with `Math.imul`. A gram's bucket and directory file are the
+/// hash's low bits.
+pub fn gram_hash(key: u64) -> u32 {
+    let mut h: u32 = 2_166_136_261;
+    h ^= (key >> 21) as u32;
+    h = h.wrapping_mul(16_777_619);
+    let second = (key & 0x1F_FFFF) as u32;
+    if second != 0 {
+        h ^= second;
+        h = h.wrapping_mul(16_777_619);
+    }
+    h
+}
+
+/// Which of `n` (a power of two) buckets or directory files `gram` is in.
+pub fn slot_of(gram: &Gram, n: u32) -> u32 {
+    gram_hash(pack(gram)) & (n - 1)
+}
+
+pub fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+pub fn varint_len(mut n: u64) -> usize {
+    let mut len = 1;
+    while n >= 0x80 {
+        n >>= 7;
+        len += 1;
+    }
+    len
+}
+
+/// Writes `n` at the start of `out` (which must have room: 10 bytes
+/// always do); returns its length.
+pub fn write_varint(out: &mut [u8], mut n: u64) -> usize {
+    let mut i = 0;
+    while n >= 0x80 {
+        out[i] = n as u8 | 0x80;
+        n >>= 7;
+        i += 1;
+    }
+    out[i] = n as u8;
+    i + 1
+}
+
+/// Reads varints from a byte slice; a truncated number reads as 0.
+pub struct Reader<'a> {
+    pub bytes: &'a [u8],
+    pub at: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes, at: 0 }
+    }
+
+    pub fn varint(&mut self) -> u64 {
+        let mut n = 0u64;
+        let mut shift = 0;
+        while let Some(&b) = self.bytes.get(self.at) {
+            self.at += 1;
+            n |= ((b & 0x7F) as u64) << shift;
+            if b < 0x80 {
+                return n;
+            }
+            shift += 7;
+        }
+        0
+    }
+}
+
+/// Where a gram's lists are in its bucket's packs, by its directory file
+/// (written by `packs::directory`): its documents list and, for a bigram,
+/// its positions list; `None` when the archive does not hold the gram.
+pub fn locate(directory: &[u8], key: u64) -> Option<[std::ops::Range<usize>; 2]> {
+    let mut r = Reader::new(directory);
+    let grams = r.varint();
+    let mut prev = 0u64;
+    for _ in 0..grams {
+        prev += r.varint();
+        let mut at = [0..0, 0..0];
+        for range in at.iter_mut().take(1 + (prev & 0x1F_FFFF != 0) as usize) {
+            let start = r.varint() as usize;
+            *range = start..start + r.varint() as usize;
+        }
+        if prev == key {
+            return Some(at);
+        }
+        if prev > key {
+            break;
+        }
+    }
+    None
+}
+
+/// One document of a list: its number, the gram's (or term's) occurrences
+/// in it, and how many of those are in its head (title and metadata).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posting {
+    pub doc: u32,
+    pub count: u32,
+    pub head: u32,
+}
+
+/// A documents list: `varint(documents)`, then per document, ascending,
+/// `varint(doc − previous doc)` (the first from −1), `varint(count << 1 |
+/// in head)` and, when in head, `varint(occurrences in the head)`.
+pub fn read_documents(list: &[u8]) -> Vec<Posting> {
+    let mut r = Reader::new(list);
+    let n = r.varint() as usize;
+    let mut out = Vec::with_capacity(n.min(list.len()));
+    let mut doc: i64 = -1;
+    for _ in 0..n {
+        doc += r.varint() as i64;
+        let (count, head) = read_counts(&mut r);
+        out.push(Posting { doc: doc as u32, count, head });
+    }
+    out
+}
+
+fn read_counts(r: &mut Reader) -> (u32, u32) {
+    let v = r.varint();
+    let head = if v & 1 == 1 { r.varint() as u32 } else { 0 };
+    ((v >> 1) as u32, head)
+}
+
+/// A positions list: as a documents list, each document followed by its
+/// `count` positions in the document's normalised text, ascending, the
+/// first as is and the others as differences from the one before. The
+/// first `head` of them are in the head.
+pub fn read_positions(list: &[u8]) -> Vec<(Posting, Vec<u32>)> {
+    let mut r = Reader::new(list);
+    let n = r.varint() as usize;
+    let mut out = Vec::with_capacity(n.min(list.len()));
+    let mut doc: i64 = -1;
+    for _ in 0..n {
+        doc += r.varint() as i64;
+        let (count, head) = read_counts(&mut r);
+        let mut positions = Vec::with_capacity(count as usize);
+        let mut p = 0u32;
+        for i in 0..count {
+            let d = r.varint() as u32;
+            p = if i == 0 { d } else { p + d };
+            positions.push(p);
+        }
+        out.push((Posting { doc: doc as u32, count, head }, positions));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_round_trip() {
+        let mut out = Vec::new();
+        for n in [0, 1, 127, 128, 300, 1 << 35, u64::MAX >> 1] {
+            out.clear();
+            put_varint(&mut out, n);
+            assert_eq!(out.len(), varint_len(n));
+            assert_eq!(Reader::new(&out).varint(), n);
+        }
+        put_varint(&mut out, 300);
+        assert_eq!(&out[out.len() - 2..], [0xAC, 0x02]);
+    }
+
+    #[test]
+    fn the_hash_is_fnv1a_over_code_points() {
+        // Pinned: search.js computes the same numbers.
+        assert_eq!(gram_hash(pack(&['扶', '贫'])), 0x7064_b4c6);
+        assert_eq!(gram_hash(pack(&['a', '\0'])), 0xe40c_292c);
+    }
+
+    #[test]
+    fn a_directory_finds_both_lists_of_a_bigram_and_one_of_a_unigram() {
+        let mut dir = Vec::new();
+        let (one, pair, three) = (pack(&['一', '\0']), pack(&['一', '二']), pack(&['三', '\0']));
+        for n in [3, one, 0, 5, pair - one, 5, 10, 0, 7, three - pair, 15, 2] {
+            put_varint(&mut dir, n);
+        }
+        assert_eq!(locate(&dir, one), Some([0..5, 0..0]));
+        assert_eq!(locate(&dir, pair), Some([5..15, 0..7]));
+        assert_eq!(locate(&dir, three), Some([15..17, 0..0]));
+        assert_eq!(locate(&dir, pack(&['二', '\0'])), None);
+        assert_eq!(locate(&dir, pack(&['四', '\0'])), None);
+    }
+
+    #[test]
+    fn lists_read_back() {
+        let mut list = Vec::new();
+        put_varint(&mut list, 2);
+        put_varint(&mut list, 4); // doc 3
+        put_varint(&mut list, 2 << 1 | 1); // twice, once in the head
+        put_varint(&mut list, 1);
+        put_varint(&mut list, 5);
+        put_varint(&mut list, 10);
+        put_varint(&mut list, 3); // doc 6
+        put_varint(&mut list, 1 << 1);
+        put_varint(&mut list, 40);
+        let read = read_positions(&list);
+        assert_eq!(read[0], (Posting { doc: 3, count: 2, head: 1 }, vec![5, 15]));
+        assert_eq!(read[1], (Posting { doc: 6, count: 1, head: 0 }, vec![40]));
+    }
+}
