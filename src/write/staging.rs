@@ -335,14 +335,14 @@ mod tests {
         first.write_page("search/a.bin", Fingerprint(5), b"A").unwrap();
         first.write_page("search/d/0.bin", Fingerprint(5), b"D").unwrap();
         first.write("sitemap.xml", b"S").unwrap();
-        first.commit().unwrap();
+        first.commit(InputStamp::default(), (0, 0)).unwrap();
 
         let second = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
         assert_eq!(second.keep_all("search/", Fingerprint(6)), None, "other inputs");
         assert_eq!(second.keep_all("search/", Fingerprint(5)), Some(2));
         second.write_page("search/index.html", Fingerprint(9), b"page").unwrap();
         second.write("sitemap.xml", b"S").unwrap();
-        let report = second.commit().unwrap();
+        let report = second.commit(InputStamp::default(), (0, 0)).unwrap();
         assert_eq!((report.written, report.kept, report.removed), (0, 2, 0));
         assert_eq!(std::fs::read(out.join("search/d/0.bin")).unwrap(), b"D");
 
