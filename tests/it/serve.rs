@@ -248,3 +248,24 @@ fn an_open_page_reloads_and_shows_build_errors_in_the_browser() {
         PATIENCE,
     );
 }
+
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn search_works_in_the_preview() {
+    use crate::browser::Browser;
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    let browser = Browser::launch();
+    let tab = browser.new_tab();
+    // 现在开会 is in one document's body only.
+    tab.goto(&format!("http://127.0.0.1:{}/search/?q=%E7%8E%B0%E5%9C%A8%E5%BC%80%E4%BC%9A", server.port));
+    tab.wait_for("document.getElementById('search-app').dataset.state === 'done'", PATIENCE);
+    assert_eq!(tab.eval("document.getElementById('search-app').dataset.count"), "1");
+    let link = tab.eval("new URL(document.querySelector('#search-results .search-hit-link').href).pathname");
+    assert_eq!(link, "/speeches/li-wei-2019-huiyi/");
+    // Snippets are read for results on screen, from the page (by range).
+    tab.eval("document.querySelector('#search-results li').scrollIntoView(); true");
+    tab.wait_for("document.querySelector('#search-results li').dataset.snippet === 'done'", PATIENCE);
+    let mark = tab.eval("document.querySelector('#search-results li .search-snippet mark').textContent");
+    assert_eq!(mark, "现在开会");
+}
