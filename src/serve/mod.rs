@@ -1,9 +1,10 @@
 //! Serve stage: build, serve the output folder on loopback, watch the
 //! sources and rebuild on every change, live-reloading open pages. `run`
 //! reads as that loop; HTTP is in `http`, the page channel in `reload`,
-//! event filtering in `watch`. Every change is an incremental
-//! `build::build`; a failed one leaves the last good site served. An edit to
-//! one document's body is shown before that build ends (`ahead`).
+//! event filtering in `watch`. Every change is an incremental build
+//! (`build::build_keeping`, which also hands back what the build knew); a
+//! failed one leaves the last good site served. An edit to one document's
+//! body is shown before that build ends (`ahead`).
 
 mod ahead;
 mod http;

@@ -212,16 +212,20 @@ fn a_site_with_a_sub_path_base_url_is_served_under_it() {
     assert_eq!(server.must_get("/static/style.css").status, 404);
 }
 
+/// The basic fixture served by `archive serve`, and a headless Chromium.
+fn served_in_browser() -> (Site, Server, crate::browser::Browser) {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    (site, server, crate::browser::Browser::launch())
+}
+
 /// In headless Chromium: an open page shows an edit without a manual
 /// reload; a broken file shows the error overlay over the last good page;
 /// fixing it removes the overlay.
 #[test]
 #[ignore = "needs chromium; run by scripts/test"]
 fn an_open_page_reloads_and_shows_build_errors_in_the_browser() {
-    use crate::browser::Browser;
-    let site = Site::fixture("basic");
-    let server = Server::start(&site);
-    let browser = Browser::launch();
+    let (site, server, browser) = served_in_browser();
     let tab = browser.new_tab();
     tab.goto(&format!("http://127.0.0.1:{}/speeches/li-wei-2019-huiyi/", server.port));
     tab.eval("window.__not_reloaded = true");
@@ -252,10 +256,7 @@ fn an_open_page_reloads_and_shows_build_errors_in_the_browser() {
 #[test]
 #[ignore = "needs chromium; run by scripts/test"]
 fn search_works_in_the_preview() {
-    use crate::browser::Browser;
-    let site = Site::fixture("basic");
-    let server = Server::start(&site);
-    let browser = Browser::launch();
+    let (_site, server, browser) = served_in_browser();
     let tab = browser.new_tab();
     // 现在开会 is in one document's body only.
     tab.goto(&format!("http://127.0.0.1:{}/search/?q=%E7%8E%B0%E5%9C%A8%E5%BC%80%E4%BC%9A", server.port));
