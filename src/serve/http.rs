@@ -297,19 +297,22 @@ pub fn resolve_range(range: ByteRange, len: u64) -> Option<std::ops::Range<u64>>
 }
 
 fn serve_range(path: &Path, range: ByteRange) -> Response<std::io::Cursor<Vec<u8>>> {
-    let Ok(bytes) = std::fs::read(path) else {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut file) = std::fs::File::open(path) else {
         return reply(404, "text/plain; charset=utf-8", b"not found\n".to_vec());
     };
-    let len = bytes.len() as u64;
-    match resolve_range(range, len) {
-        Some(r) => {
-            let content_range = format!("bytes {}-{}/{len}", r.start, r.end - 1);
-            let part = bytes[r.start as usize..r.end as usize].to_vec();
-            reply(206, content_type(path), part).with_header(header("Content-Range", &content_range))
-        }
-        None => reply(416, "text/plain; charset=utf-8", Vec::new())
-            .with_header(header("Content-Range", &format!("bytes */{len}"))),
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let Some(r) = resolve_range(range, len) else {
+        return reply(416, "text/plain; charset=utf-8", Vec::new())
+            .with_header(header("Content-Range", &format!("bytes */{len}")));
+    };
+    // Only the part asked for is read: packs are hundreds of kilobytes.
+    let mut part = vec![0; (r.end - r.start) as usize];
+    if file.seek(SeekFrom::Start(r.start)).and_then(|_| file.read_exact(&mut part)).is_err() {
+        return reply(404, "text/plain; charset=utf-8", b"not found\n".to_vec());
     }
+    let content_range = format!("bytes {}-{}/{len}", r.start, r.end - 1);
+    reply(206, content_type(path), part).with_header(header("Content-Range", &content_range))
 }
 
 fn not_found(site: &Site) -> Response<std::io::Cursor<Vec<u8>>> {
