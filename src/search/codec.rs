@@ -129,22 +129,7 @@ pub struct Posting {
 /// `varint(doc − previous doc)` (the first from −1), `varint(count << 1 |
 /// in head)` and, when in head, `varint(occurrences in the head)`.
 pub fn read_documents(list: &[u8]) -> Vec<Posting> {
-    let mut r = Reader::new(list);
-    let n = r.varint() as usize;
-    let mut out = Vec::with_capacity(n.min(list.len()));
-    let mut doc: i64 = -1;
-    for _ in 0..n {
-        doc += r.varint() as i64;
-        let (count, head) = read_counts(&mut r);
-        out.push(Posting { doc: doc as u32, count, head });
-    }
-    out
-}
-
-fn read_counts(r: &mut Reader) -> (u32, u32) {
-    let v = r.varint();
-    let head = if v & 1 == 1 { r.varint() as u32 } else { 0 };
-    ((v >> 1) as u32, head)
+    read_list(list, |_, posting| posting)
 }
 
 /// A positions list: as a documents list, each document followed by its
@@ -152,21 +137,31 @@ fn read_counts(r: &mut Reader) -> (u32, u32) {
 /// first as is and the others as differences from the one before. The
 /// first `head` of them are in the head.
 pub fn read_positions(list: &[u8]) -> Vec<(Posting, Vec<u32>)> {
+    read_list(list, |r, posting| {
+        let mut p = 0u32;
+        let positions = (0..posting.count)
+            .map(|i| {
+                let d = r.varint() as u32;
+                p = if i == 0 { d } else { p.wrapping_add(d) };
+                p
+            })
+            .collect();
+        (posting, positions)
+    })
+}
+
+/// The documents of a list, each with what `rest` reads after its counts.
+fn read_list<T>(list: &[u8], mut rest: impl FnMut(&mut Reader, Posting) -> T) -> Vec<T> {
     let mut r = Reader::new(list);
     let n = r.varint() as usize;
     let mut out = Vec::with_capacity(n.min(list.len()));
     let mut doc: i64 = -1;
     for _ in 0..n {
         doc += r.varint() as i64;
-        let (count, head) = read_counts(&mut r);
-        let mut positions = Vec::with_capacity(count as usize);
-        let mut p = 0u32;
-        for i in 0..count {
-            let d = r.varint() as u32;
-            p = if i == 0 { d } else { p + d };
-            positions.push(p);
-        }
-        out.push((Posting { doc: doc as u32, count, head }, positions));
+        let v = r.varint();
+        let head = if v & 1 == 1 { r.varint() as u32 } else { 0 };
+        let posting = Posting { doc: doc as u32, count: (v >> 1) as u32, head };
+        out.push(rest(&mut r, posting));
     }
     out
 }
