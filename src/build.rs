@@ -11,7 +11,7 @@ use crate::load::load_archive;
 use crate::model::Archive;
 use crate::render::views::Words;
 use crate::render::{plan_pages, render_site, PagePlan, Renderer, Theme};
-use crate::search::inputs as search_inputs;
+use crate::search::{inputs as search_inputs, RunStore};
 use crate::write::{Discard, InputStamp, Output, Sink, WriteReport};
 
 /// What a build did, for the one-line summary and `-v` timings.
@@ -82,7 +82,8 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
     let words = Words { language: &config.site.language, t: &renderer.theme.words };
     let search = search_inputs(&archive, &index, &words);
     if output.keep_all("search/", search.fingerprint).is_none() {
-        search.build().write(&output).map_err(|e| io_error(Path::new("search"), e))?;
+        let store = RunStore::in_dir(config.root.join(".archive-cache").join("search"), !config.clean);
+        search.write(&store, &output).map_err(|e| io_error(Path::new("search"), e))?;
     }
     report.stages.push(stage.lap("search"));
     report.static_files = write_static(&renderer.theme, &output)?;

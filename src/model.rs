@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -193,9 +193,14 @@ pub struct Document {
     pub draft: bool,
     /// Fields the site allows beyond the content model (`extra_fields`).
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-    /// Markdown body, and the line of the file it starts on.
+    /// Markdown body, when held in memory. A build leaves bodies in their
+    /// files (an archive's text would otherwise sit in memory for the whole
+    /// build) and reads one again when it renders or indexes that document:
+    /// `Archive::body`.
     #[serde(skip)]
     pub body: String,
+    /// The body's length in bytes, and the line of the file it starts on.
+    pub body_len: usize,
     pub body_line: usize,
     /// Digest (XXH3) of the whole file: what later stages compare to tell
     /// whether the document changed since the last build.
@@ -216,13 +221,21 @@ pub struct Page {
 pub struct Archive {
     pub documents: Vec<Document>,
     pub pages: Vec<Page>,
+    /// The site's root, where documents whose body is not in memory are
+    /// read from.
+    pub root: PathBuf,
 }
 
 impl Archive {
     pub fn new(mut documents: Vec<Document>, mut pages: Vec<Page>) -> Self {
         documents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         pages.sort_by(|a, b| a.slug.cmp(&b.slug));
-        Archive { documents, pages }
+        Archive { documents, pages, root: PathBuf::new() }
+    }
+
+    /// The archive, its documents' bodies left in their files under `root`.
+    pub fn in_files(self, root: &Path) -> Self {
+        Archive { root: root.to_path_buf(), ..self }
     }
 
     pub fn find(&self, slug: &str) -> Option<usize> {

@@ -273,6 +273,7 @@ mod tests {
             draft: false,
             extra: Default::default(),
             body: String::new(),
+            body_len: 0,
             body_line: 1,
             digest: 0,
         }

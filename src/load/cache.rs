@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Document;
 
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 pub struct LoadCache {

@@ -318,6 +318,7 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
         variant_of,
         extra: extra_values,
         body: body.to_string(),
+        body_len: body.len(),
         body_line,
         digest: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
     };

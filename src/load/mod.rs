@@ -24,7 +24,9 @@ const SPEECHES_DIR: &str = "speeches";
 const PAGES_DIR: &str = "pages";
 
 enum Loaded {
-    Document(Box<Document>),
+    /// A document without its body, and the topics the site's theme rules
+    /// add to it.
+    Document(Box<Document>, Vec<String>),
     Page(Option<Page>),
 }
 
@@ -36,13 +38,17 @@ pub fn load_archive(config: &Config) -> Result<Archive, Diagnostics> {
     let cache_path = LoadCache::path(&config.root);
     let cache = if config.clean { LoadCache::empty(settings) } else { LoadCache::open(&cache_path, settings) };
     let results: Vec<Result<Loaded, Vec<Diagnostic>>> =
-        files.par_iter().map(|rel| load_file(&config.root, rel, &config.site.extra_fields, &cache)).collect();
+        files.par_iter().map(|rel| load_file(&config.root, rel, &config.site, &cache)).collect();
     let mut problems = Vec::new();
     let mut documents = Vec::new();
+    let mut ruled = Vec::new();
     let mut pages = Vec::new();
     for result in results {
         match result {
-            Ok(Loaded::Document(d)) => documents.push(*d),
+            Ok(Loaded::Document(d, topics)) => {
+                documents.push(*d);
+                ruled.push(topics);
+            }
             Ok(Loaded::Page(p)) => pages.extend(p),
             Err(mut p) => problems.append(&mut p),
         }
@@ -54,11 +60,11 @@ pub fn load_archive(config: &Config) -> Result<Archive, Diagnostics> {
     if !cache.holds(&documents) {
         LoadCache::save(&cache_path, settings, &documents);
     }
-    documents.retain(|d| config.drafts || !d.draft);
-    for doc in &mut documents {
-        apply_theme_rules(doc, &config.site.theme_rules);
+    for (doc, topics) in documents.iter_mut().zip(ruled) {
+        doc.themes.extend(topics);
     }
-    Ok(Archive::new(documents, pages))
+    documents.retain(|d| config.drafts || !d.draft);
+    Ok(Archive::new(documents, pages).in_files(&config.root))
 }
 
 /// Every `.md` file under `content/`, as paths relative to the root, sorted.
@@ -102,7 +108,12 @@ fn cache_settings(config: &Config) -> u64 {
     xxhash_rust::xxh3::xxh3_64(key.as_bytes())
 }
 
-fn load_file(root: &Path, rel: &Path, extra: &[String], cache: &LoadCache) -> Result<Loaded, Vec<Diagnostic>> {
+fn load_file(
+    root: &Path,
+    rel: &Path,
+    site: &crate::config::SiteConfig,
+    cache: &LoadCache,
+) -> Result<Loaded, Vec<Diagnostic>> {
     let bytes =
         std::fs::read(root.join(rel)).map_err(|e| vec![Diagnostic::new(rel, 1, 1, format!("cannot read: {e}"))])?;
     let cached = (!cache.is_empty()).then(|| cache.get(rel, xxhash_rust::xxh3::xxh3_64(&bytes))).flatten();
@@ -110,13 +121,16 @@ fn load_file(root: &Path, rel: &Path, extra: &[String], cache: &LoadCache) -> Re
     let section =
         rel.strip_prefix(CONTENT_DIR).ok().and_then(|p| p.iter().next()).map(|s| s.to_string_lossy().to_string());
     match section.as_deref() {
-        Some(SPEECHES_DIR) => match cached {
-            Some(doc) => {
-                let body = front_matter::split(text).map(|s| s.body.to_string()).unwrap_or_default();
-                Ok(Loaded::Document(Box::new(Document { body, ..doc.clone() })))
-            }
-            None => parse_document(rel, text, extra).map(|d| Loaded::Document(Box::new(d))),
-        },
+        Some(SPEECHES_DIR) => {
+            let mut doc = match cached {
+                Some(doc) => doc.clone(),
+                None => parse_document(rel, text, &site.extra_fields)?,
+            };
+            let body = front_matter::split(text).map(|s| s.body).unwrap_or_default();
+            let topics = theme_rules_add(&doc, body, &site.theme_rules);
+            doc.body = String::new();
+            Ok(Loaded::Document(Box::new(doc), topics))
+        }
         Some(PAGES_DIR) => parse_page(rel, text).map(Loaded::Page),
         _ => Err(vec![Diagnostic::new(rel, 1, 1, "content files belong in content/speeches/ or content/pages/")]),
     }
@@ -213,12 +227,37 @@ fn key_position(root: &Path, doc: &Document, key: &str) -> (usize, usize) {
 
 /// Adds each topic whose keywords occur in the title or body.
 pub fn apply_theme_rules(doc: &mut Document, rules: &std::collections::BTreeMap<String, Vec<String>>) {
-    for (topic, keywords) in rules {
-        if doc.themes.contains(topic) {
-            continue;
+    let topics = theme_rules_add(doc, &doc.body, rules);
+    doc.themes.extend(topics);
+}
+
+/// The topics `rules` add to a document with `body`: each whose keywords
+/// occur in the title or body, unless the document has it already.
+fn theme_rules_add(doc: &Document, body: &str, rules: &std::collections::BTreeMap<String, Vec<String>>) -> Vec<String> {
+    let found = |k: &String| !k.is_empty() && (doc.title.contains(k.as_str()) || body.contains(k.as_str()));
+    rules
+        .iter()
+        .filter(|(topic, keywords)| !doc.themes.contains(topic) && keywords.iter().any(found))
+        .map(|(topic, _)| topic.clone())
+        .collect()
+}
+
+impl Archive {
+    /// Document `i`'s Markdown body: from memory, or read again from its
+    /// file, which must still be the file that was loaded.
+    pub fn body(&self, i: usize) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
+        let doc = &self.documents[i];
+        if doc.body.len() == doc.body_len {
+            return Ok(std::borrow::Cow::Borrowed(&doc.body));
         }
-        if keywords.iter().any(|k| !k.is_empty() && (doc.title.contains(k.as_str()) || doc.body.contains(k.as_str()))) {
-            doc.themes.push(topic.clone());
+        let changed =
+            || Diagnostic::new(&doc.path, 1, 1, "the file changed while the site was being built; build again");
+        let bytes = std::fs::read(self.root.join(&doc.path)).map_err(|_| changed())?;
+        if xxhash_rust::xxh3::xxh3_64(&bytes) != doc.digest {
+            return Err(changed());
         }
+        let text = String::from_utf8(bytes).map_err(|_| changed())?;
+        let body = front_matter::split(&text).map_err(|_| changed())?.body;
+        Ok(std::borrow::Cow::Owned(body.to_string()))
     }
 }

@@ -188,7 +188,7 @@ impl PageContext {
         }
         if let PageKind::Document(i) = page.kind {
             let mut view = document_view(s, i);
-            let body = render_markdown(&s.views.archive.documents[i].body);
+            let body = render_markdown(&s.views.archive.body(i)?);
             (view.body_html, view.toc, view.paragraphs, view.characters) =
                 (body.html, body.toc, body.paragraphs, body.characters);
             self.give("doc", &view);

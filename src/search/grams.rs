@@ -133,8 +133,8 @@ impl Default for Scratch {
 }
 
 /// Indexes document `doc` into `run`.
-pub fn index_document(doc: u32, document: &Document, scratch: &mut Scratch, run: &mut Run) {
-    let head = normalized_stream(document, &mut scratch.stream);
+pub fn index_document(doc: u32, document: &Document, body: &str, scratch: &mut Scratch, run: &mut Run) {
+    let head = normalized_stream(document, body, &mut scratch.stream);
     let Scratch { stream, unigrams, seen, table, found, counts, heads, ends, number_at, positions } = scratch;
 
     for (i, &c) in stream.iter().enumerate() {

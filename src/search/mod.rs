@@ -11,9 +11,12 @@ mod normalize;
 mod packs;
 mod publish;
 mod query;
+mod runs;
 mod text;
 
 use std::hash::{Hash, Hasher};
+use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -21,13 +24,15 @@ pub use codec::{pack, slot_of, unpack, Gram};
 pub use normalize::{fold, fold_pairs, normalize};
 pub use publish::{RECORDS_PER_FILE, VERSION};
 pub use query::{query, search, terms, Filters, Hit};
+pub use runs::RunStore;
 pub use text::{body_segments, head_segments, Segment};
 
 use crate::index::{FacetKey, Index};
 use crate::model::Archive;
 use crate::render::views::{document_url, format_date, Words};
-use crate::write::Fingerprint;
+use crate::write::{Fingerprint, Sink};
 use grams::DOCS_PER_RUN;
+use runs::Stored;
 
 /// Facets the search page filters by, in its order.
 pub const FACETS: [FacetKey; 6] =
@@ -83,6 +88,8 @@ pub struct SearchInputs<'a> {
     archive: &'a Archive,
     docs: Vec<SearchDoc>,
     facets: Vec<SearchFacet>,
+    /// Per document, the digest of what is searchable in it.
+    per_doc: Vec<u64>,
     pub fingerprint: Fingerprint,
 }
 
@@ -125,46 +132,81 @@ pub fn inputs<'a>(archive: &'a Archive, index: &Index, words: &Words) -> SearchI
         .map(|(doc, shown)| {
             let mut h = FastHash::default();
             head_segments(doc).iter().for_each(|s| s.text.hash(&mut h));
-            doc.body.hash(&mut h);
+            (doc.digest, &doc.body).hash(&mut h);
             (&shown.url, &shown.title, &shown.speakers, &shown.place, &shown.date).hash(&mut h);
             h.finish()
         })
         .collect();
-    let fingerprint = publish::fingerprint(per_doc.into_iter(), &facets, words.language);
-    SearchInputs { archive, docs, facets, fingerprint }
+    let fingerprint = publish::fingerprint(per_doc.iter().copied(), &facets, words.language);
+    SearchInputs { archive, docs, facets, per_doc, fingerprint }
 }
 
 impl SearchInputs<'_> {
-    /// Indexes every document: phase one per run of documents in
-    /// parallel, phase two per bucket of grams in parallel.
-    pub fn build(self) -> SearchIndex {
+    /// Indexes every document and writes the index's files through `sink`
+    /// (each recorded with the inputs' fingerprint): phase one per run of
+    /// documents in parallel, kept in `store` (and taken from it when a run
+    /// is unchanged), phase two per bucket of grams in parallel. Returns
+    /// how many files.
+    pub fn write(self, store: &RunStore, sink: &dyn Sink) -> io::Result<usize> {
         // Bytes of Markdown ≈ 3 × characters; records take about 2.2 bytes
         // a byte of Markdown, which each run's buckets reserve (untouched
         // room costs nothing; regrowing would copy).
-        let chars: usize = self.archive.documents.iter().map(|d| d.body.len() / 3).sum();
+        let chars: usize = self.archive.documents.iter().map(|d| d.body_len / 3).sum();
         let buckets = (chars / CHARS_PER_BUCKET).clamp(1, MAX_BUCKETS).next_power_of_two();
-        let runs: Vec<grams::Run> = self
-            .archive
-            .documents
-            .par_chunks(DOCS_PER_RUN)
+        let settings = run_settings(buckets);
+        let chunks: Vec<_> =
+            self.archive.documents.chunks(DOCS_PER_RUN).zip(self.per_doc.chunks(DOCS_PER_RUN)).collect();
+        let runs: Vec<Stored> = chunks
+            .par_iter()
             .enumerate()
-            .map_init(grams::Scratch::default, |scratch, (n, chunk)| {
-                let bytes: usize = chunk.iter().map(|d| d.body.len()).sum::<usize>() * 9 / 4 / buckets;
+            .map_init(grams::Scratch::default, |scratch, (n, (chunk, digests))| {
+                let mut h = FastHash::default();
+                (settings, n, digests).hash(&mut h);
+                let key = h.finish();
+                if let Some(stored) = store.reuse(n, key, buckets) {
+                    return Ok(stored);
+                }
+                let bytes: usize = chunk.iter().map(|d| d.body_len).sum::<usize>() * 9 / 4 / buckets;
                 let mut run = grams::Run::new(buckets, bytes);
                 for (i, doc) in chunk.iter().enumerate() {
-                    grams::index_document((n * DOCS_PER_RUN + i) as u32, doc, scratch, &mut run);
+                    let number = n * DOCS_PER_RUN + i;
+                    let body = self.archive.body(number).map_err(|d| io::Error::other(d.to_string()))?;
+                    grams::index_document(number as u32, doc, &body, scratch, &mut run);
                 }
-                run
+                store.keep(n, key, run)
             })
-            .collect();
-        let packed = packs::pack(runs, buckets);
-        let mut files = publish::small_files(&self.docs, &self.facets, buckets, packed.directories);
-        files.extend(packed.files);
-        let mut files: Vec<(String, Vec<u8>)> =
-            files.into_iter().map(|(rel, bytes)| (format!("search/{rel}"), bytes)).collect();
-        files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        SearchIndex { docs: self.docs, facets: self.facets, files, fingerprint: self.fingerprint }
+            .collect::<io::Result<_>>()?;
+        store.forget_from(runs.len());
+        let files = AtomicUsize::new(0);
+        let put = |rel: String, bytes: Vec<u8>| {
+            files.fetch_add(1, Ordering::Relaxed);
+            sink.write_page(&format!("search/{rel}"), self.fingerprint, &bytes)
+        };
+        let directories = packs::pack(&runs, buckets, &put)?;
+        drop(runs);
+        publish::small_files(&self.docs, &self.facets, buckets, directories)
+            .into_par_iter()
+            .try_for_each(|(rel, bytes)| put(rel, bytes))?;
+        Ok(files.into_inner())
     }
+
+    /// The index in memory, every file kept (tests and queries read it).
+    pub fn build(self) -> SearchIndex {
+        let (docs, facets, fingerprint) = (self.docs.clone(), self.facets.clone(), self.fingerprint);
+        let files = publish::Files::default();
+        // Nothing in memory fails to write.
+        let _ = self.write(&RunStore::in_memory(), &files);
+        SearchIndex { docs, facets, files: files.sorted(), fingerprint }
+    }
+}
+
+/// What a run's records depend on besides its documents: this program (a
+/// new one may index differently) and the bucket count.
+fn run_settings(buckets: usize) -> u64 {
+    let exe = std::env::current_exe().ok().and_then(|p| crate::write::stamp(&p));
+    let mut h = FastHash::default();
+    (VERSION, buckets, exe).hash(&mut h);
+    h.finish()
 }
 
 /// Indexes every document of the archive.

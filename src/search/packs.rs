@@ -5,10 +5,14 @@
 //! files (`search/g/<k>.bin`) give each gram's byte ranges, so a reader
 //! fetches exactly its lists and the index is a few hundred files.
 
+use std::borrow::Cow;
+use std::io;
+
 use rayon::prelude::*;
 
 use super::codec::{gram_hash, put_varint, varint_len, write_varint};
-use super::grams::{read_record, KeyTable, Run, DOCS_PER_RUN};
+use super::grams::{read_record, KeyTable, DOCS_PER_RUN};
+use super::runs::Stored;
 
 /// Grams a directory file lists, about: a few kilobytes.
 const GRAMS_PER_DIRECTORY: usize = 512;
@@ -30,42 +34,35 @@ struct Lists {
     at: [std::ops::Range<usize>; 2],
 }
 
-/// Every file of the gram index, as (path under `search/`, bytes), and the
-/// number of directory files.
-pub struct Packed {
-    pub files: Vec<(String, Vec<u8>)>,
-    pub directories: usize,
-}
-
-/// Groups the runs' records by gram into packs, and writes the directory.
-pub fn pack(runs: Vec<Run>, buckets: usize) -> Packed {
-    // Bucket-major, moving (not copying) the runs' buffers.
-    let mut by_bucket: Vec<Vec<Vec<u8>>> = (0..buckets).map(|_| Vec::with_capacity(runs.len())).collect();
-    for run in runs {
-        for (b, bytes) in run.buckets.into_iter().enumerate() {
-            by_bucket[b].push(bytes);
-        }
-    }
-    let grouped: Vec<Bucket> = by_bucket.into_par_iter().map(group).collect();
-    let grams: usize = grouped.iter().map(|b| b.grams.len()).sum();
+/// Groups the runs' records by gram into packs, and writes the directory:
+/// every file through `put` (path under `search/`, bytes), each pack as
+/// soon as its bucket is grouped. Returns how many directory files.
+pub fn pack(
+    runs: &[Stored],
+    buckets: usize,
+    put: &(dyn Fn(String, Vec<u8>) -> io::Result<()> + Sync),
+) -> io::Result<usize> {
+    let grouped: Vec<Vec<Lists>> = (0..buckets)
+        .into_par_iter()
+        .map(|b| {
+            let records = runs.iter().map(|r| r.bucket(b)).collect::<io::Result<Vec<_>>>()?;
+            let bucket = group(&records);
+            put(format!("d/{b}.bin"), bucket.documents)?;
+            put(format!("p/{b}.bin"), bucket.positions)?;
+            Ok(bucket.grams)
+        })
+        .collect::<io::Result<_>>()?;
+    let grams: usize = grouped.iter().map(Vec::len).sum();
     let directories = (grams / GRAMS_PER_DIRECTORY).clamp(1, MAX_DIRECTORIES).next_power_of_two();
     let mut per_directory: Vec<Vec<&Lists>> = vec![Vec::new(); directories];
-    for l in grouped.iter().flat_map(|b| &b.grams) {
+    for l in grouped.iter().flatten() {
         per_directory[gram_hash(l.key) as usize & (directories - 1)].push(l);
     }
-    let mut files: Vec<(String, Vec<u8>)> = per_directory
-        .into_par_iter()
-        .enumerate()
-        .map(|(k, mut mine)| {
-            mine.sort_unstable_by_key(|l| l.key);
-            (format!("g/{k}.bin"), directory(&mine))
-        })
-        .collect();
-    for (b, bucket) in grouped.into_iter().enumerate() {
-        files.push((format!("d/{b}.bin"), bucket.documents));
-        files.push((format!("p/{b}.bin"), bucket.positions));
-    }
-    Packed { files, directories }
+    per_directory.into_par_iter().enumerate().try_for_each(|(k, mut mine)| {
+        mine.sort_unstable_by_key(|l| l.key);
+        put(format!("g/{k}.bin"), directory(&mine))
+    })?;
+    Ok(directories)
 }
 
 /// A directory file: `varint(grams)`; per gram, keys ascending,
@@ -103,7 +100,7 @@ struct Entry {
 
 /// A bucket's records → its grams' lists. A first pass numbers the grams
 /// and measures every list; a second writes each entry once, in place.
-fn group(runs: Vec<Vec<u8>>) -> Bucket {
+fn group(runs: &[Cow<'_, [u8]>]) -> Bucket {
     let mut numbers = KeyTable::default();
     // Per gram: key, documents, last document, bytes of its two lists.
     let mut grams: Vec<(u64, u32, u32, [usize; 2])> = Vec::new();

@@ -4,6 +4,8 @@
 //! term, packed) and `r/<n>.json` (what a result shows, [`RECORDS_PER_FILE`]
 //! documents a file); and writing every file of the index through a `Sink`.
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 use serde_json::json;
 
@@ -20,16 +22,29 @@ pub const VERSION: u32 = 2;
 pub const RECORDS_PER_FILE: usize = 16;
 
 impl SearchIndex {
-    /// Writes every file of the index (paths under the output, each
-    /// recorded with the index's input fingerprint); returns how many.
-    pub fn write(&self, sink: &dyn Sink) -> std::io::Result<usize> {
-        self.files.par_iter().try_for_each(|(rel, bytes)| sink.write_page(rel, self.fingerprint, bytes))?;
-        Ok(self.files.len())
-    }
-
     /// The bytes of a published file, by its path under the output.
     pub fn file(&self, rel: &str) -> Option<&[u8]> {
         self.files.binary_search_by(|(r, _)| r.as_str().cmp(rel)).ok().map(|i| &self.files[i].1[..])
+    }
+}
+
+/// A sink that keeps every file in memory.
+#[derive(Default)]
+pub struct Files(Mutex<Vec<(String, Vec<u8>)>>);
+
+impl Files {
+    /// The files, sorted by path.
+    pub fn sorted(self) -> Vec<(String, Vec<u8>)> {
+        let mut files = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        files
+    }
+}
+
+impl Sink for Files {
+    fn write_page(&self, rel: &str, _: Fingerprint, bytes: &[u8]) -> std::io::Result<()> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), bytes.to_vec()));
+        Ok(())
     }
 }
 

@@ -127,7 +127,7 @@ fn one_line(text: &str) -> String {
 /// 0, so none crosses a field, a segment or a space; a position in the
 /// stream is where a gram occurs. Returns the stream and the length of its
 /// head part.
-pub fn normalized_stream(doc: &Document, stream: &mut Vec<u32>) -> usize {
+pub fn normalized_stream(doc: &Document, body: &str, stream: &mut Vec<u32>) -> usize {
     stream.clear();
     let codes = stream_codes();
     let push = |stream: &mut Vec<u32>, text: &str| {
@@ -145,7 +145,7 @@ pub fn normalized_stream(doc: &Document, stream: &mut Vec<u32>) -> usize {
     });
     let head = stream.len();
     let cell = std::cell::RefCell::new(stream);
-    walk_body(&doc.body, |_| cell.borrow_mut().push(0), |t| push(&mut cell.borrow_mut(), t));
+    walk_body(body, |_| cell.borrow_mut().push(0), |t| push(&mut cell.borrow_mut(), t));
     cell.into_inner().push(0);
     head
 }
@@ -203,7 +203,7 @@ mod tests {
         .unwrap();
         doc.province = Some("陕西省".into());
         let mut stream = Vec::new();
-        let head = normalized_stream(&doc, &mut stream);
+        let head = normalized_stream(&doc, &doc.body, &mut stream);
         let text: String = stream.iter().map(|&c| char::from_u32(c).filter(|&c| c != '\0').unwrap_or('|')).collect();
         assert_eq!(&text[..], "两个|李|陕西省|安康市|2020-04-03|2020年4月3日||第一|段||甲||乙||");
         assert_eq!(text.chars().take(head).collect::<String>(), "两个|李|陕西省|安康市|2020-04-03|2020年4月3日|");

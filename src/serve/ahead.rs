@@ -23,7 +23,8 @@ pub fn render_ahead(snapshot: &mut Snapshot, changed: &[std::path::PathBuf]) -> 
     if !same_but_body(doc, &edited) {
         return None;
     }
-    (doc.body, doc.body_line, doc.digest) = (edited.body, edited.body_line, edited.digest);
+    (doc.body, doc.body_len, doc.body_line, doc.digest) =
+        (edited.body, edited.body_len, edited.body_line, edited.digest);
     let page = snapshot.plan.iter().position(|p| p.kind == PageKind::Document(i))?;
     let memory = Memory::default();
     let Snapshot { config, archive, index, plan, renderer } = &*snapshot;
@@ -43,7 +44,7 @@ fn parse(snapshot: &Snapshot, rel: &Path) -> Option<Document> {
 }
 
 fn same_but_body(old: &Document, new: &Document) -> bool {
-    let strip = |d: &Document| Document { body: String::new(), body_line: 0, digest: 0, ..d.clone() };
+    let strip = |d: &Document| Document { body: String::new(), body_len: 0, body_line: 0, digest: 0, ..d.clone() };
     strip(old) == strip(new)
 }
 

@@ -40,7 +40,10 @@ fn corpus() -> Corpus {
     let originals: Vec<Vec<String>> = archive
         .documents
         .iter()
-        .map(|d| head_segments(d).into_iter().chain(body_segments(&d.body)).map(|s| s.text).collect())
+        .enumerate()
+        .map(|(i, d)| {
+            head_segments(d).into_iter().chain(body_segments(&archive.body(i).unwrap())).map(|s| s.text).collect()
+        })
         .collect();
     let heads = archive.documents.iter().map(|d| head_segments(d).len()).collect();
     let texts = originals.iter().map(|segs| segs.iter().map(|s| normalize(s)).collect()).collect();

@@ -1,0 +1,215 @@
+//! Where phase one's output waits for phase two, and for the next build:
+//! each run of documents' records, per bucket, in a file of its own under
+//! `.archive-cache/search/` (so a build holds one run in memory per thread,
+//! not the whole index twice), named by the run's number and headed by the
+//! digest of everything the records were made from. A later build whose
+//! run has the same digest reads the file instead of indexing the run's
+//! documents again, after checking it whole against the checksum in its
+//! header; a file that fails is indexed anew, never trusted. Tests and
+//! builds without a cache folder keep the runs in memory.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use xxhash_rust::xxh3::Xxh3;
+
+use super::grams::Run;
+
+const MAGIC: &[u8; 8] = b"ARCHRUN1";
+
+/// Magic, key, checksum, buckets.
+const HEADER: usize = 8 + 8 + 8 + 8;
+
+/// Where runs are kept.
+pub struct RunStore {
+    /// None: in memory.
+    dir: Option<PathBuf>,
+    /// False: files already there are not reused (`archive build --clean`).
+    reuse: bool,
+}
+
+/// A run of records, each bucket's apart.
+pub enum Stored {
+    Memory(Vec<Vec<u8>>),
+    /// The file, where its data starts, and each bucket's range in the data.
+    File {
+        file: File,
+        data: u64,
+        offsets: Vec<u64>,
+    },
+}
+
+impl RunStore {
+    pub fn in_memory() -> RunStore {
+        RunStore { dir: None, reuse: false }
+    }
+
+    /// Runs kept in `dir`, reusing the files there unless `reuse` is false.
+    pub fn in_dir(dir: PathBuf, reuse: bool) -> RunStore {
+        RunStore { dir: Some(dir), reuse }
+    }
+
+    fn path(dir: &Path, n: usize) -> PathBuf {
+        dir.join(format!("{n}.run"))
+    }
+
+    /// Run `n`, when a file holds it as made from inputs digested to `key`
+    /// into `buckets` buckets, whole.
+    pub fn reuse(&self, n: usize, key: u64, buckets: usize) -> Option<Stored> {
+        let dir = self.dir.as_ref().filter(|_| self.reuse)?;
+        let mut file = File::open(Self::path(dir, n)).ok()?;
+        let mut header = [0u8; HEADER];
+        file.read_exact(&mut header).ok()?;
+        let word = |i: usize| u64::from_le_bytes(header[8 * i..8 * i + 8].try_into().unwrap_or_default());
+        if &header[..8] != MAGIC || word(1) != key || word(3) != buckets as u64 {
+            return None;
+        }
+        // The offsets and data, hashed as they are read: nothing of a file
+        // that does not match its checksum is used.
+        let mut hash = Xxh3::new();
+        let mut table = vec![0u8; 8 * (buckets + 1)];
+        file.read_exact(&mut table).ok()?;
+        hash.update(&table);
+        let offsets: Vec<u64> =
+            table.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())).collect();
+        let mut chunk = vec![0u8; 1 << 20];
+        let mut length = 0u64;
+        loop {
+            match file.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(k) => {
+                    hash.update(&chunk[..k]);
+                    length += k as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
+        }
+        let ordered = offsets.first() == Some(&0) && offsets.windows(2).all(|w| w[0] <= w[1]);
+        if hash.digest() != word(2) || !ordered || offsets.last() != Some(&length) {
+            return None;
+        }
+        Some(Stored::File { file, data: (HEADER + table.len()) as u64, offsets })
+    }
+
+    /// Keeps run `n`, made from inputs digested to `key`.
+    pub fn keep(&self, n: usize, key: u64, run: Run) -> io::Result<Stored> {
+        let Some(dir) = &self.dir else { return Ok(Stored::Memory(run.buckets)) };
+        let mut offsets = vec![0u64];
+        for b in &run.buckets {
+            offsets.push(offsets[offsets.len() - 1] + b.len() as u64);
+        }
+        let table: Vec<u8> = offsets.iter().flat_map(|o| o.to_le_bytes()).collect();
+        let mut hash = Xxh3::new();
+        hash.update(&table);
+        run.buckets.iter().for_each(|b| hash.update(b));
+        let mut header = Vec::with_capacity(HEADER);
+        header.extend_from_slice(MAGIC);
+        [key, hash.digest(), run.buckets.len() as u64].iter().for_each(|w| header.extend_from_slice(&w.to_le_bytes()));
+        // Written aside and renamed: a build stopped halfway, or another
+        // build of the same site, never leaves half a file under the name.
+        std::fs::create_dir_all(dir)?;
+        let path = Self::path(dir, n);
+        let part = path.with_extension(format!("run.{}", std::process::id()));
+        let mut out = io::BufWriter::with_capacity(1 << 20, File::create(&part)?);
+        out.write_all(&header)?;
+        out.write_all(&table)?;
+        run.buckets.iter().try_for_each(|b| out.write_all(b))?;
+        out.into_inner().map_err(|e| e.into_error())?;
+        std::fs::rename(&part, &path)?;
+        let file = File::open(&path)?;
+        Ok(Stored::File { file, data: (HEADER + table.len()) as u64, offsets })
+    }
+
+    /// Removes the files of runs numbered `runs` and up (the archive
+    /// shrank).
+    pub fn forget_from(&self, runs: usize) {
+        let Some(dir) = &self.dir else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let n = name.to_str().and_then(|s| s.strip_suffix(".run")).and_then(|s| s.parse::<usize>().ok());
+            if n.is_some_and(|n| n >= runs) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+impl Stored {
+    /// Bucket `b`'s records.
+    pub fn bucket(&self, b: usize) -> io::Result<Cow<'_, [u8]>> {
+        match self {
+            Stored::Memory(buckets) => Ok(Cow::Borrowed(&buckets[b])),
+            Stored::File { file, data, offsets } => {
+                let mut bytes = vec![0u8; (offsets[b + 1] - offsets[b]) as usize];
+                file.read_exact_at(&mut bytes, data + offsets[b])?;
+                Ok(Cow::Owned(bytes))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run() -> Run {
+        let mut run = Run::new(4, 0);
+        for (b, bytes) in run.buckets.iter_mut().enumerate() {
+            bytes.extend((0..100 * b).map(|i| i as u8));
+        }
+        run
+    }
+
+    fn buckets(s: &Stored) -> Vec<Vec<u8>> {
+        (0..4).map(|b| s.bucket(b).unwrap().into_owned()).collect()
+    }
+
+    #[test]
+    fn a_kept_run_reads_back_and_is_reused_only_for_the_same_key_and_buckets() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RunStore::in_dir(dir.path().join("search"), true);
+        let kept = store.keep(3, 42, run()).unwrap();
+        assert_eq!(buckets(&kept), run().buckets);
+        let reused = store.reuse(3, 42, 4).expect("same key and buckets: reused");
+        assert_eq!(buckets(&reused), run().buckets);
+        assert!(store.reuse(3, 43, 4).is_none(), "other inputs");
+        assert!(store.reuse(3, 42, 8).is_none(), "other bucket count");
+        assert!(store.reuse(4, 42, 4).is_none(), "no such run");
+        assert!(RunStore::in_dir(dir.path().join("search"), false).reuse(3, 42, 4).is_none(), "--clean");
+    }
+
+    #[test]
+    fn a_damaged_or_cut_file_is_not_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RunStore::in_dir(dir.path().to_path_buf(), true);
+        store.keep(0, 7, run()).unwrap();
+        let path = dir.path().join("0.run");
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(store.reuse(0, 7, 4).is_none(), "one bit flipped");
+        bytes[last] ^= 1;
+        std::fs::write(&path, &bytes[..bytes.len() - 10]).unwrap();
+        assert!(store.reuse(0, 7, 4).is_none(), "cut short");
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(store.reuse(0, 7, 4).is_some(), "mended");
+    }
+
+    #[test]
+    fn runs_past_the_end_are_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RunStore::in_dir(dir.path().to_path_buf(), true);
+        for n in 0..3 {
+            store.keep(n, 1, run()).unwrap();
+        }
+        store.forget_from(1);
+        assert!(store.reuse(0, 1, 4).is_some());
+        assert!(store.reuse(1, 1, 4).is_none() && store.reuse(2, 1, 4).is_none());
+    }
+}
