@@ -231,3 +231,22 @@ fn term_pages_show_years_and_co_occurring_themes() {
     let related = texts(&theme, ".term-facts dd").pop().unwrap();
     assert!(!related.contains("驻村帮扶"), "a theme is not related to itself: {related}");
 }
+
+/// A build keeps bodies in their files and reads one again when it renders
+/// or indexes it: the text is the body as loaded, and a file changed in
+/// between is an error naming it, never another text used in silence.
+#[test]
+fn a_body_is_read_again_from_its_file_and_a_changed_file_is_an_error() {
+    use speech_archive::config::Config;
+    let site = Site::fixture("basic");
+    let config = Config::load(&site.root, None, None, false).unwrap();
+    let archive = speech_archive::load::load_archive(&config).unwrap();
+    let doc = &archive.documents[0];
+    assert!(doc.body.is_empty() && doc.body_len > 0, "bodies are not held after loading");
+    let text = std::fs::read_to_string(site.root.join(&doc.path)).unwrap();
+    let body = archive.body(0).unwrap();
+    assert!(text.ends_with(body.as_ref()) && body.len() == doc.body_len);
+    site.write(&doc.path.to_string_lossy(), &text.replace('。', "，"));
+    let err = archive.body(0).unwrap_err().to_string();
+    assert!(err.starts_with(&format!("{}:1:1: ", doc.path.display())) && err.contains("changed"), "{err}");
+}
