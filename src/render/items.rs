@@ -20,6 +20,7 @@ use crate::diagnostics::Diagnostic;
 /// Stands for `root` in a cached entry: a private-use character, which no
 /// escaping changes.
 const ROOT: &str = "\u{F8FF}";
+const ROOT_CHAR: char = '\u{F8FF}';
 /// Heading levels of an entry's title: 2 and 3.
 const LEVELS: usize = 2;
 
@@ -59,7 +60,9 @@ impl ItemCache {
         if cached.is_empty() {
             return render(renderer, scratch, summary, root, hl).map(Cow::Owned);
         }
-        Ok(Cow::Owned(cached.replace(ROOT, root)))
+        // A char pattern is found by memchr; a &str one sets up a
+        // two-way searcher every call.
+        Ok(Cow::Owned(cached.replace(ROOT_CHAR, root)))
     }
 }
 
