@@ -23,7 +23,7 @@ pub struct BuildReport {
     pub rendered: usize,
     pub static_files: usize,
     pub write: WriteReport,
-    pub stages: Vec<(&'static str, Duration)>,
+    pub stages: Vec<Stage>,
     pub total: Duration,
 }
 
@@ -47,7 +47,7 @@ pub fn build(config: &Config) -> Result<BuildReport, Diagnostics> {
     if let Some(last) = inputs.unchanged(config) {
         let write = WriteReport { incremental: true, kept: last.pages, ..Default::default() };
         let total = started.elapsed();
-        let stages = vec![("unchanged", total)];
+        let stages = vec![Stage { name: "unchanged", time: total, peak: peak_memory() }];
         return Ok(BuildReport {
             documents: last.documents,
             pages: last.pages,
@@ -83,7 +83,12 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
     let search = search_inputs(&archive, &index, &words);
     if output.keep_all("search/", search.fingerprint).is_none() {
         let store = RunStore::in_dir(config.root.join(".archive-cache").join("search"), !config.clean);
-        search.write(&store, &output).map_err(|e| io_error(Path::new("search"), e))?;
+        search.write(&store, &output).map_err(|e| match e.into_inner().map(|e| e.downcast::<Diagnostic>()) {
+            // A document's file changed since it was loaded.
+            Some(Ok(d)) => Diagnostics(vec![*d]),
+            Some(Err(e)) => io_error(Path::new("search"), std::io::Error::other(e)),
+            None => io_error(Path::new("search"), std::io::Error::other("cannot write the search index")),
+        })?;
     }
     report.stages.push(stage.lap("search"));
     report.static_files = write_static(&renderer.theme, &output)?;
@@ -144,6 +149,23 @@ fn io_error(path: &Path, e: std::io::Error) -> Diagnostics {
     Diagnostics(vec![Diagnostic::new(path, 1, 1, e.to_string())])
 }
 
+/// A stage's wall time, and the process's peak resident memory when it
+/// ended (where the system tells: Linux).
+#[derive(Debug)]
+pub struct Stage {
+    pub name: &'static str,
+    pub time: Duration,
+    pub peak: Option<u64>,
+}
+
+/// Peak resident memory of this process so far, in bytes.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb =
+        status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().strip_suffix("kB")?.trim().parse::<u64>().ok()?;
+    Some(kb * 1024)
+}
+
 struct Stopwatch(Instant);
 
 impl Stopwatch {
@@ -151,10 +173,10 @@ impl Stopwatch {
         Stopwatch(Instant::now())
     }
 
-    fn lap(&mut self, name: &'static str) -> (&'static str, Duration) {
+    fn lap(&mut self, name: &'static str) -> Stage {
         let now = Instant::now();
-        let lap = now - self.0;
+        let time = now - self.0;
         self.0 = now;
-        (name, lap)
+        Stage { name, time, peak: peak_memory() }
     }
 }

@@ -30,8 +30,10 @@ fn run(cli: &Cli) -> Result<(), Diagnostics> {
             config.clean = args.clean;
             let report = build::build(&config)?;
             if cli.verbose {
-                for (stage, time) in &report.stages {
-                    eprintln!("{stage:>8}  {:>8.1} ms", time.as_secs_f64() * 1000.0);
+                for stage in &report.stages {
+                    let peak =
+                        stage.peak.map(|b| format!("  peak memory {:>6.1} MB", b as f64 / 1e6)).unwrap_or_default();
+                    eprintln!("{:>8}  {:>8.1} ms{peak}", stage.name, stage.time.as_secs_f64() * 1000.0);
                 }
             }
             if !cli.quiet {

@@ -170,7 +170,7 @@ impl SearchInputs<'_> {
                 let mut run = grams::Run::new(buckets, bytes);
                 for (i, doc) in chunk.iter().enumerate() {
                     let number = n * DOCS_PER_RUN + i;
-                    let body = self.archive.body(number).map_err(|d| io::Error::other(d.to_string()))?;
+                    let body = self.archive.body(number).map_err(io::Error::other)?;
                     grams::index_document(number as u32, doc, &body, scratch, &mut run);
                 }
                 store.keep(n, key, run)
@@ -191,12 +191,12 @@ impl SearchInputs<'_> {
     }
 
     /// The index in memory, every file kept (tests and queries read it).
-    pub fn build(self) -> SearchIndex {
+    /// Fails only when a body cannot be read again ([`Archive::body`]).
+    pub fn build(self) -> io::Result<SearchIndex> {
         let (docs, facets, fingerprint) = (self.docs.clone(), self.facets.clone(), self.fingerprint);
         let files = publish::Files::default();
-        // Nothing in memory fails to write.
-        let _ = self.write(&RunStore::in_memory(), &files);
-        SearchIndex { docs, facets, files: files.sorted(), fingerprint }
+        self.write(&RunStore::in_memory(), &files)?;
+        Ok(SearchIndex { docs, facets, files: files.sorted(), fingerprint })
     }
 }
 
@@ -210,7 +210,7 @@ fn run_settings(buckets: usize) -> u64 {
 }
 
 /// Indexes every document of the archive.
-pub fn build_search(archive: &Archive, index: &Index, words: &Words) -> SearchIndex {
+pub fn build_search(archive: &Archive, index: &Index, words: &Words) -> io::Result<SearchIndex> {
     inputs(archive, index, words).build()
 }
 

@@ -36,7 +36,7 @@ fn corpus() -> Corpus {
     let archive = load_archive(&config).unwrap();
     let theme = Theme::load(&config).unwrap();
     let words = Words { language: &config.site.language, t: &theme.words };
-    let index = build_search(&archive, &build_index(&archive), &words);
+    let index = build_search(&archive, &build_index(&archive), &words).unwrap();
     let originals: Vec<Vec<String>> = archive
         .documents
         .iter()
@@ -170,7 +170,7 @@ fn tiny(docs: &[(&str, &str, &str)]) -> SearchIndex {
         .collect();
     let archive = Archive::new(documents, Vec::new());
     let t = Default::default();
-    build_search(&archive, &build_index(&archive), &Words { language: "zh-CN", t: &t })
+    build_search(&archive, &build_index(&archive), &Words { language: "zh-CN", t: &t }).unwrap()
 }
 
 /// (slug, occurrences, in head) of every hit, by slug.
