@@ -13,7 +13,7 @@ pub struct Cli {
     /// Print only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Print timings per stage.
+    /// Print each stage's time and the peak memory when it ended.
     #[arg(short, long, global = true)]
     pub verbose: bool,
 }
