@@ -125,18 +125,28 @@ impl RunStore {
     }
 
     /// Removes the files of runs numbered `runs` and up (the archive
-    /// shrank).
+    /// shrank), and the part-written files of builds that were stopped
+    /// (`<n>.run.<pid>` whose process is gone).
     pub fn forget_from(&self, runs: usize) {
         let Some(dir) = &self.dir else { return };
         let Ok(entries) = std::fs::read_dir(dir) else { return };
         for entry in entries.flatten() {
             let name = entry.file_name();
-            let n = name.to_str().and_then(|s| s.strip_suffix(".run")).and_then(|s| s.parse::<usize>().ok());
-            if n.is_some_and(|n| n >= runs) {
+            let Some(name) = name.to_str() else { continue };
+            let (run, part) = name.split_once(".run").unwrap_or((name, "-"));
+            let past_end = part.is_empty() && run.parse::<usize>().is_ok_and(|n| n >= runs);
+            let orphan = part.strip_prefix('.').and_then(|pid| pid.parse::<u32>().ok()).is_some_and(|pid| !alive(pid));
+            if past_end || orphan {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
     }
+}
+
+/// Whether process `pid` is running (where the system tells: Linux; elsewhere
+/// assumed running, so its file is left alone).
+fn alive(pid: u32) -> bool {
+    pid == std::process::id() || !Path::new("/proc/self").exists() || Path::new(&format!("/proc/{pid}")).exists()
 }
 
 impl Stored {
@@ -202,14 +212,23 @@ mod tests {
     }
 
     #[test]
-    fn runs_past_the_end_are_forgotten() {
+    fn runs_past_the_end_and_parts_left_by_stopped_builds_are_forgotten() {
         let dir = tempfile::tempdir().unwrap();
         let store = RunStore::in_dir(dir.path().to_path_buf(), true);
         for n in 0..3 {
             store.keep(n, 1, run()).unwrap();
         }
+        // A part being written by a running build (this one), and one left
+        // by a build that is gone (no such process).
+        let mine = dir.path().join(format!("0.run.{}", std::process::id()));
+        let orphan = dir.path().join(format!("1.run.{}", u32::MAX - 1));
+        let other = dir.path().join("notes.txt");
+        for path in [&mine, &orphan, &other] {
+            std::fs::write(path, "x").unwrap();
+        }
         store.forget_from(1);
         assert!(store.reuse(0, 1, 4).is_some());
         assert!(store.reuse(1, 1, 4).is_none() && store.reuse(2, 1, 4).is_none());
+        assert!(mine.exists() && other.exists() && !orphan.exists());
     }
 }
