@@ -12,7 +12,7 @@ use crate::model::Archive;
 use crate::render::views::Words;
 use crate::render::{plan_pages, render_site, PagePlan, Renderer, Theme};
 use crate::search::{inputs as search_inputs, RunStore};
-use crate::write::{Discard, InputStamp, Output, Sink, WriteReport};
+use crate::write::{cache_dir, Discard, InputStamp, Output, Sink, WriteReport};
 
 /// What a build did, for the one-line summary and `-v` timings.
 #[derive(Debug, Default)]
@@ -82,12 +82,11 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
     let words = Words { language: &config.site.language, t: &renderer.theme.words };
     let search = search_inputs(&archive, &index, &words);
     if output.keep_all("search/", search.fingerprint).is_none() {
-        let store = RunStore::in_dir(config.root.join(".archive-cache").join("search"), !config.clean);
-        search.write(&store, &output).map_err(|e| match e.into_inner().map(|e| e.downcast::<Diagnostic>()) {
+        let store = RunStore::in_dir(cache_dir(&config.root).join("search"), !config.clean);
+        search.write(&store, &output).map_err(|e| match e.get_ref().and_then(|e| e.downcast_ref::<Diagnostic>()) {
             // A document's file changed since it was loaded.
-            Some(Ok(d)) => Diagnostics(vec![*d]),
-            Some(Err(e)) => io_error(Path::new("search"), std::io::Error::other(e)),
-            None => io_error(Path::new("search"), std::io::Error::other("cannot write the search index")),
+            Some(d) => Diagnostics(vec![d.clone()]),
+            None => io_error(Path::new("search"), e),
         })?;
     }
     report.stages.push(stage.lap("search"));

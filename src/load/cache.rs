@@ -1,7 +1,7 @@
 //! The load cache: every document the last build parsed, keyed by its path
 //! and the digest of its file's bytes, so that an unchanged file skips the
 //! YAML parser and the schema checks. The bytes are read and hashed every
-//! time (the body is needed anyway), so a file changed behind the cache's
+//! time (theme rules read the body anyway), so a file changed behind the cache's
 //! back, however quickly, is never mistaken for the cached one. A cache
 //! made by another program or other settings, or that does not parse, is
 //! ignored and rewritten.
@@ -26,7 +26,7 @@ pub struct LoadCache {
 
 impl LoadCache {
     pub fn path(root: &Path) -> PathBuf {
-        root.join(".archive-cache").join("load.json")
+        crate::write::cache_dir(root).join("load.json")
     }
 
     /// The cache at `path` if it is whole and was made under `settings`;

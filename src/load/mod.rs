@@ -122,13 +122,19 @@ fn load_file(
         rel.strip_prefix(CONTENT_DIR).ok().and_then(|p| p.iter().next()).map(|s| s.to_string_lossy().to_string());
     match section.as_deref() {
         Some(SPEECHES_DIR) => {
-            let mut doc = match cached {
-                Some(doc) => doc.clone(),
-                None => parse_document(rel, text, &site.extra_fields)?,
+            // Theme rules read the body; then it goes (`Archive::body`).
+            let (doc, topics) = match cached {
+                Some(doc) => {
+                    let body = front_matter::split(text).map(|s| s.body).unwrap_or_default();
+                    (doc.clone(), theme_rules_add(doc, body, &site.theme_rules))
+                }
+                None => {
+                    let mut doc = parse_document(rel, text, &site.extra_fields)?;
+                    let topics = theme_rules_add(&doc, &doc.body, &site.theme_rules);
+                    doc.body = String::new();
+                    (doc, topics)
+                }
             };
-            let body = front_matter::split(text).map(|s| s.body).unwrap_or_default();
-            let topics = theme_rules_add(&doc, body, &site.theme_rules);
-            doc.body = String::new();
             Ok(Loaded::Document(Box::new(doc), topics))
         }
         Some(PAGES_DIR) => parse_page(rel, text).map(Loaded::Page),

@@ -39,7 +39,9 @@ pub(super) struct Shared<'a> {
     /// page needs a handful): its summary (what a list shows of it) and the
     /// summary's digest.
     summaries: Vec<OnceLock<(DocumentSummary, Fingerprint)>>,
-    /// Per document: the documents that name it in `variant_of`.
+    /// Per document: the document its `variant_of` names, and the
+    /// documents that name it.
+    original: Vec<Option<usize>>,
     variants: Vec<Vec<usize>>,
     /// Per facet, per term: its view, facts, and their digest; empty when
     /// the plan has no page that needs them.
@@ -56,10 +58,16 @@ impl<'a> Shared<'a> {
     pub fn new(renderer: &'a Renderer, config: &'a Config, views: Views<'a>, plan: &'a [PagePlan]) -> Shared<'a> {
         let archive = views.archive;
         let summaries = (0..archive.documents.len()).map(|_| OnceLock::new()).collect();
+        // By slug in one map: a linear search per variant would make an
+        // archive of many reposts quadratic.
+        let by_slug: std::collections::HashMap<&str, usize> =
+            archive.documents.iter().enumerate().map(|(i, d)| (d.slug.as_str(), i)).collect();
+        let original: Vec<Option<usize>> =
+            archive.documents.iter().map(|d| d.variant_of.as_deref().and_then(|v| by_slug.get(v).copied())).collect();
         let mut variants = vec![Vec::new(); archive.documents.len()];
-        for (j, doc) in archive.documents.iter().enumerate() {
-            if let Some(original) = doc.variant_of.as_deref().and_then(|v| archive.find(v)) {
-                variants[original].push(j);
+        for (j, o) in original.iter().enumerate() {
+            if let Some(o) = *o {
+                variants[o].push(j);
             }
         }
         let needs_terms = plan.iter().any(|p| !matches!(p.kind, PageKind::Document(_) | PageKind::Page(_)));
@@ -83,7 +91,7 @@ impl<'a> Shared<'a> {
         base.insert("t", &renderer.theme.words);
         let seed = Fingerprint::of_json(renderer.fingerprint(config), &site);
         let items = ItemCache::new(archive.documents.len());
-        Shared { config, views, renderer, summaries, variants, terms, items, base, seed, plan }
+        Shared { config, views, renderer, summaries, original, variants, terms, items, base, seed, plan }
     }
 
     fn summary_and_fp(&self, i: usize) -> &(DocumentSummary, Fingerprint) {
@@ -229,7 +237,7 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
             let linked: Vec<u64> = [Some(i), i.checked_sub(1), archive.documents.get(i + 1).map(|_| i + 1)]
                 .into_iter()
                 .flatten()
-                .chain(doc.variant_of.as_deref().and_then(|v| archive.find(v)))
+                .chain(s.original[i])
                 .chain(s.variants[i].iter().copied())
                 .map(|j| s.summary_fp(j).0)
                 .collect();
@@ -426,7 +434,7 @@ fn document_view(s: &Shared, i: usize) -> DocumentView {
         // Documents are newest first: the one before in time is the next index.
         prev: archive.documents.get(i + 1).map(|_| s.summary(i + 1).clone()),
         next: i.checked_sub(1).map(|j| s.summary(j).clone()),
-        variant_of: doc.variant_of.as_deref().and_then(|v| archive.find(v)).map(|j| s.summary(j).clone()),
+        variant_of: s.original[i].map(|j| s.summary(j).clone()),
         variants: s.variants[i].iter().map(|&j| s.summary(j).clone()).collect(),
         listed_on: s.views.listed_on(i),
         summary,

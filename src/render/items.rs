@@ -19,8 +19,7 @@ use crate::diagnostics::Diagnostic;
 
 /// Stands for `root` in a cached entry: a private-use character, which no
 /// escaping changes.
-const ROOT: &str = "\u{F8FF}";
-const ROOT_CHAR: char = '\u{F8FF}';
+const ROOT: char = '\u{F8FF}';
 /// Heading levels of an entry's title: 2 and 3.
 const LEVELS: usize = 2;
 
@@ -52,8 +51,11 @@ impl ItemCache {
         let cached = match slot.get() {
             Some(html) => html,
             None => {
-                let html =
-                    if holds_stand_in(summary) { String::new() } else { render(renderer, scratch, summary, ROOT, hl)? };
+                let html = if holds_stand_in(summary) {
+                    String::new()
+                } else {
+                    render(renderer, scratch, summary, ROOT.encode_utf8(&mut [0; 4]), hl)?
+                };
                 slot.get_or_init(|| html)
             }
         };
@@ -62,7 +64,7 @@ impl ItemCache {
         }
         // A char pattern is found by memchr; a &str one sets up a
         // two-way searcher every call.
-        Ok(Cow::Owned(cached.replace(ROOT_CHAR, root)))
+        Ok(Cow::Owned(cached.replace(ROOT, root)))
     }
 }
 

@@ -19,6 +19,7 @@ use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
+use xxhash_rust::xxh3::Xxh3;
 
 pub use codec::{pack, slot_of, unpack, Gram};
 pub use normalize::{fold, fold_pairs, normalize};
@@ -130,7 +131,7 @@ pub fn inputs<'a>(archive: &'a Archive, index: &Index, words: &Words) -> SearchI
         .par_iter()
         .zip(&docs)
         .map(|(doc, shown)| {
-            let mut h = FastHash::default();
+            let mut h = Xxh3::new();
             head_segments(doc).iter().for_each(|s| s.text.hash(&mut h));
             (doc.digest, &doc.body).hash(&mut h);
             (&shown.url, &shown.title, &shown.speakers, &shown.place, &shown.date).hash(&mut h);
@@ -160,7 +161,7 @@ impl SearchInputs<'_> {
             .par_iter()
             .enumerate()
             .map_init(grams::Scratch::default, |scratch, (n, (chunk, digests))| {
-                let mut h = FastHash::default();
+                let mut h = Xxh3::new();
                 (settings, n, digests).hash(&mut h);
                 let key = h.finish();
                 if let Some(stored) = store.reuse(n, key, buckets) {
@@ -204,7 +205,7 @@ impl SearchInputs<'_> {
 /// new one may index differently) and the bucket count.
 fn run_settings(buckets: usize) -> u64 {
     let exe = std::env::current_exe().ok().and_then(|p| crate::write::stamp(&p));
-    let mut h = FastHash::default();
+    let mut h = Xxh3::new();
     (VERSION, buckets, exe).hash(&mut h);
     h.finish()
 }
@@ -228,34 +229,6 @@ pub fn grams_of_term(term: &[char]) -> Vec<(usize, Gram)> {
             }
             offsets.into_iter().map(|k| (k, [term[k], term[k + 1]])).collect()
         }
-    }
-}
-
-/// A fast, fixed (unseeded) 64-bit hash for fingerprints: a multiply and
-/// rotate per 8 bytes, so digesting every text costs little.
-#[derive(Default)]
-pub struct FastHash(u64);
-
-impl Hasher for FastHash {
-    fn finish(&self) -> u64 {
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^ (h >> 33)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.write_u64(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
-        }
-        let mut last = [0u8; 8];
-        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.write_u64(u64::from_le_bytes(last) ^ (bytes.len() as u64) << 56);
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(23) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 

@@ -221,7 +221,7 @@ pub fn read_facets(bytes: &[u8], terms: &[usize], docs: usize) -> Vec<Vec<Vec<us
 
 /// The digest of everything the index is made from.
 pub fn fingerprint(per_doc: impl Iterator<Item = u64>, facets: &[SearchFacet], language: &str) -> Fingerprint {
-    let mut h = super::FastHash::default();
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
     use std::hash::{Hash, Hasher};
     (VERSION, RECORDS_PER_FILE, language).hash(&mut h);
     for d in per_doc {

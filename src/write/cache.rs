@@ -70,7 +70,7 @@ impl Manifest {
     /// The cache file for an output folder: one per output, under the root.
     pub fn path(root: &Path, output: &Path) -> PathBuf {
         let id = Fingerprint::of_bytes(output.to_string_lossy().as_bytes());
-        root.join(".archive-cache").join(format!("{:016x}.json", id.0))
+        super::cache_dir(root).join(format!("{:016x}.json", id.0))
     }
 
     /// The manifest at `path` if it is whole and made under `global`.

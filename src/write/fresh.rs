@@ -139,8 +139,7 @@ fn output_digest(output: &Path) -> Option<(u64, usize)> {
     let files = stamps(output);
     let mut sum = 0u64;
     for (path, size, mtime) in &files {
-        let rel = path.strip_prefix(output).ok()?.to_string_lossy().replace('\\', "/");
-        sum = sum.wrapping_add(entry_digest(&rel, *size, *mtime));
+        sum = sum.wrapping_add(entry_digest(&super::relative(output, path)?, *size, *mtime));
     }
     Some((sum, files.len()))
 }

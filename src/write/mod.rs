@@ -46,6 +46,17 @@ pub trait Sink: Sync {
     }
 }
 
+/// Where a site's build caches live (`.archive-cache/` under its root):
+/// safe to delete at any time.
+pub fn cache_dir(root: &Path) -> PathBuf {
+    root.join(".archive-cache")
+}
+
+/// `path` relative to `base`, with `/` between its parts.
+fn relative(base: &Path, path: &Path) -> Option<String> {
+    Some(path.strip_prefix(base).ok()?.to_string_lossy().replace('\\', "/"))
+}
+
 /// `rel` joined to `base`, if it stays inside `base`.
 pub fn safe_join(base: &Path, rel: &str) -> io::Result<PathBuf> {
     let path = Path::new(rel);

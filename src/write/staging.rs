@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use super::cache::{self, Entry, Fingerprint, Manifest};
 use super::fresh::{self, InputStamp};
-use super::{safe_join, Sink};
+use super::{relative, safe_join, Sink};
 
 /// A folder next to the output, removed unless committed.
 pub struct Staging {
@@ -238,7 +238,7 @@ fn move_staged(staged: &Path, output: &Path) -> io::Result<()> {
         if entry.file_type().is_dir() {
             continue;
         }
-        let rel = entry.path().strip_prefix(staged).map_err(io::Error::other)?.to_string_lossy().replace('\\', "/");
+        let rel = relative(staged, entry.path()).ok_or_else(|| io::Error::other("a staged file outside staging"))?;
         let to = safe_join(output, &rel)?;
         if let Some(p) = to.parent() {
             std::fs::create_dir_all(p)?;
@@ -264,11 +264,6 @@ fn remove_strays(output: &Path, on_disk: &HashMap<String, (u64, u128)>, manifest
         let _ = std::fs::remove_dir(dir);
     }
     Ok(removed)
-}
-
-/// `path` relative to `base`, with `/` between its parts.
-fn relative(base: &Path, path: &Path) -> Option<String> {
-    Some(path.strip_prefix(base).ok()?.to_string_lossy().replace('\\', "/"))
 }
 
 #[cfg(test)]

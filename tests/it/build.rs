@@ -250,3 +250,18 @@ fn a_body_is_read_again_from_its_file_and_a_changed_file_is_an_error() {
     let err = archive.body(0).unwrap_err().to_string();
     assert!(err.starts_with(&format!("{}:1:1: ", doc.path.display())) && err.contains("changed"), "{err}");
 }
+
+/// A repost (`variant_of`) links to its original, and the original lists
+/// its reposts.
+#[test]
+fn a_variant_and_its_original_link_to_each_other() {
+    let site = Site::fixture("basic");
+    site.build(&[]);
+    let hrefs = |page: &str| -> Vec<String> {
+        let html = site.page(page);
+        select(&html, ".notice a").iter().filter_map(|a| a.value().attr("href").map(str::to_string)).collect()
+    };
+    assert_eq!(hrefs("speeches/li-wei-2020-repost/index.html"), ["../../speeches/li-wei-2020-peixun/"]);
+    assert_eq!(hrefs("speeches/li-wei-2020-peixun/index.html"), ["../../speeches/li-wei-2020-repost/"]);
+    assert!(hrefs("speeches/li-wei-2019-huiyi/index.html").is_empty());
+}
