@@ -1,288 +1,358 @@
-//! Phase one of indexing, by runs of documents in parallel: each document's
-//! normalised stream, every unigram's and bigram's count (and how many are
-//! in the head) and every bigram's positions, appended as records to the
-//! bucket of the gram's hash. Counts use a table by code point (unigrams)
-//! and a small open-addressing table (bigrams), reused across documents;
-//! positions are grouped by a counting pass, not a sort.
+//! Phase one of indexing, by runs of documents in parallel. Each document's
+//! normalised stream is read once: unigrams are counted by code point,
+//! every bigram occurrence is numbered through one table for the whole run,
+//! and a counting sort then groups the occurrences by bigram, in document
+//! and position order. The run's output is one *block* per gram, in the
+//! bucket of the gram's hash: its documents list and positions list over
+//! the run's documents, already in the published encoding
+//! ([`super::codec`]), so that phase two only concatenates blocks.
 
-use super::codec::{gram_hash, put_varint};
+use std::ops::Range;
+
+use super::codec::{gram_hash, put_varint, Reader};
 use super::text::normalized_stream;
 use crate::model::Document;
 
-/// Documents in a run: a record gives its document's number within the
-/// run in 8 bits.
-pub const DOCS_PER_RUN: usize = 256;
+/// Documents in a run.
+pub const DOCS_PER_RUN: usize = 128;
 
-/// A record's count field: 13 bits, all ones meaning "in a u32 after".
-const SMALL_COUNT: u64 = (1 << 13) - 1;
-
-/// The grams of a run of consecutive documents, per bucket, as records: a
-/// little-endian u64 — the gram's key (42 bits), the document's number in
-/// the run (8), its occurrences (13; all ones: a u32 follows with them) and
-/// whether any is in the head (1; then a u32 follows with how many) — and,
-/// for a bigram, its positions as published (varints: the first as is,
-/// then differences). One store writes a record's head, one load reads it.
+/// A run's blocks, per bucket. A block: varints `key`, `documents`, `first`
+/// (the first document's number), `last − first`, the byte length of its
+/// documents part and, for a bigram, of its positions part; then the parts.
+/// Each part is the gram's list entries for the run's documents as
+/// published, except the first entry's document difference, which depends
+/// on the runs before and which phase two writes.
 pub struct Run {
     pub buckets: Vec<Vec<u8>>,
 }
 
-impl Run {
-    /// A run whose grams go to `buckets` buckets (a power of two), each
-    /// with room for about `bytes`.
-    pub fn new(buckets: usize, bytes: usize) -> Run {
-        Run { buckets: (0..buckets).map(|_| Vec::with_capacity(bytes)).collect() }
-    }
-
-    /// Appends a record; `positions` ascending (empty for a unigram).
-    fn record(&mut self, doc: u32, key: u64, count: u32, head: u32, positions: &[u32]) {
-        let b = gram_hash(key) as usize & (self.buckets.len() - 1);
-        let out = &mut self.buckets[b];
-        let small = (count as u64).min(SMALL_COUNT);
-        let word = key | ((doc as usize % DOCS_PER_RUN) as u64) << 42 | small << 50 | ((head > 0) as u64) << 63;
-        out.extend_from_slice(&word.to_le_bytes());
-        if small == SMALL_COUNT {
-            out.extend_from_slice(&count.to_le_bytes());
-        }
-        if head > 0 {
-            out.extend_from_slice(&head.to_le_bytes());
-        }
-        out.reserve(5 * positions.len());
-        let mut prev = 0;
-        for &p in positions {
-            put_varint(out, (p - prev) as u64);
-            prev = p;
-        }
-    }
-}
-
-/// A record read back: key, document within the run, occurrences, in the
-/// head, and where its positions are (`at..end`).
-pub struct Record {
+/// A block read back: its gram, how many documents, the first and last,
+/// and where its two parts are in the bucket (the second empty for a
+/// unigram).
+pub struct Block {
     pub key: u64,
-    pub doc: u32,
-    pub count: u32,
-    pub head: u32,
-    pub positions: std::ops::Range<usize>,
+    pub documents: u32,
+    pub first: u32,
+    pub last: u32,
+    pub parts: [Range<usize>; 2],
 }
 
-/// Reads the record at `*at` of a bucket, moving `*at` past it.
-pub fn read_record(bytes: &[u8], at: &mut usize) -> Record {
-    let u32_at = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
-    let mut word = [0u8; 8];
-    word.copy_from_slice(&bytes[*at..*at + 8]);
-    let word = u64::from_le_bytes(word);
-    *at += 8;
-    let key = word & ((1 << 42) - 1);
-    let mut count = ((word >> 50) & SMALL_COUNT) as u32;
-    if count as u64 == SMALL_COUNT {
-        count = u32_at(*at);
-        *at += 4;
+/// Reads the block at `*at` of a bucket, moving `*at` past it; `None` at
+/// the end or when the bucket is cut short.
+pub fn read_block(bytes: &[u8], at: &mut usize) -> Option<Block> {
+    if *at >= bytes.len() {
+        return None;
     }
-    let mut head = 0;
-    if word >> 63 == 1 {
-        head = u32_at(*at);
-        *at += 4;
-    }
-    let start = *at;
-    if key & 0x1F_FFFF != 0 {
-        for _ in 0..count {
-            while bytes[*at] >= 0x80 {
-                *at += 1;
-            }
-            *at += 1;
-        }
-    }
-    Record { key, doc: ((word >> 42) & 0xFF) as u32, count, head, positions: start..*at }
+    let mut r = Reader { bytes, at: *at };
+    let key = r.varint();
+    let documents = r.varint() as u32;
+    let first = r.varint() as u32;
+    let last = first.wrapping_add(r.varint() as u32);
+    let lens = [r.varint() as usize, if is_unigram(key) { 0 } else { r.varint() as usize }];
+    let start = r.at;
+    let middle = start.checked_add(lens[0])?;
+    let end = middle.checked_add(lens[1]).filter(|&end| end <= bytes.len())?;
+    *at = end;
+    Some(Block { key, documents, first, last, parts: [start..middle, middle..end] })
 }
 
-const EMPTY: u32 = u32::MAX;
+fn is_unigram(key: u64) -> bool {
+    key & 0x1F_FFFF == 0
+}
 
-/// Working memory of one thread, reused across documents.
-pub struct Scratch {
+/// Working memory of one thread, reused across runs: the run being indexed.
+pub struct Indexer {
     stream: Vec<u32>,
-    /// Per code point: occurrences in the low half, in the head in the high.
-    unigrams: Vec<u64>,
+    /// Per code point: occurrences in this document in the low half, in
+    /// its head in the high.
+    per_char: Vec<u64>,
     seen: Vec<u32>,
-    /// Bigram table: key (0 = free) and the bigram's number in this
-    /// document; counts and positions are kept by number, densely.
-    table: Vec<(u64, u32)>,
-    found: Vec<u64>,
-    counts: Vec<u32>,
-    heads: Vec<u32>,
-    ends: Vec<u32>,
-    /// Per stream position: the number of the bigram starting there.
-    number_at: Vec<u32>,
-    positions: Vec<u32>,
+    /// Per code point: its unigram's number in the run, plus one (0: none).
+    unigram_number: Vec<u32>,
+    unigrams: Vec<u32>,
+    /// Per unigram number, documents; per document holding a unigram: its
+    /// number, the document's index in the run, occurrences, in the head.
+    unigram_documents: Vec<u32>,
+    unigram_postings: Vec<[u32; 4]>,
+    /// Bigram key → its number and occurrences.
+    bigram_numbers: KeyTable<(u32, u32)>,
+    bigrams: Vec<u64>,
+    /// Per bigram number, occurrences in the run.
+    bigram_counts: Vec<u32>,
+    /// Per bigram occurrence, in stream order: its number and position.
+    occurrences: Vec<(u32, u32)>,
+    /// Per document of the run: its number in the archive, the length of
+    /// its head and where its occurrences end.
+    documents: Vec<(u32, u32, usize)>,
+    grouped: Vec<u64>,
+    parts: [Vec<u8>; 2],
 }
 
-impl Default for Scratch {
+impl Default for Indexer {
     fn default() -> Self {
-        Scratch {
+        Indexer {
             stream: Vec::new(),
-            unigrams: vec![0; 0x11_0000],
+            per_char: vec![0; 0x11_0000],
             seen: Vec::new(),
-            table: Vec::new(),
-            found: Vec::new(),
-            counts: Vec::new(),
-            heads: Vec::new(),
-            ends: Vec::new(),
-            number_at: Vec::new(),
-            positions: Vec::new(),
+            unigram_number: vec![0; 0x11_0000],
+            unigrams: Vec::new(),
+            unigram_documents: Vec::new(),
+            unigram_postings: Vec::new(),
+            bigram_numbers: KeyTable::default(),
+            bigrams: Vec::new(),
+            bigram_counts: Vec::new(),
+            occurrences: Vec::new(),
+            documents: Vec::new(),
+            grouped: Vec::new(),
+            parts: [Vec::new(), Vec::new()],
         }
     }
 }
 
-/// Indexes document `doc` into `run`.
-pub fn index_document(doc: u32, document: &Document, body: &str, scratch: &mut Scratch, run: &mut Run) {
-    let head = normalized_stream(document, body, &mut scratch.stream);
-    let Scratch { stream, unigrams, seen, table, found, counts, heads, ends, number_at, positions } = scratch;
-
-    for (i, &c) in stream.iter().enumerate() {
-        if c != 0 {
-            let e = &mut unigrams[c as usize];
-            if *e == 0 {
-                seen.push(c);
+impl Indexer {
+    /// Adds document `number` (the next one of the run) with its body.
+    pub fn add(&mut self, number: u32, document: &Document, body: &str) {
+        let head = normalized_stream(document, body, &mut self.stream);
+        let d = self.documents.len() as u32;
+        for (i, &c) in self.stream.iter().enumerate() {
+            if c != 0 {
+                let e = &mut self.per_char[c as usize];
+                if *e == 0 {
+                    self.seen.push(c);
+                }
+                *e += 1 + (((i < head) as u64) << 32);
             }
-            *e += 1 + (((i < head) as u64) << 32);
+        }
+        for &c in &self.seen {
+            let e = std::mem::take(&mut self.per_char[c as usize]);
+            let number = &mut self.unigram_number[c as usize];
+            if *number == 0 {
+                self.unigrams.push(c);
+                self.unigram_documents.push(0);
+                *number = self.unigrams.len() as u32;
+            }
+            self.unigram_documents[*number as usize - 1] += 1;
+            self.unigram_postings.push([*number - 1, d, e as u32, (e >> 32) as u32]);
+        }
+        self.seen.clear();
+
+        let stream = &self.stream;
+        self.occurrences.reserve(stream.len());
+        for i in 0..stream.len().saturating_sub(1) {
+            let (a, b) = (stream[i], stream[i + 1]);
+            if a == 0 || b == 0 {
+                continue;
+            }
+            let key = (a as u64) << 21 | b as u64;
+            let entry = self.bigram_numbers.entry(key, (self.bigrams.len() as u32, 0));
+            entry.1 += 1;
+            if entry.0 as usize == self.bigrams.len() {
+                self.bigrams.push(key);
+            }
+            self.occurrences.push((entry.0, i as u32));
+        }
+        self.documents.push((number, head as u32, self.occurrences.len()));
+    }
+
+    /// The run of the documents added since [`Indexer::clear`], its grams
+    /// in `buckets` buckets (a power of two).
+    pub fn run(&mut self, buckets: usize) -> Run {
+        // About 3 bytes an occurrence, which each bucket reserves (untouched
+        // room costs nothing; regrowing would copy).
+        let bytes: usize = self.occurrences.len() * 3 / buckets;
+        let mut run = Run { buckets: (0..buckets).map(|_| Vec::with_capacity(bytes)).collect() };
+        self.bigram_blocks(&mut run);
+        self.unigram_blocks(&mut run);
+        run
+    }
+
+    /// Forgets the documents added.
+    pub fn clear(&mut self) {
+        for &c in &self.unigrams {
+            self.unigram_number[c as usize] = 0;
+        }
+        self.unigrams.clear();
+        self.unigram_documents.clear();
+        self.unigram_postings.clear();
+        self.bigram_numbers.clear();
+        self.bigrams.clear();
+        self.bigram_counts.clear();
+        self.occurrences.clear();
+        self.documents.clear();
+    }
+
+    /// Groups the occurrences by bigram (a counting sort: each bigram's
+    /// stay in document and position order) and writes a block for each.
+    fn bigram_blocks(&mut self, run: &mut Run) {
+        self.bigram_counts.clear();
+        self.bigram_counts.resize(self.bigrams.len(), 0);
+        for &(_, (n, count)) in self.bigram_numbers.entries() {
+            self.bigram_counts[n as usize] = count;
+        }
+        let mut ends = Vec::with_capacity(self.bigram_counts.len());
+        let mut total = 0;
+        for &count in &self.bigram_counts {
+            ends.push(total);
+            total += count as usize;
+        }
+        self.grouped.clear();
+        self.grouped.resize(total, 0);
+        let mut from = 0;
+        for (d, &(_, _, to)) in self.documents.iter().enumerate() {
+            for &(n, position) in &self.occurrences[from..to] {
+                let end = &mut ends[n as usize];
+                self.grouped[*end] = (d as u64) << 32 | position as u64;
+                *end += 1;
+            }
+            from = to;
+        }
+        let mut start = 0;
+        for (&key, &end) in self.bigrams.iter().zip(&ends) {
+            let occurrences = &self.grouped[start..end];
+            start = end;
+            let [docs, positions] = &mut self.parts;
+            docs.clear();
+            positions.clear();
+            let (mut documents, mut first, mut last) = (0, 0, 0);
+            let mut i = 0;
+            while i < occurrences.len() {
+                let d = (occurrences[i] >> 32) as usize;
+                let (number, head, _) = self.documents[d];
+                let mut j = i;
+                let mut in_head = 0;
+                while j < occurrences.len() && (occurrences[j] >> 32) as usize == d {
+                    in_head += ((occurrences[j] as u32) < head) as u32;
+                    j += 1;
+                }
+                if documents == 0 {
+                    first = number;
+                } else {
+                    put_varint(docs, (number - last) as u64);
+                    put_varint(positions, (number - last) as u64);
+                }
+                let count = ((j - i) as u64) << 1 | (in_head > 0) as u64;
+                for part in [&mut *docs, &mut *positions] {
+                    put_varint(part, count);
+                    if in_head > 0 {
+                        put_varint(part, in_head as u64);
+                    }
+                }
+                let mut previous = 0;
+                for &o in &occurrences[i..j] {
+                    put_varint(positions, (o as u32 - previous) as u64);
+                    previous = o as u32;
+                }
+                documents += 1;
+                last = number;
+                i = j;
+            }
+            block(run, key, documents, first, last, docs, Some(positions));
         }
     }
-    for &c in seen.iter() {
-        let e = std::mem::take(&mut unigrams[c as usize]);
-        run.record(doc, (c as u64) << 21, e as u32, (e >> 32) as u32, &[]);
-    }
-    seen.clear();
 
-    // Distinct bigrams are fewer than characters: the table always has a
-    // free slot (and is about half full on real text).
-    let size = stream.len().next_power_of_two().max(64);
-    if table.len() < size {
-        table.resize(size, (0, 0));
-    }
-    let mask = size - 1;
-    number_at.clear();
-    number_at.resize(stream.len(), EMPTY);
-    for i in 0..stream.len().saturating_sub(1) {
-        let (a, b) = (stream[i], stream[i + 1]);
-        if a == 0 || b == 0 {
-            continue;
+    /// Groups the unigram postings by unigram (a counting sort) and writes
+    /// a block for each.
+    fn unigram_blocks(&mut self, run: &mut Run) {
+        let mut ends = Vec::with_capacity(self.unigrams.len());
+        let mut total = 0;
+        for &count in &self.unigram_documents {
+            ends.push(total);
+            total += count as usize;
         }
-        let key = (a as u64) << 21 | b as u64;
-        let mut s = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask;
-        let n = loop {
-            let slot = &mut table[s];
-            if slot.0 == key {
-                break slot.1 as usize;
-            }
-            if slot.0 == 0 {
-                *slot = (key, found.len() as u32);
-                found.push(key);
-                counts.push(0);
-                heads.push(0);
-                break found.len() - 1;
-            }
-            s = (s + 1) & mask;
-        };
-        counts[n] += 1;
-        heads[n] += (i < head) as u32;
-        number_at[i] = n as u32;
-    }
-    table[..size].fill((0, 0));
-    // Positions grouped by bigram with one counting pass.
-    let mut total = 0;
-    ends.clear();
-    ends.extend(counts.iter().map(|&c| {
-        let start = total;
-        total += c;
-        start
-    }));
-    positions.clear();
-    positions.resize(total as usize, 0);
-    for (i, &n) in number_at.iter().enumerate() {
-        if n != EMPTY {
+        let mut grouped = vec![[0u32; 3]; total];
+        for &[n, d, count, head] in &self.unigram_postings {
             let end = &mut ends[n as usize];
-            positions[*end as usize] = i as u32;
+            grouped[*end] = [d, count, head];
             *end += 1;
         }
+        let mut start = 0;
+        for (&c, &end) in self.unigrams.iter().zip(&ends) {
+            let docs = &mut self.parts[0];
+            docs.clear();
+            let (mut first, mut last) = (0, 0);
+            for (i, &[d, count, head]) in grouped[start..end].iter().enumerate() {
+                let number = self.documents[d as usize].0;
+                if i == 0 {
+                    first = number;
+                } else {
+                    put_varint(docs, (number - last) as u64);
+                }
+                put_varint(docs, (count as u64) << 1 | (head > 0) as u64);
+                if head > 0 {
+                    put_varint(docs, head as u64);
+                }
+                last = number;
+            }
+            block(run, (c as u64) << 21, (end - start) as u32, first, last, docs, None);
+            start = end;
+        }
     }
-    for (n, &key) in found.iter().enumerate() {
-        run.record(doc, key, counts[n], heads[n], &positions[(ends[n] - counts[n]) as usize..ends[n] as usize]);
-    }
-    found.clear();
-    counts.clear();
-    heads.clear();
 }
 
-/// Gram key → number, open addressing; keys are spread well enough by a
-/// multiply (no SipHash on the hot path). Key 0 is never a gram.
-#[derive(Default)]
-pub struct KeyTable {
-    keys: Vec<u64>,
-    values: Vec<u32>,
+/// Appends a block to its bucket.
+fn block(run: &mut Run, key: u64, documents: u32, first: u32, last: u32, docs: &[u8], positions: Option<&[u8]>) {
+    let b = gram_hash(key) as usize & (run.buckets.len() - 1);
+    let out = &mut run.buckets[b];
+    for n in [key, documents as u64, first as u64, (last - first) as u64, docs.len() as u64] {
+        put_varint(out, n);
+    }
+    if let Some(positions) = positions {
+        put_varint(out, positions.len() as u64);
+    }
+    out.extend_from_slice(docs);
+    out.extend_from_slice(positions.unwrap_or_default());
+}
+
+/// Gram key → value, open addressing; keys are spread well enough by a
+/// multiply (no SipHash on the hot path). Key 0 is never a gram. A key and
+/// its value share a slot: one cache line a lookup.
+pub struct KeyTable<V> {
+    slots: Vec<(u64, V)>,
     len: usize,
 }
 
-impl KeyTable {
-    pub fn find_or_insert(&mut self, key: u64, value: u32) -> u32 {
-        if 2 * (self.len + 1) > self.keys.len() {
-            self.grow();
-        }
-        let mask = self.keys.len() - 1;
-        let mut s = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask;
-        loop {
-            if self.keys[s] == key {
-                return self.values[s];
-            }
-            if self.keys[s] == 0 {
-                self.keys[s] = key;
-                self.values[s] = value;
-                self.len += 1;
-                return value;
-            }
-            s = (s + 1) & mask;
-        }
-    }
-
-    fn grow(&mut self) {
-        let old = std::mem::take(&mut self.keys);
-        let values = std::mem::take(&mut self.values);
-        let size = (old.len() * 2).max(256);
-        self.keys = vec![0; size];
-        self.values = vec![0; size];
-        self.len = 0;
-        for (k, v) in old.into_iter().zip(values).filter(|(k, _)| *k != 0) {
-            self.find_or_insert(k, v);
-        }
+impl<V> Default for KeyTable<V> {
+    fn default() -> Self {
+        KeyTable { slots: Vec::new(), len: 0 }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl<V: Copy + Default> KeyTable<V> {
+    /// The value of `key`, inserted as `value` if new.
+    pub fn entry(&mut self, key: u64, value: V) -> &mut V {
+        if 2 * (self.len + 1) > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut s = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask;
+        while self.slots[s].0 != key && self.slots[s].0 != 0 {
+            s = (s + 1) & mask;
+        }
+        let slot = &mut self.slots[s];
+        if slot.0 == 0 {
+            *slot = (key, value);
+            self.len += 1;
+        }
+        &mut slot.1
+    }
 
-    #[test]
-    fn records_read_back_wide_counts_and_head_counts_included() {
-        let mut run = Run::new(1, 0);
-        let many: Vec<u32> = (0..10_000).map(|p| 3 * p).collect();
-        let key = |a: char, b: char| (a as u64) << 21 | b as u64;
-        run.record(300, key('哈', '哈'), 10_000, 7, &many);
-        run.record(300, key('𠀀', '\0'), 2, 0, &[]);
-        run.record(511, key('a', 'b'), 1, 1, &[5]);
-        let bytes = &run.buckets[0];
-        let mut at = 0;
-        let first = read_record(bytes, &mut at);
-        assert_eq!((first.key, first.doc, first.count, first.head), (key('哈', '哈'), 300 % 256, 10_000, 7));
-        let mut r = super::super::codec::Reader::new(&bytes[first.positions.clone()]);
-        let read: Vec<u32> = (0..10_000)
-            .scan(0, |p, _| {
-                *p += r.varint() as u32;
-                Some(*p)
-            })
-            .collect();
-        assert_eq!(read, many);
-        let second = read_record(bytes, &mut at);
-        assert_eq!((second.key, second.count, second.head, second.positions.len()), (key('𠀀', '\0'), 2, 0, 0));
-        let third = read_record(bytes, &mut at);
-        assert_eq!((third.doc, third.count, third.head), (511 % 256, 1, 1));
-        assert_eq!(at, bytes.len());
+    /// Every key and its value, in no order.
+    pub fn entries(&self) -> impl Iterator<Item = &(u64, V)> {
+        self.slots.iter().filter(|(k, _)| *k != 0)
+    }
+
+    /// Empties the table, keeping its room.
+    pub fn clear(&mut self) {
+        self.slots.fill((0, V::default()));
+        self.len = 0;
+    }
+
+    fn grow(&mut self) {
+        let old = std::mem::take(&mut self.slots);
+        self.slots = vec![(0, V::default()); (old.len() * 2).max(256)];
+        self.len = 0;
+        for (k, v) in old.into_iter().filter(|(k, _)| *k != 0) {
+            self.entry(k, v);
+        }
     }
 }

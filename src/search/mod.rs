@@ -17,6 +17,7 @@ mod text;
 use std::hash::{Hash, Hasher};
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
@@ -149,31 +150,34 @@ impl SearchInputs<'_> {
     /// is unchanged), phase two per bucket of grams in parallel. Returns
     /// how many files.
     pub fn write(self, store: &RunStore, sink: &dyn Sink) -> io::Result<usize> {
-        // Bytes of Markdown ≈ 3 × characters; records take about 2.2 bytes
-        // a byte of Markdown, which each run's buckets reserve (untouched
-        // room costs nothing; regrowing would copy).
+        // Bytes of Markdown ≈ 3 × characters.
         let chars: usize = self.archive.documents.iter().map(|d| d.body_len / 3).sum();
         let buckets = (chars / CHARS_PER_BUCKET).clamp(1, MAX_BUCKETS).next_power_of_two();
         let settings = run_settings(buckets);
         let chunks: Vec<_> =
             self.archive.documents.chunks(DOCS_PER_RUN).zip(self.per_doc.chunks(DOCS_PER_RUN)).collect();
+        // One indexer a thread, reused: rayon makes more jobs than threads.
+        let indexers = Mutex::new(Vec::new());
         let runs: Vec<Stored> = chunks
             .par_iter()
             .enumerate()
-            .map_init(grams::Scratch::default, |scratch, (n, (chunk, digests))| {
+            .map(|(n, (chunk, digests))| {
                 let mut h = Xxh3::new();
                 (settings, n, digests).hash(&mut h);
                 let key = h.finish();
                 if let Some(stored) = store.reuse(n, key, buckets) {
                     return Ok(stored);
                 }
-                let bytes: usize = chunk.iter().map(|d| d.body_len).sum::<usize>() * 9 / 4 / buckets;
-                let mut run = grams::Run::new(buckets, bytes);
+                let mut indexer: grams::Indexer = lock(&indexers).pop().unwrap_or_default();
+                // Emptied first: a run that failed halfway leaves its part.
+                indexer.clear();
                 for (i, doc) in chunk.iter().enumerate() {
                     let number = n * DOCS_PER_RUN + i;
                     let body = self.archive.body(number).map_err(io::Error::other)?;
-                    grams::index_document(number as u32, doc, &body, scratch, &mut run);
+                    indexer.add(number as u32, doc, &body);
                 }
+                let run = indexer.run(buckets);
+                lock(&indexers).push(indexer);
                 store.keep(n, key, run)
             })
             .collect::<io::Result<_>>()?;
@@ -201,7 +205,11 @@ impl SearchInputs<'_> {
     }
 }
 
-/// What a run's records depend on besides its documents: this program (a
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What a run's blocks depend on besides its documents: this program (a
 /// new one may index differently) and the bucket count.
 fn run_settings(buckets: usize) -> u64 {
     let exe = std::env::current_exe().ok().and_then(|p| crate::write::stamp(&p));

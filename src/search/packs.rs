@@ -1,6 +1,7 @@
-//! Phase two of indexing, in parallel by bucket: a bucket's records (every
-//! run's, in document order) become each gram's documents list and each
-//! bigram's positions list, written once, straight into the bucket's two
+//! Phase two of indexing, in parallel by bucket: a bucket's blocks (every
+//! run's, in run order) are joined into each gram's documents list and
+//! each bigram's positions list — copies, the first document's difference
+//! from the run before written between — straight into the bucket's two
 //! *packs* (`search/d/<b>.bin`, `search/p/<b>.bin`); small *directory*
 //! files (`search/g/<k>.bin`) give each gram's byte ranges, so a reader
 //! fetches exactly its lists and the index is a few hundred files.
@@ -11,7 +12,7 @@ use std::io;
 use rayon::prelude::*;
 
 use super::codec::{gram_hash, put_varint, varint_len, write_varint};
-use super::grams::{read_record, KeyTable, DOCS_PER_RUN};
+use super::grams::{read_block, KeyTable};
 use super::runs::Stored;
 
 /// Grams a directory file lists, about: a few kilobytes.
@@ -34,7 +35,7 @@ struct Lists {
     at: [std::ops::Range<usize>; 2],
 }
 
-/// Groups the runs' records by gram into packs, and writes the directory:
+/// Joins the runs' blocks by gram into packs, and writes the directory:
 /// every file through `put` (path under `search/`, bytes), each pack as
 /// soon as its bucket is grouped. Returns how many directory files.
 pub fn pack(
@@ -45,8 +46,8 @@ pub fn pack(
     let grouped: Vec<Vec<Lists>> = (0..buckets)
         .into_par_iter()
         .map(|b| {
-            let records = runs.iter().map(|r| r.bucket(b)).collect::<io::Result<Vec<_>>>()?;
-            let bucket = group(&records);
+            let blocks = runs.iter().map(|r| r.bucket(b)).collect::<io::Result<Vec<_>>>()?;
+            let bucket = group(&blocks);
             put(format!("d/{b}.bin"), bucket.documents)?;
             put(format!("p/{b}.bin"), bucket.positions)?;
             Ok(bucket.grams)
@@ -85,57 +86,43 @@ fn directory(grams: &[&Lists]) -> Vec<u8> {
     out
 }
 
-/// A record as the second pass needs it: its gram's number, its
-/// document's difference from the gram's previous one, its counts, and
-/// where its positions are.
-struct Entry {
+/// A block as the second pass needs it: its gram's number, its run, the
+/// difference of its first document from the gram's document before, and
+/// where its two parts are in its run's bucket.
+struct Part {
     gram: u32,
-    delta: u32,
-    count: u32,
-    head: u32,
     run: u32,
-    positions: u32,
-    positions_len: u32,
+    delta: u32,
+    parts: [std::ops::Range<usize>; 2],
 }
 
-/// A bucket's records → its grams' lists. A first pass numbers the grams
-/// and measures every list; a second writes each entry once, in place.
+/// A bucket's blocks (every run's, in run order) → its grams' lists. A
+/// first pass numbers the grams and measures every list; a second writes
+/// each block's parts once, in place, behind its first document's
+/// difference.
 fn group(runs: &[Cow<'_, [u8]>]) -> Bucket {
     let mut numbers = KeyTable::default();
     // Per gram: key, documents, last document, bytes of its two lists.
     let mut grams: Vec<(u64, u32, u32, [usize; 2])> = Vec::new();
-    let mut records: Vec<Entry> = Vec::new();
+    let mut parts: Vec<Part> = Vec::new();
     for (run, bytes) in runs.iter().enumerate() {
         let mut at = 0;
-        while at < bytes.len() {
-            let rec = read_record(bytes, &mut at);
-            let doc = (run * DOCS_PER_RUN) as u32 + rec.doc;
-            let g = numbers.find_or_insert(rec.key, grams.len() as u32);
+        while let Some(block) = read_block(bytes, &mut at) {
+            let g = *numbers.entry(block.key, grams.len() as u32);
             if g as usize == grams.len() {
-                grams.push((rec.key, 0, u32::MAX, [0, 0]));
+                grams.push((block.key, 0, u32::MAX, [0, 0]));
             }
             let gram = &mut grams[g as usize];
             // Differences from the document before, the first from −1.
-            let delta = doc.wrapping_sub(gram.2);
-            gram.1 += 1;
-            gram.2 = doc;
-            let count = (rec.count as u64) << 1 | (rec.head > 0) as u64;
-            let entry = varint_len(delta as u64)
-                + varint_len(count)
-                + if rec.head > 0 { varint_len(rec.head as u64) } else { 0 };
-            gram.3[0] += entry;
-            if !rec.positions.is_empty() {
-                gram.3[1] += entry + rec.positions.len();
+            let delta = block.first.wrapping_sub(gram.2);
+            gram.1 += block.documents;
+            gram.2 = block.last;
+            for (len, part) in gram.3.iter_mut().zip(&block.parts) {
+                if !part.is_empty() {
+                    *len += varint_len(delta as u64) + part.len();
+                }
             }
-            records.push(Entry {
-                gram: g,
-                delta,
-                count: count as u32,
-                head: rec.head,
-                run: run as u32,
-                positions: rec.positions.start as u32,
-                positions_len: rec.positions.len() as u32,
-            });
+            parts.push(Part { gram: g, run: run as u32, delta, parts: block.parts });
         }
     }
     let mut size = [0, 0];
@@ -144,7 +131,7 @@ fn group(runs: &[Cow<'_, [u8]>]) -> Bucket {
         .iter()
         .map(|&(key, df, _, lens)| {
             let at = [0, 1].map(|w| {
-                let len = if w == 1 && key & 0x1F_FFFF == 0 { 0 } else { varint_len(df as u64) + lens[w] };
+                let len = if lens[w] == 0 { 0 } else { varint_len(df as u64) + lens[w] };
                 size[w] += len;
                 size[w] - len..size[w]
             });
@@ -158,32 +145,88 @@ fn group(runs: &[Cow<'_, [u8]>]) -> Bucket {
             cursor[g][w] += write_varint(&mut out[w][l.at[w].start..], df as u64);
         }
     }
-    for rec in &records {
-        let c = &mut cursor[rec.gram as usize];
-        for w in 0..1 + (rec.positions_len > 0) as usize {
+    for part in &parts {
+        let c = &mut cursor[part.gram as usize];
+        for (w, range) in part.parts.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
             let o = &mut out[w];
             let mut at = c[w];
-            at += write_varint(&mut o[at..], rec.delta as u64);
-            at += write_varint(&mut o[at..], rec.count as u64);
-            if rec.head > 0 {
-                at += write_varint(&mut o[at..], rec.head as u64);
-            }
-            if w == 1 {
-                let (p, len) = (rec.positions as usize, rec.positions_len as usize);
-                let from = &runs[rec.run as usize][p..p + len];
-                if len <= 8 {
-                    // Most are a few bytes: no call to memcpy.
-                    for (to, &b) in o[at..at + len].iter_mut().zip(from) {
-                        *to = b;
-                    }
-                } else {
-                    o[at..at + len].copy_from_slice(from);
-                }
-                at += len;
-            }
-            c[w] = at;
+            at += write_varint(&mut o[at..], part.delta as u64);
+            o[at..at + range.len()].copy_from_slice(&runs[part.run as usize][range.clone()]);
+            c[w] = at + range.len();
         }
     }
     let [documents, positions] = out;
     Bucket { grams: lists, documents, positions }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::codec::{pack as key_of, read_documents, read_positions, Posting};
+    use super::super::grams::Indexer;
+    use super::super::text::normalized_stream;
+    use super::*;
+    use crate::model::Document;
+
+    fn document(title: &str, body: &str) -> Document {
+        let text = format!("---\ntitle: {title}\ndate: 2020-04-03\nspeaker: 李\ncity: 安康市\n---\n\n{body}\n");
+        crate::load::parse_document(std::path::Path::new("content/speeches/2020/a.md"), &text, &[]).unwrap()
+    }
+
+    /// Where `gram` occurs in each document's stream, as lists hold it.
+    fn expected(docs: &[Document], gram: [char; 2]) -> Vec<(Posting, Vec<u32>)> {
+        let mut out = Vec::new();
+        for (n, d) in docs.iter().enumerate() {
+            let mut stream = Vec::new();
+            let head = normalized_stream(d, &d.body, &mut stream);
+            let at: Vec<u32> = (0..stream.len())
+                .filter(|&i| stream[i] == gram[0] as u32)
+                .filter(|&i| gram[1] == '\0' || stream.get(i + 1) == Some(&(gram[1] as u32)))
+                .map(|i| i as u32)
+                .collect();
+            if !at.is_empty() {
+                let head = at.iter().filter(|&&p| (p as usize) < head).count() as u32;
+                out.push((Posting { doc: n as u32, count: at.len() as u32, head }, at));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn lists_joined_from_several_runs_are_the_archives_lists() {
+        let docs = [
+            document("讲话", "扶贫扶贫，脱贫。"),
+            document("讲话", "没有"),
+            document("讲话", "扶贫 易地扶贫搬迁"),
+            document("扶贫讲话", "脱贫攻坚扶贫"),
+            document("讲话", "扶"),
+        ];
+        // Runs of two documents: 0–1, 2–3 and 4, in one bucket.
+        let mut indexer = Indexer::default();
+        let runs: Vec<Vec<u8>> = docs
+            .chunks(2)
+            .enumerate()
+            .map(|(r, chunk)| {
+                indexer.clear();
+                for (i, d) in chunk.iter().enumerate() {
+                    indexer.add((2 * r + i) as u32, d, &d.body);
+                }
+                indexer.run(1).buckets.remove(0)
+            })
+            .collect();
+        let bucket = group(&runs.iter().map(|r| Cow::Borrowed(&r[..])).collect::<Vec<_>>());
+        for gram in [['扶', '贫'], ['脱', '贫'], ['扶', '\0'], ['讲', '话']] {
+            let lists = bucket.grams.iter().find(|l| l.key == key_of(&gram)).expect("every gram listed");
+            let (documents, positions) =
+                (&bucket.documents[lists.at[0].clone()], &bucket.positions[lists.at[1].clone()]);
+            let expected = expected(&docs, gram);
+            assert!(expected.len() >= 2, "{gram:?} in more than one run");
+            assert_eq!(read_documents(documents), expected.iter().map(|e| e.0).collect::<Vec<_>>(), "{gram:?}");
+            if gram[1] == '\0' {
+                assert!(positions.is_empty());
+            } else {
+                assert_eq!(read_positions(positions), expected, "{gram:?}");
+            }
+        }
+        assert!(expected(&docs, ['扶', '贫']).iter().any(|e| e.0.head > 0), "a head count is checked");
+    }
 }

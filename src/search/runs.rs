@@ -1,8 +1,8 @@
 //! Where phase one's output waits for phase two, and for the next build:
-//! each run of documents' records, per bucket, in a file of its own under
+//! each run of documents' blocks, per bucket, in a file of its own under
 //! `.archive-cache/search/` (so a build holds one run in memory per thread,
 //! not the whole index twice), named by the run's number and headed by the
-//! digest of everything the records were made from. A later build whose
+//! digest of everything the blocks were made from. A later build whose
 //! run has the same digest reads the file instead of indexing the run's
 //! documents again, after checking it whole against the checksum in its
 //! header; a file that fails is indexed anew, never trusted. Tests and
@@ -18,7 +18,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::grams::Run;
 
-const MAGIC: &[u8; 8] = b"ARCHRUN1";
+const MAGIC: &[u8; 8] = b"ARCHRUN2";
 
 /// Magic, key, checksum, buckets.
 const HEADER: usize = 8 + 8 + 8 + 8;
@@ -31,7 +31,7 @@ pub struct RunStore {
     reuse: bool,
 }
 
-/// A run of records, each bucket's apart.
+/// A run of blocks, each bucket's apart.
 pub enum Stored {
     Memory(Vec<Vec<u8>>),
     /// The file, where its data starts, and each bucket's range in the data.
@@ -150,7 +150,7 @@ fn alive(pid: u32) -> bool {
 }
 
 impl Stored {
-    /// Bucket `b`'s records.
+    /// Bucket `b`'s blocks.
     pub fn bucket(&self, b: usize) -> io::Result<Cow<'_, [u8]>> {
         match self {
             Stored::Memory(buckets) => Ok(Cow::Borrowed(&buckets[b])),
@@ -168,7 +168,7 @@ mod tests {
     use super::*;
 
     fn run() -> Run {
-        let mut run = Run::new(4, 0);
+        let mut run = Run { buckets: vec![Vec::new(); 4] };
         for (b, bytes) in run.buckets.iter_mut().enumerate() {
             bytes.extend((0..100 * b).map(|i| i as u8));
         }
