@@ -114,14 +114,29 @@ impl Indexer {
     pub fn add(&mut self, number: u32, document: &Document, body: &str) {
         let head = normalized_stream(document, body, &mut self.stream);
         let d = self.documents.len() as u32;
-        for (i, &c) in self.stream.iter().enumerate() {
-            if c != 0 {
-                let e = &mut self.per_char[c as usize];
-                if *e == 0 {
-                    self.seen.push(c);
-                }
-                *e += 1 + (((i < head) as u64) << 32);
+        // One pass: each character's unigram, and the bigram it starts.
+        let stream = &self.stream;
+        self.occurrences.reserve(stream.len());
+        for (i, &a) in stream.iter().enumerate() {
+            if a == 0 {
+                continue;
             }
+            let e = &mut self.per_char[a as usize];
+            if *e == 0 {
+                self.seen.push(a);
+            }
+            *e += 1 + (((i < head) as u64) << 32);
+            let b = stream.get(i + 1).copied().unwrap_or(0);
+            if b == 0 {
+                continue;
+            }
+            let key = (a as u64) << 21 | b as u64;
+            let entry = self.bigram_numbers.entry(key, (self.bigrams.len() as u32, 0));
+            entry.1 += 1;
+            if entry.0 as usize == self.bigrams.len() {
+                self.bigrams.push(key);
+            }
+            self.occurrences.push((entry.0, i as u32));
         }
         for &c in &self.seen {
             let e = std::mem::take(&mut self.per_char[c as usize]);
@@ -135,22 +150,6 @@ impl Indexer {
             self.unigram_postings.push([*number - 1, d, e as u32, (e >> 32) as u32]);
         }
         self.seen.clear();
-
-        let stream = &self.stream;
-        self.occurrences.reserve(stream.len());
-        for i in 0..stream.len().saturating_sub(1) {
-            let (a, b) = (stream[i], stream[i + 1]);
-            if a == 0 || b == 0 {
-                continue;
-            }
-            let key = (a as u64) << 21 | b as u64;
-            let entry = self.bigram_numbers.entry(key, (self.bigrams.len() as u32, 0));
-            entry.1 += 1;
-            if entry.0 as usize == self.bigrams.len() {
-                self.bigrams.push(key);
-            }
-            self.occurrences.push((entry.0, i as u32));
-        }
         self.documents.push((number, head as u32, self.occurrences.len()));
     }
 
