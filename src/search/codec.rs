@@ -129,15 +129,17 @@ pub struct Posting {
 /// `varint(doc − previous doc)` (the first from −1), `varint(count << 1 |
 /// in head)` and, when in head, `varint(occurrences in the head)`.
 pub fn read_documents(list: &[u8]) -> Vec<Posting> {
-    read_list(list, |_, posting| posting)
+    read_list(list, |posting| posting)
 }
 
-/// A positions list: as a documents list, each document followed by its
-/// `count` positions in the document's normalised text, ascending, the
-/// first as is and the others as differences from the one before. The
-/// first `head` of them are in the head.
-pub fn read_positions(list: &[u8]) -> Vec<(Posting, Vec<u32>)> {
-    read_list(list, |r, posting| {
+/// A positions list, read beside its gram's documents list: for each
+/// document of that list in its order, its `count` positions in the
+/// document's normalised text, ascending, the first as is and the others
+/// as differences from the one before (the first `head` of them are in
+/// the head). Nothing else: the documents list says whose they are.
+pub fn read_positions(documents: &[u8], positions: &[u8]) -> Vec<(Posting, Vec<u32>)> {
+    let mut r = Reader::new(positions);
+    read_list(documents, |posting| {
         let mut p = 0u32;
         let positions = (0..posting.count)
             .map(|i| {
@@ -150,8 +152,8 @@ pub fn read_positions(list: &[u8]) -> Vec<(Posting, Vec<u32>)> {
     })
 }
 
-/// The documents of a list, each with what `rest` reads after its counts.
-fn read_list<T>(list: &[u8], mut rest: impl FnMut(&mut Reader, Posting) -> T) -> Vec<T> {
+/// The documents of a documents list, each made into what `each` makes.
+fn read_list<T>(list: &[u8], mut each: impl FnMut(Posting) -> T) -> Vec<T> {
     let mut r = Reader::new(list);
     let n = r.varint() as usize;
     let mut out = Vec::with_capacity(n.min(list.len()));
@@ -161,7 +163,7 @@ fn read_list<T>(list: &[u8], mut rest: impl FnMut(&mut Reader, Posting) -> T) ->
         let v = r.varint();
         let head = if v & 1 == 1 { r.varint() as u32 } else { 0 };
         let posting = Posting { doc: doc as u32, count: (v >> 1) as u32, head };
-        out.push(rest(&mut r, posting));
+        out.push(each(posting));
     }
     out
 }
@@ -173,7 +175,7 @@ mod tests {
     #[test]
     fn varints_round_trip() {
         let mut out = Vec::new();
-        for n in [0, 1, 127, 128, 300, 1 << 35, u64::MAX >> 1] {
+        for n in [0, 1, 127, 128, 300, 16_383, 16_384, (1 << 21) - 1, 1 << 21, 1 << 35, u64::MAX >> 1] {
             out.clear();
             put_varint(&mut out, n);
             assert_eq!(out.len(), varint_len(n));
@@ -206,18 +208,18 @@ mod tests {
 
     #[test]
     fn lists_read_back() {
-        let mut list = Vec::new();
-        put_varint(&mut list, 2);
-        put_varint(&mut list, 4); // doc 3
-        put_varint(&mut list, 2 << 1 | 1); // twice, once in the head
-        put_varint(&mut list, 1);
-        put_varint(&mut list, 5);
-        put_varint(&mut list, 10);
-        put_varint(&mut list, 3); // doc 6
-        put_varint(&mut list, 1 << 1);
-        put_varint(&mut list, 40);
-        let read = read_positions(&list);
+        let mut documents = Vec::new();
+        for n in [2, 4, 2 << 1 | 1, 1, 3, 1 << 1] {
+            // Two documents: 3, twice, once in the head; 6, once.
+            put_varint(&mut documents, n);
+        }
+        let mut positions = Vec::new();
+        for n in [5, 10, 40] {
+            put_varint(&mut positions, n);
+        }
+        let read = read_positions(&documents, &positions);
         assert_eq!(read[0], (Posting { doc: 3, count: 2, head: 1 }, vec![5, 15]));
         assert_eq!(read[1], (Posting { doc: 6, count: 1, head: 0 }, vec![40]));
+        assert_eq!(read_documents(&documents), read.iter().map(|r| r.0).collect::<Vec<_>>());
     }
 }

@@ -20,8 +20,8 @@ pub const DOCS_PER_RUN: usize = 128;
 /// (the first document's number), `last − first`, the byte length of its
 /// documents part and, for a bigram, of its positions part; then the parts.
 /// Each part is the gram's list entries for the run's documents as
-/// published, except the first entry's document difference, which depends
-/// on the runs before and which phase two writes.
+/// published, except, in the documents part, the first entry's document
+/// difference, which depends on the runs before and which phase two writes.
 pub struct Run {
     pub buckets: Vec<Vec<u8>>,
 }
@@ -209,43 +209,7 @@ impl Indexer {
         for (&key, &end) in self.bigrams.iter().zip(&ends) {
             let occurrences = &self.grouped[start..end];
             start = end;
-            let [docs, positions] = &mut self.parts;
-            docs.clear();
-            positions.clear();
-            let (mut documents, mut first, mut last) = (0, 0, 0);
-            let mut i = 0;
-            while i < occurrences.len() {
-                let d = (occurrences[i] >> 32) as usize;
-                let (number, head, _) = self.documents[d];
-                let mut j = i;
-                let mut in_head = 0;
-                while j < occurrences.len() && (occurrences[j] >> 32) as usize == d {
-                    in_head += ((occurrences[j] as u32) < head) as u32;
-                    j += 1;
-                }
-                if documents == 0 {
-                    first = number;
-                } else {
-                    put_varint(docs, (number - last) as u64);
-                    put_varint(positions, (number - last) as u64);
-                }
-                let count = ((j - i) as u64) << 1 | (in_head > 0) as u64;
-                for part in [&mut *docs, &mut *positions] {
-                    put_varint(part, count);
-                    if in_head > 0 {
-                        put_varint(part, in_head as u64);
-                    }
-                }
-                let mut previous = 0;
-                for &o in &occurrences[i..j] {
-                    put_varint(positions, (o as u32 - previous) as u64);
-                    previous = o as u32;
-                }
-                documents += 1;
-                last = number;
-                i = j;
-            }
-            block(run, key, documents, first, last, docs, Some(positions));
+            bigram_block(run, key, occurrences, &self.documents, &mut self.parts);
         }
     }
 
@@ -286,6 +250,50 @@ impl Indexer {
             start = end;
         }
     }
+}
+
+/// Appends the block of a bigram of the run to its bucket, from its
+/// occurrences (document in the run << 32 | position) in order; `documents`
+/// are the run's (number, head length, end of occurrences).
+fn bigram_block(
+    run: &mut Run,
+    key: u64,
+    occurrences: &[u64],
+    documents: &[(u32, u32, usize)],
+    [docs, positions]: &mut [Vec<u8>; 2],
+) {
+    docs.clear();
+    positions.clear();
+    let (mut listed, mut first, mut last) = (0, 0, 0);
+    let mut i = 0;
+    while i < occurrences.len() {
+        let d = (occurrences[i] >> 32) as usize;
+        let (number, head, _) = documents[d];
+        let mut j = i;
+        let mut in_head = 0;
+        while j < occurrences.len() && (occurrences[j] >> 32) as usize == d {
+            in_head += ((occurrences[j] as u32) < head) as u32;
+            j += 1;
+        }
+        if listed == 0 {
+            first = number;
+        } else {
+            put_varint(docs, (number - last) as u64);
+        }
+        put_varint(docs, ((j - i) as u64) << 1 | (in_head > 0) as u64);
+        if in_head > 0 {
+            put_varint(docs, in_head as u64);
+        }
+        let mut previous = 0;
+        for &o in &occurrences[i..j] {
+            put_varint(positions, (o as u32 - previous) as u64);
+            previous = o as u32;
+        }
+        listed += 1;
+        last = number;
+        i = j;
+    }
+    block(run, key, listed, first, last, docs, Some(positions));
 }
 
 /// Appends a block to its bucket.

@@ -1,7 +1,8 @@
 //! Phase two of indexing, in parallel by bucket: a bucket's blocks (every
 //! run's, in run order) are joined into each gram's documents list and
-//! each bigram's positions list — copies, the first document's difference
-//! from the run before written between — straight into the bucket's two
+//! each bigram's positions list — copies, with the first document's
+//! difference from the run before written between documents parts —
+//! straight into the bucket's two
 //! *packs* (`search/d/<b>.bin`, `search/p/<b>.bin`); small *directory*
 //! files (`search/g/<k>.bin`) give each gram's byte ranges, so a reader
 //! fetches exactly its lists and the index is a few hundred files.
@@ -98,8 +99,8 @@ struct Part {
 
 /// A bucket's blocks (every run's, in run order) → its grams' lists. A
 /// first pass numbers the grams and measures every list; a second writes
-/// each block's parts once, in place, behind its first document's
-/// difference.
+/// each block's parts once, in place: a documents part behind its first
+/// document's difference, a positions part as it is.
 fn group(runs: &[Cow<'_, [u8]>]) -> Bucket {
     let mut numbers = KeyTable::default();
     // Per gram: key, documents, last document, bytes of its two lists.
@@ -117,11 +118,8 @@ fn group(runs: &[Cow<'_, [u8]>]) -> Bucket {
             let delta = block.first.wrapping_sub(gram.2);
             gram.1 += block.documents;
             gram.2 = block.last;
-            for (len, part) in gram.3.iter_mut().zip(&block.parts) {
-                if !part.is_empty() {
-                    *len += varint_len(delta as u64) + part.len();
-                }
-            }
+            gram.3[0] += varint_len(delta as u64) + block.parts[0].len();
+            gram.3[1] += block.parts[1].len();
             parts.push(Part { gram: g, run: run as u32, delta, parts: block.parts });
         }
     }
@@ -130,30 +128,26 @@ fn group(runs: &[Cow<'_, [u8]>]) -> Bucket {
     let lists: Vec<Lists> = grams
         .iter()
         .map(|&(key, df, _, lens)| {
-            let at = [0, 1].map(|w| {
-                let len = if lens[w] == 0 { 0 } else { varint_len(df as u64) + lens[w] };
-                size[w] += len;
-                size[w] - len..size[w]
-            });
-            cursor.push([at[0].start, at[1].start]);
-            Lists { key, at }
+            let d = size[0]..size[0] + varint_len(df as u64) + lens[0];
+            let p = size[1]..size[1] + lens[1];
+            size = [d.end, p.end];
+            cursor.push([d.start, p.start]);
+            Lists { key, at: [d, p] }
         })
         .collect();
     let mut out = [vec![0u8; size[0]], vec![0u8; size[1]]];
     for (g, (l, &(_, df, _, _))) in lists.iter().zip(&grams).enumerate() {
-        for w in [0, 1].into_iter().filter(|&w| !l.at[w].is_empty()) {
-            cursor[g][w] += write_varint(&mut out[w][l.at[w].start..], df as u64);
-        }
+        cursor[g][0] += write_varint(&mut out[0][l.at[0].start..], df as u64);
     }
     for part in &parts {
         let c = &mut cursor[part.gram as usize];
-        for (w, range) in part.parts.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
-            let o = &mut out[w];
-            let mut at = c[w];
-            at += write_varint(&mut o[at..], part.delta as u64);
-            o[at..at + range.len()].copy_from_slice(&runs[part.run as usize][range.clone()]);
-            c[w] = at + range.len();
-        }
+        let bytes = &runs[part.run as usize];
+        let [d, p] = &part.parts;
+        let at = c[0] + write_varint(&mut out[0][c[0]..], part.delta as u64);
+        out[0][at..at + d.len()].copy_from_slice(&bytes[d.clone()]);
+        c[0] = at + d.len();
+        out[1][c[1]..c[1] + p.len()].copy_from_slice(&bytes[p.clone()]);
+        c[1] += p.len();
     }
     let [documents, positions] = out;
     Bucket { grams: lists, documents, positions }
@@ -224,7 +218,7 @@ mod tests {
             if gram[1] == '\0' {
                 assert!(positions.is_empty());
             } else {
-                assert_eq!(read_positions(positions), expected, "{gram:?}");
+                assert_eq!(read_positions(documents, positions), expected, "{gram:?}");
             }
         }
         assert!(expected(&docs, ['扶', '贫']).iter().any(|e| e.0.head > 0), "a head count is checked");

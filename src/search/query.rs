@@ -135,9 +135,11 @@ impl<'a> Published<'a> {
         }
         let mut lists = Vec::new();
         for (offset, gram) in &grams {
-            let Some(list) = self.list(1, gram) else { return Vec::new() };
+            let (Some(documents), Some(positions)) = (self.list(0, gram), self.list(1, gram)) else {
+                return Vec::new();
+            };
             let by_doc: HashMap<u32, (Posting, Vec<u32>)> =
-                read_positions(list).into_iter().map(|(p, pos)| (p.doc, (p, pos))).collect();
+                read_positions(documents, positions).into_iter().map(|(p, pos)| (p.doc, (p, pos))).collect();
             lists.push((*offset as u32, by_doc));
         }
         let (_, first) = &lists[0];

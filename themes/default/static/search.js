@@ -160,19 +160,18 @@
     }
     return out;
   }
-  // A positions list → the same, and each document's positions at
-  // pos[start[i] .. start[i] + counts[i]).
-  function readPositions(bytes) {
-    if (!bytes) return null;
-    var r = new Reader(bytes);
-    var n = r.varint();
+  // A documents list and its positions list → the documents list read,
+  // and each document's positions at pos[start[i] .. start[i] + counts[i]):
+  // the positions list holds, document after document of the documents
+  // list, just the positions (codec.rs read_positions).
+  function readPositions(dbytes, pbytes) {
+    if (!dbytes || !pbytes) return null;
+    var out = readDocuments(dbytes), n = out.docs.length;
     // A position takes a byte at least: the list's length bounds them.
-    var out = { docs: new Uint32Array(n), counts: new Uint32Array(n), heads: new Uint32Array(n), start: new Uint32Array(n), pos: new Uint32Array(bytes.length) };
-    var doc = -1, k = 0;
+    out.start = new Uint32Array(n);
+    out.pos = new Uint32Array(pbytes.length);
+    var r = new Reader(pbytes), k = 0;
     for (var i = 0; i < n; i++) {
-      doc += r.varint();
-      out.docs[i] = doc;
-      readCounts(r, out, i);
       out.start[i] = k;
       var p = 0;
       for (var j = 0; j < out.counts[i]; j++) {
@@ -199,7 +198,8 @@
     }
     var offsets = coverOf(term);
     return Promise.all(offsets.map(function (k) {
-      return listOf(1, [cp(term[k]), cp(term[k + 1])]).then(readPositions);
+      var g = [cp(term[k]), cp(term[k + 1])];
+      return Promise.all([listOf(0, g), listOf(1, g)]).then(function (l) { return readPositions(l[0], l[1]); });
     })).then(function (lists) {
       var out = { docs: [], counts: [], heads: [] };
       if (lists.some(function (l) { return !l; })) return out;
