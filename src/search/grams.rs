@@ -265,35 +265,40 @@ fn bigram_block(
     docs.clear();
     positions.clear();
     let (mut listed, mut first, mut last) = (0, 0, 0);
-    let mut i = 0;
-    while i < occurrences.len() {
-        let d = (occurrences[i] >> 32) as usize;
-        let (number, head, _) = documents[d];
-        let mut j = i;
-        let mut in_head = 0;
-        while j < occurrences.len() && (occurrences[j] >> 32) as usize == d {
-            in_head += ((occurrences[j] as u32) < head) as u32;
-            j += 1;
+    // The document being listed: its index in the run, the length of its
+    // head, its occurrences so far (in the head), its last position. Its
+    // positions are written as they come, its counts when the next starts.
+    let (mut current, mut head, mut count, mut in_head, mut previous) = (u32::MAX, 0, 0, 0, 0);
+    for &o in occurrences {
+        let (d, p) = ((o >> 32) as u32, o as u32);
+        if d != current {
+            if count > 0 {
+                put_counts(docs, count, in_head);
+            }
+            let number;
+            (number, head, _) = documents[d as usize];
+            if listed == 0 {
+                first = number;
+            } else {
+                put_varint(docs, (number - last) as u64);
+            }
+            (listed, last) = (listed + 1, number);
+            (current, count, in_head, previous) = (d, 0, 0, 0);
         }
-        if listed == 0 {
-            first = number;
-        } else {
-            put_varint(docs, (number - last) as u64);
-        }
-        put_varint(docs, ((j - i) as u64) << 1 | (in_head > 0) as u64);
-        if in_head > 0 {
-            put_varint(docs, in_head as u64);
-        }
-        let mut previous = 0;
-        for &o in &occurrences[i..j] {
-            put_varint(positions, (o as u32 - previous) as u64);
-            previous = o as u32;
-        }
-        listed += 1;
-        last = number;
-        i = j;
+        put_varint(positions, (p - previous) as u64);
+        (previous, count, in_head) = (p, count + 1, in_head + (p < head) as u32);
     }
+    put_counts(docs, count, in_head);
     block(run, key, listed, first, last, docs, Some(positions));
+}
+
+/// A documents list entry's counts: occurrences (and whether any is in
+/// the head), and how many are in the head.
+fn put_counts(docs: &mut Vec<u8>, count: u32, in_head: u32) {
+    put_varint(docs, (count as u64) << 1 | (in_head > 0) as u64);
+    if in_head > 0 {
+        put_varint(docs, in_head as u64);
+    }
 }
 
 /// Appends a block to its bucket.
