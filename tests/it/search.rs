@@ -435,6 +435,26 @@ fn browser_search_works_where_the_host_ignores_byte_ranges() {
 
 #[test]
 #[ignore = "needs chromium; run by scripts/test"]
+fn an_index_of_another_format_version_is_an_error_not_wrong_results() {
+    let (site, server, browser) = served(&[], "/");
+    let tab = browser.new_tab();
+    tab.goto(&search_url(&server, "两不愁三保障", ""));
+    let found = results(&tab);
+    assert!(!found.is_empty());
+    // The index a cache kept from the version before (format 2), with this
+    // script.
+    let meta_path = site.public().join("search/meta.json");
+    let mut meta: serde_json::Value = serde_json::from_slice(&std::fs::read(&meta_path).unwrap()).unwrap();
+    meta["version"] = serde_json::json!(2);
+    std::fs::write(&meta_path, meta.to_string()).unwrap();
+    let tab = browser.new_tab();
+    tab.goto(&search_url(&server, "两不愁三保障", ""));
+    tab.wait_for("document.getElementById('search-app').dataset.state === 'error'", Duration::from_secs(20));
+    assert_eq!(tab.eval("document.querySelectorAll('#search-results li').length"), serde_json::json!(0));
+}
+
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
 fn a_shared_url_with_query_and_filters_reproduces_the_results() {
     let c = corpus();
     let (_site, server, browser) = served(&[], "/");

@@ -283,8 +283,13 @@
       facets.push({ key: f.key, name: f.name, terms: f.terms, of: of, one: one });
     });
   }
+  // The index format this script reads (src/search/publish.rs VERSION): an
+  // index of another version, as a cache may hold across an upgrade, is
+  // an error rather than wrong results.
+  var VERSION = 3;
   function loadMeta() {
     return get("meta.json", true).then(function (m) {
+      if (m.version !== VERSION) throw new Error("search index version " + m.version + ", not " + VERSION);
       meta = m;
       docCount = m.documents;
       var pairs = chars(m.fold);
