@@ -2,10 +2,10 @@
 //! run's, in run order) are joined into each gram's documents list and
 //! each bigram's positions list — copies, with the first document's
 //! difference from the run before written between documents parts —
-//! straight into the bucket's two
-//! *packs* (`search/d/<b>.bin`, `search/p/<b>.bin`); small *directory*
-//! files (`search/g/<k>.bin`) give each gram's byte ranges, so a reader
-//! fetches exactly its lists and the index is a few hundred files.
+//! straight into the bucket's two *packs* (`search/d/<b>.bin`,
+//! `search/p/<b>.bin`); small *directory* files (`search/g/<k>.bin`) give
+//! each gram's byte ranges, so a reader fetches exactly its lists and the
+//! index is a few hundred files.
 
 use std::borrow::Cow;
 use std::io;
