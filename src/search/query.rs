@@ -117,13 +117,13 @@ impl<'a> Published<'a> {
         Published { index, buckets: count("buckets"), directories: count("directories"), facets }
     }
 
-    /// The documents list (`which` = 0) or positions list (1) of `gram`:
-    /// its directory says where in which pack.
-    fn list(&self, which: usize, gram: &Gram) -> Option<&'a [u8]> {
+    /// The documents list and (a bigram's; else empty) positions list of
+    /// `gram`: its directory says where in which packs.
+    fn lists(&self, gram: &Gram) -> Option<[&'a [u8]; 2]> {
         let directory = self.index.file(&format!("search/g/{}.bin", slot_of(gram, self.directories)))?;
-        let at = locate(directory, pack(gram))?[which].clone();
-        let pack = self.index.file(&format!("search/{}/{}.bin", ["d", "p"][which], slot_of(gram, self.buckets)))?;
-        pack.get(at)
+        let [d, p] = locate(directory, pack(gram))?;
+        let pack = |kind: &str| self.index.file(&format!("search/{kind}/{}.bin", slot_of(gram, self.buckets)));
+        Some([pack("d")?.get(d)?, if p.is_empty() { &[] } else { pack("p")?.get(p)? }])
     }
 
     /// Documents holding `term`, with its occurrences (in the head: `head`
@@ -131,13 +131,11 @@ impl<'a> Published<'a> {
     fn documents_with(&self, term: &[char]) -> Vec<Posting> {
         let grams = grams_of_term(term);
         if term.len() <= 2 {
-            return self.list(0, &grams[0].1).map(read_documents).unwrap_or_default();
+            return self.lists(&grams[0].1).map(|[d, _]| read_documents(d)).unwrap_or_default();
         }
         let mut lists = Vec::new();
         for (offset, gram) in &grams {
-            let (Some(documents), Some(positions)) = (self.list(0, gram), self.list(1, gram)) else {
-                return Vec::new();
-            };
+            let Some([documents, positions]) = self.lists(gram) else { return Vec::new() };
             let by_doc: HashMap<u32, (Posting, Vec<u32>)> =
                 read_positions(documents, positions).into_iter().map(|(p, pos)| (p.doc, (p, pos))).collect();
             lists.push((*offset as u32, by_doc));

@@ -132,13 +132,18 @@
     }
     return cache.get(key);
   }
-  // The documents list (which = 0) or positions list (1) of gram g, or null.
-  function listOf(which, g) {
+  // The documents list and (a bigram's) positions list of gram g, fetched
+  // together after one look in its directory: [documents, positions], or
+  // null where the archive does not hold g.
+  function listsOf(g) {
     var h = gramHash(g);
     return get("g/" + (h & (meta.directories - 1)) + ".bin", false).then(function (dir) {
       var at = locate(dir, gramKey(g));
       if (!at) return null;
-      return bytesOf((which ? "p/" : "d/") + (h & (meta.buckets - 1)) + ".bin", at[which][0], at[which][1]);
+      var bucket = (h & (meta.buckets - 1)) + ".bin";
+      return Promise.all(at.map(function (range, which) {
+        return bytesOf((which ? "p/" : "d/") + bucket, range[0], range[1]);
+      }));
     });
   }
   function readCounts(r, out, i) {
@@ -194,12 +199,11 @@
   // Documents holding a term: {docs, counts, heads}, ascending.
   function documentsWith(term) {
     if (term.length <= 2) {
-      return listOf(0, [cp(term[0]), term.length === 2 ? cp(term[1]) : 0]).then(readDocuments);
+      return listsOf([cp(term[0]), term.length === 2 ? cp(term[1]) : 0]).then(function (l) { return readDocuments(l && l[0]); });
     }
     var offsets = coverOf(term);
     return Promise.all(offsets.map(function (k) {
-      var g = [cp(term[k]), cp(term[k + 1])];
-      return Promise.all([listOf(0, g), listOf(1, g)]).then(function (l) { return readPositions(l[0], l[1]); });
+      return listsOf([cp(term[k]), cp(term[k + 1])]).then(function (l) { return l && readPositions(l[0], l[1]); });
     })).then(function (lists) {
       var out = { docs: [], counts: [], heads: [] };
       if (lists.some(function (l) { return !l; })) return out;
