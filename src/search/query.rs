@@ -117,13 +117,14 @@ impl<'a> Published<'a> {
         Published { index, buckets: count("buckets"), directories: count("directories"), facets }
     }
 
-    /// The documents list and (a bigram's; else empty) positions list of
-    /// `gram`: its directory says where in which packs.
-    fn lists(&self, gram: &Gram) -> Option<[&'a [u8]; 2]> {
+    /// The documents list of `gram` and, when `positions` (a bigram of a
+    /// longer term; as the client, which fetches no more), its positions
+    /// list, else empty: its directory says where in which packs.
+    fn lists(&self, gram: &Gram, positions: bool) -> Option<[&'a [u8]; 2]> {
         let directory = self.index.file(&format!("search/g/{}.bin", slot_of(gram, self.directories)))?;
         let [d, p] = locate(directory, pack(gram))?;
         let pack = |kind: &str| self.index.file(&format!("search/{kind}/{}.bin", slot_of(gram, self.buckets)));
-        Some([pack("d")?.get(d)?, if p.is_empty() { &[] } else { pack("p")?.get(p)? }])
+        Some([pack("d")?.get(d)?, if positions && !p.is_empty() { pack("p")?.get(p)? } else { &[] }])
     }
 
     /// Documents holding `term`, with its occurrences (in the head: `head`
@@ -131,11 +132,11 @@ impl<'a> Published<'a> {
     fn documents_with(&self, term: &[char]) -> Vec<Posting> {
         let grams = grams_of_term(term);
         if term.len() <= 2 {
-            return self.lists(&grams[0].1).map(|[d, _]| read_documents(d)).unwrap_or_default();
+            return self.lists(&grams[0].1, false).map(|[d, _]| read_documents(d)).unwrap_or_default();
         }
         let mut lists = Vec::new();
         for (offset, gram) in &grams {
-            let Some([documents, positions]) = self.lists(gram) else { return Vec::new() };
+            let Some([documents, positions]) = self.lists(gram, true) else { return Vec::new() };
             let by_doc: HashMap<u32, (Posting, Vec<u32>)> =
                 read_positions(documents, positions).into_iter().map(|(p, pos)| (p.doc, (p, pos))).collect();
             lists.push((*offset as u32, by_doc));

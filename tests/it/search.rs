@@ -540,4 +540,7 @@ fn a_two_character_query_downloads_little() {
         log.len()
     );
     assert!(page + query <= 300_000, "{} bytes for a two-character query: {log:?}", page + query);
+    // Its documents list says which documents hold it: no positions list
+    // (the largest part of the index) is fetched.
+    assert!(!log.iter().any(|(path, _)| path.contains("/search/p/")), "positions fetched: {log:?}");
 }

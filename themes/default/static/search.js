@@ -132,16 +132,17 @@
     }
     return cache.get(key);
   }
-  // The documents list and (a bigram's) positions list of gram g, fetched
-  // together after one look in its directory: [documents, positions], or
-  // null where the archive does not hold g.
-  function listsOf(g) {
+  // The documents list of gram g and, when `positions` (a bigram of a
+  // longer term), its positions list, fetched together after one look in
+  // its directory: [documents, positions], or null where the archive does
+  // not hold g. A term of one or two characters needs no positions.
+  function listsOf(g, positions) {
     var h = gramHash(g);
     return get("g/" + (h & (meta.directories - 1)) + ".bin", false).then(function (dir) {
       var at = locate(dir, gramKey(g));
       if (!at) return null;
       var bucket = (h & (meta.buckets - 1)) + ".bin";
-      return Promise.all(at.map(function (range, which) {
+      return Promise.all(at.slice(0, positions ? 2 : 1).map(function (range, which) {
         return bytesOf((which ? "p/" : "d/") + bucket, range[0], range[1]);
       }));
     });
@@ -199,11 +200,11 @@
   // Documents holding a term: {docs, counts, heads}, ascending.
   function documentsWith(term) {
     if (term.length <= 2) {
-      return listsOf([cp(term[0]), term.length === 2 ? cp(term[1]) : 0]).then(function (l) { return readDocuments(l && l[0]); });
+      return listsOf([cp(term[0]), term.length === 2 ? cp(term[1]) : 0], false).then(function (l) { return readDocuments(l && l[0]); });
     }
     var offsets = coverOf(term);
     return Promise.all(offsets.map(function (k) {
-      return listsOf([cp(term[k]), cp(term[k + 1])]).then(function (l) { return l && readPositions(l[0], l[1]); });
+      return listsOf([cp(term[k]), cp(term[k + 1])], true).then(function (l) { return l && readPositions(l[0], l[1]); });
     })).then(function (lists) {
       var out = { docs: [], counts: [], heads: [] };
       if (lists.some(function (l) { return !l; })) return out;
