@@ -594,9 +594,10 @@
       if (window.console) console.error(e);
     });
   }
-  // A page is read from its start in growing ranges (where the host
-  // serves ranges): the first match is usually near the top.
-  var RANGES = [16384, 65536];
+  // A page is read from its start in ranges that double (where the host
+  // serves ranges): the first match is usually near the top, and one just
+  // past the first range costs 16 KB more, not the rest of the page.
+  var RANGES = [16384, 32768, 65536];
   var pages = new Map();
   function pagePart(url, part) {
     var key = url + "#" + part;
