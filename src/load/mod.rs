@@ -248,6 +248,10 @@ fn theme_rules_add(doc: &Document, body: &str, rules: &std::collections::BTreeMa
         .collect()
 }
 
+/// What a build says of a document whose file changed after it was loaded
+/// (`archive serve` builds again at once instead).
+pub const CHANGED_WHILE_BUILDING: &str = "the file changed while the site was being built; build again";
+
 impl Archive {
     /// Document `i`'s Markdown body: from memory, or read again from its
     /// file, which must still be the file that was loaded.
@@ -256,8 +260,7 @@ impl Archive {
         if doc.body.len() == doc.body_len {
             return Ok(std::borrow::Cow::Borrowed(&doc.body));
         }
-        let changed =
-            || Diagnostic::new(&doc.path, 1, 1, "the file changed while the site was being built; build again");
+        let changed = || Diagnostic::new(&doc.path, 1, 1, CHANGED_WHILE_BUILDING);
         let bytes = std::fs::read(self.root.join(&doc.path)).map_err(|_| changed())?;
         if xxhash_rust::xxh3::xxh3_64(&bytes) != doc.digest {
             return Err(changed());
