@@ -57,13 +57,33 @@ pub fn build(config: &Config) -> Result<BuildReport, Diagnostics> {
             ..Default::default()
         });
     }
-    build_from(config, inputs, started).map(|(report, _)| report)
+    // The stamp just taken serves the first try; a try after a save takes
+    // its own.
+    let mut inputs = Some(inputs);
+    settled(|| build_from(config, inputs.take().unwrap_or_else(|| InputStamp::take(config)), started))
+        .map(|(report, _)| report)
 }
 
 /// [`build`] through every stage even when nothing changed, and what it
 /// knew (`archive serve` keeps it between builds).
 pub fn build_keeping(config: &Config) -> Result<(BuildReport, Snapshot), Diagnostics> {
-    build_from(config, InputStamp::take(config), Instant::now())
+    settled(|| build_from(config, InputStamp::take(config), Instant::now()))
+}
+
+/// Builds again at once, a few times at most, while a build fails only
+/// because a file was saved while it ran (a body read again no longer
+/// matches what was loaded): the result is the saved files' build, not
+/// "build again". The failed tries wrote nothing.
+fn settled<T>(mut build: impl FnMut() -> Result<T, Diagnostics>) -> Result<T, Diagnostics> {
+    const AGAIN: usize = 3;
+    let mut result = build();
+    for _ in 0..AGAIN {
+        match &result {
+            Err(d) if d.0.iter().any(|d| d.message == crate::load::CHANGED_WHILE_BUILDING) => result = build(),
+            _ => break,
+        }
+    }
+    result
 }
 
 fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(BuildReport, Snapshot), Diagnostics> {
@@ -177,5 +197,42 @@ impl Stopwatch {
         let time = now - self.0;
         self.0 = now;
         Stage { name, time, peak: peak_memory() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_build_that_met_a_file_saved_while_it_ran_is_run_again() {
+        let changed =
+            || Diagnostics(vec![Diagnostic::new(Path::new("a.md"), 1, 1, crate::load::CHANGED_WHILE_BUILDING)]);
+        let other = || Diagnostics(vec![Diagnostic::new(Path::new("a.md"), 3, 7, "not a date")]);
+        // Two builds meet a save; the third sees the file settled.
+        let mut runs = 0;
+        let result = settled(|| {
+            runs += 1;
+            if runs < 3 {
+                Err(changed())
+            } else {
+                Ok(runs)
+            }
+        });
+        assert_eq!((result.ok(), runs), (Some(3), 3));
+        // A real error is reported at once, not built again.
+        let mut runs = 0;
+        let result: Result<(), _> = settled(|| {
+            runs += 1;
+            Err(other())
+        });
+        assert_eq!((result.unwrap_err().0, runs), (other().0, 1));
+        // A file that never settles: given up after a few builds.
+        let mut runs = 0;
+        let result: Result<(), _> = settled(|| {
+            runs += 1;
+            Err(changed())
+        });
+        assert_eq!((result.unwrap_err().0, runs), (changed().0, 4));
     }
 }

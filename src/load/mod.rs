@@ -249,7 +249,7 @@ fn theme_rules_add(doc: &Document, body: &str, rules: &std::collections::BTreeMa
 }
 
 /// What a build says of a document whose file changed after it was loaded
-/// (`archive serve` builds again at once instead).
+/// (`build` tries again a few times before it says so).
 pub const CHANGED_WHILE_BUILDING: &str = "the file changed while the site was being built; build again";
 
 impl Archive {

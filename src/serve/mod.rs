@@ -3,9 +3,8 @@
 //! reads as that loop; HTTP is in `http`, the page channel in `reload`,
 //! event filtering in `watch`. Every change is an incremental build
 //! (`build::build_keeping`, which also hands back what the build knew); a
-//! failed one leaves the last good site served, and one that met a file
-//! saved while it ran is run again. An edit to one document's body is
-//! shown before that build ends (`ahead`).
+//! failed one leaves the last good site served. An edit to one document's
+//! body is shown before that build ends (`ahead`).
 
 mod ahead;
 mod http;
@@ -76,7 +75,7 @@ fn rebuild(
     quiet: bool,
 ) -> Option<build::Snapshot> {
     let started = Instant::now();
-    let result = settled(|| load_config(root, args).and_then(|config| build::build_keeping(&config)));
+    let result = load_config(root, args).and_then(|config| build::build_keeping(&config));
     let cause = describe_changes(changed);
     match result {
         Ok((report, snapshot)) => {
@@ -100,21 +99,6 @@ fn rebuild(
             None
         }
     }
-}
-
-/// Builds again at once, a few times at most, while a build fails only
-/// because a file was saved while it ran: the reader sees the saved file's
-/// build, not "build again" (the change's own event builds once more).
-fn settled<T>(mut build: impl FnMut() -> Result<T, Diagnostics>) -> Result<T, Diagnostics> {
-    const AGAIN: usize = 3;
-    let mut result = build();
-    for _ in 0..AGAIN {
-        match &result {
-            Err(d) if d.0.iter().any(|d| d.message == crate::load::CHANGED_WHILE_BUILDING) => result = build(),
-            _ => break,
-        }
-    }
-    result
 }
 
 fn load_config(root: &Path, args: &ServeArgs) -> Result<Config, Diagnostics> {
@@ -156,38 +140,6 @@ fn problem(path: &Path, message: String) -> Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_build_that_met_a_file_saved_while_it_ran_is_run_again() {
-        let changed =
-            || Diagnostics(vec![Diagnostic::new(Path::new("a.md"), 1, 1, crate::load::CHANGED_WHILE_BUILDING)]);
-        let other = || Diagnostics(vec![Diagnostic::new(Path::new("a.md"), 3, 7, "not a date")]);
-        // Two builds meet a save; the third sees the file settled.
-        let mut runs = 0;
-        let result = settled(|| {
-            runs += 1;
-            if runs < 3 {
-                Err(changed())
-            } else {
-                Ok(runs)
-            }
-        });
-        assert_eq!((result.ok(), runs), (Some(3), 3));
-        // A real error is reported at once, not built again.
-        let mut runs = 0;
-        let result: Result<(), _> = settled(|| {
-            runs += 1;
-            Err(other())
-        });
-        assert_eq!((result.unwrap_err().0, runs), (other().0, 1));
-        // A file that never settles: given up after a few builds.
-        let mut runs = 0;
-        let result: Result<(), _> = settled(|| {
-            runs += 1;
-            Err(changed())
-        });
-        assert_eq!((result.unwrap_err().0, runs), (changed().0, 4));
-    }
 
     #[test]
     fn describes_what_changed() {
