@@ -513,6 +513,36 @@ fn a_shared_url_with_query_and_filters_reproduces_the_results() {
     assert_eq!(count, year_2017.len().to_string());
 }
 
+/// A snippet is read from the top of its page in ranges that double: a
+/// first match just past 16 KB costs the next 16 KB, not the rest of the
+/// page up to 64 KB.
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn a_snippet_past_the_first_range_fetches_only_the_next() {
+    let site = Site::fixture("basic");
+    // About 21 KB of text (7 filler paragraphs of 1,000 characters), then
+    // the only 鹦鹉 of the archive, and more text behind it.
+    let filler: String = (0..7).map(|_| format!("{}\n\n", "脱贫攻坚工作扎实推进。".repeat(100))).collect();
+    let front = "---\ntitle: 长篇讲话\ndate: 2019-05-01\nspeaker: 李薇\ncity: 锦州市\nprovince: 辽宁省\n---\n\n";
+    site.write("content/speeches/2019/chang-pian.md", &format!("{front}{filler}这里有一只鹦鹉。\n\n{filler}"));
+    site.build(&[]);
+    let page = std::fs::read_to_string(site.public().join("speeches/chang-pian/index.html")).unwrap();
+    let at = page.find("鹦鹉").unwrap();
+    assert!((16_384..32_768).contains(&at) && page.len() > 32_768, "the match at byte {at} of {}", page.len());
+    let server = StaticServer::start(&site.public(), "/");
+    let browser = Browser::launch();
+    let tab = browser.new_tab();
+    tab.set_viewport(1280, 800);
+    tab.goto(&search_url(&server, "鹦鹉", ""));
+    assert_eq!(results(&tab), ["/speeches/chang-pian/"]);
+    tab.eval("document.querySelector('#search-results li').scrollIntoView(); true");
+    tab.wait_for("document.querySelector('#search-results li').dataset.snippet === 'done'", Duration::from_secs(20));
+    assert_eq!(tab.eval("document.querySelector('#search-results li .search-snippet mark').textContent"), "鹦鹉");
+    let read: usize =
+        server.take_log().iter().filter(|(path, _)| path == "/speeches/chang-pian/").map(|(_, n)| n).sum();
+    assert_eq!(read, 32_768, "bytes of the page read for its snippet");
+}
+
 #[test]
 #[ignore = "needs chromium; run by scripts/test"]
 fn a_two_character_query_downloads_little() {
