@@ -392,6 +392,7 @@
         var i = keep[k];
         keys[k] = (1 - found.head[i]) * 4503599627370496 + (34359738367 - found.counts[i]) * 131072 + i;
       }
+      fetchFirst(keys, found);
       keys.sort();
       for (k = 0; k < n; k++) order[k] = keys[k] % 131072;
       return order;
@@ -401,6 +402,20 @@
     });
   }
 
+  // Starts fetching the records of the first PAGE results (the smallest
+  // keys, found in one pass), so that they travel while the rest are
+  // sorted and the facets counted; showMore finds them in the cache.
+  function fetchFirst(keys, found) {
+    var first = [];
+    for (var k = 0; k < keys.length; k++) {
+      if (first.length === PAGE && keys[k] >= first[PAGE - 1]) continue;
+      var at = first.length < PAGE ? first.length : PAGE - 1;
+      while (at > 0 && first[at - 1] > keys[k]) { first[at] = first[at - 1]; at--; }
+      first[at] = keys[k];
+    }
+    first.forEach(function (key) { record(found.docs[key % 131072]).catch(function () {}); });
+  }
+
   var seq = 0;
   var shown = null; // {found, order}
   var shownCount = 0;
@@ -408,13 +423,14 @@
 
   function run() {
     var state = currentState();
-    writeState(state);
     var token = ++seq;
     var terms = termsOf(state.q);
     var chosen = selections(state);
     var anyFilter = chosen.some(Boolean);
     app.setAttribute("data-state", "busy");
     var pending = terms.length ? matchText(terms) : Promise.resolve(null);
+    // After the fetches start: the browser takes a while to change the URL.
+    writeState(state);
     pending.then(function (found) {
       if (token !== seq) return;
       if (!found) {
@@ -423,8 +439,8 @@
         found = { docs: all, counts: new Float64Array(docCount), head: new Uint8Array(docCount), body: new Uint8Array(docCount) };
       }
       var bits = passing(found.docs, chosen);
-      updateFacets(found.docs, bits);
       if (!terms.length && !anyFilter) {
+        updateFacets(found.docs, bits);
         currentTerms = [];
         shown = null;
         list.textContent = "";
@@ -435,7 +451,9 @@
       var every = (1 << facets.length) - 1, keep = [];
       for (var i = 0; i < bits.length; i++) if (bits[i] === every) keep.push(i);
       currentTerms = terms;
+      // Ranked first: that starts the first results' records on their way.
       shown = { found: found, order: ranked(found, keep) };
+      updateFacets(found.docs, bits);
       shownCount = 0;
       list.textContent = "";
       return showMore(token).then(function () {
