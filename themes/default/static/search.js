@@ -439,21 +439,20 @@
         found = { docs: all, counts: new Float64Array(docCount), head: new Uint8Array(docCount), body: new Uint8Array(docCount) };
       }
       var bits = passing(found.docs, chosen);
-      if (!terms.length && !anyFilter) {
-        updateFacets(found.docs, bits);
+      var listing = terms.length || anyFilter, every = (1 << facets.length) - 1, keep = [];
+      for (var i = 0; listing && i < bits.length; i++) if (bits[i] === every) keep.push(i);
+      // Ranked before the facets are counted: ranking starts the first
+      // results' records on their way.
+      shown = listing ? { found: found, order: ranked(found, keep) } : null;
+      updateFacets(found.docs, bits);
+      if (!listing) {
         currentTerms = [];
-        shown = null;
         list.textContent = "";
         more.hidden = true;
         say(t("prompt"), 0);
         return;
       }
-      var every = (1 << facets.length) - 1, keep = [];
-      for (var i = 0; i < bits.length; i++) if (bits[i] === every) keep.push(i);
       currentTerms = terms;
-      // Ranked first: that starts the first results' records on their way.
-      shown = { found: found, order: ranked(found, keep) };
-      updateFacets(found.docs, bits);
       shownCount = 0;
       list.textContent = "";
       return showMore(token).then(function () {
