@@ -469,6 +469,8 @@ fn a_shared_url_with_query_and_filters_reproduces_the_results() {
     let year = act("document.querySelector('input[name=year][value=\"2017\"]').click()");
     let typed = act("document.querySelector('input[name=kind][value=\"speech\"]').click()");
     assert!(!typed.is_empty() && typed.len() < year.len(), "{typed:?} vs {year:?}");
+    // The URL follows the results once they are painted.
+    tab.wait_for("location.search.includes('kind=speech')", Duration::from_secs(10));
     let shared = tab.eval("location.href");
     let shared = shared.as_str().unwrap();
     assert!(shared.contains("year=2017") && shared.contains("kind=speech"), "{shared}");

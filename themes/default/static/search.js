@@ -327,34 +327,29 @@
   }
 
   // ---- searching ----
-  // Documents with every term, ascending: {docs, counts, head, body} —
-  // head: a term occurs in the title or metadata; body: one occurs
-  // elsewhere.
+  // Documents with every term, ascending: {docs, counts, heads}, summed
+  // over the terms. A term's count includes its occurrences in the title
+  // or metadata (heads), so a document matches there where heads > 0 and
+  // elsewhere where counts > heads. One term's list is used as it is.
   function matchText(terms) {
     return Promise.all(terms.map(documentsWith)).then(function (perTerm) {
-      var found = null;
-      perTerm.forEach(function (l) {
-        var n = l.docs.length;
-        var next = { docs: new Uint32Array(n), counts: new Float64Array(n), head: new Uint8Array(n), body: new Uint8Array(n) };
+      return perTerm.reduce(function (found, l) {
+        var fd = found.docs, fc = found.counts, fh = found.heads;
+        var ld = l.docs, lc = l.counts, lh = l.heads, n = Math.min(ld.length, fd.length);
+        var docs = new Uint32Array(n), counts = new Float64Array(n), heads = new Float64Array(n);
         var m = 0, j = 0;
-        for (var i = 0; i < n; i++) {
-          var d = l.docs[i], head = l.heads[i] > 0, body = l.counts[i] > l.heads[i], count = l.counts[i];
-          if (found) {
-            while (j < found.docs.length && found.docs[j] < d) j++;
-            if (j === found.docs.length || found.docs[j] !== d) continue;
-            head = head || found.head[j];
-            body = body || found.body[j];
-            count += found.counts[j];
-          }
-          next.docs[m] = d;
-          next.counts[m] = count;
-          next.head[m] = head ? 1 : 0;
-          next.body[m] = body ? 1 : 0;
+        for (var i = 0; i < ld.length; i++) {
+          var d = ld[i];
+          while (j < fd.length && fd[j] < d) j++;
+          if (j === fd.length) break;
+          if (fd[j] !== d) continue;
+          docs[m] = d;
+          counts[m] = lc[i] + fc[j];
+          heads[m] = lh[i] + fh[j];
           m++;
         }
-        found = { docs: next.docs.subarray(0, m), counts: next.counts.subarray(0, m), head: next.head.subarray(0, m), body: next.body.subarray(0, m) };
+        return { docs: docs.subarray(0, m), counts: counts.subarray(0, m), heads: heads.subarray(0, m) };
       });
-      return found;
     });
   }
   // Per facet with a selection, per term whether it is selected.
@@ -384,21 +379,21 @@
   // occurrences, then newest (lowest number) first. One native numeric
   // sort of keys that pack all three, while they fit in a double.
   function ranked(found, keep) {
-    var n = keep.length, order = new Array(n);
-    var exact = found.docs.length < 131072 && keep.every(function (i) { return found.counts[i] < 34359738368; });
+    var n = keep.length, order = new Array(n), counts = found.counts, heads = found.heads;
+    var keys = new Float64Array(n), exact = found.docs.length < 131072;
+    for (var k = 0; k < n && exact; k++) {
+      var i = keep[k];
+      exact = counts[i] < 34359738368;
+      keys[k] = (heads[i] > 0 ? 0 : 4503599627370496) + (34359738367 - counts[i]) * 131072 + i;
+    }
     if (exact) {
-      var keys = new Float64Array(n);
-      for (var k = 0; k < n; k++) {
-        var i = keep[k];
-        keys[k] = (1 - found.head[i]) * 4503599627370496 + (34359738367 - found.counts[i]) * 131072 + i;
-      }
       fetchFirst(keys, found);
       keys.sort();
       for (k = 0; k < n; k++) order[k] = keys[k] % 131072;
       return order;
     }
     return keep.slice().sort(function (a, b) {
-      return (found.head[b] - found.head[a]) || (found.counts[b] - found.counts[a]) || (a - b);
+      return ((heads[b] > 0) - (heads[a] > 0)) || (counts[b] - counts[a]) || (a - b);
     });
   }
 
@@ -429,14 +424,12 @@
     var anyFilter = chosen.some(Boolean);
     app.setAttribute("data-state", "busy");
     var pending = terms.length ? matchText(terms) : Promise.resolve(null);
-    // After the fetches start: the browser takes a while to change the URL.
-    writeState(state);
     pending.then(function (found) {
       if (token !== seq) return;
       if (!found) {
         var all = new Uint32Array(docCount);
         for (var d = 0; d < docCount; d++) all[d] = d;
-        found = { docs: all, counts: new Float64Array(docCount), head: new Uint8Array(docCount), body: new Uint8Array(docCount) };
+        found = { docs: all, counts: new Float64Array(docCount), heads: new Float64Array(docCount) };
       }
       var bits = passing(found.docs, chosen);
       var listing = terms.length || anyFilter, every = (1 << facets.length) - 1, keep = [];
@@ -464,6 +457,14 @@
       say(t("error"), 0);
       app.setAttribute("data-state", "error");
       if (window.console) console.error(e);
+    }).then(function () {
+      // The URL follows once the results are painted: changing it takes
+      // the browser 6–20 ms, which would hold up the index's first answers.
+      requestAnimationFrame(function () {
+        setTimeout(function () {
+          if (token === seq) writeState(state);
+        }, 0);
+      });
     });
   }
   function countText(n) { return (n === 1 ? t("count-one") : t("count")).replace("{n}", n); }
@@ -485,7 +486,7 @@
     if (!shown) return Promise.resolve();
     var f = shown.found;
     var batch = shown.order.slice(shownCount, shownCount + PAGE).map(function (i) {
-      return { doc: f.docs[i], head: f.head[i] === 1, count: f.counts[i], body: f.body[i] === 1 };
+      return { doc: f.docs[i], head: f.heads[i] > 0, count: f.counts[i], body: f.counts[i] > f.heads[i] };
     });
     shownCount += batch.length;
     more.hidden = shownCount >= shown.order.length;
