@@ -515,6 +515,30 @@ fn a_shared_url_with_query_and_filters_reproduces_the_results() {
     assert_eq!(count, year_2017.len().to_string());
 }
 
+/// A link with a filter the archive does not have (from an older build, or
+/// mistyped) finds nothing and shows that filter on, rather than dropping
+/// it unseen and listing every match of the query.
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn a_filter_the_archive_does_not_have_finds_nothing_and_stays_on() {
+    let c = corpus();
+    let (_site, server, browser) = served(&[], "/");
+    let tab = browser.new_tab();
+    tab.goto(&search_url(&server, "扶贫", "&year=1999"));
+    assert!(results(&tab).is_empty());
+    let checked =
+        "Array.from(document.querySelectorAll('#search-facets input:checked')).map(b => b.name + '=' + b.value)";
+    assert_eq!(tab.eval(checked), serde_json::json!(["year=1999"]));
+
+    // Unticked, it gives the query's results, and the URL drops it.
+    tab.eval("document.getElementById('search-app').dataset.state = 'stale'; document.querySelector('input[name=year][value=\"1999\"]').click(); true");
+    let expected: Vec<String> =
+        search::search(&c.index, "扶贫", &Filters::default()).iter().map(|h| format!("/{}", c.url(h.doc))).collect();
+    assert!(!expected.is_empty());
+    assert_eq!(results(&tab), expected);
+    tab.wait_for("!location.search.includes('year')", Duration::from_secs(10));
+}
+
 /// A snippet is read from the top of its page in ranges that double: a
 /// first match just past 16 KB costs the next 16 KB, not the rest of the
 /// page up to 64 KB.

@@ -784,6 +784,14 @@
   loadMeta().then(function () {
     var state = readState();
     input.value = state.q;
+    // A filter the index does not know (a link from an older build, a
+    // typo) stays on as a term without documents, so the link finds
+    // nothing and says so, rather than dropping the filter unseen.
+    facets.forEach(function (f) {
+      state.filters[f.key].forEach(function (slug) {
+        if (!f.terms.some(function (term) { return term.slug === slug; })) f.terms.push({ slug: slug, name: slug });
+      });
+    });
     buildFacets(state);
     input.addEventListener("input", soon);
     facetBox.addEventListener("change", function () { clearTimeout(timer); run(); });
