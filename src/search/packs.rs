@@ -5,7 +5,8 @@
 //! straight into the bucket's two *packs* (`search/d/<b>.bin`,
 //! `search/p/<b>.bin`); small *directory* files (`search/g/<k>.bin`) give
 //! each gram's byte ranges, so a reader fetches exactly its lists and the
-//! index is a few hundred files.
+//! index is a few hundred files, and `search/g/hot.bin` repeats the
+//! commonest grams' entries for the client to read with the page.
 
 use std::borrow::Cow;
 use std::io;
@@ -21,6 +22,11 @@ const GRAMS_PER_DIRECTORY: usize = 512;
 
 /// Most directory files.
 const MAX_DIRECTORIES: usize = 1 << 16;
+
+/// Grams also listed in `g/hot.bin`, which the client reads with the page:
+/// the commonest (most documents), so that a query of common words skips
+/// the directory's round trip. About 15 KB.
+pub const HOT_GRAMS: usize = 1024;
 
 /// A bucket's lists: each gram's two lists in its two packs.
 struct Bucket {
@@ -64,7 +70,20 @@ pub fn pack(
         mine.sort_unstable_by_key(|l| l.key);
         put(format!("g/{k}.bin"), directory(&mine))
     })?;
+    put("g/hot.bin".to_string(), directory(&hot(grouped.iter().flatten().collect())))?;
     Ok(directories)
+}
+
+/// The [`HOT_GRAMS`] grams with the longest documents lists (ties: the
+/// greater key), keys ascending.
+fn hot(mut grams: Vec<&Lists>) -> Vec<&Lists> {
+    let commonest = |l: &&Lists| std::cmp::Reverse((l.at[0].len(), l.key));
+    if grams.len() > HOT_GRAMS {
+        grams.select_nth_unstable_by_key(HOT_GRAMS - 1, commonest);
+        grams.truncate(HOT_GRAMS);
+    }
+    grams.sort_unstable_by_key(|l| l.key);
+    grams
 }
 
 /// A directory file: `varint(grams)`; per gram, keys ascending,
@@ -183,6 +202,21 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn the_hot_directory_holds_the_grams_with_the_longest_documents_lists() {
+        let lists: Vec<Lists> =
+            (0..HOT_GRAMS as u64 + 10).map(|k| Lists { key: k, at: [0..(k as usize * 7919) % 5000, 0..0] }).collect();
+        let hot = hot(lists.iter().collect());
+        assert_eq!(hot.len(), HOT_GRAMS);
+        assert!(hot.windows(2).all(|w| w[0].key < w[1].key), "keys ascending");
+        let shortest = hot.iter().map(|l| l.at[0].len()).min().unwrap();
+        let left: Vec<&Lists> = lists.iter().filter(|l| hot.iter().all(|h| h.key != l.key)).collect();
+        assert_eq!(left.len(), 10);
+        assert!(left.iter().all(|l| l.at[0].len() <= shortest), "only shorter lists are left out");
+        // Fewer grams than that: all of them.
+        assert_eq!(super::hot(lists[..5].iter().collect()).len(), 5);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::{fold_pairs, SearchDoc, SearchFacet, SearchIndex};
 use crate::write::{Fingerprint, Sink};
 
 /// Format version, bumped when a file changes shape.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Result records are grouped this many documents a file: a page of ten
 /// results fetches at most ten small files, and the archive does not

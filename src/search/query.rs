@@ -82,8 +82,9 @@ pub fn search(index: &SearchIndex, q: &str, filters: &Filters) -> Vec<Hit> {
     hits
 }
 
-/// The index as the client sees it: `meta.json`, `facets.bin`, the
-/// directories and byte ranges of the packs, fetched by path.
+/// The index as the client sees it: `meta.json`, `facets.bin`,
+/// `g/hot.bin`, the directories and byte ranges of the packs, fetched by
+/// path.
 struct Published<'a> {
     index: &'a SearchIndex,
     buckets: u32,
@@ -119,10 +120,15 @@ impl<'a> Published<'a> {
 
     /// The documents list of `gram` and, when `positions` (a bigram of a
     /// longer term; as the client, which fetches no more), its positions
-    /// list, else empty: its directory says where in which packs.
+    /// list, else empty: `g/hot.bin`, which the client reads with the page,
+    /// or else its directory says where in which packs.
     fn lists(&self, gram: &Gram, positions: bool) -> Option<[&'a [u8]; 2]> {
-        let directory = self.index.file(&format!("search/g/{}.bin", slot_of(gram, self.directories)))?;
-        let [d, p] = locate(directory, pack(gram))?;
+        let key = pack(gram);
+        let hot = self.index.file("search/g/hot.bin").and_then(|hot| locate(hot, key));
+        let [d, p] = match hot {
+            Some(at) => at,
+            None => locate(self.index.file(&format!("search/g/{}.bin", slot_of(gram, self.directories)))?, key)?,
+        };
         let pack = |kind: &str| self.index.file(&format!("search/{kind}/{}.bin", slot_of(gram, self.buckets)));
         Some([pack("d")?.get(d)?, if positions && !p.is_empty() { pack("p")?.get(p)? } else { &[] }])
     }

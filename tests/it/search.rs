@@ -599,4 +599,7 @@ fn a_two_character_query_downloads_little() {
     // Its documents list says which documents hold it: no positions list
     // (the largest part of the index) is fetched.
     assert!(!log.iter().any(|(path, _)| path.contains("/search/p/")), "positions fetched: {log:?}");
+    // A common gram's directory entry came with the page (g/hot.bin): the
+    // query's first request is its documents list.
+    assert!(!log.iter().any(|(path, _)| path.contains("/search/g/")), "a directory fetched: {log:?}");
 }

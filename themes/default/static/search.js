@@ -95,10 +95,10 @@
     if (g[1]) h = Math.imul(h ^ g[1], 16777619) >>> 0;
     return h;
   }
-  // Where a gram's lists are in its bucket's packs, by its directory
-  // file: [[start, end) of the documents list, and of the positions list
-  // for a bigram], or null (src/search/codec.rs locate).
-  function locate(dir, key) {
+  // A directory file's grams, keys ascending, until `each` returns true:
+  // each(key, [[start, end) of the documents list, and of the positions
+  // list for a bigram]) (src/search/codec.rs locate).
+  function entries(dir, each) {
     var r = new Reader(dir);
     var n = r.varint(), prev = 0;
     for (var i = 0; i < n; i++) {
@@ -108,10 +108,18 @@
         var start = r.varint();
         at.push([start, start + r.varint()]);
       }
-      if (prev === key) return at;
-      if (prev > key) break;
+      if (each(prev, at)) return;
     }
-    return null;
+  }
+  // Where a gram's lists are in its bucket's packs, by its directory
+  // file, or null.
+  function locate(dir, key) {
+    var found = null;
+    entries(dir, function (k, at) {
+      if (k === key) found = at;
+      return k >= key;
+    });
+    return found;
   }
   // Bytes [from, to) of an index file, by a range request; a host that
   // sends the whole file instead has it kept for the next list.
@@ -134,12 +142,15 @@
   }
   // The documents list of gram g and, when `positions` (a bigram of a
   // longer term), its positions list, fetched together after one look in
-  // its directory: [documents, positions], or null where the archive does
-  // not hold g. A term of one or two characters needs no positions.
+  // g/hot.bin or else its directory: [documents, positions], or null where
+  // the archive does not hold g. A term of one or two characters needs no
+  // positions.
   function listsOf(g, positions) {
-    var h = gramHash(g);
-    return get("g/" + (h & (meta.directories - 1)) + ".bin", false).then(function (dir) {
-      var at = locate(dir, gramKey(g));
+    var h = gramHash(g), key = gramKey(g);
+    var where = hot.has(key) ? Promise.resolve(hot.get(key)) : get("g/" + (h & (meta.directories - 1)) + ".bin", false).then(function (dir) {
+      return locate(dir, key);
+    });
+    return where.then(function (at) {
       if (!at) return null;
       var bucket = (h & (meta.buckets - 1)) + ".bin";
       return Promise.all(at.slice(0, positions ? 2 : 1).map(function (range, which) {
@@ -242,6 +253,9 @@
 
   // ---- the index's small files ----
   var meta, docCount;
+  // The commonest grams' directory entries (g/hot.bin), read with the
+  // page: gram key → its lists' ranges.
+  var hot = new Map();
   // {key, name, terms: [{slug, name}], and per document its terms: `one`
   // (Int32Array, −1 for none) or `of` (arrays)}
   var facets = [];
@@ -291,16 +305,22 @@
   // The index format this script reads (src/search/publish.rs VERSION): an
   // index of another version, as a cache may hold across an upgrade, is
   // an error rather than wrong results.
-  var VERSION = 3;
+  var VERSION = 4;
   function loadMeta() {
+    // Fetched beside meta.json, read once its version is checked.
+    var files = Promise.all([get("facets.bin", false), get("g/hot.bin", false)]);
+    files.catch(function () {});
     return get("meta.json", true).then(function (m) {
       if (m.version !== VERSION) throw new Error("search index version " + m.version + ", not " + VERSION);
       meta = m;
       docCount = m.documents;
       var pairs = chars(m.fold);
       for (var i = 0; i + 1 < pairs.length; i += 2) t2s.set(pairs[i], pairs[i + 1]);
-      return get("facets.bin", false);
-    }).then(readFacets);
+      return files;
+    }).then(function (files) {
+      readFacets(files[0]);
+      entries(files[1], function (key, at) { hot.set(key, at); });
+    });
   }
   // What a result shows: [url, title, speakers, place, date].
   function record(d) {
