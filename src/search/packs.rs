@@ -25,7 +25,7 @@ const MAX_DIRECTORIES: usize = 1 << 16;
 
 /// Grams also listed in `g/hot.bin`, which the client reads with the page:
 /// the commonest (most documents), so that a query of common words skips
-/// the directory's round trip. About 15 KB.
+/// the directory's round trip. About 11 KB.
 const HOT_GRAMS: usize = 1024;
 
 /// A bucket's lists: each gram's two lists in its two packs.
