@@ -539,6 +539,38 @@ fn a_filter_the_archive_does_not_have_finds_nothing_and_stays_on() {
     tab.wait_for("!location.search.includes('year')", Duration::from_secs(10));
 }
 
+/// Results can be listed by date instead of relevance (documents are
+/// numbered newest first), and the order is part of the shared URL.
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn results_can_be_sorted_by_date_and_the_order_is_in_the_url() {
+    let c = corpus();
+    let (_site, server, browser) = served(&[], "/");
+    let relevance: Vec<usize> = search::search(&c.index, "扶贫", &Filters::default()).iter().map(|h| h.doc).collect();
+    let mut newest = relevance.clone();
+    newest.sort_unstable();
+    let oldest: Vec<usize> = newest.iter().rev().copied().collect();
+    assert!(newest.len() > 2 && newest != relevance, "the orders differ on this query");
+    let urls = |docs: &[usize]| docs.iter().map(|&d| format!("/{}", c.url(d))).collect::<Vec<_>>();
+
+    let tab = browser.new_tab();
+    tab.goto(&search_url(&server, "扶贫", "&sort=oldest"));
+    assert_eq!(results(&tab), urls(&oldest));
+    assert_eq!(tab.eval("document.getElementById('search-sort').value"), "oldest");
+    let choose = |value: &str| {
+        tab.eval(&format!(
+            "document.getElementById('search-app').dataset.state = 'stale'; \
+             document.getElementById('search-sort').value = '{value}'; \
+             document.getElementById('search-sort').dispatchEvent(new Event('change')); true"
+        ));
+        results(&tab)
+    };
+    assert_eq!(choose("newest"), urls(&newest));
+    tab.wait_for("location.search.includes('sort=newest')", Duration::from_secs(10));
+    assert_eq!(choose(""), urls(&relevance), "relevance: the library's order");
+    tab.wait_for("!location.search.includes('sort')", Duration::from_secs(10));
+}
+
 /// A snippet is read from the top of its page in ranges that double: a
 /// first match just past 16 KB costs the next 16 KB, not the rest of the
 /// page up to 64 KB.

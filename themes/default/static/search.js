@@ -21,6 +21,10 @@
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
   var facetBox = document.getElementById("search-facets");
+  var sortEl = document.getElementById("search-sort");
+  var sortRow = document.getElementById("search-sort-row");
+  // Orders besides relevance, by their value in the URL (`sort=`).
+  var SORTS = ["newest", "oldest"];
   var PAGE = 10;
   var VISIBLE_TERMS = 12;
   // Keystrokes closer together than this are one query.
@@ -334,7 +338,8 @@
     var params = new URLSearchParams(location.search);
     var filters = {};
     facets.forEach(function (f) { filters[f.key] = new Set(params.getAll(f.key)); });
-    return { q: params.get("q") || "", filters: filters };
+    var sort = params.get("sort") || "";
+    return { q: params.get("q") || "", filters: filters, sort: SORTS.indexOf(sort) >= 0 ? sort : "" };
   }
   function writeState(state) {
     var params = new URLSearchParams();
@@ -342,6 +347,7 @@
     facets.forEach(function (f) {
       state.filters[f.key].forEach(function (slug) { params.append(f.key, slug); });
     });
+    if (state.sort) params.set("sort", state.sort);
     var s = params.toString();
     history.replaceState(null, "", location.pathname + (s ? "?" + s : "") + location.hash);
   }
@@ -395,10 +401,13 @@
     }
     return bits;
   }
-  // The order of results: in title or metadata first, then by
-  // occurrences, then newest (lowest number) first. One native numeric
-  // sort of keys that pack all three, while they fit in a double.
-  function ranked(found, keep) {
+  // The order of results: by date when `sort` says so (documents are
+  // numbered newest first); else in title or metadata first, then by
+  // occurrences, then newest first, by one native numeric sort of keys
+  // that pack all three, while they fit in a double.
+  function ranked(found, keep, sort) {
+    if (sort === "newest") return keep;
+    if (sort === "oldest") return keep.slice().reverse();
     var n = keep.length, order = new Array(n), counts = found.counts, heads = found.heads;
     var keys = new Float64Array(n), exact = found.docs.length < 131072;
     for (var k = 0; k < n && exact; k++) {
@@ -456,7 +465,8 @@
       for (var i = 0; listing && i < bits.length; i++) if (bits[i] === every) keep.push(i);
       // Ranked before the facets are counted: ranking starts the first
       // results' records on their way.
-      shown = listing ? { found: found, order: ranked(found, keep) } : null;
+      shown = listing ? { found: found, order: ranked(found, keep, state.sort) } : null;
+      sortRow.hidden = !keep.length;
       updateFacets(found.docs, bits);
       if (!listing) {
         currentTerms = [];
@@ -499,7 +509,7 @@
     facetBox.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) {
       filters[box.name].add(box.value);
     });
-    return { q: input.value.trim(), filters: filters };
+    return { q: input.value.trim(), filters: filters, sort: sortEl.value };
   }
 
   function showMore(token) {
@@ -804,6 +814,7 @@
   loadMeta().then(function () {
     var state = readState();
     input.value = state.q;
+    sortEl.value = state.sort;
     // A filter the index does not know (a link from an older build, a
     // typo) stays on as a term without documents, so the link finds
     // nothing and says so, rather than dropping the filter unseen.
@@ -815,6 +826,7 @@
     buildFacets(state);
     input.addEventListener("input", soon);
     facetBox.addEventListener("change", function () { clearTimeout(timer); run(); });
+    sortEl.addEventListener("change", function () { clearTimeout(timer); run(); });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       clearTimeout(timer);
