@@ -569,6 +569,11 @@ fn results_can_be_sorted_by_date_and_the_order_is_in_the_url() {
     tab.wait_for("location.search.includes('sort=newest')", Duration::from_secs(10));
     assert_eq!(choose(""), urls(&relevance), "relevance: the library's order");
     tab.wait_for("!location.search.includes('sort')", Duration::from_secs(10));
+    // An order the page does not offer is relevance.
+    let other = browser.new_tab();
+    other.goto(&search_url(&server, "扶贫", "&sort=random"));
+    assert_eq!(results(&other), urls(&relevance));
+    assert_eq!(other.eval("document.getElementById('search-sort').value"), "");
 }
 
 /// A snippet is read from the top of its page in ranges that double: a

@@ -23,8 +23,6 @@
   var facetBox = document.getElementById("search-facets");
   var sortEl = document.getElementById("search-sort");
   var sortRow = document.getElementById("search-sort-row");
-  // Orders besides relevance, by their value in the URL (`sort=`).
-  var SORTS = ["newest", "oldest"];
   var PAGE = 10;
   var VISIBLE_TERMS = 12;
   // Keystrokes closer together than this are one query.
@@ -338,8 +336,8 @@
     var params = new URLSearchParams(location.search);
     var filters = {};
     facets.forEach(function (f) { filters[f.key] = new Set(params.getAll(f.key)); });
-    var sort = params.get("sort") || "";
-    return { q: params.get("q") || "", filters: filters, sort: SORTS.indexOf(sort) >= 0 ? sort : "" };
+    // The select takes only the orders it offers: any other is relevance.
+    return { q: params.get("q") || "", filters: filters, sort: params.get("sort") || "" };
   }
   function writeState(state) {
     var params = new URLSearchParams();
