@@ -1,4 +1,4 @@
-//! Imports the five raw seeds (`../shared/seeds`) in memory and holds the
+//! Imports the five raw seeds (`content/raw/`) in memory and holds the
 //! result against the hand-curated `content/speeches`: no Han character
 //! lost or reordered, per-field agreement, nothing invented.
 
@@ -10,7 +10,7 @@ use super::draft::{import_file, ImportedFile};
 use super::similar::{jaccard, shingles};
 use crate::model::Document;
 
-const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seeds");
+const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/content/raw");
 const FIELDS: [&str; 17] = [
     "title",
     "date",

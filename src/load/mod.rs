@@ -22,6 +22,8 @@ use crate::model::{Archive, Document, Page};
 pub const CONTENT_DIR: &str = "content";
 const SPEECHES_DIR: &str = "speeches";
 const PAGES_DIR: &str = "pages";
+/// Raw source texts under `content/`, named by documents' `source.raw`.
+pub const RAW_DIR: &str = "raw";
 
 enum Loaded {
     /// A document without its body, and the topics the site's theme rules
@@ -81,7 +83,12 @@ fn content_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let walker = WalkDir::new(&content).sort_by_file_name().into_iter();
-    for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {
+    // `content/raw/` holds the raw sources documents were imported from,
+    // not documents.
+    let raw = content.join(RAW_DIR);
+    for entry in walker
+        .filter_entry(|e| e.depth() == 0 || !(e.file_name().to_string_lossy().starts_with('.') || e.path() == raw))
+    {
         match entry {
             Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
                 files.push(e.path().strip_prefix(root).unwrap_or(e.path()).to_path_buf());

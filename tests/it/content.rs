@@ -1,4 +1,4 @@
-//! The bundled archive against the raw seeds (`../shared/seeds/`): not one
+//! The bundled archive against the raw seeds (`content/raw/`): not one
 //! Han character of a speech lost, added or reordered, and every character
 //! the curation left out accounted for.
 
@@ -11,7 +11,7 @@ use speech_archive::markdown::is_han;
 use speech_archive::model::Document;
 
 fn seeds() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("content/raw")
 }
 
 fn han(text: &str) -> Vec<char> {
