@@ -44,12 +44,16 @@ fn run(cli: &Cli) -> Result<(), Diagnostics> {
                     format!("{} static files", report.static_files)
                 };
                 println!(
-                    "built {} documents into {} pages ({how}) in {} in {:.2} s",
+                    "built {} document{} into {} pages ({how}) in {} in {:.2} s",
                     report.documents,
+                    if report.documents == 1 { "" } else { "s" },
                     report.pages,
                     config.output.display(),
                     report.total.as_secs_f64()
                 );
+                for note in &report.notes {
+                    println!("{note}");
+                }
             }
             Ok(())
         }
@@ -57,7 +61,7 @@ fn run(cli: &Cli) -> Result<(), Diagnostics> {
             let config = Config::load(&args.root, None, None, args.drafts)?;
             let documents = build::check(&config)?;
             if !cli.quiet {
-                println!("checked {documents} documents: no problems");
+                println!("checked {documents} document{}: no problems", if documents == 1 { "" } else { "s" });
             }
             Ok(())
         }

@@ -8,10 +8,10 @@ use serde_yaml_ng::{Mapping, Value};
 
 use super::front_matter::{key_positions, split, Position};
 use crate::diagnostics::Diagnostic;
-use crate::model::{Document, Kind, Page, PartialDate, Source};
+use crate::model::{Curation, Document, Kind, Page, PartialDate, Source, SourceKind, SUPPLIABLE};
 use crate::slug;
 
-const DOCUMENT_FIELDS: [&str; 18] = [
+const DOCUMENT_FIELDS: [&str; 22] = [
     "title",
     "date",
     "speaker",
@@ -30,9 +30,25 @@ const DOCUMENT_FIELDS: [&str; 18] = [
     "summary",
     "editorial_note",
     "draft",
+    "added",
+    "supplied",
+    "title_pinyin",
+    "title_en",
 ];
-const SOURCE_FIELDS: [&str; 9] =
-    ["title", "issue", "publisher", "date", "url", "retrieved", "raw", "raw_sha256", "distribution"];
+const SOURCE_FIELDS: [&str; 12] = [
+    "title",
+    "issue",
+    "publisher",
+    "date",
+    "url",
+    "retrieved",
+    "raw",
+    "raw_sha256",
+    "distribution",
+    "kind",
+    "title_pinyin",
+    "title_en",
+];
 const PAGE_FIELDS: [&str; 3] = ["title", "slug", "draft"];
 
 /// Reads one field after another, remembering every problem.
@@ -203,7 +219,25 @@ impl<'a> Fields<'a> {
             raw: text(self, "raw"),
             raw_sha256: text(self, "raw_sha256"),
             distribution: Vec::new(),
+            kind: None,
+            title_pinyin: text(self, "title_pinyin"),
+            title_en: text(self, "title_en"),
         };
+        let kind = text(self, "kind").and_then(|k| {
+            let found = SourceKind::from_key(&k);
+            if found.is_none() {
+                let keys: Vec<&str> = SourceKind::ALL.iter().map(|k| k.key()).collect();
+                self.report("source.kind", true, format!("source.kind `{k}` is not one of {}", keys.join(", ")));
+            }
+            found
+        });
+        if let Some(raw) = &source.raw {
+            let plain = std::path::Path::new(raw).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+            if !plain || raw.contains('\\') {
+                let m = format!("`source.raw` must be a file name under content/raw/, not `{raw}`");
+                self.report("source.raw", true, m);
+            }
+        }
         let distribution = match map.get("distribution").filter(|v| !v.is_null()) {
             None => Vec::new(),
             Some(Value::Sequence(items)) if items.iter().all(|i| scalar_text(i).is_some()) => {
@@ -227,7 +261,7 @@ impl<'a> Fields<'a> {
                 self.report("source.url", true, format!("`source.url` must be an http(s) URL, not `{url}`"));
             }
         }
-        Some(Source { date, retrieved, distribution, ..source })
+        Some(Source { date, retrieved, distribution, kind, ..source })
     }
 
     fn slug(&mut self, file: &Path) -> String {
@@ -292,6 +326,7 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
             f.report("variant_of", true, format!("variant_of `{v}` is not a slug"));
         }
     }
+    let curation = curation(&mut f);
     let extra_values = extra
         .iter()
         .filter_map(|k| f.get(k).map(|v| (k.clone(), serde_json::to_value(v).unwrap_or_default())))
@@ -309,6 +344,7 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
         source: f.source(),
         summary: f.text("summary"),
         editorial_note: f.text("editorial_note"),
+        curation,
         draft: f.flag("draft"),
         title,
         date: date.unwrap_or(PartialDate { year: 0, month: None, day: None }),
@@ -329,6 +365,21 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
         f.problems.sort();
         Err(f.problems)
     }
+}
+
+/// The curator's fields: `added` (a day), `supplied` (names of fields),
+/// and the title romanised and translated.
+fn curation(f: &mut Fields) -> Curation {
+    let added = f.get("added").cloned().and_then(|v| f.date("added", Some(v)));
+    if added.is_some_and(|d| d.precision() != crate::model::Precision::Day) {
+        f.report("added", true, "`added` must be a day (YYYY-MM-DD): the day the document entered the archive".into());
+    }
+    let supplied = f.list("supplied", true);
+    for name in supplied.iter().filter(|n| !SUPPLIABLE.contains(&n.as_str())) {
+        let m = format!("supplied `{name}` is not one of {}", SUPPLIABLE.join(", "));
+        f.report("supplied", true, m);
+    }
+    Curation { added, supplied, title_pinyin: f.text("title_pinyin"), title_en: f.text("title_en") }
 }
 
 /// Places the table knows must stand in their own city and province.
