@@ -494,6 +494,24 @@ mod tests {
     }
 
     #[test]
+    fn the_curators_fields_are_checked_at_their_lines() {
+        let text = "---\ntitle: 讲话\ndate: 2020-04-03\nspeaker: 何邦军\ncity: 安康市\nadded: 2026-11\nsupplied: [title, author]\nsource:\n  kind: leaflet\n  raw: ../x.txt\n---\n";
+        assert_eq!(
+            errors(text),
+            [
+                "content/speeches/2020/a.md:6:8: `added` must be a day (YYYY-MM-DD): the day the document entered the archive",
+                "content/speeches/2020/a.md:7:11: supplied `author` is not one of title, date, speaker, place",
+                "content/speeches/2020/a.md:9:9: source.kind `leaflet` is not one of bulletin, compilation, web, newspaper, journal, book, report, archive, other",
+                "content/speeches/2020/a.md:10:8: `source.raw` must be a file name under content/raw/, not `../x.txt`",
+            ]
+        );
+        let good = GOOD.replace("city:", "added: 2026-11-23\nsupplied: date\ntitle_en: Speech\ncity:");
+        let d = parse_document(Path::new("a.md"), &good, &[]).unwrap();
+        assert_eq!(d.curation.added.unwrap().to_string(), "2026-11-23");
+        assert!(d.curation.supplied("date") && !d.curation.supplied("title"));
+    }
+
+    #[test]
     fn yaml_syntax_errors_point_at_the_file_line() {
         let e = errors("---\ntitle: 讲话\ndate: [2020\n---\n");
         assert_eq!(e.len(), 1);
