@@ -21,6 +21,15 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// `path:line:col: warning: message`, for a problem that does not stop
+    /// the build.
+    pub fn as_warning(&self) -> String {
+        let Diagnostic { path, line, col, message } = self;
+        format!("{}:{line}:{col}: warning: {}", sanitize(&path.display().to_string()), sanitize(message))
+    }
+}
+
 impl std::error::Error for Diagnostic {}
 
 impl fmt::Display for Diagnostic {

@@ -19,7 +19,7 @@ use super::views::{
 };
 use super::{cite, Renderer};
 use crate::config::Config;
-use crate::diagnostics::Diagnostic;
+use crate::error::Error;
 use crate::index::{FacetKey, Paginator};
 use crate::markdown::render_markdown;
 use crate::write::Fingerprint;
@@ -185,7 +185,7 @@ impl PageContext {
         template: &str,
         scratch: &mut Context,
         out: &mut Vec<u8>,
-    ) -> Result<(), Diagnostic> {
+    ) -> Result<(), Error> {
         if let Some((ids, hl)) = self.list.take() {
             let root = page.root(&s.config.base_path());
             let items = ids
@@ -202,7 +202,7 @@ impl PageContext {
             self.give("doc", &view);
         }
         scratch.extend(self.context.unwrap_or_default());
-        let result = s.renderer.render_to(template, scratch, out);
+        let result = s.renderer.render_to(template, scratch, out).map_err(Error::from);
         for key in self.keys {
             scratch.remove(key);
         }
