@@ -112,6 +112,12 @@ mod tests {
     }
 
     #[test]
+    fn a_warning_says_so_after_its_location() {
+        let d = Diagnostic::new(Path::new("content/a.md"), 3, 7, "a `javascript:` link is shown as text");
+        assert_eq!(d.as_warning(), "content/a.md:3:7: warning: a `javascript:` link is shown as text");
+    }
+
+    #[test]
     fn sanitize_escapes_control_and_bidi() {
         assert_eq!(sanitize("a\u{1b}[31mb\u{202E}c"), "a\\u{1b}[31mb\\u{202e}c");
         assert_eq!(sanitize("讲话"), "讲话");

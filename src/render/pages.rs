@@ -162,7 +162,9 @@ pub fn render_site(
         .flatten()
         .collect();
     match Error::merge(problems) {
-        None => Ok(RenderReport { pages: plan.len(), rendered: rendered.into_inner(), warnings: Vec::new() }),
+        None => {
+            Ok(RenderReport { pages: plan.len(), rendered: rendered.into_inner(), warnings: shared.take_warnings() })
+        }
         Some(e) => Err(e),
     }
 }
