@@ -7,6 +7,7 @@ mod cache;
 mod document;
 mod front_matter;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -165,77 +166,79 @@ fn utf8<'a>(rel: &Path, bytes: &'a [u8]) -> Result<&'a str, Vec<Diagnostic>> {
     })
 }
 
-/// Checks that need all documents: unique slugs, `variant_of` targets.
+/// Checks that need all documents: unique slugs, `variant_of` targets
+/// and cycles. Each problem stands at the line that causes it.
 fn check_across(root: &Path, documents: &[Document], pages: &[Page], drafts: bool) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let mut by_slug: std::collections::BTreeMap<&str, Vec<&Path>> = Default::default();
+    let mut by_slug: BTreeMap<&str, Vec<&Path>> = Default::default();
     for d in documents {
         by_slug.entry(&d.slug).or_default().push(&d.path);
     }
-    for paths in by_slug.values().filter(|p| p.len() > 1) {
+    for (slug, paths) in by_slug.iter().filter(|(_, p)| p.len() > 1) {
         for (i, path) in paths.iter().enumerate() {
             let other = paths[if i == 0 { 1 } else { 0 }];
-            problems.push(Diagnostic::new(
-                path,
-                1,
-                1,
-                format!("slug `{}` is also used by {}", slug_of(documents, path), other.display()),
-            ));
+            let (line, col) = value_position(root, path, "slug").unwrap_or((1, 1));
+            let m = format!("slug `{slug}` is also used by {}", other.display());
+            problems.push(Diagnostic::new(path, line, col, m));
         }
     }
-    let mut page_slugs: std::collections::BTreeMap<&str, &Path> = Default::default();
+    let mut page_slugs: BTreeMap<&str, &Path> = Default::default();
     for p in pages {
+        let (line, col) = value_position(root, &p.path, "slug").unwrap_or((1, 1));
         if let Some(other) = page_slugs.insert(&p.slug, &p.path) {
-            problems.push(Diagnostic::new(
-                &p.path,
-                1,
-                1,
-                format!("page slug `{}` is also used by {}", p.slug, other.display()),
-            ));
+            let m = format!("page slug `{}` is also used by {}", p.slug, other.display());
+            problems.push(Diagnostic::new(&p.path, line, col, m));
         }
         if crate::index::RESERVED_PATHS.contains(&p.slug.as_str()) {
-            problems.push(Diagnostic::new(
-                &p.path,
-                1,
-                1,
-                format!("page slug `{}` is reserved for the archive's own pages", p.slug),
-            ));
+            let m = format!("page slug `{}` is reserved for the archive's own pages", p.slug);
+            problems.push(Diagnostic::new(&p.path, line, col, m));
         }
     }
+    let by_slug: BTreeMap<&str, &Document> = documents.iter().map(|d| (d.slug.as_str(), d)).collect();
     for d in documents {
         let Some(target) = &d.variant_of else { continue };
-        let (line, col) = key_position(root, d, "variant_of");
-        match documents.iter().find(|o| &o.slug == target) {
-            None => {
-                problems.push(Diagnostic::new(&d.path, line, col, format!("variant_of `{target}` names no document")))
+        let at = || value_position(root, &d.path, "variant_of").unwrap_or((1, 1));
+        let problem = match by_slug.get(target.as_str()) {
+            None => format!("variant_of `{target}` names no document"),
+            Some(o) if o.slug == d.slug => "variant_of names the document itself".to_string(),
+            Some(o) if o.draft && !drafts && !d.draft => {
+                format!("variant_of `{target}` names a draft, which is not published")
             }
-            Some(o) if o.slug == d.slug => {
-                problems.push(Diagnostic::new(&d.path, line, col, "variant_of names the document itself"))
-            }
-            Some(o) if o.draft && !drafts && !d.draft => problems.push(Diagnostic::new(
-                &d.path,
-                line,
-                col,
-                format!("variant_of `{target}` names a draft, which is not published"),
-            )),
-            Some(_) => {}
-        }
+            Some(_) => match variant_cycle(&by_slug, d) {
+                Some(cycle) => format!("variant_of makes a cycle: {}", cycle.join(" → ")),
+                None => continue,
+            },
+        };
+        let (line, col) = at();
+        problems.push(Diagnostic::new(&d.path, line, col, problem));
     }
     problems
 }
 
-fn slug_of<'a>(documents: &'a [Document], path: &Path) -> &'a str {
-    documents.iter().find(|d| d.path == path).map_or("", |d| d.slug.as_str())
+/// The slugs of the `variant_of` chain from `doc` back to itself, when it
+/// comes back (`a → b → a`).
+fn variant_cycle(by_slug: &BTreeMap<&str, &Document>, doc: &Document) -> Option<Vec<String>> {
+    let mut chain = vec![doc.slug.clone()];
+    let mut at = doc;
+    while let Some(next) = at.variant_of.as_deref().and_then(|t| by_slug.get(t)) {
+        chain.push(next.slug.clone());
+        if next.slug == doc.slug {
+            return Some(chain);
+        }
+        // A chain that loops without `doc` in it is another document's cycle.
+        if chain.len() > by_slug.len() {
+            return None;
+        }
+        at = next;
+    }
+    None
 }
 
-/// Where `key` stands in a document's file. Documents keep no raw text, so
-/// the file is read again: this runs only on an error path.
-fn key_position(root: &Path, doc: &Document, key: &str) -> (usize, usize) {
-    let text = std::fs::read_to_string(root.join(&doc.path)).unwrap_or_default();
-    front_matter::split(&text)
-        .ok()
-        .and_then(|s| front_matter::key_positions(s.yaml, s.yaml_line).get(key).map(|p| (p.line, p.value_col)))
-        .unwrap_or((1, 1))
+/// Where the value of `key` stands in a content file. Documents keep no
+/// raw text, so the file is read again: this runs only on an error path.
+fn value_position(root: &Path, path: &Path, key: &str) -> Option<(usize, usize)> {
+    let text = std::fs::read_to_string(root.join(path)).ok()?;
+    front_matter::value_position(&text, key)
 }
 
 /// Adds each topic whose keywords occur in the title or body.
