@@ -324,10 +324,7 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
             f.report("variant_of", true, format!("variant_of `{v}` is not a slug"));
         }
     }
-    let extra_values = extra
-        .iter()
-        .filter_map(|k| f.get(k).map(|v| (k.clone(), v.to_json())))
-        .collect();
+    let extra_values = extra.iter().filter_map(|k| f.get(k).map(|v| (k.clone(), v.to_json()))).collect();
     let document = Document {
         path: path.to_path_buf(),
         slug: f.slug(path),

@@ -71,7 +71,10 @@ pub enum NodeKind {
     Null,
     /// A scalar's text as written (after YAML's quoting and line folding),
     /// and whether it was plain (unquoted, not a block).
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     List(Vec<Node>),
     Map(Vec<Entry>),
 }
@@ -135,10 +138,16 @@ impl Node {
             NodeKind::Null => Value::Null,
             NodeKind::Scalar { text, .. } => self.as_bool().map_or_else(|| Value::String(text.clone()), Value::Bool),
             NodeKind::List(items) => Value::Array(items.iter().map(Node::to_json).collect()),
-            NodeKind::Map(entries) => Value::Object(entries.iter().map(|e| (e.key.clone(), e.value.to_json())).collect()),
+            NodeKind::Map(entries) => {
+                Value::Object(entries.iter().map(|e| (e.key.clone(), e.value.to_json())).collect())
+            }
         }
     }
 }
+
+/// A mapping's key read and waiting for its value: text, line, column
+/// (line 0: a key that is not text, whose value is dropped).
+type PendingKey = (String, usize, usize);
 
 /// Nesting deeper than this is refused: front matter is two levels deep.
 const MAX_DEPTH: usize = 32;
@@ -157,7 +166,7 @@ pub fn parse_yaml(yaml: &str, first_line: usize) -> Result<(Node, Vec<Problem>),
     let mut parser = Parser::new_from_str(yaml);
     let mut problems = Vec::new();
     // Open lists and mappings; a mapping's frame holds the key read last.
-    let mut stack: Vec<(Node, Option<(String, usize, usize)>)> = Vec::new();
+    let mut stack: Vec<(Node, Option<PendingKey>)> = Vec::new();
     let mut root: Option<Node> = None;
     loop {
         let (event, mark) = parser
@@ -173,12 +182,19 @@ pub fn parse_yaml(yaml: &str, first_line: usize) -> Result<(Node, Vec<Problem>),
             Event::DocumentStart => continue,
             Event::SequenceStart(_, ref tag) | Event::MappingStart(_, ref tag) => {
                 if let Some(tag) = tag {
-                    problems.push(problem(&mark, format!("YAML tags (`{}{}`) are not allowed here", tag.handle, tag.suffix)));
+                    problems.push(problem(
+                        &mark,
+                        format!("YAML tags (`{}{}`) are not allowed here", tag.handle, tag.suffix),
+                    ));
                 }
                 if stack.len() >= MAX_DEPTH {
                     return Err(problem(&mark, format!("front matter nested more than {MAX_DEPTH} levels deep")));
                 }
-                let kind = if matches!(event, Event::SequenceStart(..)) { NodeKind::List(Vec::new()) } else { NodeKind::Map(Vec::new()) };
+                let kind = if matches!(event, Event::SequenceStart(..)) {
+                    NodeKind::List(Vec::new())
+                } else {
+                    NodeKind::Map(Vec::new())
+                };
                 stack.push((Node { line, col, kind }, None));
                 continue;
             }
@@ -196,10 +212,8 @@ pub fn parse_yaml(yaml: &str, first_line: usize) -> Result<(Node, Vec<Problem>),
                     // `!!str` asks for text, which every scalar is here.
                     Some(t) if t.handle == "!!" && t.suffix == "str" => {}
                     Some(t) if t.handle == "tag:yaml.org,2002:" && t.suffix == "str" => {}
-                    Some(t) => problems.push(problem(
-                        &mark,
-                        format!("YAML tags (`{}{}`) are not allowed here", t.handle, t.suffix),
-                    )),
+                    Some(t) => problems
+                        .push(problem(&mark, format!("YAML tags (`{}{}`) are not allowed here", t.handle, t.suffix))),
                     None => {}
                 }
                 let null = plain && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL");

@@ -70,7 +70,13 @@ pub fn load_archive(config: &Config) -> Result<Archive, Diagnostics> {
     Ok(Archive::new(documents, pages).in_files(&config.root))
 }
 
-/// Every `.md` file under `content/`, as paths relative to the root, sorted.
+/// Every content file under `content/`, as paths relative to the root,
+/// sorted. No file is passed over in silence: each is a Markdown file (`.md`
+/// in any case), or a diagnostic says why it is not read. Skipped, as
+/// documented: `content/raw/` (raw sources) and names that start with `.`
+/// (editors' swap and lock files). Symbolic links are followed while their
+/// target lies inside the archive's root; one that leads outside, nowhere or
+/// round in a loop is an error.
 fn content_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
     let content = root.join(CONTENT_DIR);
     if !content.is_dir() {
@@ -81,30 +87,79 @@ fn content_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
             format!("no content folder at {}", content.display()),
         )]));
     }
+    let inside = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     let mut files = Vec::new();
-    let mut problems = Vec::new();
-    let walker = WalkDir::new(&content).sort_by_file_name().into_iter();
-    // `content/raw/` holds the raw sources documents were imported from,
-    // not documents.
+    let problems = std::cell::RefCell::new(Vec::new());
     let raw = content.join(RAW_DIR);
-    for entry in walker
-        .filter_entry(|e| e.depth() == 0 || !(e.file_name().to_string_lossy().starts_with('.') || e.path() == raw))
-    {
-        match entry {
-            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
-                files.push(e.path().strip_prefix(root).unwrap_or(e.path()).to_path_buf());
+    let walker = WalkDir::new(&content).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
+        if e.depth() > 0 && (e.file_name().to_string_lossy().starts_with('.') || e.path() == raw) {
+            return false;
+        }
+        if !e.path_is_symlink() {
+            return true;
+        }
+        match e.path().canonicalize() {
+            Ok(target) if target.starts_with(&inside) => true,
+            Ok(target) => {
+                let m = format!(
+                    "symbolic link to {}, outside the archive; copy the file into the archive instead",
+                    target.display()
+                );
+                problems.borrow_mut().push(Diagnostic::new(&rel(e.path()), 1, 1, m));
+                false
             }
-            Ok(_) => {}
+            // Reported by the walk as the error it is.
+            Err(_) => true,
+        }
+    });
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) if !e.file_type().is_file() => problems.borrow_mut().push(Diagnostic::new(
+                &rel(e.path()),
+                1,
+                1,
+                "not a regular file (a device, socket or pipe); content files are Markdown files",
+            )),
+            Ok(e) if e.path().extension().is_some_and(|x| x.eq_ignore_ascii_case("md")) => files.push(rel(e.path())),
+            Ok(e) => problems.borrow_mut().push(Diagnostic::new(
+                &rel(e.path()),
+                1,
+                1,
+                format!(
+                    "not a content file: documents and pages are Markdown files ending in `.md`; raw sources belong in {CONTENT_DIR}/{RAW_DIR}/"
+                ),
+            )),
             Err(e) => {
-                let path = e.path().map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf()).unwrap_or_default();
-                problems.push(Diagnostic::new(&path, 1, 1, format!("cannot read: {e}")));
+                let path = e.path().map(rel).unwrap_or_default();
+                problems.borrow_mut().push(Diagnostic::new(&path, 1, 1, walk_error(&e, root)));
             }
         }
     }
+    let problems = problems.into_inner();
     if problems.is_empty() {
         Ok(files)
     } else {
         Err(Diagnostics::sorted(problems))
+    }
+}
+
+/// What went wrong reaching a file or folder, without the absolute paths
+/// of walkdir's own messages.
+fn walk_error(e: &walkdir::Error, root: &Path) -> String {
+    if let Some(ancestor) = e.loop_ancestor() {
+        let ancestor = ancestor.strip_prefix(root).unwrap_or(ancestor);
+        return format!("symbolic link loop: it leads back to {}", ancestor.display());
+    }
+    let link = e.path().and_then(|p| std::fs::read_link(p).ok());
+    match (e.io_error(), link) {
+        (Some(io), Some(target)) if io.kind() == std::io::ErrorKind::NotFound => {
+            format!("symbolic link to {}, which does not exist", target.display())
+        }
+        (Some(io), Some(_)) => format!("symbolic link that cannot be followed: {io}"),
+        (Some(io), _) => format!("cannot read: {io}"),
+        (None, _) => format!("cannot read: {e}"),
     }
 }
 

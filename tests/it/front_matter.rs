@@ -63,10 +63,7 @@ fn a_duplicate_key_is_reported_at_its_line_beside_the_other_errors() {
 #[test]
 fn an_alias_bomb_is_refused_at_its_aliases() {
     let site = Site::fixture("basic");
-    site.write(
-        DOC,
-        &document("title: 讲话\ndate: 2020\nspeaker: 李伟\ncity: 安康市\na: &a [x, x]\nb: &b [*a, *a]\n"),
-    );
+    site.write(DOC, &document("title: 讲话\ndate: 2020\nspeaker: 李伟\ncity: 安康市\na: &a [x, x]\nb: &b [*a, *a]\n"));
     both_fail_with(
         &site,
         &[
@@ -152,7 +149,7 @@ fn names_too_long_for_a_file_name_fail_check_at_their_line() {
     both_fail_with(
         &site,
         &[
-            &format!("content/speeches/2020/slug.md:6:7: slug is 300 bytes long; a URL path segment may take at most 200"),
+            "content/speeches/2020/slug.md:6:7: slug is 300 bytes long; a URL path segment may take at most 200",
             &format!("content/speeches/2020/speaker.md:4:15: `speaker` `{speaker}` makes a URL path segment of up to {speaker_bytes} bytes; at most 200 fit"),
             &format!("content/speeches/2020/{long_name}.md:1:1: the file name makes a slug of {slug_bytes} bytes; a URL path segment may take at most 200: rename the file or add a shorter `slug:` field"),
         ],

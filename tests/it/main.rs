@@ -7,6 +7,7 @@ mod build;
 mod content;
 mod crawl;
 mod errors;
+mod files;
 mod front_matter;
 mod import;
 mod incremental;
