@@ -8,6 +8,8 @@ mod content;
 mod crawl;
 mod errors;
 mod feeds;
+mod files;
+mod front_matter;
 mod import;
 mod incremental;
 mod pages_in_browser;
