@@ -122,13 +122,21 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
 }
 
 /// Validates everything a build would, writing nothing but the load cache.
-pub fn check(config: &Config) -> Result<usize, Diagnostics> {
+pub fn check(config: &Config) -> Result<Checked, Diagnostics> {
     let archive = load_archive(config)?;
     let index = build_index(&archive);
     let plan = plan_pages(&archive, &index, config.site.paginate_by);
     let renderer = Renderer::new(Theme::load(config)?)?;
     render_site(&renderer, config, &archive, &index, &plan, &Discard)?;
-    Ok(archive.documents.len())
+    Ok(Checked { documents: archive.documents.len(), pending: archive.pending })
+}
+
+/// What `check` found: the documents that would be published, and the
+/// drafts that wait for a human.
+#[derive(Debug)]
+pub struct Checked {
+    pub documents: usize,
+    pub pending: Vec<crate::model::Pending>,
 }
 
 /// Copies the theme's static files, then the site's (which win), to `static/`.

@@ -11,6 +11,9 @@ use speech_archive::{build, import, init, serve};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Import(args) = &cli.command {
+        return run_import(args, cli.quiet);
+    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(diagnostics) => {
@@ -55,14 +58,22 @@ fn run(cli: &Cli) -> Result<(), Diagnostics> {
         }
         Command::Check(args) => {
             let config = Config::load(&args.root, None, None, args.drafts)?;
-            let documents = build::check(&config)?;
+            let checked = build::check(&config)?;
+            for p in &checked.pending {
+                println!("{}: needs a human: {} (draft)", p.path.display(), p.needs.join(", "));
+            }
             if !cli.quiet {
-                println!("checked {documents} documents: no problems");
+                let pending = match checked.pending.len() {
+                    0 => String::new(),
+                    1 => "; 1 draft needs a human (listed above)".to_string(),
+                    n => format!("; {n} drafts need a human (listed above)"),
+                };
+                println!("checked {} documents: no problems{pending}", checked.documents);
             }
             Ok(())
         }
         Command::Serve(args) => serve::run(args, cli.quiet),
-        Command::Import(args) => import::run(args, cli.quiet),
+        Command::Import(_) => unreachable!("handled by run_import"),
         Command::Init { dir } => {
             init::init(dir)?;
             if !cli.quiet {
@@ -75,4 +86,53 @@ fn run(cli: &Cli) -> Result<(), Diagnostics> {
             Ok(())
         }
     }
+}
+
+/// `archive import`: every file that can be imported is written, each one
+/// that cannot is reported as `path:line:col: message`, and the exit status
+/// is 1 if there was any.
+fn run_import(args: &speech_archive::cli::ImportArgs, quiet: bool) -> ExitCode {
+    let progress = progress_bar(args.files.len(), quiet);
+    let outcome = import::run(args, &|| progress.inc(1));
+    progress.finish_and_clear();
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            return ExitCode::from(1);
+        }
+    };
+    if !quiet {
+        print!("{}", import::render_text(&outcome.report));
+    }
+    let documents: usize = outcome.report.files.iter().map(|f| f.documents.len()).sum();
+    let verb = if args.dry_run { "would write" } else { "wrote" };
+    if outcome.problems.0.is_empty() {
+        if !quiet {
+            println!("imported {} file(s): {verb} {documents} document(s)", outcome.report.files.len());
+        }
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("{}", outcome.problems);
+    let bad: std::collections::BTreeSet<_> = outcome.problems.0.iter().map(|d| d.path.clone()).collect();
+    eprintln!(
+        "error: {} file(s) not imported (listed above); {} imported: {verb} {documents} document(s)",
+        bad.len(),
+        outcome.report.files.len()
+    );
+    ExitCode::from(1)
+}
+
+/// A progress bar on stderr for a batch, hidden when quiet, for a single
+/// file, or when stderr is not a terminal.
+fn progress_bar(len: usize, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || len < 2 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("importing {bar:30} {pos}/{len} files") {
+        bar.set_style(style);
+    }
+    bar
 }

@@ -47,6 +47,9 @@ pub fn run(args: &ServeArgs, quiet: bool) -> Result<(), Diagnostics> {
     let mut last_good = rebuild(&root, args, &site, &[], quiet);
     let url = format!("http://{addr}{}", site.base_path());
     println!("serving {} at {url} (Ctrl-C to stop)", config.output.display());
+    if let Some(n) = last_good.as_ref().map(|s| s.archive.pending.len()).filter(|n| *n > 0) {
+        println!("{n} draft(s) need a human: http://{addr}{}", http::QUEUE_PATH);
+    }
     if args.open {
         let _ = opener::open(&url);
     }
@@ -80,6 +83,7 @@ fn rebuild(
     match result {
         Ok((report, snapshot)) => {
             site.set_base_path(snapshot.config.base_path());
+            site.set_queue(snapshot.archive.pending.clone());
             site.clear_ahead();
             site.live.publish_success();
             if !quiet {
