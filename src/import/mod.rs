@@ -4,7 +4,8 @@
 //! order, to what it reprints (in the archive or earlier in the run) →
 //! plan and validate each file's writes → write atomically → report. A file
 //! that cannot be read or imported is reported and the others are written.
-//! The library prints nothing: the caller gets the report and the problems.
+//! The library prints nothing: the caller gets the report, which lists the
+//! problems too.
 
 mod archive;
 mod clean;
@@ -27,30 +28,50 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::cli::ImportArgs;
-use crate::diagnostics::{line_col, Diagnostic, Diagnostics};
+use crate::diagnostics::{line_col, Diagnostic};
+use crate::error::{Error, Result};
 use draft::{import_file, ImportedFile};
 pub use report::{render_text, Report};
 
-/// What an import did: the report of the files imported, and a problem for
-/// each file that was not (with its path, line and column).
-#[derive(Debug)]
-pub struct Outcome {
-    pub report: Report,
-    pub problems: Diagnostics,
+/// What `archive import` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Raw text files (UTF-8, GB18030/GBK or Big5).
+    pub files: Vec<PathBuf>,
+    /// The archive's folder: its content is compared to find reprints.
+    pub root: PathBuf,
+    /// Where to write content files; `<root>/content/speeches` when `None`.
+    pub out: Option<PathBuf>,
+    /// Report what would be written; write nothing.
+    pub dry_run: bool,
+    /// Overwrite existing content files.
+    pub force: bool,
+    /// Also write the report as JSON to this file.
+    pub report: Option<PathBuf>,
 }
 
-/// Runs `archive import`. `on_file` is called once per input file as it is
-/// read (for a progress bar). `Err` only when the report cannot be written.
-pub fn run(args: &ImportArgs, on_file: &(dyn Fn() + Sync)) -> Result<Outcome, Diagnostics> {
+/// Told of each input file as its import starts (the binary draws a
+/// progress bar); `()` is told nothing. Files are imported in parallel.
+pub trait Progress: Sync {
+    fn file(&self, _done: usize, _total: usize, _path: &Path) {}
+}
+
+impl Progress for () {}
+
+/// Runs `archive import`: returns the report (written as JSON to
+/// `options.report` too, when asked) for the caller to show. A file that
+/// cannot be imported is in the report's `problems` (path:line:col), and
+/// the others are written; `Err` when the report cannot be written.
+pub fn run(args: &ImportOptions, progress: &dyn Progress) -> Result<Report> {
     let out = args.out.clone().unwrap_or_else(|| args.root.join("content/speeches"));
-    let results: Vec<Result<ImportedFile, Diagnostic>> = args
+    let started = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::result::Result<ImportedFile, Diagnostic>> = args
         .files
         .par_iter()
         .map(|path| {
-            let result = read_and_import(path);
-            on_file();
-            result
+            let done = started.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            progress.file(done, args.files.len(), path);
+            read_and_import(path)
         })
         .collect();
     let mut known = archive::KnownDocuments::read(&args.root);
@@ -88,16 +109,16 @@ pub fn run(args: &ImportArgs, on_file: &(dyn Fn() + Sync)) -> Result<Outcome, Di
         let paths: Vec<PathBuf> = planned.into_iter().map(|p| p.path).collect();
         reports.push(report::report_file(&file, &paths, written));
     }
-    let report = Report { files: reports, dry_run: args.dry_run };
+    problems.sort();
+    let report = Report { files: reports, dry_run: args.dry_run, problems };
     if let Some(path) = &args.report {
-        let json = serde_json::to_string_pretty(&report).expect("the report serialises");
-        std::fs::write(path, json)
-            .map_err(|e| Diagnostics(vec![Diagnostic::new(path, 1, 1, format!("cannot write the report: {e}"))]))?;
+        let json = serde_json::to_string_pretty(&report).map_err(|e| Error::io("write", path, e.into()))?;
+        std::fs::write(path, json).map_err(|e| Error::io("write", path, e))?;
     }
-    Ok(Outcome { report, problems: Diagnostics::sorted(problems) })
+    Ok(report)
 }
 
-fn read_and_import(path: &Path) -> Result<ImportedFile, Diagnostic> {
+fn read_and_import(path: &Path) -> std::result::Result<ImportedFile, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| Diagnostic::new(path, 1, 1, format!("cannot read: {e}")))?;
     let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().to_string());
     import_file(&name, &bytes).map_err(|e| {

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{run, Outcome};
-use crate::cli::ImportArgs;
+use super::ImportOptions as ImportArgs;
+use super::{run, Report};
 
 const SPEECH: &str = "安康市委书记王某在全市脱贫攻坚工作会议上的讲话（2019年3月2日）\n\n同志们：\n\n今天我们召开全市脱贫攻坚工作会议，主要任务是总结去年的工作，安排今年的任务。\n\n一、认清形势\n\n去年全市脱贫攻坚取得了明显成效，贫困人口大幅减少，基础设施明显改善。\n";
 
@@ -32,18 +32,14 @@ fn written(root: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn import(args: &ImportArgs) -> Outcome {
-    run(args, &|| {}).unwrap()
-}
-
-fn ok(args: &ImportArgs) -> Outcome {
-    let outcome = import(args);
-    assert!(outcome.problems.0.is_empty(), "{}", outcome.problems);
-    outcome
+fn ok(args: &ImportArgs) -> Report {
+    let report = run(args, &()).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    report
 }
 
 fn error_of(root: &Path, files: Vec<PathBuf>) -> String {
-    import(&args(root, files)).problems.to_string()
+    run(&args(root, files), &()).unwrap().problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
 #[test]
