@@ -271,6 +271,7 @@ mod tests {
             summary: None,
             editorial_note: None,
             curation: Default::default(),
+            needs: Vec::new(),
             draft: false,
             extra: Default::default(),
             body: String::new(),

@@ -11,7 +11,7 @@ use crate::diagnostics::Diagnostic;
 use crate::model::{Curation, Document, Kind, Page, PartialDate, Source, SourceKind, SUPPLIABLE};
 use crate::slug;
 
-const DOCUMENT_FIELDS: [&str; 22] = [
+const DOCUMENT_FIELDS: [&str; 23] = [
     "title",
     "date",
     "speaker",
@@ -30,6 +30,7 @@ const DOCUMENT_FIELDS: [&str; 22] = [
     "summary",
     "editorial_note",
     "draft",
+    "needs",
     "added",
     "supplied",
     "title_pinyin",
@@ -56,6 +57,8 @@ struct Fields<'a> {
     path: &'a Path,
     root: Node,
     problems: Vec<Diagnostic>,
+    /// Required fields a draft may leave out: those its `needs` lists.
+    waived: Vec<String>,
 }
 
 impl<'a> Fields<'a> {
@@ -67,7 +70,7 @@ impl<'a> Fields<'a> {
             return Err(one(root.line, root.col, "front matter must be a mapping of `field: value` lines".into()));
         }
         let problems = found.into_iter().map(|p| Diagnostic::new(path, p.line, p.col, p.message)).collect();
-        Ok((Fields { path, root, problems }, s.body, s.body_line))
+        Ok((Fields { path, root, problems, waived: Vec::new() }, s.body, s.body_line))
     }
 
     fn report_at(&mut self, line: usize, col: usize, message: String) {
@@ -119,10 +122,34 @@ impl<'a> Fields<'a> {
 
     fn required_text(&mut self, key: &str) -> String {
         if self.get(key).is_none() {
-            self.report(key, true, format!("missing required field `{key}`"));
+            self.missing(key, String::new());
             return String::new();
         }
         self.text(key).unwrap_or_default()
+    }
+
+    /// A required field is missing: an error, unless a draft lists it in
+    /// `needs` (an imported document waiting for a human).
+    fn missing(&mut self, key: &str, why: String) {
+        if !self.waived.iter().any(|n| n == key) {
+            self.report(key, true, format!("missing required field `{key}`{why}"));
+        }
+    }
+
+    /// `needs: [date, city]`: the fields a human still has to fill in. Only
+    /// a draft may need anything, and only fields of the content model.
+    fn needs(&mut self, draft: bool) -> Vec<String> {
+        let needs = self.list("needs", false);
+        for field in &needs {
+            if !DOCUMENT_FIELDS.contains(&field.as_str()) || field == "needs" || field == "draft" {
+                self.report("needs", true, format!("`needs`: `{field}` is not a field of the content model"));
+            }
+        }
+        if !needs.is_empty() && !draft {
+            let m = "`needs` lists fields still to fill in: fill them in and remove `needs`, or keep `draft: true`";
+            self.report("needs", true, m.into());
+        }
+        needs
     }
 
     fn flag(&mut self, key: &str) -> bool {
@@ -323,9 +350,12 @@ fn today() -> (i32, u8, u8) {
 pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Document, Vec<Diagnostic>> {
     let (mut f, body, body_line) = Fields::parse(path, text)?;
     f.check_known(&DOCUMENT_FIELDS, extra);
+    let draft = f.flag("draft");
+    let needs = f.needs(draft);
+    f.waived = needs.clone();
     let title = f.required_text("title");
     if f.get("date").is_none() {
-        f.report("date", true, "missing required field `date`".into());
+        f.missing("date", String::new());
     }
     let date = f.date("date");
     let kind = match f.text("kind") {
@@ -337,11 +367,7 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
     };
     let speakers = f.list("speaker", true);
     if speakers.is_empty() && kind.needs_speaker() && f.get("speaker").is_none() {
-        f.report(
-            "speaker",
-            true,
-            format!("missing required field `speaker` (only qa and article may omit it; kind is {})", kind.key()),
-        );
+        f.missing("speaker", format!(" (only qa and article may omit it; kind is {})", kind.key()));
     }
     let city = f.required_text("city");
     let province = f.text("province");
@@ -374,7 +400,8 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
         summary: f.text("summary"),
         editorial_note: f.text("editorial_note"),
         curation,
-        draft: f.flag("draft"),
+        draft,
+        needs,
         title,
         date: date.unwrap_or(PartialDate { year: 0, month: None, day: None }),
         speakers,
@@ -439,7 +466,7 @@ fn check_year_folder(f: &mut Fields, path: &Path, doc: &Document) {
 
 /// Parses a free page (`content/pages/<name>.md`).
 pub fn parse_page(path: &Path, text: &str) -> Result<Option<Page>, Vec<Diagnostic>> {
-    let (mut f, body, _) = Fields::parse(path, text)?;
+    let (mut f, body, body_line) = Fields::parse(path, text)?;
     f.check_known(&PAGE_FIELDS, &[]);
     let title = f.required_text("title");
     let slug = f.slug(path);
@@ -447,7 +474,7 @@ pub fn parse_page(path: &Path, text: &str) -> Result<Option<Page>, Vec<Diagnosti
     if !f.problems.is_empty() {
         return Err(f.problems);
     }
-    Ok((!draft).then(|| Page { path: path.to_path_buf(), slug, title, body: body.to_string() }))
+    Ok((!draft).then(|| Page { path: path.to_path_buf(), slug, title, body: body.to_string(), body_line }))
 }
 
 fn describe(value: &Node) -> String {

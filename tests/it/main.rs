@@ -12,6 +12,7 @@ mod files;
 mod front_matter;
 mod import;
 mod incremental;
+mod links;
 mod pages_in_browser;
 mod search;
 mod serve;
