@@ -21,6 +21,15 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// `path:line:col: warning: message`, for a problem that does not stop
+    /// the build.
+    pub fn as_warning(&self) -> String {
+        let Diagnostic { path, line, col, message } = self;
+        format!("{}:{line}:{col}: warning: {}", sanitize(&path.display().to_string()), sanitize(message))
+    }
+}
+
 impl std::error::Error for Diagnostic {}
 
 impl fmt::Display for Diagnostic {
@@ -100,6 +109,12 @@ mod tests {
     fn display_is_path_line_col_message() {
         let d = Diagnostic::new(Path::new("content/a.md"), 3, 7, "bad date");
         assert_eq!(d.to_string(), "content/a.md:3:7: bad date");
+    }
+
+    #[test]
+    fn a_warning_says_so_after_its_location() {
+        let d = Diagnostic::new(Path::new("content/a.md"), 3, 7, "a `javascript:` link is shown as text");
+        assert_eq!(d.as_warning(), "content/a.md:3:7: warning: a `javascript:` link is shown as text");
     }
 
     #[test]

@@ -255,19 +255,16 @@ fn theme_rules_add(doc: &Document, body: &str, rules: &std::collections::BTreeMa
         .collect()
 }
 
-/// What a build says of a document whose file changed after it was loaded
-/// (`build` tries again a few times before it says so).
-pub const CHANGED_WHILE_BUILDING: &str = "the file changed while the site was being built; build again";
-
 impl Archive {
     /// Document `i`'s Markdown body: from memory, or read again from its
-    /// file, which must still be the file that was loaded.
-    pub fn body(&self, i: usize) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
+    /// file, which must still be the file that was loaded (else
+    /// `Error::Changed`: `build` tries again a few times before it says so).
+    pub fn body(&self, i: usize) -> Result<std::borrow::Cow<'_, str>, crate::error::Error> {
         let doc = &self.documents[i];
         if doc.body.len() == doc.body_len {
             return Ok(std::borrow::Cow::Borrowed(&doc.body));
         }
-        let changed = || Diagnostic::new(&doc.path, 1, 1, CHANGED_WHILE_BUILDING);
+        let changed = || crate::error::Error::Changed { path: doc.path.clone() };
         let bytes = std::fs::read(self.root.join(&doc.path)).map_err(|_| changed())?;
         if xxhash_rust::xxh3::xxh3_64(&bytes) != doc.digest {
             return Err(changed());

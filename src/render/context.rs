@@ -19,7 +19,7 @@ use super::views::{
 };
 use super::{cite, Renderer};
 use crate::config::Config;
-use crate::diagnostics::Diagnostic;
+use crate::error::Error;
 use crate::index::{FacetKey, Paginator};
 use crate::markdown::render_markdown;
 use crate::write::Fingerprint;
@@ -52,6 +52,8 @@ pub(super) struct Shared<'a> {
     /// Digest of everything every page depends on.
     seed: Fingerprint,
     plan: &'a [PagePlan],
+    /// Problems met while rendering that do not stop the build.
+    warnings: std::sync::Mutex<Vec<crate::diagnostics::Diagnostic>>,
 }
 
 impl<'a> Shared<'a> {
@@ -91,7 +93,25 @@ impl<'a> Shared<'a> {
         base.insert("t", &renderer.theme.words);
         let seed = Fingerprint::of_json(renderer.fingerprint(config), &site);
         let items = ItemCache::new(archive.documents.len());
-        Shared { config, views, renderer, summaries, original, variants, terms, items, base, seed, plan }
+        let warnings = Default::default();
+        Shared { config, views, renderer, summaries, original, variants, terms, items, base, seed, plan, warnings }
+    }
+
+    /// Reports a problem that does not stop the build (printed as
+    /// `path:line:col: warning: …`, exit 0). Only pages rendered in this
+    /// build report theirs: a page kept from the last build is not rendered.
+    // The Markdown link check (unsafe URL schemes) is its first caller.
+    #[allow(dead_code)]
+    pub fn warn(&self, warning: crate::diagnostics::Diagnostic) {
+        self.warnings.lock().unwrap_or_else(|e| e.into_inner()).push(warning);
+    }
+
+    /// The warnings reported, sorted.
+    pub fn take_warnings(&self) -> Vec<crate::diagnostics::Diagnostic> {
+        let mut list = std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|e| e.into_inner()));
+        list.sort();
+        list.dedup();
+        list
     }
 
     fn summary_and_fp(&self, i: usize) -> &(DocumentSummary, Fingerprint) {
@@ -185,7 +205,7 @@ impl PageContext {
         template: &str,
         scratch: &mut Context,
         out: &mut Vec<u8>,
-    ) -> Result<(), Diagnostic> {
+    ) -> Result<(), Error> {
         if let Some((ids, hl)) = self.list.take() {
             let root = page.root(&s.config.base_path());
             let items = ids
@@ -202,7 +222,7 @@ impl PageContext {
             self.give("doc", &view);
         }
         scratch.extend(self.context.unwrap_or_default());
-        let result = s.renderer.render_to(template, scratch, out);
+        let result = s.renderer.render_to(template, scratch, out).map_err(Error::from);
         for key in self.keys {
             scratch.remove(key);
         }

@@ -34,7 +34,7 @@ pub struct Corpus {
 
 pub fn corpus() -> Corpus {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let config = Config::load(root, None, None, false).unwrap();
+    let config = Config::load(&speech_archive::config::Options::at(root)).unwrap();
     let archive = load_archive(&config).unwrap();
     let theme = Theme::load(&config).unwrap();
     let words = Words { language: &config.site.language, t: &theme.words };
