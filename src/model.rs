@@ -61,6 +61,11 @@ impl PartialDate {
         }
     }
 
+    /// The first day the date covers, as (year, month, day).
+    pub fn first_day(&self) -> (i32, u8, u8) {
+        (self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+    }
+
     /// The key that orders documents in time: a partial date sorts before
     /// the full dates it covers.
     fn sort_key(&self) -> (i32, u8, u8) {

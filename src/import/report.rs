@@ -132,5 +132,8 @@ pub fn render_text(report: &Report) -> String {
             }
         }
     }
-    sanitize(&out)
+    // Line by line: the report's own line breaks stay.
+    out.split_inclusive('\n')
+        .map(|l| sanitize(l.trim_end_matches('\n')) + if l.ends_with('\n') { "\n" } else { "" })
+        .collect()
 }

@@ -7,6 +7,8 @@ mod build;
 mod content;
 mod crawl;
 mod errors;
+mod files;
+mod front_matter;
 mod import;
 mod incremental;
 mod pages_in_browser;
