@@ -219,6 +219,8 @@ pub struct Page {
     pub slug: String,
     pub title: String,
     pub body: String,
+    /// Line of the file on which the body starts.
+    pub body_line: usize,
 }
 
 /// Everything that was loaded: documents newest first, then by slug.

@@ -388,7 +388,7 @@ fn check_year_folder(f: &mut Fields, path: &Path, doc: &Document) {
 
 /// Parses a free page (`content/pages/<name>.md`).
 pub fn parse_page(path: &Path, text: &str) -> Result<Option<Page>, Vec<Diagnostic>> {
-    let (mut f, body, _) = Fields::parse(path, text)?;
+    let (mut f, body, body_line) = Fields::parse(path, text)?;
     f.check_known(&PAGE_FIELDS, &[]);
     let title = f.required_text("title");
     let slug = f.slug(path);
@@ -396,7 +396,7 @@ pub fn parse_page(path: &Path, text: &str) -> Result<Option<Page>, Vec<Diagnosti
     if !f.problems.is_empty() {
         return Err(f.problems);
     }
-    Ok((!draft).then(|| Page { path: path.to_path_buf(), slug, title, body: body.to_string() }))
+    Ok((!draft).then(|| Page { path: path.to_path_buf(), slug, title, body: body.to_string(), body_line }))
 }
 
 fn describe(value: &Node) -> String {

@@ -21,7 +21,7 @@ use super::{cite, Renderer};
 use crate::config::Config;
 use crate::error::Error;
 use crate::index::{FacetKey, Paginator};
-use crate::markdown::render_markdown;
+use crate::markdown::{render_markdown, RejectedLink};
 use crate::write::Fingerprint;
 
 /// How many documents the home page and each feed show.
@@ -100,10 +100,17 @@ impl<'a> Shared<'a> {
     /// Reports a problem that does not stop the build (printed as
     /// `path:line:col: warning: …`, exit 0). Only pages rendered in this
     /// build report theirs: a page kept from the last build is not rendered.
-    // The Markdown link check (unsafe URL schemes) is its first caller.
-    #[allow(dead_code)]
     pub fn warn(&self, warning: crate::diagnostics::Diagnostic) {
         self.warnings.lock().unwrap_or_else(|e| e.into_inner()).push(warning);
+    }
+
+    /// A warning for each link or image of a Markdown body (from line
+    /// `body_line` of `path`) that was shown as text for its URL.
+    fn warn_links(&self, path: &std::path::Path, body: &str, body_line: usize, rejected: &[RejectedLink]) {
+        for link in rejected {
+            let (line, col) = crate::diagnostics::line_col(body, link.offset);
+            self.warn(crate::diagnostics::Diagnostic::new(path, body_line + line - 1, col, link.message()));
+        }
     }
 
     /// The warnings reported, sorted.
@@ -216,7 +223,10 @@ impl PageContext {
         }
         if let PageKind::Document(i) = page.kind {
             let mut view = document_view(s, i);
-            let body = render_markdown(&s.views.archive.body(i)?);
+            let markdown = s.views.archive.body(i)?;
+            let body = render_markdown(&markdown);
+            let doc = &s.views.archive.documents[i];
+            s.warn_links(&doc.path, &markdown, doc.body_line, &body.rejected);
             (view.body_html, view.toc, view.paragraphs, view.characters) =
                 (body.html, body.toc, body.paragraphs, body.characters);
             self.give("doc", &view);
@@ -301,10 +311,9 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
         }
         PageKind::Page(i) => {
             let p = &archive.pages[i];
-            c.insert(
-                "page",
-                &FreePage { title: p.title.clone(), body_html: render_markdown(&p.body).html, url: page.url.clone() },
-            );
+            let body = render_markdown(&p.body);
+            s.warn_links(&p.path, &p.body, p.body_line, &body.rejected);
+            c.insert("page", &FreePage { title: p.title.clone(), body_html: body.html, url: page.url.clone() });
             "page.html"
         }
         PageKind::Search => "search.html",

@@ -11,6 +11,7 @@ mod files;
 mod front_matter;
 mod import;
 mod incremental;
+mod links;
 mod pages_in_browser;
 mod search;
 mod search_page;
