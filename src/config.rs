@@ -11,8 +11,8 @@ use crate::diagnostics::{line_col, Diagnostic, Diagnostics};
 use crate::error::Error;
 
 pub const SITE_FILE: &str = "site.toml";
-const KEYS: [&str; 8] =
-    ["title", "description", "base_url", "language", "theme", "paginate_by", "extra_fields", "theme_rules"];
+const KEYS: [&str; 9] =
+    ["title", "description", "base_url", "language", "theme", "paginate_by", "extra_fields", "theme_rules", "data"];
 pub const LANGUAGES: [&str; 2] = ["zh-CN", "en"];
 
 /// The settings in `site.toml`.
@@ -35,6 +35,42 @@ pub struct SiteConfig {
     /// gets the topic added to its themes.
     #[serde(default)]
     pub theme_rules: BTreeMap<String, Vec<String>>,
+    /// What the downloads say of themselves: their licence and sources.
+    #[serde(default)]
+    pub data: DataSettings,
+}
+
+/// `[data]` in site.toml: stated in `datapackage.json` and on the data page.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSettings {
+    /// The licence of the downloads, as Frictionless names one.
+    pub license: Option<License>,
+    /// Who holds the rights in the texts, in a sentence (shown as given).
+    #[serde(default)]
+    pub rights: String,
+    /// Where the texts come from.
+    #[serde(default)]
+    pub sources: Vec<DataSource>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct License {
+    /// An Open Definition licence id, e.g. `CC-BY-4.0`.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSource {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 fn default_language() -> String {
@@ -304,8 +340,8 @@ mod tests {
         assert_eq!(
             e,
             [
-                "site.toml:3:1: unknown key `titel` (known keys: title, description, base_url, language, theme, paginate_by, extra_fields, theme_rules)",
-                "site.toml:5:1: unknown key `menu` (known keys: title, description, base_url, language, theme, paginate_by, extra_fields, theme_rules)",
+                "site.toml:3:1: unknown key `titel` (known keys: title, description, base_url, language, theme, paginate_by, extra_fields, theme_rules, data)",
+                "site.toml:5:1: unknown key `menu` (known keys: title, description, base_url, language, theme, paginate_by, extra_fields, theme_rules, data)",
             ]
         );
     }

@@ -330,6 +330,18 @@ pub struct Archive {
     pub root: PathBuf,
     /// Drafts that wait for a human (their `needs`), published or not.
     pub pending: Vec<Pending>,
+    /// The raw source files under `content/raw/`, by name.
+    pub raw_files: Vec<RawFile>,
+}
+
+/// A raw source file: its name under `content/raw/` (with `/` between
+/// folders), and its size and modification time, which stand for its bytes
+/// when deciding whether what is made from it must be made again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RawFile {
+    pub name: String,
+    pub size: u64,
+    pub mtime_ns: u128,
 }
 
 /// A draft that waits for a human: its file and the fields it still needs.
@@ -344,7 +356,7 @@ impl Archive {
     pub fn new(mut documents: Vec<Document>, mut pages: Vec<Page>) -> Self {
         documents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         pages.sort_by(|a, b| a.slug.cmp(&b.slug));
-        Archive { documents, pages, root: PathBuf::new(), pending: Vec::new() }
+        Archive { documents, pages, root: PathBuf::new(), pending: Vec::new(), raw_files: Vec::new() }
     }
 
     /// The archive, its documents' bodies left in their files under `root`.
@@ -354,6 +366,12 @@ impl Archive {
 
     pub fn find(&self, slug: &str) -> Option<usize> {
         self.documents.iter().position(|d| d.slug == slug)
+    }
+
+    /// Document `i`'s raw file, when the archive has it.
+    pub fn raw_file(&self, i: usize) -> Option<&RawFile> {
+        let name = self.documents[i].source.as_ref()?.raw.as_deref()?;
+        self.raw_files.binary_search_by(|r| r.name.as_str().cmp(name)).ok().map(|k| &self.raw_files[k])
     }
 
     /// Documents by when they were added to the archive, newest first;

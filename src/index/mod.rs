@@ -16,7 +16,7 @@ use crate::places;
 use crate::slug;
 
 /// First path segments the archive itself uses; a free page may not take one.
-pub const RESERVED_PATHS: [&str; 13] = [
+pub const RESERVED_PATHS: [&str; 15] = [
     "speeches",
     "provinces",
     "cities",
@@ -30,6 +30,8 @@ pub const RESERVED_PATHS: [&str; 13] = [
     "page",
     "404",
     "atom",
+    "data",
+    "raw",
 ];
 
 /// What `city` says of a national speech.

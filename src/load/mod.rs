@@ -73,7 +73,27 @@ pub fn load_archive(config: &Config) -> Result<Archive, Diagnostics> {
         .collect();
     pending.sort_by(|a, b| a.path.cmp(&b.path));
     documents.retain(|d| config.drafts || !d.draft);
-    Ok(Archive { pending, ..Archive::new(documents, pages).in_files(&config.root) })
+    let raw_files = raw_files(&config.root);
+    Ok(Archive { pending, raw_files, ..Archive::new(documents, pages).in_files(&config.root) })
+}
+
+/// The files under `content/raw/`, sorted by name (hidden ones left out).
+fn raw_files(root: &Path) -> Vec<crate::model::RawFile> {
+    let dir = root.join(CONTENT_DIR).join(RAW_DIR);
+    let mut files: Vec<crate::model::RawFile> = WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let name = e.path().strip_prefix(&dir).ok()?.to_string_lossy().replace('\\', "/");
+            let (size, mtime_ns) = crate::write::stamp(e.path())?;
+            Some(crate::model::RawFile { name, size, mtime_ns })
+        })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    files
 }
 
 /// Every content file under `content/`, as paths relative to the root,
@@ -320,6 +340,18 @@ fn theme_rules_add(doc: &Document, body: &str, rules: &std::collections::BTreeMa
 }
 
 impl Archive {
+    /// Document `i`'s whole file, which must still be the file that was
+    /// loaded.
+    pub fn file(&self, i: usize) -> Result<Vec<u8>, crate::error::Error> {
+        let doc = &self.documents[i];
+        let changed = || crate::error::Error::Changed { path: doc.path.clone() };
+        let bytes = std::fs::read(self.root.join(&doc.path)).map_err(|_| changed())?;
+        if xxhash_rust::xxh3::xxh3_64(&bytes) != doc.digest {
+            return Err(changed());
+        }
+        Ok(bytes)
+    }
+
     /// Document `i`'s Markdown body: from memory, or read again from its
     /// file, which must still be the file that was loaded (else
     /// `Error::Changed`: `build` tries again a few times before it says so).

@@ -196,6 +196,85 @@ fn heading_number(level: HeadingLevel) -> u8 {
     }
 }
 
+/// A block of a body as plain text: a paragraph (`p-N`, numbered as
+/// `render_markdown` numbers them), a heading (`s-N`), or a list item or
+/// table row, which has no anchor of its own.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Block {
+    pub anchor: Option<String>,
+    pub heading: bool,
+    pub text: String,
+}
+
+/// The body's blocks in order, with the anchors the page gives them.
+pub fn blocks(markdown: &str) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    let (mut paragraphs, mut sections) = (0, 0);
+    let start = |blocks: &mut Vec<Block>, open: &mut Vec<usize>, anchor: Option<String>, heading: bool| {
+        blocks.push(Block { anchor, heading, text: String::new() });
+        open.push(blocks.len() - 1);
+    };
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::Paragraph) => {
+                paragraphs += 1;
+                start(&mut blocks, &mut open, Some(format!("p-{paragraphs}")), false);
+            }
+            Event::Start(Tag::Heading { .. }) => {
+                sections += 1;
+                start(&mut blocks, &mut open, Some(format!("s-{sections}")), true);
+            }
+            Event::Start(Tag::Item | Tag::TableRow | Tag::TableHead | Tag::CodeBlock(_)) => {
+                start(&mut blocks, &mut open, None, false)
+            }
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::CodeBlock,
+            ) => {
+                open.pop();
+            }
+            Event::End(TagEnd::TableCell) => {
+                if let Some(&b) = open.last() {
+                    blocks[b].text.push_str(" | ");
+                }
+            }
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                if open.is_empty() {
+                    start(&mut blocks, &mut open, None, false);
+                }
+                let b = *open.last().unwrap_or(&0);
+                blocks[b].text.push_str(&t);
+            }
+            // A line break inside a paragraph: nothing between Chinese
+            // characters, a space between words of other scripts.
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(&b) = open.last() {
+                    let text = &mut blocks[b].text;
+                    if text.chars().last().is_some_and(|c| c.is_ascii_alphanumeric() || c == ',') {
+                        text.push(' ');
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for b in &mut blocks {
+        b.text = b.text.trim_end_matches(" | ").trim().to_string();
+    }
+    blocks.retain(|b| !b.text.is_empty() || b.anchor.is_some());
+    blocks
+}
+
+/// The body as plain text: its blocks, a blank line between them.
+pub fn plain_text(markdown: &str) -> String {
+    blocks(markdown).iter().map(|b| b.text.as_str()).collect::<Vec<_>>().join("\n\n")
+}
+
 pub fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
@@ -243,6 +322,20 @@ mod tests {
             ]
         );
         assert_eq!(shape("## a\n\n### b\n"), [(2, true, false), (3, false, true)]);
+    }
+
+    #[test]
+    fn blocks_carry_the_anchors_the_page_gives_them() {
+        let md = "同志们：\n\n## 一、形势\n\n第一段\n接着。\n\n- 甲\n- 乙\n\n> 引文\n";
+        let page = render_markdown(md);
+        let b = blocks(md);
+        let anchors: Vec<Option<&str>> = b.iter().map(|b| b.anchor.as_deref()).collect();
+        assert_eq!(anchors, [Some("p-1"), Some("s-1"), Some("p-2"), None, None, Some("p-3")]);
+        assert_eq!(b[2].text, "第一段接着。");
+        for a in anchors.into_iter().flatten() {
+            assert!(page.html.contains(&format!("id=\"{a}\"")), "{a}");
+        }
+        assert_eq!(plain_text("甲\n\n## 乙\n"), "甲\n\n乙");
     }
 
     #[test]

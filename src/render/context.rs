@@ -17,7 +17,7 @@ use super::views::{
     self, DocumentSummary, DocumentView, FacetLink, FacetView, PageLink, Pager, SiteView, TermFacts, TermView, Totals,
     Views,
 };
-use super::{cite, Renderer};
+use super::Renderer;
 use crate::config::Config;
 use crate::error::Error;
 use crate::index::{FacetKey, Paginator};
@@ -52,7 +52,7 @@ pub(super) struct Shared<'a> {
     /// The context every page shares: `site` and `t`.
     pub base: Context,
     /// Digest of everything every page depends on.
-    seed: Fingerprint,
+    pub seed: Fingerprint,
     plan: &'a [PagePlan],
     /// Problems met while rendering that do not stop the build.
     warnings: std::sync::Mutex<Vec<crate::diagnostics::Diagnostic>>,
@@ -309,7 +309,10 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
                 .chain(s.variants[i].iter().copied())
                 .map(|j| s.summary_fp(j).0)
                 .collect();
-            c.depend_on(&("doc", doc.digest, linked));
+            // The citations give the build's day as the access date; the
+            // raw source is linked when the archive has it.
+            let raw = archive.raw_file(i).map(|r| &r.name);
+            c.depend_on(&("doc", doc.digest, linked, &s.config.build_date, raw));
             "document.html"
         }
         PageKind::List(n) => {
@@ -354,6 +357,12 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
             c.insert("page", &FreePage { title: p.title.clone(), body_html: body.html, url: page.url.clone() });
             "page.html"
         }
+        PageKind::DataPage => {
+            c.insert("data", &data_view(s.config));
+            "data.html"
+        }
+        // Made by `downloads`, never from a template.
+        PageKind::DocumentFile(..) | PageKind::TermCsv(..) | PageKind::Data(_) | PageKind::Raw(_) => "404.html",
         PageKind::Search => "search.html",
         PageKind::NotFound => "404.html",
         PageKind::Sitemap => {
@@ -409,6 +418,37 @@ fn site_view(config: &Config, views: &Views) -> SiteView {
 /// A day as an RFC 3339 time. Only days: a partial date has no time.
 fn timestamp(d: &crate::model::PartialDate) -> Option<String> {
     Some(format!("{:04}-{:02}-{:02}T00:00:00Z", d.year, d.month?, d.day?))
+}
+
+/// What the data page documents: the downloads, every column of the table
+/// with its meaning in the site's language, the licence and sources.
+fn data_view(config: &Config) -> views::DataView {
+    let zh = config.site.language.starts_with("zh");
+    let columns = super::table::COLUMNS
+        .iter()
+        .map(|c| views::ColumnView {
+            name: c.name,
+            kind: c.kind,
+            list: c.list,
+            description: if zh { c.zh } else { c.en },
+        })
+        .collect();
+    let files = super::pages::DataFile::ALL
+        .iter()
+        .map(|f| views::Link {
+            name: f.url().rsplit('/').next().unwrap_or_default().into(),
+            url: f.url().into(),
+            key: Some(format!("{f:?}").to_lowercase()),
+        })
+        .collect();
+    views::DataView {
+        files,
+        columns,
+        separator: super::table::LIST_SEPARATOR,
+        license: config.site.data.license.clone(),
+        rights: config.site.data.rights.clone(),
+        sources: config.site.data.sources.clone(),
+    }
 }
 
 /// The pager of page `current`: the first page, the last, and two either
@@ -494,7 +534,24 @@ fn document_view(s: &Shared, i: usize) -> DocumentView {
         distribution: src.distribution.clone(),
     });
     DocumentView {
-        citation: cite::cite(doc, &permalink, &s.config.site.title),
+        citation: crate::cite::cite(
+            doc,
+            &crate::cite::Context { permalink: &permalink, accessed: &s.config.build_date },
+        ),
+        meta_tags: crate::cite::highwire(doc, &permalink)
+            .into_iter()
+            .map(|(name, content)| views::MetaTag { name, content })
+            .collect(),
+        json_ld: crate::cite::json_ld(doc, &permalink, &s.config.site.title),
+        downloads: super::pages::DocFile::ALL
+            .iter()
+            .map(|&f| views::Link {
+                name: super::downloads::doc_file_name(doc, f),
+                url: format!("{}{}", summary.url, super::downloads::doc_file_name(doc, f)),
+                key: Some(f.extension().into()),
+            })
+            .collect(),
+        raw_url: archive.raw_file(i).map(|r| format!("raw/{}", r.name)),
         permalink,
         occasion: doc.occasion.clone(),
         editorial_note: doc.editorial_note.clone(),

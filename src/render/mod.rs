@@ -3,10 +3,11 @@
 //! exist, their URLs, and what each depends on); writes nothing itself but
 //! hands each finished page to a `Sink`.
 
-mod cite;
 mod context;
+mod downloads;
 mod items;
 mod pages;
+mod table;
 mod theme;
 pub mod views;
 
@@ -15,7 +16,7 @@ use std::path::PathBuf;
 
 use tera::{Context, Tera};
 
-pub use pages::{plan_pages, render_site, PageKind, PagePlan, RenderReport};
+pub use pages::{plan_pages, render_site, DataFile, DocFile, PageKind, PagePlan, RenderReport};
 pub use theme::Theme;
 
 use crate::config::Config;

@@ -18,7 +18,7 @@ use crate::model::Archive;
 use crate::write::Sink;
 
 /// Templates every theme must have.
-pub const TEMPLATES: [&str; 12] = [
+pub const TEMPLATES: [&str; 13] = [
     "home.html",
     "item.html",
     "search.html",
@@ -28,6 +28,7 @@ pub const TEMPLATES: [&str; 12] = [
     "term.html",
     "page.html",
     "404.html",
+    "data.html",
     "atom.xml",
     "sitemap.xml",
     "robots.txt",
@@ -50,6 +51,67 @@ pub enum PageKind {
     SiteFeed,
     Sitemap,
     Robots,
+    /// A document's download beside its page.
+    DocumentFile(usize, DocFile),
+    /// A term's documents as CSV.
+    TermCsv(FacetKey, usize),
+    /// The whole archive's downloads under `data/`.
+    Data(DataFile),
+    /// The data page, `data/`, documenting the downloads.
+    DataPage,
+    /// A raw source file (`archive.raw_files`), under `raw/`.
+    Raw(usize),
+}
+
+/// The formats of a document's downloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocFile {
+    Markdown,
+    Text,
+    Csl,
+    Ris,
+    Bibtex,
+}
+
+impl DocFile {
+    pub const ALL: [DocFile; 5] = [DocFile::Markdown, DocFile::Text, DocFile::Csl, DocFile::Ris, DocFile::Bibtex];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            DocFile::Markdown => "md",
+            DocFile::Text => "txt",
+            DocFile::Csl => "csl.json",
+            DocFile::Ris => "ris",
+            DocFile::Bibtex => "bib",
+        }
+    }
+}
+
+/// The whole archive's downloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DataFile {
+    Csv,
+    Json,
+    Jsonl,
+    Package,
+}
+
+impl DataFile {
+    pub const ALL: [DataFile; 4] = [DataFile::Csv, DataFile::Json, DataFile::Jsonl, DataFile::Package];
+
+    pub fn url(self) -> &'static str {
+        match self {
+            DataFile::Csv => "data/documents.csv",
+            DataFile::Json => "data/documents.json",
+            DataFile::Jsonl => "data/texts.jsonl",
+            DataFile::Package => "data/datapackage.json",
+        }
+    }
+}
+
+/// The CSV of the documents listed on a term's pages.
+pub fn term_csv_url(term_url: &str) -> String {
+    format!("{term_url}documents.csv")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +142,15 @@ impl PagePlan {
     pub(super) fn is_html_page(&self) -> bool {
         !matches!(
             self.kind,
-            PageKind::NotFound | PageKind::SiteFeed | PageKind::TermFeed(..) | PageKind::Sitemap | PageKind::Robots
+            PageKind::NotFound
+                | PageKind::SiteFeed
+                | PageKind::TermFeed(..)
+                | PageKind::Sitemap
+                | PageKind::Robots
+                | PageKind::DocumentFile(..)
+                | PageKind::TermCsv(..)
+                | PageKind::Data(_)
+                | PageKind::Raw(_)
         )
     }
 }
@@ -91,7 +161,12 @@ pub fn plan_pages(archive: &Archive, index: &Index, per_page: usize) -> Vec<Page
     let all = Paginator::new("speeches/", per_page, archive.documents.len());
     plan.extend((1..=all.pages()).map(|n| PagePlan { url: all.url(n), kind: PageKind::List(n) }));
     for (i, doc) in archive.documents.iter().enumerate() {
-        plan.push(PagePlan { url: views::document_url(doc), kind: PageKind::Document(i) });
+        let url = views::document_url(doc);
+        plan.extend(DocFile::ALL.map(|f| PagePlan {
+            url: format!("{url}{}", super::downloads::doc_file_name(doc, f)),
+            kind: PageKind::DocumentFile(i, f),
+        }));
+        plan.push(PagePlan { url, kind: PageKind::Document(i) });
     }
     for key in FacetKey::ALL {
         plan.push(PagePlan { url: key.url(), kind: PageKind::Facet(key) });
@@ -99,6 +174,7 @@ pub fn plan_pages(archive: &Archive, index: &Index, per_page: usize) -> Vec<Page
             let pager = Paginator::new(term.url(key), per_page, term.docs.len());
             plan.extend((1..=pager.pages()).map(|n| PagePlan { url: pager.url(n), kind: PageKind::Term(key, t, n) }));
             plan.push(PagePlan { url: format!("{}atom.xml", term.url(key)), kind: PageKind::TermFeed(key, t) });
+            plan.push(PagePlan { url: term_csv_url(&term.url(key)), kind: PageKind::TermCsv(key, t) });
         }
     }
     for (i, page) in archive.pages.iter().enumerate() {
@@ -110,7 +186,12 @@ pub fn plan_pages(archive: &Archive, index: &Index, per_page: usize) -> Vec<Page
         PagePlan { url: "atom.xml".into(), kind: PageKind::SiteFeed },
         PagePlan { url: "sitemap.xml".into(), kind: PageKind::Sitemap },
         PagePlan { url: "robots.txt".into(), kind: PageKind::Robots },
+        PagePlan { url: "data/".into(), kind: PageKind::DataPage },
     ]);
+    plan.extend(DataFile::ALL.map(|f| PagePlan { url: f.url().into(), kind: PageKind::Data(f) }));
+    for (r, raw) in archive.raw_files.iter().enumerate() {
+        plan.push(PagePlan { url: format!("raw/{}", raw.name), kind: PageKind::Raw(r) });
+    }
     plan
 }
 
@@ -146,6 +227,14 @@ pub fn render_site(
             || (Vec::new(), shared.base.clone()),
             |(buffer, scratch), page| {
                 let rel = page.output_path();
+                if let Some(fingerprint) = super::downloads::fingerprint(&shared, page) {
+                    if sink.may_keep() && sink.keep(&rel, fingerprint) {
+                        return None;
+                    }
+                    rendered.fetch_add(1, Ordering::Relaxed);
+                    let bytes = super::downloads::bytes(&shared, page);
+                    return bytes.and_then(|b| sink.write_page(&rel, fingerprint, &b)).err();
+                }
                 if sink.may_keep() && sink.keep(&rel, context_for(&shared, page, false).1.fingerprint) {
                     return None;
                 }

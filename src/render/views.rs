@@ -65,11 +65,11 @@ pub struct ListedOn {
     pub url: String,
 }
 
+/// A `<meta name content>` of the page's head (Highwire `citation_*`).
 #[derive(Debug, Clone, Serialize)]
-pub struct Citation {
-    pub gbt7714: String,
-    pub chicago: String,
-    pub bibtex: String,
+pub struct MetaTag {
+    pub name: &'static str,
+    pub content: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -90,7 +90,40 @@ pub struct DocumentView {
     pub variant_of: Option<DocumentSummary>,
     pub variants: Vec<DocumentSummary>,
     pub listed_on: Vec<ListedOn>,
-    pub citation: Citation,
+    pub citation: crate::cite::Citation,
+    /// Highwire `citation_*` tags for the head.
+    pub meta_tags: Vec<MetaTag>,
+    /// schema.org JSON-LD, escaped for a `<script>` element.
+    pub json_ld: String,
+    /// The document's files beside its page: `key` md, txt, csl.json,
+    /// ris, bib; `url` site-relative.
+    pub downloads: Vec<Link>,
+    /// The raw source file on this site (`raw/<name>`), when the archive has it.
+    pub raw_url: Option<String>,
+}
+
+/// The data page's `data`: the whole archive's downloads, the columns of
+/// its table, and what `[data]` in site.toml states.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataView {
+    /// `documents.csv`, `documents.json`, `texts.jsonl`, `datapackage.json`
+    /// (`key`: csv, json, jsonl, package).
+    pub files: Vec<Link>,
+    pub columns: Vec<ColumnView>,
+    /// What joins a list's items in a CSV cell.
+    pub separator: &'static str,
+    pub license: Option<crate::config::License>,
+    pub rights: String,
+    pub sources: Vec<crate::config::DataSource>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnView {
+    pub name: &'static str,
+    /// `string`, `boolean`, `date` (a day) or `partialdate` (YYYY, YYYY-MM or YYYY-MM-DD).
+    pub kind: super::table::Type,
+    pub list: bool,
+    pub description: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -99,6 +132,8 @@ pub struct TermView {
     pub slug: String,
     pub url: String,
     pub feed_url: String,
+    /// The term's documents as CSV.
+    pub csv_url: String,
     pub count: usize,
     pub first_year: i32,
     pub last_year: i32,
@@ -303,6 +338,7 @@ impl Views<'_> {
             slug: term.slug.clone(),
             url: link.url.clone(),
             feed_url: format!("{}atom.xml", link.url),
+            csv_url: super::pages::term_csv_url(&link.url),
             count: term.docs.len(),
             first_year: years.clone().min().unwrap_or(0),
             last_year: years.max().unwrap_or(0),
@@ -393,6 +429,7 @@ impl Views<'_> {
                 slug: String::new(),
                 url: FacetKey::City.url(),
                 feed_url: String::new(),
+                csv_url: String::new(),
                 count: orphans.iter().map(|c| c.count).sum(),
                 first_year: orphans.iter().map(|c| c.first_year).min().unwrap_or(0),
                 last_year: orphans.iter().map(|c| c.last_year).max().unwrap_or(0),

@@ -4,8 +4,10 @@
 
 mod browser;
 mod build;
+mod cite;
 mod content;
 mod crawl;
+mod data;
 mod errors;
 mod feeds;
 mod files;

@@ -9,7 +9,7 @@ use crate::browser::{Browser, StaticServer};
 use crate::support::Site;
 
 /// One page of each kind of the bundled archive, and the search page with a query.
-const PAGES: [&str; 14] = [
+const PAGES: [&str; 15] = [
     "",
     "speeches/",
     "speeches/he-bangjun-2020-zhucun-ganbu-peixun/",
@@ -21,6 +21,7 @@ const PAGES: [&str; 14] = [
     "speakers/he-bang-jun/",
     "kinds/qa/",
     "about/",
+    "data/",
     "search/?q=%E6%89%B6%E8%B4%AB",
     "404.html",
     // The phrases through time, compared, as a share.

@@ -3,7 +3,9 @@
    text and each ¶ is still a plain link to its paragraph. With it:
    - a "copy" button after each citation heading and after the permalink;
    - clicking a paragraph's ¶ still jumps to it, and also copies the
-     paragraph's permanent URL (permalink + #p-N), announced politely.
+     paragraph's citation (data-cite-paragraph, {n} its number, {accessed}
+     the reader's day), announced politely;
+   - the access date of the GB/T citation becomes the reader's day.
    UI strings come from data-t-* attributes of <article class="doc">, the
    permalink from its header's data-permalink. */
 (function () {
@@ -19,6 +21,18 @@
     if (panel) panel.open = false;
   }
   function t(name) { return doc.getAttribute("data-t-" + name) || ""; }
+
+  /* The reader's day (local time) as the access date of a citation. */
+  function today() {
+    var d = new Date();
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
+  }
+  Array.prototype.forEach.call(doc.querySelectorAll(".cite-accessed"), function (s) { s.textContent = today(); });
+  function paragraphCitation(n) {
+    return (doc.getAttribute("data-cite-paragraph") || permalink + "#p-{n}")
+      .split("{n}").join(n).split("{accessed}").join(today());
+  }
 
   var status = document.createElement("p");
   status.className = "vh";
@@ -87,13 +101,14 @@
     link.appendChild(button("", t("copy-link"), function () { return permalink; }));
   }
 
-  /* ¶ links: follow the link as usual, and copy its permanent URL. */
+  /* ¶ links: follow the link as usual, and copy the paragraph's citation
+     (the document's, its number and its permanent URL). */
   doc.addEventListener("click", function (e) {
     var a = e.target.closest && e.target.closest('.doc-body a[href^="#p-"]');
     if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     var id = a.getAttribute("href").slice(1);
-    copy(permalink + "#" + id).then(function () {
-      say(t("paragraph-link-copied").replace("{n}", id.slice(2)));
+    copy(paragraphCitation(id.slice(2))).then(function () {
+      say(t("paragraph-cited").replace("{n}", id.slice(2)));
       a.setAttribute("data-copied", t("copied"));
       window.setTimeout(function () { a.removeAttribute("data-copied"); }, 2000);
     }, function () {});

@@ -1,0 +1,169 @@
+//! The download files: each document as Markdown, plain text, CSL-JSON,
+//! RIS and BibTeX beside its page; each index page's documents as CSV;
+//! the whole archive as CSV, JSON and full-text JSONL with a Frictionless
+//! `datapackage.json`; and the raw source files. They are pages of the
+//! plan like any other, made without a template, each with the digest of
+//! its inputs so that a rebuild writes only what changed.
+
+use serde_json::{json, Value};
+
+use super::context::Shared;
+use super::pages::{DataFile, DocFile, PageKind, PagePlan};
+use super::table;
+use crate::error::Error;
+use crate::model::Document;
+use crate::write::Fingerprint;
+
+/// The file name of a document's download in `format`, beside its page.
+pub fn doc_file_name(doc: &Document, format: DocFile) -> String {
+    format!("{}.{}", doc.slug, format.extension())
+}
+
+/// The fingerprint of a download's inputs; `None` for pages made from a
+/// template.
+pub(super) fn fingerprint(s: &Shared, page: &PagePlan) -> Option<Fingerprint> {
+    let archive = s.views.archive;
+    let all = || archive.documents.iter().map(|d| d.digest).collect::<Vec<_>>();
+    let inputs = match page.kind {
+        PageKind::DocumentFile(i, _) => json!([archive.documents[i].digest]),
+        PageKind::TermCsv(key, t) => {
+            let docs = &s.views.index.facet(key).terms[t].docs;
+            json!(docs.iter().map(|&d| archive.documents[d].digest).collect::<Vec<_>>())
+        }
+        PageKind::Data(_) => json!(all()),
+        PageKind::Raw(r) => {
+            let raw = &archive.raw_files[r];
+            json!([raw.size, raw.mtime_ns.to_string()])
+        }
+        _ => return None,
+    };
+    Some(Fingerprint::of_json(s.seed, &(&page.url, inputs)))
+}
+
+/// The bytes of a download.
+pub(super) fn bytes(s: &Shared, page: &PagePlan) -> Result<Vec<u8>, Error> {
+    let archive = s.views.archive;
+    let url = |d: &Document| format!("{}{}", s.config.site.base_url, super::views::document_url(d));
+    Ok(match page.kind {
+        PageKind::DocumentFile(i, format) => {
+            let doc = &archive.documents[i];
+            let permalink = url(doc);
+            match format {
+                DocFile::Markdown => archive.file(i)?,
+                DocFile::Text => text(doc, &permalink, &archive.body(i)?).into_bytes(),
+                DocFile::Csl => pretty(&json!([crate::cite::csl_json(doc, &permalink)])),
+                DocFile::Ris => crate::cite::ris(doc, &permalink).into_bytes(),
+                DocFile::Bibtex => crate::cite::bibtex(doc, &permalink).into_bytes(),
+            }
+        }
+        PageKind::TermCsv(key, t) => {
+            let docs = &s.views.index.facet(key).terms[t].docs;
+            table::csv(docs.iter().map(|&d| (&archive.documents[d], url(&archive.documents[d]))))
+        }
+        PageKind::Data(DataFile::Csv) => table::csv(archive.documents.iter().map(|d| (d, url(d)))),
+        PageKind::Data(DataFile::Json) => {
+            pretty(&Value::Array(archive.documents.iter().map(|d| Value::Object(table::row(d, &url(d)))).collect()))
+        }
+        PageKind::Data(DataFile::Jsonl) => {
+            let mut out = Vec::new();
+            for (i, d) in archive.documents.iter().enumerate() {
+                let mut row = table::row(d, &url(d));
+                row.insert("blocks".into(), json!(crate::markdown::blocks(&archive.body(i)?)));
+                // Writing to memory cannot fail.
+                let _ = serde_json::to_writer(&mut out, &row);
+                out.push(b'\n');
+            }
+            out
+        }
+        PageKind::Data(DataFile::Package) => pretty(&package(s)),
+        PageKind::Raw(r) => {
+            let name = &archive.raw_files[r].name;
+            let path = archive.root.join(crate::load::CONTENT_DIR).join(crate::load::RAW_DIR).join(name);
+            std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?
+        }
+        _ => Vec::new(),
+    })
+}
+
+fn pretty(value: &Value) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(value).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+/// A document as plain text: a header of its metadata, then its body's
+/// blocks, a blank line between them.
+fn text(doc: &Document, permalink: &str, body: &str) -> String {
+    let mut head = vec![doc.title.clone()];
+    let mut line: Vec<String> = doc.speakers.clone();
+    line.extend(doc.speaker_title.clone());
+    line.push(doc.date.to_string());
+    line.push(crate::index::place_path(doc));
+    head.push(line.join(" · "));
+    if let Some(src) = &doc.source {
+        let printed: Vec<String> =
+            [src.title.clone(), src.issue.clone(), src.publisher.clone(), src.date.map(|d| d.to_string())]
+                .into_iter()
+                .flatten()
+                .collect();
+        if !printed.is_empty() {
+            head.push(printed.join(" · "));
+        }
+    }
+    head.push(permalink.to_string());
+    format!("{}\n\n{}\n", head.join("\n"), crate::markdown::plain_text(body))
+}
+
+/// The Frictionless data package: the CSV with its table schema, the JSON
+/// and the full texts, and the licence and sources `site.toml` states.
+fn package(s: &Shared) -> Value {
+    let site = &s.config.site;
+    let name = crate::slug::slugify(&site.title);
+    let language = &site.language;
+    let zh = language.starts_with("zh");
+    let mut p = json!({
+        "profile": "data-package",
+        "name": if name.is_empty() { "archive".to_string() } else { name },
+        "title": site.title,
+        "homepage": site.base_url,
+        "resources": [
+            {
+                "name": "documents",
+                "path": "documents.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8-sig",
+                "dialect": { "delimiter": ",", "lineTerminator": "\r\n", "quoteChar": "\"", "doubleQuote": true, "header": true },
+                "description": if zh { "每篇文稿一行，内容模型的每个字段一列" } else { "one row per document, one column per field of the content model" },
+                "schema": table::schema(language),
+            },
+            {
+                "name": "documents-json",
+                "path": "documents.json",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "description": if zh { "同上，JSON 数组，列表字段为数组" } else { "the same as a JSON array, lists as arrays" },
+            },
+            {
+                "name": "texts",
+                "path": "texts.jsonl",
+                "format": "jsonl",
+                "mediatype": "application/jsonl",
+                "encoding": "utf-8",
+                "description": if zh { "每行一篇：元数据与全文段落（blocks：anchor 为页面锚点 p-N、s-N）" } else { "one document a line: its metadata and its text's blocks (anchor: the page's p-N, s-N)" },
+            },
+        ],
+    });
+    if !site.description.is_empty() {
+        p["description"] = json!(site.description);
+    }
+    if let Some(l) = &site.data.license {
+        p["licenses"] = json!([l]);
+    }
+    if !site.data.sources.is_empty() {
+        p["sources"] = json!(site.data.sources);
+    }
+    p
+}
