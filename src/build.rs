@@ -125,6 +125,8 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
 pub struct CheckReport {
     pub documents: usize,
     pub warnings: Vec<Diagnostic>,
+    /// Drafts that wait for a human (their `needs`).
+    pub pending: Vec<crate::model::Pending>,
 }
 
 /// Validates everything a build would, writing nothing but the load cache.
@@ -134,7 +136,7 @@ pub fn check(config: &Config) -> Result<CheckReport> {
     let plan = plan_pages(&archive, &index, config.site.paginate_by);
     let renderer = Renderer::new(Theme::load(config)?)?;
     let rendered = render_site(&renderer, config, &archive, &index, &plan, &Discard)?;
-    Ok(CheckReport { documents: archive.documents.len(), warnings: rendered.warnings })
+    Ok(CheckReport { documents: archive.documents.len(), warnings: rendered.warnings, pending: archive.pending })
 }
 
 /// Copies the theme's static files, then the site's (which win), to `static/`.

@@ -20,6 +20,9 @@ use speech_archive::{build, import, init, serve, Error};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Import(args) = &cli.command {
+        return run_import(args, cli.quiet);
+    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -54,8 +57,19 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let config = Config::load(&args.options())?;
             let report = build::check(&config)?;
             warn(&report.warnings);
+            for p in &report.pending {
+                println!("{}: needs a human: {} (draft)", p.path.display(), p.needs.join(", "));
+            }
             if !cli.quiet {
-                println!("checked {}: no problems", count(report.documents, "document"));
+                let pending = match report.pending.len() {
+                    0 => String::new(),
+                    n => format!(
+                        "; {} {} a human (listed above)",
+                        count(n, "draft"),
+                        if n == 1 { "needs" } else { "need" }
+                    ),
+                };
+                println!("checked {}: no problems{pending}", count(report.documents, "document"));
             }
             Ok(())
         }
@@ -63,16 +77,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let quiet = cli.quiet;
             serve::run(&args.options(), Arc::new(move |event| report_serve(event, quiet)))
         }
-        Command::Import(args) => {
-            let bar = ProgressBar::new(args.files.len(), cli.quiet);
-            let report = import::run(&args.options(), &bar);
-            bar.0.finish_and_clear();
-            let report = report?;
-            if !cli.quiet {
-                print!("{}", import::render_text(&report));
-            }
-            Ok(())
-        }
+        Command::Import(_) => unreachable!("`import` has its own exit status: run_import"),
         Command::Init { dir } => {
             init::init(dir)?;
             if !cli.quiet {
@@ -109,6 +114,40 @@ fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
+/// `archive import`: every file that can be imported is written; each one
+/// that cannot is listed as `path:line:col: message` and makes the exit
+/// status 1.
+fn run_import(args: &cli::ImportArgs, quiet: bool) -> ExitCode {
+    let bar = ProgressBar::new(args.files.len(), quiet);
+    let report = import::run(&args.options(), &bar);
+    bar.0.finish_and_clear();
+    let report = match report {
+        Ok(report) => report,
+        Err(error) => {
+            report_error(&error);
+            return ExitCode::from(1);
+        }
+    };
+    if !quiet {
+        print!("{}", import::render_text(&report));
+    }
+    let documents: usize = report.files.iter().map(|f| f.documents.len()).sum();
+    let verb = if report.dry_run { "would write" } else { "wrote" };
+    let imported = format!("{} imported: {verb} {}", count(report.files.len(), "file"), count(documents, "document"));
+    if report.problems.is_empty() {
+        if !quiet {
+            println!("{imported}");
+        }
+        return ExitCode::SUCCESS;
+    }
+    for p in &report.problems {
+        eprintln!("{p}");
+    }
+    let bad: std::collections::BTreeSet<_> = report.problems.iter().map(|d| &d.path).collect();
+    eprintln!("error: {} not imported (listed above); {imported}", count(bad.len(), "file"));
+    ExitCode::from(1)
+}
+
 fn report_error(error: &Error) {
     match error {
         Error::Input(problems) => {
@@ -138,6 +177,9 @@ fn report_serve(event: Event, quiet: bool) {
         Event::Exposed { addr } => eprintln!(
             "warning: the preview listens on {addr}, not on loopback: anyone who can reach this machine over the network can read the site"
         ),
+        Event::Queue { url, drafts } => {
+            println!("{} a human: {url}", count(drafts, "draft") + if drafts == 1 { " needs" } else { " need" })
+        }
         Event::Built { changed, report, time } => {
             warn(&report.warnings);
             if !quiet {

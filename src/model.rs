@@ -196,6 +196,8 @@ pub struct Document {
     pub summary: Option<String>,
     pub editorial_note: Option<String>,
     pub draft: bool,
+    /// Fields a human still has to fill in (a draft's `needs`).
+    pub needs: Vec<String>,
     /// Fields the site allows beyond the content model (`extra_fields`).
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
     /// Markdown body, when held in memory. A build leaves bodies in their
@@ -231,13 +233,23 @@ pub struct Archive {
     /// The site's root, where documents whose body is not in memory are
     /// read from.
     pub root: PathBuf,
+    /// Drafts that wait for a human (their `needs`), published or not.
+    pub pending: Vec<Pending>,
+}
+
+/// A draft that waits for a human: its file and the fields it still needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pending {
+    pub path: PathBuf,
+    pub title: String,
+    pub needs: Vec<String>,
 }
 
 impl Archive {
     pub fn new(mut documents: Vec<Document>, mut pages: Vec<Page>) -> Self {
         documents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         pages.sort_by(|a, b| a.slug.cmp(&b.slug));
-        Archive { documents, pages, root: PathBuf::new() }
+        Archive { documents, pages, root: PathBuf::new(), pending: Vec::new() }
     }
 
     /// The archive, its documents' bodies left in their files under `root`.

@@ -270,6 +270,7 @@ mod tests {
             source: None,
             summary: None,
             editorial_note: None,
+            needs: Vec::new(),
             draft: false,
             extra: Default::default(),
             body: String::new(),

@@ -11,7 +11,7 @@ use crate::diagnostics::Diagnostic;
 use crate::model::{Document, Kind, Page, PartialDate, Source};
 use crate::slug;
 
-const DOCUMENT_FIELDS: [&str; 18] = [
+const DOCUMENT_FIELDS: [&str; 19] = [
     "title",
     "date",
     "speaker",
@@ -30,6 +30,7 @@ const DOCUMENT_FIELDS: [&str; 18] = [
     "summary",
     "editorial_note",
     "draft",
+    "needs",
 ];
 const SOURCE_FIELDS: [&str; 9] =
     ["title", "issue", "publisher", "date", "url", "retrieved", "raw", "raw_sha256", "distribution"];
@@ -40,6 +41,8 @@ struct Fields<'a> {
     path: &'a Path,
     root: Node,
     problems: Vec<Diagnostic>,
+    /// Required fields a draft may leave out: those its `needs` lists.
+    waived: Vec<String>,
 }
 
 impl<'a> Fields<'a> {
@@ -51,7 +54,7 @@ impl<'a> Fields<'a> {
             return Err(one(root.line, root.col, "front matter must be a mapping of `field: value` lines".into()));
         }
         let problems = found.into_iter().map(|p| Diagnostic::new(path, p.line, p.col, p.message)).collect();
-        Ok((Fields { path, root, problems }, s.body, s.body_line))
+        Ok((Fields { path, root, problems, waived: Vec::new() }, s.body, s.body_line))
     }
 
     fn report_at(&mut self, line: usize, col: usize, message: String) {
@@ -103,10 +106,34 @@ impl<'a> Fields<'a> {
 
     fn required_text(&mut self, key: &str) -> String {
         if self.get(key).is_none() {
-            self.report(key, true, format!("missing required field `{key}`"));
+            self.missing(key, String::new());
             return String::new();
         }
         self.text(key).unwrap_or_default()
+    }
+
+    /// A required field is missing: an error, unless a draft lists it in
+    /// `needs` (an imported document waiting for a human).
+    fn missing(&mut self, key: &str, why: String) {
+        if !self.waived.iter().any(|n| n == key) {
+            self.report(key, true, format!("missing required field `{key}`{why}"));
+        }
+    }
+
+    /// `needs: [date, city]`: the fields a human still has to fill in. Only
+    /// a draft may need anything, and only fields of the content model.
+    fn needs(&mut self, draft: bool) -> Vec<String> {
+        let needs = self.list("needs", false);
+        for field in &needs {
+            if !DOCUMENT_FIELDS.contains(&field.as_str()) || field == "needs" || field == "draft" {
+                self.report("needs", true, format!("`needs`: `{field}` is not a field of the content model"));
+            }
+        }
+        if !needs.is_empty() && !draft {
+            let m = "`needs` lists fields still to fill in: fill them in and remove `needs`, or keep `draft: true`";
+            self.report("needs", true, m.into());
+        }
+        needs
     }
 
     fn flag(&mut self, key: &str) -> bool {
@@ -289,9 +316,12 @@ fn today() -> (i32, u8, u8) {
 pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Document, Vec<Diagnostic>> {
     let (mut f, body, body_line) = Fields::parse(path, text)?;
     f.check_known(&DOCUMENT_FIELDS, extra);
+    let draft = f.flag("draft");
+    let needs = f.needs(draft);
+    f.waived = needs.clone();
     let title = f.required_text("title");
     if f.get("date").is_none() {
-        f.report("date", true, "missing required field `date`".into());
+        f.missing("date", String::new());
     }
     let date = f.date("date");
     let kind = match f.text("kind") {
@@ -303,11 +333,7 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
     };
     let speakers = f.list("speaker", true);
     if speakers.is_empty() && kind.needs_speaker() && f.get("speaker").is_none() {
-        f.report(
-            "speaker",
-            true,
-            format!("missing required field `speaker` (only qa and article may omit it; kind is {})", kind.key()),
-        );
+        f.missing("speaker", format!(" (only qa and article may omit it; kind is {})", kind.key()));
     }
     let city = f.required_text("city");
     let province = f.text("province");
@@ -338,7 +364,8 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
         source: f.source(),
         summary: f.text("summary"),
         editorial_note: f.text("editorial_note"),
-        draft: f.flag("draft"),
+        draft,
+        needs,
         title,
         date: date.unwrap_or(PartialDate { year: 0, month: None, day: None }),
         speakers,

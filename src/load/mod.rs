@@ -18,7 +18,7 @@ pub use document::{parse_document, parse_page};
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::{Archive, Document, Page};
+use crate::model::{Archive, Document, Page, Pending};
 
 pub const CONTENT_DIR: &str = "content";
 const SPEECHES_DIR: &str = "speeches";
@@ -66,8 +66,14 @@ pub fn load_archive(config: &Config) -> Result<Archive, Diagnostics> {
     for (doc, topics) in documents.iter_mut().zip(ruled) {
         doc.themes.extend(topics);
     }
+    let mut pending: Vec<Pending> = documents
+        .iter()
+        .filter(|d| d.draft && !d.needs.is_empty())
+        .map(|d| Pending { path: d.path.clone(), title: d.title.clone(), needs: d.needs.clone() })
+        .collect();
+    pending.sort_by(|a, b| a.path.cmp(&b.path));
     documents.retain(|d| config.drafts || !d.draft);
-    Ok(Archive::new(documents, pages).in_files(&config.root))
+    Ok(Archive { pending, ..Archive::new(documents, pages).in_files(&config.root) })
 }
 
 /// Every content file under `content/`, as paths relative to the root,

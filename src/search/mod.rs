@@ -25,7 +25,7 @@ use xxhash_rust::xxh3::Xxh3;
 pub use codec::{pack, slot_of, unpack, Gram};
 pub use normalize::{fold, fold_pairs, normalize};
 pub use publish::{RECORDS_PER_FILE, VERSION};
-pub use query::{query, search, terms, Filters, Hit};
+pub use query::{phrases, query, search, terms, trend, Filters, Hit, Trend, TrendYear, MAX_PHRASES};
 pub use runs::RunStore;
 pub use text::{body_segments, head_segments, Segment};
 

@@ -20,7 +20,8 @@ pub struct Segment {
 }
 
 /// Title and metadata fields, one segment each (a match never runs from
-/// one field into the next).
+/// one field into the next): every field a document's page shows but its
+/// kind (a filter), its length and its raw file's name and digest.
 pub fn head_segments(doc: &Document) -> Vec<Segment> {
     let mut out = Vec::new();
     head_fields(doc, |text| {
@@ -47,8 +48,14 @@ fn head_fields(doc: &Document, mut field: impl FnMut(&str)) {
     field(&doc.date.to_string());
     field(&format_date(&doc.date, "zh-CN"));
     doc.summary.iter().for_each(|s| field(s));
+    doc.editorial_note.iter().for_each(|s| field(s));
     if let Some(source) = &doc.source {
         [&source.title, &source.issue, &source.publisher].into_iter().flatten().for_each(|s| field(s));
+        if let Some(date) = &source.date {
+            field(&date.to_string());
+            field(&format_date(date, "zh-CN"));
+        }
+        source.distribution.iter().for_each(|s| field(s));
     }
 }
 

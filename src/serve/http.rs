@@ -2,8 +2,10 @@
 //! (a small HTTP/1.1 server: keep-alive, GET and HEAD, with limits on what a
 //! client may send before it is answered), URL → file resolution (base
 //! path, percent-decoding, refusing any path that would leave the output
-//! folder), byte ranges, content types, the 404 page and the live-reload
-//! script injection; the reload channel itself is in `reload`.
+//! folder), byte ranges, content types, the 404 page, the live-reload
+//! script injection and the curator's queue page (drafts that wait for a
+//! human, served only here, never built); the reload channel itself is in
+//! `reload`.
 //!
 //! Why its own server: the preview must stay bounded under any client. A
 //! request head may take at most `HEAD_LIMIT` bytes in `HEADER_LIMIT` lines
@@ -21,6 +23,10 @@ use std::time::{Duration, Instant};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 
 use super::reload::{LiveReload, EVENTS_PATH, SCRIPT, SCRIPT_PATH, STATUS_PATH};
+use crate::model::Pending;
+
+/// The curator's queue: every draft that needs a human.
+pub const QUEUE_PATH: &str = "/__archive/queue/";
 
 /// A page is told the server is alive this often, so a closed one is noticed.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -44,12 +50,25 @@ pub struct Site {
     /// document's own page), by path under the output folder; served
     /// instead of the file until that build commits.
     ahead: RwLock<HashMap<String, Vec<u8>>>,
+    /// Drafts that need a human, as the last good build found them.
+    queue: RwLock<Vec<Pending>>,
     pub live: LiveReload,
 }
 
 impl Site {
     pub fn new(output: PathBuf, base_path: String) -> Site {
-        Site { output, base_path: RwLock::new(base_path), ahead: Default::default(), live: LiveReload::default() }
+        Site {
+            output,
+            base_path: RwLock::new(base_path),
+            ahead: Default::default(),
+            queue: Default::default(),
+            live: LiveReload::default(),
+        }
+    }
+
+    /// The drafts the last good build found waiting for a human.
+    pub fn set_queue(&self, queue: Vec<Pending>) {
+        *self.queue.write().unwrap_or_else(|e| e.into_inner()) = queue;
     }
 
     /// Serves `bytes` for `rel` until [`Site::clear_ahead`].
@@ -328,6 +347,7 @@ pub enum Route {
     Script,
     Events,
     Status,
+    Queue,
     /// A decoded path relative to the output folder; `""` or a trailing `/`
     /// names a folder's `index.html`.
     File(String),
@@ -350,6 +370,7 @@ pub fn route(base_path: &str, target: &str) -> Route {
         SCRIPT_PATH => return Route::Script,
         EVENTS_PATH => return Route::Events,
         STATUS_PATH => return Route::Status,
+        QUEUE_PATH => return Route::Queue,
         _ => {}
     }
     let Some(rel) = path.strip_prefix(base.as_ref()) else {
@@ -457,6 +478,14 @@ fn respond(request: &Request, site: &Site) -> Reply {
         Route::Status => reply(200, "application/json", serde_json::to_vec(&site.live.status()).unwrap_or_default()),
         // A HEAD for the event stream: its head only.
         Route::Events => reply(200, "text/event-stream", Vec::new()),
+        Route::Queue => {
+            let queue = site.queue.read().unwrap_or_else(|e| e.into_inner()).clone();
+            reply(
+                200,
+                "text/html; charset=utf-8",
+                inject_script(queue_page(&queue).as_bytes(), site.live.status().build),
+            )
+        }
         Route::Redirect(to) => redirect(&to),
         Route::NotFound => not_found(site),
         Route::Refused => reply(403, "text/plain; charset=utf-8", b"forbidden\n".to_vec()),
@@ -465,6 +494,37 @@ fn respond(request: &Request, site: &Site) -> Reply {
             None => from_disk(request, site, &rel),
         },
     }
+}
+
+/// The queue as a page: one row per draft, its file and what it needs, in
+/// the order `archive check` lists them. Everything from content is escaped.
+pub fn queue_page(queue: &[Pending]) -> String {
+    let escape = |t: &str| {
+        t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    };
+    let mut rows = String::new();
+    for p in queue {
+        rows.push_str(&format!(
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n",
+            escape(&p.path.to_string_lossy()),
+            escape(&p.title),
+            escape(&p.needs.join(", "))
+        ));
+    }
+    let summary = match queue.len() {
+        0 => "No draft needs a human.".to_string(),
+        1 => "1 draft needs a human.".to_string(),
+        n => format!("{n} drafts need a human."),
+    };
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Queue: drafts that need a human</title>\n\
+         <style>body{{font-family:sans-serif;margin:2rem}}table{{border-collapse:collapse}}\
+         td,th{{border-bottom:1px solid #ccc;padding:.3rem .6rem;text-align:left}}</style></head>\n\
+         <body><h1>Drafts that need a human</h1>\n<p>{summary} Fill in each missing field in the file, remove it from \
+         <code>needs</code>, and set <code>draft: false</code> when nothing is left; this page follows every save. \
+         It is served by <code>archive serve</code> only, never published.</p>\n\
+         <table><thead><tr><th>file</th><th>title</th><th>needs</th></tr></thead><tbody>\n{rows}</tbody></table></body></html>\n"
+    )
 }
 
 fn from_disk(request: &Request, site: &Site, rel: &str) -> Reply {
@@ -707,6 +767,23 @@ mod tests {
         assert_eq!(route("/", "/__archive/events"), Route::Events);
         assert_eq!(route("/", "/__archive/status?t=1"), Route::Status);
         assert_eq!(route("/", "/__archive/live-reload.js"), Route::Script);
+    }
+
+    #[test]
+    fn the_queue_lists_each_draft_and_escapes_what_content_says() {
+        assert_eq!(route("/archive/", "/__archive/queue/"), Route::Queue);
+        let queue = vec![Pending {
+            path: PathBuf::from("content/speeches/undated/a.md"),
+            title: "<b>讲话</b>".into(),
+            needs: vec!["date".into(), "city".into()],
+        }];
+        let page = scraper::Html::parse_document(&queue_page(&queue));
+        let cells: Vec<String> = page
+            .select(&scraper::Selector::parse("tbody td").unwrap())
+            .map(|td| td.text().collect::<String>())
+            .collect();
+        assert_eq!(cells, ["content/speeches/undated/a.md", "<b>讲话</b>", "date, city"]);
+        assert!(page.select(&scraper::Selector::parse("td b").unwrap()).next().is_none(), "markup from content");
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub enum Event<'a> {
     Built { changed: &'a [PathBuf], report: &'a BuildReport, time: Duration },
     /// A build failed; the last good site is still served.
     Failed { changed: &'a [PathBuf], error: &'a Error },
+    /// `drafts` drafts need a human: the queue page is at `url`.
+    Queue { url: &'a str, drafts: usize },
     /// Something went wrong that serving goes on after (watching, Ctrl-C).
     Trouble(String),
 }
@@ -87,6 +89,9 @@ pub fn run(options: &ServeOptions, report: Reporter) -> Result<(), Error> {
     let mut last_good = rebuild(&options, &site, &[], &report);
     let url = format!("http://{addr}{}", site.base_path());
     report(Event::Serving { url: &url, output: &config.output });
+    if let Some(drafts) = last_good.as_ref().map(|s| s.archive.pending.len()).filter(|n| *n > 0) {
+        report(Event::Queue { url: &format!("http://{addr}{}", http::QUEUE_PATH), drafts });
+    }
     if options.open {
         let _ = opener::open(&url);
     }
@@ -117,6 +122,7 @@ fn rebuild(
     match Config::load(&options.site).and_then(|config| build::build_keeping(&config)) {
         Ok((built, snapshot)) => {
             site.set_base_path(snapshot.config.base_path());
+            site.set_queue(snapshot.archive.pending.clone());
             site.clear_ahead();
             site.live.publish_success();
             report(Event::Built { changed, report: &built, time: started.elapsed() });
