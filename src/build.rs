@@ -28,6 +28,8 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     pub stages: Vec<Stage>,
     pub total: Duration,
+    /// What the person building should know, though nothing failed.
+    pub notes: Vec<String>,
 }
 
 /// What a build knew when it finished: `archive serve` keeps it to render
@@ -49,6 +51,7 @@ pub fn build(config: &Config) -> Result<BuildReport> {
     let inputs = InputStamp::take(config);
     if let Some(last) = inputs.unchanged(config) {
         let write = WriteReport { incremental: true, kept: last.pages, ..Default::default() };
+        let notes = notes(config);
         let total = started.elapsed();
         let stages = vec![Stage { name: "unchanged", time: total, peak: peak_memory() }];
         return Ok(BuildReport {
@@ -57,6 +60,7 @@ pub fn build(config: &Config) -> Result<BuildReport> {
             write,
             stages,
             total,
+            notes,
             ..Default::default()
         });
     }
@@ -115,8 +119,24 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
 
     report.documents = archive.documents.len();
     (report.pages, report.rendered, report.warnings) = (rendered.pages, rendered.rendered, rendered.warnings);
+    report.notes = notes(config);
     report.total = started.elapsed();
     Ok((report, Snapshot { config: config.clone(), archive, index, plan, renderer }))
+}
+
+/// Notes on a good build: a site under a sub-path has its robots.txt where
+/// crawlers never look.
+pub fn notes(config: &Config) -> Vec<String> {
+    let base = config.base_path();
+    if base == "/" {
+        return Vec::new();
+    }
+    let host = config.site.base_url.strip_suffix(&base[1..]).unwrap_or(&config.site.base_url);
+    vec![format!(
+        "note: the site lives under {base}, and crawlers read robots.txt only at {host}robots.txt; \
+         copy the lines of {}robots.txt into that file",
+        config.site.base_url
+    )]
 }
 
 /// What `archive check` found: how many documents, and the problems that

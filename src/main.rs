@@ -50,6 +50,9 @@ fn run(cli: &Cli) -> Result<(), Error> {
             }
             if !cli.quiet {
                 println!("{}", summary(&report, &config.output));
+                for note in &report.notes {
+                    println!("{note}");
+                }
             }
             Ok(())
         }

@@ -7,6 +7,7 @@ mod build;
 mod content;
 mod crawl;
 mod errors;
+mod feeds;
 mod files;
 mod front_matter;
 mod import;
