@@ -5,6 +5,7 @@
 mod browser;
 mod build;
 mod content;
+mod corpus;
 mod crawl;
 mod errors;
 mod feeds;
