@@ -177,6 +177,9 @@ fn warn(warnings: &[Diagnostic]) {
 fn report_serve(event: Event, quiet: bool) {
     match event {
         Event::Serving { url, output } => println!("serving {} at {url} (Ctrl-C to stop)", output.display()),
+        Event::Exposed { addr } => eprintln!(
+            "warning: the preview listens on {addr}, not on loopback: anyone who can reach this machine over the network can read the site"
+        ),
         Event::Queue { url, drafts } => {
             println!("{} a human: {url}", count(drafts, "draft") + if drafts == 1 { " needs" } else { " need" })
         }
