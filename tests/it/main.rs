@@ -4,6 +4,7 @@
 
 mod browser;
 mod build;
+mod compare;
 mod content;
 mod corpus;
 mod crawl;
