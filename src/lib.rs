@@ -8,6 +8,7 @@
 
 pub mod build;
 pub mod cite;
+pub mod compare;
 pub mod config;
 pub mod diagnostics;
 pub mod error;

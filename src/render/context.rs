@@ -140,7 +140,8 @@ impl<'a> Shared<'a> {
 
     fn summary_and_fp(&self, i: usize) -> &(DocumentSummary, Fingerprint) {
         self.summaries[i].get_or_init(|| {
-            let summary = self.views.summary(i);
+            let mut summary = self.views.summary(i);
+            summary.compare_url = self.original[i].map(|_| views::compare_url(&self.views.archive.documents[i]));
             let fp = Fingerprint::of_json(Fingerprint(0), &summary);
             (summary, fp)
         })
@@ -268,6 +269,9 @@ impl PageContext {
                 (body.html, body.toc, body.paragraphs, body.characters);
             self.give("doc", &view);
         }
+        if let PageKind::Compare(i) = page.kind {
+            self.give("compare", &compare_view(s, i)?);
+        }
         scratch.extend(self.context.unwrap_or_default());
         let result = s.renderer.render_to(template, scratch, out).map_err(Error::from);
         for key in self.keys {
@@ -314,6 +318,12 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
             let raw = archive.raw_file(i).map(|r| &r.name);
             c.depend_on(&("doc", doc.digest, linked, &s.config.build_date, raw));
             "document.html"
+        }
+        PageKind::Compare(i) => {
+            let o = s.original[i].unwrap_or(i);
+            let docs = &archive.documents;
+            c.depend_on(&("compare", docs[i].digest, docs[o].digest, s.summary_fp(i).0, s.summary_fp(o).0));
+            "compare.html"
         }
         PageKind::List(n) => {
             let p = Paginator::new("speeches/", per_page, archive.documents.len());
@@ -515,6 +525,18 @@ fn feed<'a>(s: &'a Shared, title: String, url: &str, page_url: &str, ids: &[usiz
         .collect();
     let updated = entries.first().map_or_else(|| format!("{}T00:00:00Z", s.config.build_date), |e| e.updated.clone());
     Feed { title, url: url.to_string(), page_url: page_url.to_string(), updated, entries }
+}
+
+/// Reprint `i` beside its original: their bodies diffed.
+fn compare_view(s: &Shared, i: usize) -> Result<views::CompareView, Error> {
+    let o = s.original[i].unwrap_or(i);
+    let archive = s.views.archive;
+    let (original, reprint) = (archive.body(o)?, archive.body(i)?);
+    let comparison =
+        crate::compare::compare((&archive.documents[o].title, &original), (&archive.documents[i].title, &reprint));
+    let summary = &comparison.summary;
+    let same_percent = (summary.same * 100).checked_div(summary.original_length).unwrap_or(100);
+    Ok(views::CompareView { original: s.summary(o).clone(), reprint: s.summary(i).clone(), comparison, same_percent })
 }
 
 /// A document page's view, with the body fields left empty.

@@ -5,7 +5,9 @@
 mod browser;
 mod build;
 mod cite;
+mod compare;
 mod content;
+mod corpus;
 mod crawl;
 mod data;
 mod errors;

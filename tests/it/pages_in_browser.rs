@@ -24,6 +24,7 @@ const PAGES: [&str; 15] = [
     "data/",
     "search/?q=%E6%89%B6%E8%B4%AB",
     "404.html",
+    "speeches/he-bangjun-2020-zhucun-ganbu-peixun-jiuli-repost/compare/",
     // The phrases through time, compared, as a share.
     "search/?q=%E7%B2%BE%E5%87%86%E6%89%B6%E8%B4%AB%2C%E4%B9%A1%E6%9D%91%E6%8C%AF%E5%85%B4&trend=share",
 ];
