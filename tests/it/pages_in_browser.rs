@@ -9,7 +9,7 @@ use crate::browser::{Browser, StaticServer};
 use crate::support::Site;
 
 /// One page of each kind of the bundled archive, and the search page with a query.
-const PAGES: [&str; 15] = [
+const PAGES: [&str; 16] = [
     "",
     "speeches/",
     "speeches/he-bangjun-2020-zhucun-ganbu-peixun/",
