@@ -152,6 +152,10 @@ pub struct CheckReport {
 /// Validates everything a build would, writing nothing but the load cache.
 pub fn check(config: &Config) -> Result<CheckReport> {
     let archive = load_archive(config)?;
+    let raw = crate::load::check_raw_files(&archive);
+    if !raw.is_empty() {
+        return Err(Error::Input(crate::diagnostics::Diagnostics::sorted(raw)));
+    }
     let index = build_index(&archive);
     let plan = plan_pages(&archive, &index, config.site.paginate_by);
     let renderer = Renderer::new(Theme::load(config)?)?;

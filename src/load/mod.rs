@@ -315,6 +315,30 @@ fn variant_cycle(by_slug: &BTreeMap<&str, &Document>, doc: &Document) -> Option<
     None
 }
 
+/// Checks each raw file the archive has against the `source.raw_sha256` of
+/// every document that names it (`archive check`; a build does not read
+/// raw files for this). A mismatch is reported at the `raw_sha256` line.
+pub fn check_raw_files(archive: &Archive) -> Vec<Diagnostic> {
+    use sha2::{Digest, Sha256};
+    let mut digests: std::collections::HashMap<&str, Option<String>> = Default::default();
+    let mut problems = Vec::new();
+    for (i, doc) in archive.documents.iter().enumerate() {
+        let Some(src) = &doc.source else { continue };
+        let (Some(expected), Some(raw)) = (&src.raw_sha256, archive.raw_file(i)) else { continue };
+        let actual = digests.entry(raw.name.as_str()).or_insert_with(|| {
+            let path = archive.root.join(CONTENT_DIR).join(RAW_DIR).join(&raw.name);
+            std::fs::read(path).ok().map(|bytes| format!("{:x}", Sha256::digest(bytes)))
+        });
+        if actual.as_deref() != Some(expected.to_ascii_lowercase().as_str()) {
+            let (line, col) = value_position(&archive.root, &doc.path, "source.raw_sha256").unwrap_or((1, 1));
+            let found = actual.as_deref().map_or("cannot be read".to_string(), |a| format!("has SHA-256 {a}"));
+            let m = format!("`source.raw_sha256` does not match {CONTENT_DIR}/{RAW_DIR}/{}, which {found}", raw.name);
+            problems.push(Diagnostic::new(&doc.path, line, col, m));
+        }
+    }
+    problems
+}
+
 /// Where the value of `key` stands in a content file. Documents keep no
 /// raw text, so the file is read again: this runs only on an error path.
 fn value_position(root: &Path, path: &Path, key: &str) -> Option<(usize, usize)> {

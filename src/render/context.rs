@@ -45,6 +45,8 @@ pub(super) struct Shared<'a> {
     variants: Vec<Vec<usize>>,
     /// Document numbers by when they were added, newest first.
     by_added: Vec<usize>,
+    /// How many documents name each raw file.
+    raw_users: std::collections::HashMap<&'a str, usize>,
     /// Per facet, per term: its view, facts, and their digest; empty when
     /// the plan has no page that needs them.
     terms: Vec<Vec<(TermView, TermFacts, Fingerprint)>>,
@@ -97,6 +99,12 @@ impl<'a> Shared<'a> {
         let items = ItemCache::new(archive.documents.len());
         let warnings = Default::default();
         let by_added = archive.by_added();
+        let mut raw_users = std::collections::HashMap::new();
+        for d in &archive.documents {
+            if let Some(raw) = d.source.as_ref().and_then(|s| s.raw.as_deref()) {
+                *raw_users.entry(raw).or_insert(0) += 1;
+            }
+        }
         Shared {
             config,
             views,
@@ -105,6 +113,7 @@ impl<'a> Shared<'a> {
             original,
             variants,
             by_added,
+            raw_users,
             terms,
             items,
             base,
@@ -164,6 +173,13 @@ impl<'a> Shared<'a> {
         let n = self.views.archive.documents.len();
         // Documents are newest first: the one before in time is a later index.
         ((i + 1..n).find(other), (0..i).rev().find(other))
+    }
+
+    /// True when document `i` is the only one its raw file holds: the whole
+    /// file is compared with its text.
+    fn raw_whole(&self, i: usize) -> bool {
+        let raw = self.views.archive.documents[i].source.as_ref().and_then(|s| s.raw.as_deref());
+        raw.is_some_and(|r| self.raw_users.get(r) == Some(&1))
     }
 
     /// The newest `LATEST` of `ids` by added date, those without one left out.
@@ -272,6 +288,9 @@ impl PageContext {
         if let PageKind::Compare(i) = page.kind {
             self.give("compare", &compare_view(s, i)?);
         }
+        if let PageKind::Changes(i) = page.kind {
+            self.give("changes", &changes_view(s, i)?);
+        }
         scratch.extend(self.context.unwrap_or_default());
         let result = s.renderer.render_to(template, scratch, out).map_err(Error::from);
         for key in self.keys {
@@ -318,6 +337,11 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
             let raw = archive.raw_file(i).map(|r| &r.name);
             c.depend_on(&("doc", doc.digest, linked, &s.config.build_date, raw));
             "document.html"
+        }
+        PageKind::Changes(i) => {
+            let raw = archive.raw_file(i);
+            c.depend_on(&("changes", archive.documents[i].digest, s.summary_fp(i).0, raw, s.raw_whole(i)));
+            "changes.html"
         }
         PageKind::Compare(i) => {
             let o = s.original[i].unwrap_or(i);
@@ -461,6 +485,23 @@ fn data_view(config: &Config) -> views::DataView {
     }
 }
 
+/// What the curator changed between document `i`'s raw file and its
+/// published text, with the document's summary.
+fn changes_view(s: &Shared, i: usize) -> Result<views::ChangesView, Error> {
+    let archive = s.views.archive;
+    let raw = archive.raw_file(i).ok_or_else(|| Error::Usage("no raw file".into()))?;
+    let path = archive.root.join(crate::load::CONTENT_DIR).join(crate::load::RAW_DIR).join(&raw.name);
+    let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+    let published = crate::markdown::plain_text(&archive.body(i)?);
+    let changes = super::provenance::changes(&super::provenance::decode(&bytes), &published, s.raw_whole(i));
+    Ok(views::ChangesView {
+        doc: s.summary(i).clone(),
+        raw_name: raw.name.clone(),
+        raw_url: format!("raw/{}", raw.name),
+        changes,
+    })
+}
+
 /// The pager of page `current`: the first page, the last, and two either
 /// side of the current one, with a gap where the next page left out sits.
 fn pager(p: &Paginator, current: usize) -> Pager {
@@ -574,6 +615,7 @@ fn document_view(s: &Shared, i: usize) -> DocumentView {
             })
             .collect(),
         raw_url: archive.raw_file(i).map(|r| format!("raw/{}", r.name)),
+        changes_url: archive.raw_file(i).map(|_| views::changes_url(doc)),
         permalink,
         occasion: doc.occasion.clone(),
         editorial_note: doc.editorial_note.clone(),

@@ -7,6 +7,7 @@ mod context;
 mod downloads;
 mod items;
 mod pages;
+mod provenance;
 mod table;
 mod theme;
 pub mod views;

@@ -18,7 +18,7 @@ use crate::model::Archive;
 use crate::write::Sink;
 
 /// Templates every theme must have.
-pub const TEMPLATES: [&str; 14] = [
+pub const TEMPLATES: [&str; 15] = [
     "home.html",
     "item.html",
     "search.html",
@@ -30,6 +30,7 @@ pub const TEMPLATES: [&str; 14] = [
     "page.html",
     "404.html",
     "data.html",
+    "changes.html",
     "atom.xml",
     "sitemap.xml",
     "robots.txt",
@@ -64,6 +65,8 @@ pub enum PageKind {
     DataPage,
     /// A raw source file (`archive.raw_files`), under `raw/`.
     Raw(usize),
+    /// What the curator changed between a document's raw file and its text.
+    Changes(usize),
 }
 
 /// The formats of a document's downloads.
@@ -171,6 +174,9 @@ pub fn plan_pages(archive: &Archive, index: &Index, per_page: usize) -> Vec<Page
             kind: PageKind::DocumentFile(i, f),
         }));
         plan.push(PagePlan { url, kind: PageKind::Document(i) });
+        if archive.raw_file(i).is_some() {
+            plan.push(PagePlan { url: views::changes_url(doc), kind: PageKind::Changes(i) });
+        }
         if doc.variant_of.as_deref().is_some_and(|o| slugs.contains(o)) {
             plan.push(PagePlan { url: views::compare_url(doc), kind: PageKind::Compare(i) });
         }

@@ -103,6 +103,9 @@ pub struct DocumentView {
     pub downloads: Vec<Link>,
     /// The raw source file on this site (`raw/<name>`), when the archive has it.
     pub raw_url: Option<String>,
+    /// The page showing what the curator changed between that file and
+    /// this text, when the archive has the file.
+    pub changes_url: Option<String>,
 }
 
 /// The data page's `data`: the whole archive's downloads, the columns of
@@ -288,6 +291,20 @@ pub fn document_url(doc: &Document) -> String {
 }
 
 /// The page comparing a reprint with its original.
+/// The page of what the curator changed from the raw file: `speeches/<slug>/changes/`.
+pub fn changes_url(doc: &Document) -> String {
+    format!("{}changes/", document_url(doc))
+}
+
+/// `changes` on `changes.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesView {
+    pub doc: DocumentSummary,
+    pub raw_name: String,
+    pub raw_url: String,
+    pub changes: super::provenance::Changes,
+}
+
 pub fn compare_url(reprint: &Document) -> String {
     format!("{}compare/", document_url(reprint))
 }

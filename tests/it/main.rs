@@ -18,6 +18,7 @@ mod import;
 mod incremental;
 mod links;
 mod pages_in_browser;
+mod provenance;
 mod search;
 mod search_page;
 mod serve;
