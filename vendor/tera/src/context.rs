@@ -143,7 +143,8 @@ pub trait ValueRender {
 impl ValueRender for Value {
     fn render(&self, write: &mut impl Write) -> std::io::Result<()> {
         match *self {
-            Value::String(ref s) => write!(write, "{}", s),
+            // speech-archive: bytes as they are, not through `fmt::write`.
+            Value::String(ref s) => write.write_all(s.as_bytes()),
             Value::Number(ref i) => {
                 if let Some(v) = i.as_i64() {
                     write!(write, "{}", v)
@@ -359,14 +360,22 @@ pub fn dotted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> 
 
     // speech-archive: a token is unescaped only when it holds a `~`; the
     // two `str::replace` calls per token allocated on every lookup.
-    PointerMachina::new(pointer).map(unescape_pointer_token).try_fold(
-        value,
-        |target, token| match target {
-            Value::Object(map) => map.get(token.as_ref()),
-            Value::Array(list) => parse_index(&token).and_then(|x| list.get(x)),
-            _ => None,
-        },
-    )
+    let step = |target: &'a Value, token: std::borrow::Cow<'_, str>| match target {
+        Value::Object(map) => map.get(token.as_ref()),
+        Value::Array(list) => parse_index(&token).and_then(|x| list.get(x)),
+        _ => None,
+    };
+    // speech-archive: a name of plain parts (`a.b.c`, no quotes, brackets or
+    // backslashes, ASCII) is split at its dots by memchr; `PointerMachina`
+    // gives the same parts, one `char` at a time.
+    if pointer.bytes().all(|b| b.is_ascii() && !matches!(b, b'"' | b'\'' | b'\\' | b'[' | b']')) {
+        return pointer
+            .split('.')
+            .filter(|part| !part.is_empty())
+            .map(unescape_pointer_token)
+            .try_fold(value, step);
+    }
+    PointerMachina::new(pointer).map(unescape_pointer_token).try_fold(value, step)
 }
 
 /// A JSON pointer token with `~1` and `~0` unescaped, borrowed when it has

@@ -35,6 +35,54 @@ pub fn escape_html(input: &str) -> String {
     output
 }
 
+/// speech-archive: the renderer's own maps (frames, macro namespaces) are
+/// keyed by names from templates and hashed with FxHash (as rustc does)
+/// instead of SipHash, which cost more than the lookups themselves.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(std::convert::TryInto::try_into(chunk).unwrap()));
+        }
+        let mut last = [0u8; 8];
+        let rest = chunks.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(last) ^ (rest.len() as u64) << 59);
+    }
+
+    #[inline]
+    fn write_u8(&mut self, byte: u8) {
+        self.add(byte as u64);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// A `HashMap` hashed with [`FxHasher`].
+pub(crate) type FxHashMap<K, V> =
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
 pub(crate) fn render_to_string<C, F, E>(context: C, render: F) -> Result<String, Error>
 where
     C: FnOnce() -> String,
