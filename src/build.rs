@@ -1,11 +1,11 @@
 //! THE orchestrator: load → index → render → search → write, timed per
 //! stage. Reads as the pipeline; the stages own the work.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostic;
+use crate::error::{Error, Result};
 use crate::index::{build_index, Index};
 use crate::load::load_archive;
 use crate::model::Archive;
@@ -23,8 +23,13 @@ pub struct BuildReport {
     pub rendered: usize,
     pub static_files: usize,
     pub write: WriteReport,
+    /// Problems that do not stop the build (each at its path:line:col),
+    /// sorted; the binary prints them and still exits 0.
+    pub warnings: Vec<Diagnostic>,
     pub stages: Vec<Stage>,
     pub total: Duration,
+    /// What the person building should know, though nothing failed.
+    pub notes: Vec<String>,
 }
 
 /// What a build knew when it finished: `archive serve` keeps it to render
@@ -40,12 +45,13 @@ pub struct Snapshot {
 /// Builds the site into `config.output`, re-rendering only what changed
 /// since the last build (unless `config.clean`); on any error the previous
 /// output is left untouched.
-pub fn build(config: &Config) -> Result<BuildReport, Diagnostics> {
+pub fn build(config: &Config) -> Result<BuildReport> {
     let started = Instant::now();
     // Nothing changed since the last build, which left its output intact.
     let inputs = InputStamp::take(config);
     if let Some(last) = inputs.unchanged(config) {
         let write = WriteReport { incremental: true, kept: last.pages, ..Default::default() };
+        let notes = notes(config);
         let total = started.elapsed();
         let stages = vec![Stage { name: "unchanged", time: total, peak: peak_memory() }];
         return Ok(BuildReport {
@@ -54,6 +60,7 @@ pub fn build(config: &Config) -> Result<BuildReport, Diagnostics> {
             write,
             stages,
             total,
+            notes,
             ..Default::default()
         });
     }
@@ -66,7 +73,7 @@ pub fn build(config: &Config) -> Result<BuildReport, Diagnostics> {
 
 /// [`build`] through every stage even when nothing changed, and what it
 /// knew (`archive serve` keeps it between builds).
-pub fn build_keeping(config: &Config) -> Result<(BuildReport, Snapshot), Diagnostics> {
+pub fn build_keeping(config: &Config) -> Result<(BuildReport, Snapshot)> {
     settled(|| build_from(config, InputStamp::take(config), Instant::now()))
 }
 
@@ -74,19 +81,19 @@ pub fn build_keeping(config: &Config) -> Result<(BuildReport, Snapshot), Diagnos
 /// because a file was saved while it ran (a body read again no longer
 /// matches what was loaded): the result is the saved files' build, not
 /// "build again". The failed tries wrote nothing.
-fn settled<T>(mut build: impl FnMut() -> Result<T, Diagnostics>) -> Result<T, Diagnostics> {
+fn settled<T>(mut build: impl FnMut() -> Result<T>) -> Result<T> {
     const AGAIN: usize = 3;
     let mut result = build();
     for _ in 0..AGAIN {
         match &result {
-            Err(d) if d.0.iter().any(|d| d.message == crate::load::CHANGED_WHILE_BUILDING) => result = build(),
+            Err(Error::Changed { .. }) => result = build(),
             _ => break,
         }
     }
     result
 }
 
-fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(BuildReport, Snapshot), Diagnostics> {
+fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(BuildReport, Snapshot)> {
     let mut report = BuildReport::default();
     let mut stage = Stopwatch::new();
     let archive = load_archive(config)?;
@@ -95,44 +102,65 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
     let plan = plan_pages(&archive, &index, config.site.paginate_by);
     report.stages.push(stage.lap("index"));
     let renderer = Renderer::new(Theme::load(config)?)?;
-    let output = Output::open(&config.root, &config.output, renderer.fingerprint(config), config.clean)
-        .map_err(|e| io_error(&config.output, e))?;
+    let output = Output::open(&config.root, &config.output, renderer.fingerprint(config), config.clean)?;
     let rendered = render_site(&renderer, config, &archive, &index, &plan, &output)?;
     report.stages.push(stage.lap("render"));
     let words = Words { language: &config.site.language, t: &renderer.theme.words };
     let search = search_inputs(&archive, &index, &words);
     if output.keep_all("search/", search.fingerprint).is_none() {
         let store = RunStore::in_dir(cache_dir(&config.root).join("search"), !config.clean);
-        search.write(&store, &output).map_err(|e| match e.get_ref().and_then(|e| e.downcast_ref::<Diagnostic>()) {
-            // A document's file changed since it was loaded.
-            Some(d) => Diagnostics(vec![d.clone()]),
-            None => io_error(Path::new("search"), e),
-        })?;
+        search.write(&store, &output)?;
     }
     report.stages.push(stage.lap("search"));
     report.static_files = write_static(&renderer.theme, &output)?;
     let counts = (archive.documents.len(), rendered.pages);
-    report.write = output.commit(inputs, counts).map_err(|e| io_error(&config.output, e))?;
+    report.write = output.commit(inputs, counts)?;
     report.stages.push(stage.lap("write"));
 
     report.documents = archive.documents.len();
-    (report.pages, report.rendered) = (rendered.pages, rendered.rendered);
+    (report.pages, report.rendered, report.warnings) = (rendered.pages, rendered.rendered, rendered.warnings);
+    report.notes = notes(config);
     report.total = started.elapsed();
     Ok((report, Snapshot { config: config.clone(), archive, index, plan, renderer }))
 }
 
+/// Notes on a good build: a site under a sub-path has its robots.txt where
+/// crawlers never look.
+pub fn notes(config: &Config) -> Vec<String> {
+    let base = config.base_path();
+    if base == "/" {
+        return Vec::new();
+    }
+    let host = config.site.base_url.strip_suffix(&base[1..]).unwrap_or(&config.site.base_url);
+    vec![format!(
+        "note: the site lives under {base}, and crawlers read robots.txt only at {host}robots.txt; \
+         copy the lines of {}robots.txt into that file",
+        config.site.base_url
+    )]
+}
+
+/// What `archive check` found: how many documents, and the problems that
+/// would not stop a build.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    pub documents: usize,
+    pub warnings: Vec<Diagnostic>,
+    /// Drafts that wait for a human (their `needs`).
+    pub pending: Vec<crate::model::Pending>,
+}
+
 /// Validates everything a build would, writing nothing but the load cache.
-pub fn check(config: &Config) -> Result<usize, Diagnostics> {
+pub fn check(config: &Config) -> Result<CheckReport> {
     let archive = load_archive(config)?;
     let index = build_index(&archive);
     let plan = plan_pages(&archive, &index, config.site.paginate_by);
     let renderer = Renderer::new(Theme::load(config)?)?;
-    render_site(&renderer, config, &archive, &index, &plan, &Discard)?;
-    Ok(archive.documents.len())
+    let rendered = render_site(&renderer, config, &archive, &index, &plan, &Discard)?;
+    Ok(CheckReport { documents: archive.documents.len(), warnings: rendered.warnings, pending: archive.pending })
 }
 
 /// Copies the theme's static files, then the site's (which win), to `static/`.
-fn write_static(theme: &Theme, sink: &dyn Sink) -> Result<usize, Diagnostics> {
+fn write_static(theme: &Theme, sink: &dyn Sink) -> Result<usize> {
     let mut files: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
     if let Some(dir) = theme.embedded_static {
         for file in all_files(dir) {
@@ -142,16 +170,19 @@ fn write_static(theme: &Theme, sink: &dyn Sink) -> Result<usize, Diagnostics> {
     }
     for dir in &theme.static_dirs {
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-            let entry = entry.map_err(|e| io_error(dir, e.into()))?;
+            let entry = entry.map_err(|e| {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                Error::io("read", path, e.into())
+            })?;
             if entry.file_type().is_file() {
                 let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
-                files.insert(rel, std::fs::read(entry.path()).map_err(|e| io_error(entry.path(), e))?);
+                files.insert(rel, std::fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?);
             }
         }
     }
     for (rel, bytes) in &files {
         let rel = format!("static/{rel}");
-        sink.write(&rel, bytes).map_err(|e| io_error(Path::new(&rel), e))?;
+        sink.write(&rel, bytes)?;
     }
     Ok(files.len())
 }
@@ -162,10 +193,6 @@ fn all_files(dir: &'static include_dir::Dir<'static>) -> Vec<&'static include_di
         files.extend(all_files(sub));
     }
     files
-}
-
-fn io_error(path: &Path, e: std::io::Error) -> Diagnostics {
-    Diagnostics(vec![Diagnostic::new(path, 1, 1, e.to_string())])
 }
 
 /// A stage's wall time, and the process's peak resident memory when it
@@ -206,9 +233,9 @@ mod tests {
 
     #[test]
     fn a_build_that_met_a_file_saved_while_it_ran_is_run_again() {
-        let changed =
-            || Diagnostics(vec![Diagnostic::new(Path::new("a.md"), 1, 1, crate::load::CHANGED_WHILE_BUILDING)]);
-        let other = || Diagnostics(vec![Diagnostic::new(Path::new("a.md"), 3, 7, "not a date")]);
+        use std::path::Path;
+        let changed = || Error::Changed { path: "a.md".into() };
+        let other = || Error::at(Diagnostic::new(Path::new("a.md"), 3, 7, "not a date"));
         // Two builds meet a save; the third sees the file settled.
         let mut runs = 0;
         let result = settled(|| {
@@ -226,13 +253,14 @@ mod tests {
             runs += 1;
             Err(other())
         });
-        assert_eq!((result.unwrap_err().0, runs), (other().0, 1));
+        assert_eq!((result.unwrap_err().to_string(), runs), (other().to_string(), 1));
         // A file that never settles: given up after a few builds.
         let mut runs = 0;
         let result: Result<(), _> = settled(|| {
             runs += 1;
             Err(changed())
         });
-        assert_eq!((result.unwrap_err().0, runs), (changed().0, 4));
+        assert!(matches!(result, Err(Error::Changed { .. })));
+        assert_eq!(runs, 4);
     }
 }

@@ -1,9 +1,14 @@
-//! Command-line interface: clap derive only. Raw arguments become a resolved
-//! `Config` once, in `Cli::config`.
+//! The `archive` command line: clap derive only, and each subcommand's
+//! arguments as the library's plain option structs. Part of the binary, not
+//! the library: clap types go no further than this file and `main.rs`.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use speech_archive::config::Options;
+use speech_archive::import::ImportOptions;
+use speech_archive::serve::ServeOptions;
 
 #[derive(Debug, Parser)]
 #[command(name = "archive", version, about = "Publish an archive of speeches as a static website")]
@@ -45,6 +50,12 @@ pub struct SiteArgs {
     pub drafts: bool,
 }
 
+impl SiteArgs {
+    pub fn options(&self) -> Options {
+        Options { root: self.root.clone(), drafts: self.drafts, ..Options::default() }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     #[command(flatten)]
@@ -58,6 +69,17 @@ pub struct BuildArgs {
     /// Ignore the build cache (.archive-cache/) and render every page.
     #[arg(long)]
     pub clean: bool,
+}
+
+impl BuildArgs {
+    pub fn options(&self) -> Options {
+        Options {
+            output: self.output.clone(),
+            base_url: self.base_url.clone(),
+            clean: self.clean,
+            ..self.site.options()
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +104,19 @@ pub struct ImportArgs {
     pub report: Option<PathBuf>,
 }
 
+impl ImportArgs {
+    pub fn options(&self) -> ImportOptions {
+        ImportOptions {
+            files: self.files.clone(),
+            root: self.root.clone(),
+            out: self.out.clone(),
+            dry_run: self.dry_run,
+            force: self.force,
+            report: self.report.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
@@ -101,4 +136,15 @@ pub struct ServeArgs {
     /// Where to write the site [default: <root>/public].
     #[arg(long)]
     pub output: Option<PathBuf>,
+}
+
+impl ServeArgs {
+    pub fn options(&self) -> ServeOptions {
+        ServeOptions {
+            site: Options { output: self.output.clone(), ..self.site.options() },
+            addr: SocketAddr::new(self.bind, self.port),
+            open: self.open,
+            poll: self.poll,
+        }
+    }
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diagnostics::{line_col, Diagnostic, Diagnostics};
+use crate::error::Error;
 
 pub const SITE_FILE: &str = "site.toml";
 const KEYS: [&str; 8] =
@@ -46,6 +47,29 @@ fn default_paginate_by() -> usize {
     20
 }
 
+/// What a run is asked to do, before site.toml is read: the command
+/// line's choices, as plain values.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The archive's folder (holding site.toml).
+    pub root: PathBuf,
+    /// Where to write the site; `<root>/public` when `None`.
+    pub output: Option<PathBuf>,
+    /// Wins over site.toml's `base_url`.
+    pub base_url: Option<String>,
+    /// Include documents marked `draft: true`.
+    pub drafts: bool,
+    /// Ignore the build cache and render every page.
+    pub clean: bool,
+}
+
+impl Options {
+    /// The archive at `root`, with nothing else asked.
+    pub fn at(root: impl Into<PathBuf>) -> Options {
+        Options { root: root.into(), ..Options::default() }
+    }
+}
+
 /// Everything one run needs to know, resolved once from site.toml and CLI.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -55,39 +79,63 @@ pub struct Config {
     pub drafts: bool,
     /// Ignore the build cache and render every page.
     pub clean: bool,
+    /// The day of this build (UTC), `YYYY-MM-DD`: what a citation gives as
+    /// its access date where no script fills in the reader's. From
+    /// `SOURCE_DATE_EPOCH` when set, for reproducible builds.
+    pub build_date: String,
 }
 
 impl Config {
     /// Reads `<root>/site.toml`; `base_url` from the command line wins.
-    pub fn load(
-        root: &Path,
-        output: Option<&Path>,
-        base_url: Option<&str>,
-        drafts: bool,
-    ) -> Result<Config, Diagnostics> {
-        let path = root.join(SITE_FILE);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Diagnostics(vec![Diagnostic::new(&path, 1, 1, format!("cannot read site settings: {e}"))]))?;
-        let mut site = parse_site(&text, Path::new(SITE_FILE))?;
-        if let Some(url) = base_url {
-            site.base_url = url.to_string();
-            check_base_url(&site.base_url)
-                .map_err(|m| Diagnostics(vec![Diagnostic::new(Path::new("--base-url"), 1, 1, m)]))?;
+    /// A bad `--base-url` or `--output` is a usage error.
+    pub fn load(options: &Options) -> Result<Config, Error> {
+        let root = options.root.as_path();
+        if let Some(url) = &options.base_url {
+            check_base_url(url).map_err(|m| Error::Usage(format!("--base-url: {m}")))?;
         }
-        site.base_url = normalize_base_url(&site.base_url);
-        let output = match output {
+        let output = match &options.output {
             Some(o) if o.is_absolute() => o.to_path_buf(),
             Some(o) => std::env::current_dir().unwrap_or_default().join(o),
             None => root.join("public"),
         };
-        check_output(root, &output).map_err(|m| Diagnostics(vec![Diagnostic::new(Path::new("--output"), 1, 1, m)]))?;
-        Ok(Config { root: root.to_path_buf(), output, site, drafts, clean: false })
+        check_output(root, &output).map_err(|m| Error::Usage(format!("--output: {m}")))?;
+        let path = root.join(SITE_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::Usage(format!(
+                    "{} has no {SITE_FILE}: is it an archive? (`archive init DIR` makes one)",
+                    root.display()
+                )))
+            }
+            Err(e) => return Err(Error::io("read", path, e)),
+        };
+        let mut site = parse_site(&text, Path::new(SITE_FILE))?;
+        if let Some(url) = &options.base_url {
+            site.base_url = url.clone();
+        }
+        site.base_url = normalize_base_url(&site.base_url);
+        Ok(Config {
+            root: root.to_path_buf(),
+            output,
+            site,
+            drafts: options.drafts,
+            clean: options.clean,
+            build_date: build_date(),
+        })
     }
 
     /// The path part of `base_url`, always starting and ending with `/`.
     pub fn base_path(&self) -> String {
         base_path(&self.site.base_url)
     }
+}
+
+/// Today (UTC), or the day of `SOURCE_DATE_EPOCH` (seconds since 1970).
+fn build_date() -> String {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok());
+    let time = epoch.and_then(|s| chrono::DateTime::from_timestamp(s, 0)).unwrap_or_else(chrono::Utc::now);
+    time.format("%Y-%m-%d").to_string()
 }
 
 /// The output folder is replaced wholesale by a build: it must not be the

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::error::{Error, Result};
 
 const SITE: &str = r#"# Settings of this archive. See the speech-archive README for every key.
 title = "讲话档案"
@@ -43,10 +43,14 @@ summary: 一篇示例讲话，演示内容文件的格式。
 
 const README: &str = "# 讲话档案\n\nBuilt with speech-archive.\n\n- `archive build` writes the site to `public/`.\n- `archive check` validates every content file.\n\nContent lives in `content/speeches/<year>/<slug>.md`.\n";
 
-pub fn init(dir: &Path) -> Result<(), Diagnostics> {
-    let fail = |m: String| Diagnostics(vec![Diagnostic::new(dir, 1, 1, m)]);
-    if dir.exists() && std::fs::read_dir(dir).map_err(|e| fail(e.to_string()))?.next().is_some() {
-        return Err(fail("the folder is not empty; init never overwrites files".into()));
+/// Creates the archive in `dir`, which must be new or empty (a usage error
+/// otherwise).
+pub fn init(dir: &Path) -> Result<()> {
+    if dir.exists() && std::fs::read_dir(dir).map_err(|e| Error::io("read", dir, e))?.next().is_some() {
+        return Err(Error::Usage(format!(
+            "{} is not empty; init never overwrites files: choose a new folder",
+            dir.display()
+        )));
     }
     let files = [
         ("site.toml", SITE),
@@ -57,9 +61,9 @@ pub fn init(dir: &Path) -> Result<(), Diagnostics> {
     for (rel, text) in files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| fail(format!("cannot create {}: {e}", parent.display())))?;
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
         }
-        std::fs::write(&path, text).map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
     }
     Ok(())
 }

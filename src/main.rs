@@ -1,34 +1,46 @@
 //! The `archive` binary: parse the command line, call the library, print
-//! diagnostics, exit 0 (success), 1 (content errors) or 2 (usage errors).
+//! what it reports, exit 0 (success, warnings included), 1 (the archive's
+//! files have problems, or reading or writing failed) or 2 (usage: the
+//! command asks for something the archive refuses). The only place that
+//! prints.
 
+mod cli;
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
-use speech_archive::cli::{Cli, Command};
+use cli::{Cli, Command};
+use speech_archive::build::BuildReport;
 use speech_archive::config::Config;
-use speech_archive::diagnostics::Diagnostics;
-use speech_archive::{build, import, init, serve};
+use speech_archive::diagnostics::{sanitize, Diagnostic};
+use speech_archive::serve::Event;
+use speech_archive::{build, import, init, serve, Error};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Import(args) = &cli.command {
+        return run_import(args, cli.quiet);
+    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(diagnostics) => {
-            eprintln!("{diagnostics}");
-            let n = diagnostics.0.len();
-            eprintln!("error: {n} problem{} found; nothing was written", if n == 1 { "" } else { "s" });
-            ExitCode::from(1)
+        Err(error) => {
+            report_error(&error);
+            ExitCode::from(match error {
+                Error::Usage(_) => 2,
+                _ => 1,
+            })
         }
     }
 }
 
-fn run(cli: &Cli) -> Result<(), Diagnostics> {
+fn run(cli: &Cli) -> Result<(), Error> {
     match &cli.command {
         Command::Build(args) => {
-            let mut config =
-                Config::load(&args.site.root, args.output.as_deref(), args.base_url.as_deref(), args.site.drafts)?;
-            config.clean = args.clean;
+            let config = Config::load(&args.options())?;
             let report = build::build(&config)?;
+            warn(&report.warnings);
             if cli.verbose {
                 for stage in &report.stages {
                     let peak =
@@ -37,32 +49,38 @@ fn run(cli: &Cli) -> Result<(), Diagnostics> {
                 }
             }
             if !cli.quiet {
-                let w = &report.write;
-                let how = if w.incremental {
-                    format!("{} re-rendered, {} files written, {} removed", report.rendered, w.written, w.removed)
-                } else {
-                    format!("{} static files", report.static_files)
-                };
-                println!(
-                    "built {} documents into {} pages ({how}) in {} in {:.2} s",
-                    report.documents,
-                    report.pages,
-                    config.output.display(),
-                    report.total.as_secs_f64()
-                );
+                println!("{}", summary(&report, &config.output));
+                for note in &report.notes {
+                    println!("{note}");
+                }
             }
             Ok(())
         }
         Command::Check(args) => {
-            let config = Config::load(&args.root, None, None, args.drafts)?;
-            let documents = build::check(&config)?;
+            let config = Config::load(&args.options())?;
+            let report = build::check(&config)?;
+            warn(&report.warnings);
+            for p in &report.pending {
+                println!("{}: needs a human: {} (draft)", p.path.display(), p.needs.join(", "));
+            }
             if !cli.quiet {
-                println!("checked {documents} documents: no problems");
+                let pending = match report.pending.len() {
+                    0 => String::new(),
+                    n => format!(
+                        "; {} {} a human (listed above)",
+                        count(n, "draft"),
+                        if n == 1 { "needs" } else { "need" }
+                    ),
+                };
+                println!("checked {}: no problems{pending}", count(report.documents, "document"));
             }
             Ok(())
         }
-        Command::Serve(args) => serve::run(args, cli.quiet),
-        Command::Import(args) => import::run(args, cli.quiet),
+        Command::Serve(args) => {
+            let quiet = cli.quiet;
+            serve::run(&args.options(), Arc::new(move |event| report_serve(event, quiet)))
+        }
+        Command::Import(_) => unreachable!("`import` has its own exit status: run_import"),
         Command::Init { dir } => {
             init::init(dir)?;
             if !cli.quiet {
@@ -74,5 +92,172 @@ fn run(cli: &Cli) -> Result<(), Diagnostics> {
             }
             Ok(())
         }
+    }
+}
+
+/// `built 3 documents into 41 pages (…) in public in 0.12 s`.
+fn summary(report: &BuildReport, output: &Path) -> String {
+    let w = &report.write;
+    let how = if w.incremental {
+        format!("{} re-rendered, {} written, {} removed", report.rendered, count(w.written, "file"), w.removed)
+    } else {
+        count(report.static_files, "static file")
+    };
+    format!(
+        "built {} into {} ({how}) in {} in {:.2} s",
+        count(report.documents, "document"),
+        count(report.pages, "page"),
+        output.display(),
+        report.total.as_secs_f64()
+    )
+}
+
+/// `1 document`, `2 documents`.
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `archive import`: every file that can be imported is written; each one
+/// that cannot is listed as `path:line:col: message` and makes the exit
+/// status 1.
+fn run_import(args: &cli::ImportArgs, quiet: bool) -> ExitCode {
+    let bar = ProgressBar::new(args.files.len(), quiet);
+    let report = import::run(&args.options(), &bar);
+    bar.0.finish_and_clear();
+    let report = match report {
+        Ok(report) => report,
+        Err(error) => {
+            report_error(&error);
+            return ExitCode::from(1);
+        }
+    };
+    if !quiet {
+        print!("{}", import::render_text(&report));
+    }
+    let documents: usize = report.files.iter().map(|f| f.documents.len()).sum();
+    let verb = if report.dry_run { "would write" } else { "wrote" };
+    let imported = format!("{} imported: {verb} {}", count(report.files.len(), "file"), count(documents, "document"));
+    if report.problems.is_empty() {
+        if !quiet {
+            println!("{imported}");
+        }
+        return ExitCode::SUCCESS;
+    }
+    for p in &report.problems {
+        eprintln!("{p}");
+    }
+    let bad: std::collections::BTreeSet<_> = report.problems.iter().map(|d| &d.path).collect();
+    eprintln!("error: {} not imported (listed above); {imported}", count(bad.len(), "file"));
+    ExitCode::from(1)
+}
+
+fn report_error(error: &Error) {
+    match error {
+        Error::Input(problems) => {
+            for line in error.lines() {
+                eprintln!("{line}");
+            }
+            eprintln!("error: {} found; nothing was written", count(problems.0.len(), "problem"));
+        }
+        _ => {
+            for line in error.lines() {
+                eprintln!("error: {line}");
+            }
+        }
+    }
+}
+
+/// Problems that did not stop the build, as `path:line:col: warning: …`.
+fn warn(warnings: &[Diagnostic]) {
+    for w in warnings {
+        eprintln!("{}", w.as_warning());
+    }
+}
+
+fn report_serve(event: Event, quiet: bool) {
+    match event {
+        Event::Serving { url, output } => println!("serving {} at {url} (Ctrl-C to stop)", output.display()),
+        Event::Exposed { addr } => eprintln!(
+            "warning: the preview listens on {addr}, not on loopback: anyone who can reach this machine over the network can read the site"
+        ),
+        Event::Queue { url, drafts } => {
+            println!("{} a human: {url}", count(drafts, "draft") + if drafts == 1 { " needs" } else { " need" })
+        }
+        Event::Built { changed, report, time } => {
+            warn(&report.warnings);
+            if !quiet {
+                println!(
+                    "{}: re-rendered {} of {}, wrote {} in {:.2} s",
+                    describe_changes(changed),
+                    report.rendered,
+                    count(report.pages, "page"),
+                    count(report.write.written, "file"),
+                    time.as_secs_f64()
+                );
+            }
+        }
+        Event::Failed { changed, error } => {
+            report_error(error);
+            eprintln!("{}: build failed; still serving the last good site", describe_changes(changed));
+        }
+        Event::Trouble(message) => eprintln!("{}", sanitize(&message)),
+    }
+}
+
+/// `built` at start, else `content/a.md, site.toml changed` (at most three
+/// names).
+fn describe_changes(changed: &[PathBuf]) -> String {
+    const SHOWN: usize = 3;
+    if changed.is_empty() {
+        return "built".to_string();
+    }
+    let names: Vec<String> = changed.iter().take(SHOWN).map(|p| sanitize(&p.display().to_string())).collect();
+    let more = changed.len().saturating_sub(SHOWN);
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    format!("{}{more} changed", names.join(", "))
+}
+
+/// `archive import`'s progress bar, on a terminal and for two files or more.
+struct ProgressBar(indicatif::ProgressBar);
+
+impl ProgressBar {
+    fn new(len: usize, quiet: bool) -> ProgressBar {
+        use std::io::IsTerminal;
+        if quiet || len < 2 || !std::io::stderr().is_terminal() {
+            return ProgressBar(indicatif::ProgressBar::hidden());
+        }
+        let bar = indicatif::ProgressBar::new(len as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
+            bar.set_style(style);
+        }
+        ProgressBar(bar)
+    }
+}
+
+impl import::Progress for ProgressBar {
+    fn file(&self, done: usize, _total: usize, path: &Path) {
+        self.0.set_position(done as u64);
+        self.0.set_message(sanitize(&path.display().to_string()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describes_what_changed() {
+        assert_eq!(describe_changes(&[]), "built");
+        let one = [PathBuf::from("content/a.md")];
+        assert_eq!(describe_changes(&one), "content/a.md changed");
+        let five: Vec<PathBuf> = ["a", "b", "c", "d", "e"].iter().map(PathBuf::from).collect();
+        assert_eq!(describe_changes(&five), "a, b, c and 2 more changed");
+    }
+
+    #[test]
+    fn counts_are_singular_for_one() {
+        assert_eq!(count(1, "document"), "1 document");
+        assert_eq!(count(0, "document"), "0 documents");
+        assert_eq!(count(2, "static file"), "2 static files");
     }
 }

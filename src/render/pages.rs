@@ -11,17 +11,19 @@ use super::context::{context_for, Shared};
 use super::views::{self, Views, Words};
 use super::Renderer;
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostic;
+use crate::error::Error;
 use crate::index::{FacetKey, Index, Paginator};
 use crate::model::Archive;
 use crate::write::Sink;
 
 /// Templates every theme must have.
-pub const TEMPLATES: [&str; 12] = [
+pub const TEMPLATES: [&str; 13] = [
     "home.html",
     "item.html",
     "search.html",
     "document.html",
+    "compare.html",
     "list.html",
     "facet.html",
     "term.html",
@@ -36,6 +38,8 @@ pub const TEMPLATES: [&str; 12] = [
 pub enum PageKind {
     Home,
     Document(usize),
+    /// A reprint (this document) beside its original.
+    Compare(usize),
     /// All documents, 1-based page.
     List(usize),
     Facet(FacetKey),
@@ -89,8 +93,12 @@ pub fn plan_pages(archive: &Archive, index: &Index, per_page: usize) -> Vec<Page
     let mut plan = vec![PagePlan { url: String::new(), kind: PageKind::Home }];
     let all = Paginator::new("speeches/", per_page, archive.documents.len());
     plan.extend((1..=all.pages()).map(|n| PagePlan { url: all.url(n), kind: PageKind::List(n) }));
+    let slugs: std::collections::HashSet<&str> = archive.documents.iter().map(|d| d.slug.as_str()).collect();
     for (i, doc) in archive.documents.iter().enumerate() {
         plan.push(PagePlan { url: views::document_url(doc), kind: PageKind::Document(i) });
+        if doc.variant_of.as_deref().is_some_and(|o| slugs.contains(o)) {
+            plan.push(PagePlan { url: views::compare_url(doc), kind: PageKind::Compare(i) });
+        }
     }
     for key in FacetKey::ALL {
         plan.push(PagePlan { url: key.url(), kind: PageKind::Facet(key) });
@@ -113,11 +121,14 @@ pub fn plan_pages(archive: &Archive, index: &Index, per_page: usize) -> Vec<Page
     plan
 }
 
-/// What rendering did: pages planned, and pages actually rendered.
-#[derive(Debug, Default, Clone, Copy)]
+/// What rendering did: pages planned, pages actually rendered, and the
+/// problems met that do not stop the build.
+#[derive(Debug, Default, Clone)]
 pub struct RenderReport {
     pub pages: usize,
     pub rendered: usize,
+    /// Sorted by path, line, column.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Renders every planned page in parallel into `sink`, skipping pages the
@@ -130,11 +141,11 @@ pub fn render_site(
     index: &Index,
     plan: &[PagePlan],
     sink: &dyn Sink,
-) -> Result<RenderReport, Diagnostics> {
+) -> Result<RenderReport, Error> {
     let words = Words { language: &config.site.language, t: &renderer.theme.words };
     let shared = Shared::new(renderer, config, Views { archive, index, words }, plan);
     let rendered = AtomicUsize::new(0);
-    let problems: Vec<Diagnostic> = plan
+    let problems: Vec<Error> = plan
         .par_iter()
         // Per worker: the page buffer, and a context holding what all
         // pages share, lent to each page in turn.
@@ -149,18 +160,18 @@ pub fn render_site(
                 let fingerprint = page_context.fingerprint;
                 rendered.fetch_add(1, Ordering::Relaxed);
                 buffer.clear();
-                let result = page_context.render(&shared, page, template, scratch, buffer).and_then(|()| {
-                    sink.write_page(&rel, fingerprint, buffer)
-                        .map_err(|e| Diagnostic::new(std::path::Path::new(&rel), 1, 1, format!("cannot write: {e}")))
-                });
+                let result = page_context
+                    .render(&shared, page, template, scratch, buffer)
+                    .and_then(|()| sink.write_page(&rel, fingerprint, buffer));
                 result.err()
             },
         )
         .flatten()
         .collect();
-    if problems.is_empty() {
-        Ok(RenderReport { pages: plan.len(), rendered: rendered.into_inner() })
-    } else {
-        Err(Diagnostics::sorted(problems))
+    match Error::merge(problems) {
+        None => {
+            Ok(RenderReport { pages: plan.len(), rendered: rendered.into_inner(), warnings: shared.take_warnings() })
+        }
+        Some(e) => Err(e),
     }
 }

@@ -14,8 +14,8 @@ mod query;
 mod runs;
 mod text;
 
+use crate::error::Result;
 use std::hash::{Hash, Hasher};
-use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -25,7 +25,7 @@ use xxhash_rust::xxh3::Xxh3;
 pub use codec::{pack, slot_of, unpack, Gram};
 pub use normalize::{fold, fold_pairs, normalize};
 pub use publish::{RECORDS_PER_FILE, VERSION};
-pub use query::{query, search, terms, Filters, Hit};
+pub use query::{phrases, query, search, terms, trend, Filters, Hit, Trend, TrendYear, MAX_PHRASES};
 pub use runs::RunStore;
 pub use text::{body_segments, head_segments, Segment};
 
@@ -149,7 +149,7 @@ impl SearchInputs<'_> {
     /// documents in parallel, kept in `store` (and taken from it when a run
     /// is unchanged), phase two per bucket of grams in parallel. Returns
     /// how many files.
-    pub fn write(self, store: &RunStore, sink: &dyn Sink) -> io::Result<usize> {
+    pub fn write(self, store: &RunStore, sink: &dyn Sink) -> Result<usize> {
         // Bytes of Markdown ≈ 3 × characters.
         let chars: usize = self.archive.documents.iter().map(|d| d.body_len / 3).sum();
         let buckets = (chars / CHARS_PER_BUCKET).clamp(1, MAX_BUCKETS).next_power_of_two();
@@ -173,14 +173,14 @@ impl SearchInputs<'_> {
                 indexer.clear();
                 for (i, doc) in chunk.iter().enumerate() {
                     let number = n * DOCS_PER_RUN + i;
-                    let body = self.archive.body(number).map_err(io::Error::other)?;
+                    let body = self.archive.body(number)?;
                     indexer.add(number as u32, doc, &body);
                 }
                 let run = indexer.run(buckets);
                 lock(&indexers).push(indexer);
                 store.keep(n, key, run)
             })
-            .collect::<io::Result<_>>()?;
+            .collect::<Result<_>>()?;
         store.forget_from(runs.len());
         let files = AtomicUsize::new(0);
         let put = |rel: String, bytes: Vec<u8>| {
@@ -197,7 +197,7 @@ impl SearchInputs<'_> {
 
     /// The index in memory, every file kept (tests and queries read it).
     /// Fails only when a body cannot be read again ([`Archive::body`]).
-    pub fn build(self) -> io::Result<SearchIndex> {
+    pub fn build(self) -> Result<SearchIndex> {
         let (docs, facets, fingerprint) = (self.docs.clone(), self.facets.clone(), self.fingerprint);
         let files = publish::Files::default();
         self.write(&RunStore::in_memory(), &files)?;
@@ -219,7 +219,7 @@ fn run_settings(buckets: usize) -> u64 {
 }
 
 /// Indexes every document of the archive.
-pub fn build_search(archive: &Archive, index: &Index, words: &Words) -> io::Result<SearchIndex> {
+pub fn build_search(archive: &Archive, index: &Index, words: &Words) -> Result<SearchIndex> {
     inputs(archive, index, words).build()
 }
 

@@ -8,8 +8,8 @@
 //! index is a few hundred files, and `search/g/hot.bin` repeats the
 //! commonest grams' entries for the client to read with the page.
 
+use crate::error::Result;
 use std::borrow::Cow;
-use std::io;
 
 use rayon::prelude::*;
 
@@ -45,21 +45,17 @@ struct Lists {
 /// Joins the runs' blocks by gram into packs, and writes the directory:
 /// every file through `put` (path under `search/`, bytes), each pack as
 /// soon as its bucket is grouped. Returns how many directory files.
-pub fn pack(
-    runs: &[Stored],
-    buckets: usize,
-    put: &(dyn Fn(String, Vec<u8>) -> io::Result<()> + Sync),
-) -> io::Result<usize> {
+pub fn pack(runs: &[Stored], buckets: usize, put: &(dyn Fn(String, Vec<u8>) -> Result<()> + Sync)) -> Result<usize> {
     let grouped: Vec<Vec<Lists>> = (0..buckets)
         .into_par_iter()
         .map(|b| {
-            let blocks = runs.iter().map(|r| r.bucket(b)).collect::<io::Result<Vec<_>>>()?;
+            let blocks = runs.iter().map(|r| r.bucket(b)).collect::<Result<Vec<_>>>()?;
             let bucket = group(&blocks);
             put(format!("d/{b}.bin"), bucket.documents)?;
             put(format!("p/{b}.bin"), bucket.positions)?;
             Ok(bucket.grams)
         })
-        .collect::<io::Result<_>>()?;
+        .collect::<Result<_>>()?;
     let grams: usize = grouped.iter().map(Vec::len).sum();
     let directories = (grams / GRAMS_PER_DIRECTORY).clamp(1, MAX_DIRECTORIES).next_power_of_two();
     let mut per_directory: Vec<Vec<&Lists>> = vec![Vec::new(); directories];

@@ -42,7 +42,7 @@ impl Files {
 }
 
 impl Sink for Files {
-    fn write_page(&self, rel: &str, _: Fingerprint, bytes: &[u8]) -> std::io::Result<()> {
+    fn write_page(&self, rel: &str, _: Fingerprint, bytes: &[u8]) -> crate::error::Result<()> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), bytes.to_vec()));
         Ok(())
     }

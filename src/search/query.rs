@@ -4,6 +4,10 @@
 //! documents list is the answer. A longer term occurs at p exactly when each
 //! covering bigram (offsets 0, 2, 4, …, and the last) occurs at p + its
 //! offset, which the bigrams' positions lists tell — no text is read.
+//! A query is up to four comma-separated phrases of space-separated terms:
+//! a document matches a phrase when it holds all its terms, and the query
+//! when it matches one of its phrases; [`trend`] counts each phrase's
+//! documents and occurrences per year, as the page's chart does.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,62 +28,166 @@ pub struct Hit {
     pub count: usize,
 }
 
-/// The query's terms: normalised, split at whitespace, without repeats.
+/// Most phrases one query compares (`精准扶贫, 乡村振兴`): the trend chart
+/// draws one series each; more are left out.
+pub const MAX_PHRASES: usize = 4;
+
+/// Quotation marks taken off either end of a term: `"两不愁三保障"` is
+/// 两不愁三保障, since every term is already matched exactly.
+const QUOTES: [char; 10] = ['"', '\'', '“', '”', '‘', '’', '「', '」', '『', '』'];
+
+/// The query's phrases, each a list of terms, normalised. Commas (`,`,
+/// and `，`, which normalises to it) separate phrases, except inside
+/// double quotation marks (`"…"`, `“…”`, `「…」`, `『…』`); whitespace
+/// separates a phrase's terms; quotation marks around a term are dropped.
+/// A phrase or term given twice counts once; phrases past
+/// [`MAX_PHRASES`] are left out.
+pub fn phrases(q: &str) -> Vec<Vec<Vec<char>>> {
+    let mut phrases: Vec<Vec<Vec<char>>> = Vec::new();
+    let (mut phrase, mut word): (Vec<Vec<char>>, Vec<char>) = (Vec::new(), Vec::new());
+    let mut quoted = false;
+    let end_word = |phrase: &mut Vec<Vec<char>>, word: &mut Vec<char>| {
+        let term: Vec<char> = {
+            let w = std::mem::take(word);
+            let start = w.iter().position(|c| !QUOTES.contains(c)).unwrap_or(w.len());
+            let end = w.iter().rposition(|c| !QUOTES.contains(c)).map_or(start, |e| e + 1);
+            w[start..end.max(start)].to_vec()
+        };
+        if !term.is_empty() && !phrase.contains(&term) {
+            phrase.push(term);
+        }
+    };
+    for c in q.chars().map(fold) {
+        match c {
+            '"' => quoted = !quoted,
+            '“' | '「' | '『' => quoted = true,
+            '”' | '」' | '』' => quoted = false,
+            _ => {}
+        }
+        if c.is_whitespace() || c.is_control() {
+            end_word(&mut phrase, &mut word);
+        } else if c == ',' && !quoted {
+            end_word(&mut phrase, &mut word);
+            let done = std::mem::take(&mut phrase);
+            if !done.is_empty() && !phrases.contains(&done) {
+                phrases.push(done);
+            }
+        } else {
+            word.push(c);
+        }
+    }
+    end_word(&mut phrase, &mut word);
+    if !phrase.is_empty() && !phrases.contains(&phrase) {
+        phrases.push(phrase);
+    }
+    phrases.truncate(MAX_PHRASES);
+    phrases
+}
+
+/// Every term of the query's phrases, without repeats.
 pub fn terms(q: &str) -> Vec<Vec<char>> {
     let mut terms: Vec<Vec<char>> = Vec::new();
-    for word in q.split_whitespace() {
-        let term: Vec<char> = word.chars().map(fold).filter(|c| !c.is_whitespace()).collect();
-        if !term.is_empty() && !terms.contains(&term) {
+    for term in phrases(q).into_iter().flatten() {
+        if !terms.contains(&term) {
             terms.push(term);
         }
     }
     terms
 }
 
-/// Documents that contain every term of `q`, best first.
+/// Documents that contain every term of a phrase of `q`, best first.
 pub fn query(index: &SearchIndex, q: &str) -> Vec<usize> {
     search(index, q, &Filters::default()).into_iter().map(|h| h.doc).collect()
 }
 
-/// Documents that contain every term of `q` and pass the filters: title
-/// and metadata matches first, then by occurrences, then newest first.
-/// With no terms, every document that passes non-empty filters.
+/// Documents that contain every term of one of the phrases of `q` and pass
+/// the filters: title and metadata matches first, then by occurrences
+/// (of every term of every phrase it matches), then newest first. With no
+/// terms, every document that passes non-empty filters.
 pub fn search(index: &SearchIndex, q: &str, filters: &Filters) -> Vec<Hit> {
     let published = Published::read(index);
-    let terms = terms(q);
+    let phrases = phrases(q);
     let allowed = published.allowed(filters);
-    if terms.is_empty() {
+    if phrases.is_empty() {
         return match allowed {
             Some(docs) => docs.into_iter().map(|doc| Hit { doc, in_head: false, count: 0 }).collect(),
             None => Vec::new(),
         };
     }
-    let mut found: Option<HashMap<usize, Hit>> = None;
-    for term in &terms {
-        let per_doc: HashMap<usize, Hit> = published
-            .documents_with(term)
-            .into_iter()
-            .map(|p| (p.doc as usize, Hit { doc: p.doc as usize, in_head: p.head > 0, count: p.count as usize }))
-            .collect();
-        found = Some(match found {
-            None => per_doc,
-            Some(before) => before
-                .into_iter()
-                .filter_map(|(doc, a)| {
-                    per_doc
-                        .get(&doc)
-                        .map(|b| (doc, Hit { doc, in_head: a.in_head || b.in_head, count: a.count + b.count }))
-                })
-                .collect(),
-        });
+    let mut found: BTreeMap<usize, Hit> = BTreeMap::new();
+    for phrase in &phrases {
+        for hit in published.matching(phrase) {
+            let entry = found.entry(hit.doc).or_insert(Hit { doc: hit.doc, in_head: false, count: 0 });
+            entry.in_head |= hit.in_head;
+            entry.count += hit.count;
+        }
     }
-    let mut hits: Vec<Hit> = found
-        .unwrap_or_default()
-        .into_values()
-        .filter(|h| allowed.as_ref().is_none_or(|a| a.binary_search(&h.doc).is_ok()))
-        .collect();
+    let mut hits: Vec<Hit> =
+        found.into_values().filter(|h| allowed.as_ref().is_none_or(|a| a.binary_search(&h.doc).is_ok())).collect();
     hits.sort_by(|a, b| b.in_head.cmp(&a.in_head).then(b.count.cmp(&a.count)).then(a.doc.cmp(&b.doc)));
     hits
+}
+
+/// A query's phrases through time: per year, the documents that pass the
+/// filters other than the year's, and of those, per phrase, how many hold
+/// it and how often (the search page's chart and table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trend {
+    /// The phrases as the chart names them: terms joined by a space.
+    pub phrases: Vec<String>,
+    /// Every year from the archive's first to its last (only those with
+    /// documents when they span more than [`TREND_MAX_SPAN`] years),
+    /// oldest first.
+    pub years: Vec<TrendYear>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrendYear {
+    pub year: i32,
+    /// Documents of the year that pass the filters other than the year's.
+    pub documents: usize,
+    /// Per phrase: documents of those that hold it, and its occurrences in them.
+    pub counts: Vec<(usize, usize)>,
+}
+
+/// Years a trend spans without leaving out the years that have no documents.
+pub const TREND_MAX_SPAN: i32 = 60;
+
+/// [`Trend`] of `q` under `filters` (the year's filter is not applied: the
+/// chart shows every year, and a click on one filters the results).
+pub fn trend(index: &SearchIndex, q: &str, filters: &Filters) -> Trend {
+    let published = Published::read(index);
+    let mut others = filters.clone();
+    others.0.remove("year");
+    let allowed = published.allowed(&others);
+    let passes = |doc: usize| allowed.as_ref().is_none_or(|a| a.binary_search(&doc).is_ok());
+    let year_of = published.years();
+    let mut known: Vec<i32> = year_of.iter().flatten().copied().collect();
+    known.sort_unstable();
+    known.dedup();
+    let years: Vec<i32> = match (known.first(), known.last()) {
+        (Some(&a), Some(&b)) if b - a <= TREND_MAX_SPAN => (a..=b).collect(),
+        _ => known,
+    };
+    let row = |year: i32| years.binary_search(&year).ok();
+    let phrases = phrases(q);
+    let mut rows: Vec<TrendYear> =
+        years.iter().map(|&year| TrendYear { year, documents: 0, counts: vec![(0, 0); phrases.len()] }).collect();
+    for (doc, year) in year_of.iter().enumerate() {
+        if let Some(r) = year.and_then(row).filter(|_| passes(doc)) {
+            rows[r].documents += 1;
+        }
+    }
+    for (p, phrase) in phrases.iter().enumerate() {
+        for hit in published.matching(phrase).into_iter().filter(|h| passes(h.doc)) {
+            if let Some(r) = year_of[hit.doc].and_then(row) {
+                rows[r].counts[p].0 += 1;
+                rows[r].counts[p].1 += hit.count;
+            }
+        }
+    }
+    let names = phrases.iter().map(|p| p.iter().map(|t| t.iter().collect::<String>()).collect::<Vec<_>>().join(" "));
+    Trend { phrases: names.collect(), years: rows }
 }
 
 /// The index as the client sees it: `meta.json`, `facets.bin`,
@@ -168,6 +276,36 @@ impl<'a> Published<'a> {
         out
     }
 
+    /// Documents that hold every term of `phrase`, ascending, with their
+    /// occurrences of all of them.
+    fn matching(&self, phrase: &[Vec<char>]) -> Vec<Hit> {
+        let mut found: Option<Vec<Hit>> = None;
+        for term in phrase {
+            let with: Vec<Hit> = self
+                .documents_with(term)
+                .into_iter()
+                .map(|p| Hit { doc: p.doc as usize, in_head: p.head > 0, count: p.count as usize })
+                .collect();
+            found = Some(match found {
+                None => with,
+                Some(before) => before
+                    .into_iter()
+                    .filter_map(|a| {
+                        let b = &with[with.binary_search_by_key(&a.doc, |h| h.doc).ok()?];
+                        Some(Hit { doc: a.doc, in_head: a.in_head || b.in_head, count: a.count + b.count })
+                    })
+                    .collect(),
+            });
+        }
+        found.unwrap_or_default()
+    }
+
+    /// Per document, its year (the year facet's term, a number).
+    fn years(&self) -> Vec<Option<i32>> {
+        let Some((_, slugs, of)) = self.facets.iter().find(|f| f.0 == "year") else { return Vec::new() };
+        of.iter().map(|terms| terms.first().and_then(|&k| slugs[k].parse().ok())).collect()
+    }
+
     /// Documents the filters let through, ascending; `None` when nothing
     /// is selected.
     fn allowed(&self, filters: &Filters) -> Option<Vec<usize>> {
@@ -185,5 +323,40 @@ impl<'a> Published<'a> {
             });
         }
         allowed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(q: &str) -> Vec<Vec<String>> {
+        phrases(q).into_iter().map(|p| p.into_iter().map(|t| t.into_iter().collect()).collect()).collect()
+    }
+
+    #[test]
+    fn commas_separate_phrases_and_spaces_terms() {
+        assert_eq!(parsed("精准扶贫, 乡村振兴"), [vec!["精准扶贫"], vec!["乡村振兴"]]);
+        assert_eq!(parsed("精准扶贫，乡村振兴 产业"), [vec!["精准扶贫"], vec!["乡村振兴", "产业"]]);
+        assert_eq!(parsed(" , 扶贫,,扶贫 , "), [vec!["扶贫"]], "empty and repeated phrases count once");
+        assert_eq!(parsed("a,b,c,d,e,f").len(), MAX_PHRASES);
+        assert!(parsed("  ").is_empty());
+    }
+
+    #[test]
+    fn quotation_marks_around_a_term_are_dropped() {
+        for q in ["\"两不愁三保障\"", "“两不愁三保障”", "＂两不愁三保障＂", "「两不愁三保障」", "'两不愁三保障'"]
+        {
+            assert_eq!(parsed(q), [vec!["两不愁三保障"]], "{q}");
+        }
+        assert_eq!(parsed("\"\""), Vec::<Vec<String>>::new());
+        // Inside a term they stay: the text has them.
+        assert_eq!(parsed("“三保障”要求"), [vec!["三保障”要求"]]);
+    }
+
+    #[test]
+    fn a_comma_inside_double_quotes_is_part_of_the_term() {
+        assert_eq!(parsed("\"脱贫，攻坚\""), [vec!["脱贫,攻坚"]]);
+        assert_eq!(parsed("“脱贫，攻坚”，扶贫"), [vec!["脱贫,攻坚"], vec!["扶贫"]]);
     }
 }

@@ -37,6 +37,7 @@ pub enum Stored {
     /// The file, where its data starts, and each bucket's range in the data.
     File {
         file: File,
+        path: PathBuf,
         data: u64,
         offsets: Vec<u64>,
     },
@@ -60,7 +61,8 @@ impl RunStore {
     /// into `buckets` buckets, whole.
     pub fn reuse(&self, n: usize, key: u64, buckets: usize) -> Option<Stored> {
         let dir = self.dir.as_ref().filter(|_| self.reuse)?;
-        let mut file = File::open(Self::path(dir, n)).ok()?;
+        let path = Self::path(dir, n);
+        let mut file = File::open(&path).ok()?;
         let mut header = [0u8; HEADER];
         file.read_exact(&mut header).ok()?;
         let word = |i: usize| u64::from_le_bytes(header[8 * i..8 * i + 8].try_into().unwrap_or_default());
@@ -92,11 +94,11 @@ impl RunStore {
         if hash.digest() != word(2) || !ordered || offsets.last() != Some(&length) {
             return None;
         }
-        Some(Stored::File { file, data: (HEADER + table.len()) as u64, offsets })
+        Some(Stored::File { file, path, data: (HEADER + table.len()) as u64, offsets })
     }
 
     /// Keeps run `n`, made from inputs digested to `key`.
-    pub fn keep(&self, n: usize, key: u64, run: Run) -> io::Result<Stored> {
+    pub fn keep(&self, n: usize, key: u64, run: Run) -> crate::error::Result<Stored> {
         let Some(dir) = &self.dir else { return Ok(Stored::Memory(run.buckets)) };
         let mut offsets = vec![0u64];
         for b in &run.buckets {
@@ -111,17 +113,20 @@ impl RunStore {
         [key, hash.digest(), run.buckets.len() as u64].iter().for_each(|w| header.extend_from_slice(&w.to_le_bytes()));
         // Written aside and renamed: a build stopped halfway, or another
         // build of the same site, never leaves half a file under the name.
-        std::fs::create_dir_all(dir)?;
         let path = Self::path(dir, n);
-        let part = path.with_extension(format!("run.{}", std::process::id()));
-        let mut out = io::BufWriter::with_capacity(1 << 20, File::create(&part)?);
-        out.write_all(&header)?;
-        out.write_all(&table)?;
-        run.buckets.iter().try_for_each(|b| out.write_all(b))?;
-        out.into_inner().map_err(|e| e.into_error())?;
-        std::fs::rename(&part, &path)?;
-        let file = File::open(&path)?;
-        Ok(Stored::File { file, data: (HEADER + table.len()) as u64, offsets })
+        let write = || -> io::Result<File> {
+            std::fs::create_dir_all(dir)?;
+            let part = path.with_extension(format!("run.{}", std::process::id()));
+            let mut out = io::BufWriter::with_capacity(1 << 20, File::create(&part)?);
+            out.write_all(&header)?;
+            out.write_all(&table)?;
+            run.buckets.iter().try_for_each(|b| out.write_all(b))?;
+            out.into_inner().map_err(|e| e.into_error())?;
+            std::fs::rename(&part, &path)?;
+            File::open(&path)
+        };
+        let file = write().map_err(|e| crate::error::Error::io("write", &path, e))?;
+        Ok(Stored::File { file, path, data: (HEADER + table.len()) as u64, offsets })
     }
 
     /// Removes the files of runs numbered `runs` and up (the archive
@@ -151,12 +156,13 @@ fn alive(pid: u32) -> bool {
 
 impl Stored {
     /// Bucket `b`'s blocks.
-    pub fn bucket(&self, b: usize) -> io::Result<Cow<'_, [u8]>> {
+    pub fn bucket(&self, b: usize) -> crate::error::Result<Cow<'_, [u8]>> {
         match self {
             Stored::Memory(buckets) => Ok(Cow::Borrowed(&buckets[b])),
-            Stored::File { file, data, offsets } => {
+            Stored::File { file, path, data, offsets } => {
                 let mut bytes = vec![0u8; (offsets[b + 1] - offsets[b]) as usize];
-                file.read_exact_at(&mut bytes, data + offsets[b])?;
+                file.read_exact_at(&mut bytes, data + offsets[b])
+                    .map_err(|e| crate::error::Error::io("read", path, e))?;
                 Ok(Cow::Owned(bytes))
             }
         }

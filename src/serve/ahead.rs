@@ -53,7 +53,7 @@ fn same_but_body(old: &Document, new: &Document) -> bool {
 struct Memory(std::sync::Mutex<Option<Vec<u8>>>);
 
 impl Sink for Memory {
-    fn write_page(&self, _: &str, _: Fingerprint, bytes: &[u8]) -> std::io::Result<()> {
+    fn write_page(&self, _: &str, _: Fingerprint, bytes: &[u8]) -> crate::error::Result<()> {
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(bytes.to_vec());
         Ok(())
     }
@@ -81,7 +81,7 @@ mod tests {
                 std::fs::copy(entry.path(), &to).unwrap();
             }
         }
-        let config = Config::load(dir.path(), None, None, false).unwrap();
+        let config = Config::load(&crate::config::Options::at(dir.path())).unwrap();
         let (_, snapshot) = build_keeping(&config).unwrap();
         (dir, snapshot)
     }

@@ -4,7 +4,8 @@
 //! event filtering in `watch`. Every change is an incremental build
 //! (`build::build_keeping`, which also hands back what the build knew); a
 //! failed one leaves the last good site served. An edit to one document's
-//! body is shown before that build ends (`ahead`).
+//! body is shown before that build ends (`ahead`). It prints nothing:
+//! what happens goes to the caller as [`Event`]s.
 
 mod ahead;
 mod http;
@@ -15,12 +16,45 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::build;
-use crate::cli::ServeArgs;
-use crate::config::Config;
-use crate::diagnostics::{sanitize, Diagnostic, Diagnostics};
+use crate::build::{self, BuildReport};
+use crate::config::{Config, Options};
+use crate::error::Error;
+
+/// What `archive serve` is asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The archive and where to write it (`clean` and `base_url` are not used).
+    pub site: Options,
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// Open the site in a browser once it is served.
+    pub open: bool,
+    /// Poll for changes instead of using file-system events.
+    pub poll: bool,
+}
+
+/// What serving tells its caller as it goes (the library prints nothing).
+pub enum Event<'a> {
+    /// The site is served at `url` from `output`.
+    Serving { url: &'a str, output: &'a Path },
+    /// The server listens on `addr`, which is not a loopback address:
+    /// other machines can reach the preview.
+    Exposed { addr: SocketAddr },
+    /// A build succeeded; `changed` (relative to the root) is empty for
+    /// the first build.
+    Built { changed: &'a [PathBuf], report: &'a BuildReport, time: Duration },
+    /// A build failed; the last good site is still served.
+    Failed { changed: &'a [PathBuf], error: &'a Error },
+    /// `drafts` drafts need a human: the queue page is at `url`.
+    Queue { url: &'a str, drafts: usize },
+    /// Something went wrong that serving goes on after (watching, Ctrl-C).
+    Trouble(String),
+}
+
+/// Where events go; called from the watcher's thread too.
+pub type Reporter = Arc<dyn Fn(Event) + Send + Sync>;
 
 enum Signal {
     Changed(Vec<PathBuf>),
@@ -28,99 +62,83 @@ enum Signal {
 }
 
 /// Runs `archive serve` until Ctrl-C.
-pub fn run(args: &ServeArgs, quiet: bool) -> Result<(), Diagnostics> {
-    let root = args
-        .site
-        .root
-        .canonicalize()
-        .map_err(|e| problem(&args.site.root, format!("cannot open the site folder: {e}")))?;
-    let config = load_config(&root, args)?;
+pub fn run(options: &ServeOptions, report: Reporter) -> Result<(), Error> {
+    let root =
+        options.site.root.canonicalize().map_err(|e| Error::io("open the archive folder", &options.site.root, e))?;
+    let options = ServeOptions { site: Options { root: root.clone(), ..options.site.clone() }, ..options.clone() };
+    let config = Config::load(&options.site)?;
     let site = Arc::new(http::Site::new(watch::absolute_output(&config.output), config.base_path()));
     let (tx, signals) = mpsc::channel();
-    stop_on_ctrl_c(tx.clone());
-    let mut watching = watch::watch_sources(&root, &config.output, args.poll, move |paths| {
-        let _ = tx.send(Signal::Changed(paths));
-    })
-    .map_err(|e| problem(&root, format!("cannot watch the sources: {e}")))?;
-    let addr = http::serve(SocketAddr::new(args.bind, args.port), Arc::clone(&site))
-        .map_err(|e| problem(Path::new("--port"), e))?;
-    let mut last_good = rebuild(&root, args, &site, &[], quiet);
+    stop_on_ctrl_c(tx.clone(), &report);
+    let watch_report = Arc::clone(&report);
+    let mut watching = watch::watch_sources(
+        &root,
+        &config.output,
+        options.poll,
+        move |paths| {
+            let _ = tx.send(Signal::Changed(paths));
+        },
+        move |e| watch_report(Event::Trouble(format!("watch error: {e}"))),
+    )
+    .map_err(|e| Error::io("watch", &root, std::io::Error::other(e)))?;
+    let addr = http::serve(options.addr, Arc::clone(&site))
+        .map_err(|e| Error::Usage(format!("{e}; choose another --port")))?;
+    if !addr.ip().is_loopback() {
+        report(Event::Exposed { addr });
+    }
+    let mut last_good = rebuild(&options, &site, &[], &report);
     let url = format!("http://{addr}{}", site.base_path());
-    println!("serving {} at {url} (Ctrl-C to stop)", config.output.display());
-    if args.open {
+    report(Event::Serving { url: &url, output: &config.output });
+    if let Some(drafts) = last_good.as_ref().map(|s| s.archive.pending.len()).filter(|n| *n > 0) {
+        report(Event::Queue { url: &format!("http://{addr}{}", http::QUEUE_PATH), drafts });
+    }
+    if options.open {
         let _ = opener::open(&url);
     }
     while let Ok(Signal::Changed(paths)) = signals.recv() {
         if let Err(e) = watching.watch_new_dirs() {
-            eprintln!("watch error: {e}");
+            report(Event::Trouble(format!("watch error: {e}")));
         }
         if let Some((rel, page)) = last_good.as_mut().and_then(|s| ahead::render_ahead(s, &paths)) {
             site.serve_ahead(rel, page);
             site.live.publish_success();
         }
-        if let Some(snapshot) = rebuild(&root, args, &site, &paths, quiet) {
+        if let Some(snapshot) = rebuild(&options, &site, &paths, &report) {
             last_good = Some(snapshot);
         }
     }
     Ok(())
 }
 
-/// One incremental build; the terminal gets one line, or the errors.
-/// Returns what the build knew, if it succeeded.
+/// One incremental build, reported. Returns what the build knew, if it
+/// succeeded.
 fn rebuild(
-    root: &Path,
-    args: &ServeArgs,
+    options: &ServeOptions,
     site: &http::Site,
     changed: &[PathBuf],
-    quiet: bool,
+    report: &Reporter,
 ) -> Option<build::Snapshot> {
     let started = Instant::now();
-    let result = load_config(root, args).and_then(|config| build::build_keeping(&config));
-    let cause = describe_changes(changed);
-    match result {
-        Ok((report, snapshot)) => {
+    match Config::load(&options.site).and_then(|config| build::build_keeping(&config)) {
+        Ok((built, snapshot)) => {
             site.set_base_path(snapshot.config.base_path());
+            site.set_queue(snapshot.archive.pending.clone());
             site.clear_ahead();
             site.live.publish_success();
-            if !quiet {
-                let secs = started.elapsed().as_secs_f64();
-                let (rendered, written) = (report.rendered, report.write.written);
-                println!(
-                    "{cause}: re-rendered {rendered} of {} pages, wrote {written} files in {secs:.2} s",
-                    report.pages
-                );
-            }
+            report(Event::Built { changed, report: &built, time: started.elapsed() });
             Some(snapshot)
         }
-        Err(diagnostics) => {
-            site.live.publish_failure(&diagnostics);
-            eprintln!("{diagnostics}");
-            eprintln!("{cause}: build failed; still serving the last good site");
+        Err(error) => {
+            site.live.publish_failure(&error);
+            report(Event::Failed { changed, error: &error });
             None
         }
     }
 }
 
-fn load_config(root: &Path, args: &ServeArgs) -> Result<Config, Diagnostics> {
-    Config::load(root, args.output.as_deref(), None, args.site.drafts)
-}
-
-/// `built` at start, else `content/a.md, site.toml changed` (at most three
-/// names).
-fn describe_changes(changed: &[PathBuf]) -> String {
-    const SHOWN: usize = 3;
-    if changed.is_empty() {
-        return "built".to_string();
-    }
-    let names: Vec<String> = changed.iter().take(SHOWN).map(|p| sanitize(&p.display().to_string())).collect();
-    let more = changed.len().saturating_sub(SHOWN);
-    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-    format!("{}{more} changed", names.join(", "))
-}
-
 /// The first Ctrl-C ends the loop once the build in progress (if any) has
 /// committed or cleaned up its staging folder; a second one exits at once.
-fn stop_on_ctrl_c(tx: mpsc::Sender<Signal>) {
+fn stop_on_ctrl_c(tx: mpsc::Sender<Signal>, report: &Reporter) {
     let pressed = AtomicBool::new(false);
     let handler = move || {
         if pressed.swap(true, Ordering::SeqCst) {
@@ -129,24 +147,6 @@ fn stop_on_ctrl_c(tx: mpsc::Sender<Signal>) {
         let _ = tx.send(Signal::Stop);
     };
     if let Err(e) = ctrlc::set_handler(handler) {
-        eprintln!("cannot handle Ctrl-C: {e}");
-    }
-}
-
-fn problem(path: &Path, message: String) -> Diagnostics {
-    Diagnostics(vec![Diagnostic::new(path, 1, 1, message)])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn describes_what_changed() {
-        assert_eq!(describe_changes(&[]), "built");
-        let one = [PathBuf::from("content/a.md")];
-        assert_eq!(describe_changes(&one), "content/a.md changed");
-        let five: Vec<PathBuf> = ["a", "b", "c", "d", "e"].iter().map(PathBuf::from).collect();
-        assert_eq!(describe_changes(&five), "a, b, c and 2 more changed");
+        report(Event::Trouble(format!("cannot handle Ctrl-C: {e}")));
     }
 }

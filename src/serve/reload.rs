@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use crate::diagnostics::Diagnostics;
+use crate::error::Error;
 
 /// The page script, served at [`SCRIPT_PATH`] and loaded by every HTML page.
 pub const SCRIPT: &str = include_str!("live-reload.js");
@@ -49,10 +49,10 @@ impl LiveReload {
 
     /// Records a failed build (the last good site stays served) and sends
     /// its errors to every page.
-    pub fn publish_failure(&self, diagnostics: &Diagnostics) {
+    pub fn publish_failure(&self, error: &Error) {
         let mut state = self.lock();
         state.status.ok = false;
-        state.status.errors = diagnostics.0.iter().map(ToString::to_string).collect();
+        state.status.errors = error.lines();
         let message = sse_event("failed", &state.status);
         broadcast(&mut state.pages, &message);
     }
@@ -97,11 +97,11 @@ mod tests {
         let live = LiveReload::default();
         let page = live.subscribe();
         let problem = Diagnostic::new(Path::new("content/a.md"), 3, 1, "invalid YAML\nin front matter");
-        live.publish_failure(&Diagnostics(vec![problem]));
+        live.publish_failure(&Error::at(problem));
         let failed = page.try_recv().unwrap();
         assert_eq!(
             failed,
-            "event: failed\ndata: {\"build\":0,\"ok\":false,\"errors\":[\"content/a.md:3:1: invalid YAML\\nin front matter\"]}\n\n"
+            "event: failed\ndata: {\"build\":0,\"ok\":false,\"errors\":[\"content/a.md:3:1: invalid YAML\\\\u{a}in front matter\"]}\n\n"
         );
         assert!(!live.status().ok);
         live.publish_success();

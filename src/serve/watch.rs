@@ -43,6 +43,7 @@ pub fn watch_sources(
     output: &Path,
     poll: bool,
     on_change: impl Fn(Vec<PathBuf>) + Send + 'static,
+    on_error: impl Fn(&notify::Error) + Send + 'static,
 ) -> notify::Result<Watch> {
     let (root_c, output_c) = (root.to_path_buf(), absolute_output(output));
     let handler = move |result: DebounceEventResult| match result {
@@ -53,7 +54,7 @@ pub fn watch_sources(
                 on_change(changed);
             }
         }
-        Err(errors) => errors.iter().for_each(|e| eprintln!("watch error: {e}")),
+        Err(errors) => errors.iter().for_each(&on_error),
     };
     let debouncer = if poll {
         let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);

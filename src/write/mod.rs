@@ -14,16 +14,18 @@ pub use cache::{stamp, Fingerprint, Manifest};
 pub use fresh::{Freshness, InputStamp};
 pub use staging::{Output, Staging, WriteReport};
 
+use crate::error::Result;
+
 /// Where finished files go. Implementations accept writes from many threads.
 pub trait Sink: Sync {
     /// Writes a file whose bytes depend on nothing but themselves (static
     /// files, search shards).
-    fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         self.write_page(rel, Fingerprint::of_bytes(bytes), bytes)
     }
 
     /// Writes a rendered page whose inputs hash to `fingerprint`.
-    fn write_page(&self, rel: &str, fingerprint: Fingerprint, bytes: &[u8]) -> io::Result<()>;
+    fn write_page(&self, rel: &str, fingerprint: Fingerprint, bytes: &[u8]) -> Result<()>;
 
     /// True when the previous build wrote `rel` from the same inputs and the
     /// file is still as it left it: the page need not be rendered again.
@@ -75,7 +77,7 @@ pub fn safe_join(base: &Path, rel: &str) -> io::Result<PathBuf> {
 pub struct Discard;
 
 impl Sink for Discard {
-    fn write_page(&self, _: &str, _: Fingerprint, _: &[u8]) -> io::Result<()> {
+    fn write_page(&self, _: &str, _: Fingerprint, _: &[u8]) -> Result<()> {
         Ok(())
     }
 }

@@ -13,6 +13,7 @@ use std::sync::Mutex;
 use super::cache::{self, Entry, Fingerprint, Manifest};
 use super::fresh::{self, InputStamp};
 use super::{relative, safe_join, Sink};
+use crate::error::{Error, Result};
 
 /// A folder next to the output, removed unless committed.
 pub struct Staging {
@@ -78,7 +79,7 @@ pub struct Output {
 impl Output {
     /// Prepares a build of `output`. `global` digests everything that
     /// affects every page; `clean` ignores the cache.
-    pub fn open(root: &Path, output: &Path, global: Fingerprint, clean: bool) -> io::Result<Output> {
+    pub fn open(root: &Path, output: &Path, global: Fingerprint, clean: bool) -> Result<Output> {
         refuse_foreign(output)?;
         let cache_path = Manifest::path(root, output);
         let old = (!clean && output.is_dir()).then(|| Manifest::load(&cache_path, global)).flatten();
@@ -92,7 +93,7 @@ impl Output {
         Ok(Output {
             root: root.to_path_buf(),
             output: output.to_path_buf(),
-            staging: Staging::new(output)?,
+            staging: Staging::new(output).map_err(|e| Error::io("create a staging folder beside", output, e))?,
             cache_path,
             old,
             on_disk,
@@ -115,7 +116,7 @@ impl Output {
     /// Makes the output what this build produced, and saves the cache with
     /// the stamp of the inputs it was made from and its counts (documents,
     /// pages) for the next build's fast path.
-    pub fn commit(mut self, inputs: InputStamp, counts: (usize, usize)) -> io::Result<WriteReport> {
+    pub fn commit(mut self, inputs: InputStamp, counts: (usize, usize)) -> Result<WriteReport> {
         let mut manifest = std::mem::take(self.new.get_mut().unwrap_or_else(|e| e.into_inner()));
         let mut report = WriteReport {
             incremental: self.old.is_some(),
@@ -127,11 +128,12 @@ impl Output {
         // the output, so an interrupted commit is never trusted.
         let _ = std::fs::remove_file(&self.cache_path);
         fresh::forget(&self.root, &self.output);
+        let failed = |e| Error::io("write", &self.output, e);
         if self.old.is_some() {
-            move_staged(&self.staging.dir, &self.output)?;
-            report.removed = remove_strays(&self.output, &self.on_disk, &manifest)?;
+            move_staged(&self.staging.dir, &self.output).map_err(failed)?;
+            report.removed = remove_strays(&self.output, &self.on_disk, &manifest).map_err(failed)?;
         } else {
-            swap(&self.staging.dir, &self.output)?;
+            swap(&self.staging.dir, &self.output).map_err(failed)?;
             self.staging.committed = true;
         }
         for (rel, entry) in manifest.files.iter_mut() {
@@ -183,14 +185,14 @@ impl Sink for Output {
         Some(files.len())
     }
 
-    fn write_page(&self, rel: &str, fingerprint: Fingerprint, bytes: &[u8]) -> io::Result<()> {
-        safe_join(&self.output, rel)?;
+    fn write_page(&self, rel: &str, fingerprint: Fingerprint, bytes: &[u8]) -> Result<()> {
+        safe_join(&self.output, rel).map_err(|e| Error::io("write", rel, e))?;
         let digest = Fingerprint::of_bytes(bytes);
         if let Some(entry) = self.previous(rel).filter(|e| e.bytes == digest) {
             self.record(rel, Entry { inputs: fingerprint, ..entry.clone() });
             return Ok(());
         }
-        self.staging.put(rel, bytes)?;
+        self.staging.put(rel, bytes).map_err(|e| Error::io("write", self.staging.dir.join(rel), e))?;
         self.written.fetch_add(1, Ordering::Relaxed);
         self.record(rel, Entry { inputs: fingerprint, bytes: digest, size: 0, mtime_ns: 0 });
         Ok(())
@@ -200,13 +202,13 @@ impl Sink for Output {
 /// A build replaces its output folder: refuse one that holds files but no
 /// sign of an earlier build (every build writes `sitemap.xml`), so that a
 /// mistyped `--output` cannot wipe someone's folder.
-fn refuse_foreign(output: &Path) -> io::Result<()> {
+fn refuse_foreign(output: &Path) -> Result<()> {
     let has_files = std::fs::read_dir(output).map(|mut d| d.next().is_some()).unwrap_or(false);
     if has_files && !output.join("sitemap.xml").is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            "this folder holds files that no build of this archive wrote; empty it or choose another output folder",
-        ));
+        return Err(Error::Usage(format!(
+            "--output: {} holds files that no build of this archive wrote; empty it or choose another output folder",
+            output.display()
+        )));
     }
     Ok(())
 }

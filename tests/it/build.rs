@@ -157,9 +157,15 @@ fn init_makes_an_archive_that_builds() {
     assert!(out.status.success());
     let out = site.run(&["build", "--root", "new-archive"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.starts_with("built 1 document into "), "one is singular: {summary}");
     assert!(site.root.join("new-archive/public/speeches/zhang-san-2020-sample/index.html").is_file());
+    let check = site.run(&["check", "--root", "new-archive"]);
+    assert_eq!(String::from_utf8_lossy(&check.stdout), "checked 1 document: no problems\n");
     let again = site.run(&["init", "new-archive"]);
-    assert_eq!(again.status.code(), Some(1), "init never overwrites");
+    assert_eq!(again.status.code(), Some(2), "init never overwrites: a usage error");
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(err.starts_with("error: new-archive is not empty; init never overwrites files"), "{err}");
 }
 
 #[test]
@@ -186,7 +192,7 @@ fn every_document_is_listed_on_each_of_its_index_pages() {
     use speech_archive::index::build_index;
     let site = Site::bundled();
     site.build(&[]);
-    let config = Config::load(&site.root, None, None, false).unwrap();
+    let config = Config::load(&speech_archive::config::Options::at(&site.root)).unwrap();
     let archive = speech_archive::load::load_archive(&config).unwrap();
     let index = build_index(&archive);
     let mut checked = 0;
@@ -239,7 +245,7 @@ fn term_pages_show_years_and_co_occurring_themes() {
 fn a_body_is_read_again_from_its_file_and_a_changed_file_is_an_error() {
     use speech_archive::config::Config;
     let site = Site::fixture("basic");
-    let config = Config::load(&site.root, None, None, false).unwrap();
+    let config = Config::load(&speech_archive::config::Options::at(&site.root)).unwrap();
     let archive = speech_archive::load::load_archive(&config).unwrap();
     let doc = &archive.documents[0];
     assert!(doc.body.is_empty() && doc.body_len > 0, "bodies are not held after loading");
@@ -247,12 +253,14 @@ fn a_body_is_read_again_from_its_file_and_a_changed_file_is_an_error() {
     let body = archive.body(0).unwrap();
     assert!(text.ends_with(body.as_ref()) && body.len() == doc.body_len);
     site.write(&doc.path.to_string_lossy(), &text.replace('。', "，"));
-    let err = archive.body(0).unwrap_err().to_string();
-    assert!(err.starts_with(&format!("{}:1:1: ", doc.path.display())) && err.contains("changed"), "{err}");
+    match archive.body(0) {
+        Err(speech_archive::Error::Changed { path }) => assert_eq!(path, doc.path),
+        other => panic!("a changed file must be Error::Changed, not {other:?}"),
+    }
 }
 
 /// A repost (`variant_of`) links to its original, and the original lists
-/// its reposts.
+/// its reposts; both link to their comparison.
 #[test]
 fn a_variant_and_its_original_link_to_each_other() {
     let site = Site::fixture("basic");
@@ -261,7 +269,9 @@ fn a_variant_and_its_original_link_to_each_other() {
         let html = site.page(page);
         select(&html, ".notice a").iter().filter_map(|a| a.value().attr("href").map(str::to_string)).collect()
     };
-    assert_eq!(hrefs("speeches/li-wei-2020-repost/index.html"), ["../../speeches/li-wei-2020-peixun/"]);
-    assert_eq!(hrefs("speeches/li-wei-2020-peixun/index.html"), ["../../speeches/li-wei-2020-repost/"]);
+    // Each also links to the page comparing the two.
+    let compare = "../../speeches/li-wei-2020-repost/compare/";
+    assert_eq!(hrefs("speeches/li-wei-2020-repost/index.html"), ["../../speeches/li-wei-2020-peixun/", compare]);
+    assert_eq!(hrefs("speeches/li-wei-2020-peixun/index.html"), ["../../speeches/li-wei-2020-repost/", compare]);
     assert!(hrefs("speeches/li-wei-2019-huiyi/index.html").is_empty());
 }

@@ -16,8 +16,8 @@ content/speeches/2020/bad-fields.md:3:7: `date`: `2020-02-30` is not a date: 202
 content/speeches/2020/bad-fields.md:4:1: unknown field `spaker`
 content/speeches/2020/bad-fields.md:6:7: kind `talk` is not one of speech, remarks, excerpt, qa, article
 content/speeches/2020/bad-fields.md:7:9: `themes` must be a list of text, not the text `驻村帮扶`
-content/speeches/2020/dup-a.md:1:1: slug `same-slug` is also used by content/speeches/2020/dup-b.md
-content/speeches/2020/dup-b.md:1:1: slug `same-slug` is also used by content/speeches/2020/dup-a.md
+content/speeches/2020/dup-a.md:6:7: slug `same-slug` is also used by content/speeches/2020/dup-b.md
+content/speeches/2020/dup-b.md:6:7: slug `same-slug` is also used by content/speeches/2020/dup-a.md
 content/speeches/2020/no-fence.md:1:1: expected front matter: the file must start with a `---` line
 error: 8 problems found; nothing was written
 "
@@ -100,9 +100,12 @@ fn an_output_folder_that_would_replace_the_sources_is_refused() {
     let before = snapshot(&site.root.join("content"));
     for output in ["content", ".", "content/public", "themes"] {
         let out = site.run(&["build", "--output", output]);
-        assert_eq!(out.status.code(), Some(1), "{output}");
-        assert!(stderr(&out).starts_with("--output:1:1: "), "{}", stderr(&out));
+        assert_eq!(out.status.code(), Some(2), "{output}: a usage error");
+        let err = stderr(&out);
+        assert!(err.starts_with("error: --output: ") && err.lines().count() == 1, "{err}");
     }
+    let out = site.run(&["build", "--output", "."]);
+    assert!(stderr(&out).contains("holds the archive itself"), "{}", stderr(&out));
     assert_eq!(snapshot(&site.root.join("content")), before);
     assert!(site.root.join("site.toml").is_file());
 }
@@ -112,7 +115,41 @@ fn a_folder_of_other_files_is_not_taken_as_output() {
     let site = Site::fixture("basic");
     site.write("notes/todo.txt", "keep me");
     let out = site.run(&["build", "--output", "notes"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("holds files that no build of this archive wrote"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(site.root.join("notes/todo.txt")).unwrap(), "keep me");
+}
+
+#[test]
+fn a_bad_base_url_on_the_command_line_is_a_usage_error() {
+    let site = Site::fixture("basic");
+    let out = site.run(&["build", "--base-url", "example.org"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: --base-url: base_url `example.org` must be an absolute http(s) URL such as https://example.org/archive/\n"
+    );
+    assert!(!site.public().exists());
+}
+
+#[test]
+fn a_folder_without_site_toml_is_a_usage_error_not_a_line_of_a_file() {
+    let site = Site::fixture("basic");
+    let out = site.run(&["build", "--root", "content"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.starts_with("error: content has no site.toml: is it an archive?"), "{err}");
+}
+
+#[test]
+fn an_output_that_cannot_be_written_is_an_io_error_naming_the_folder() {
+    let site = Site::fixture("basic");
+    // A file where the output's parent folder should be.
+    site.write("blocked", "a file");
+    let out = site.run(&["build", "--output", "blocked/public"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: cannot ") && err.contains("blocked"), "{err}");
+    assert!(!err.contains(":1:1:"), "not posing as a line of a file: {err}");
 }

@@ -4,14 +4,21 @@
 
 mod browser;
 mod build;
+mod compare;
 mod content;
 mod crawl;
 mod errors;
+mod feeds;
+mod files;
+mod front_matter;
 mod import;
 mod incremental;
+mod links;
 mod pages_in_browser;
 mod search;
+mod search_page;
 mod serve;
 mod support;
 mod themes;
+mod trends;
 mod validate;

@@ -9,7 +9,7 @@ use crate::browser::{Browser, StaticServer};
 use crate::support::Site;
 
 /// One page of each kind of the bundled archive, and the search page with a query.
-const PAGES: [&str; 12] = [
+const PAGES: [&str; 15] = [
     "",
     "speeches/",
     "speeches/he-bangjun-2020-zhucun-ganbu-peixun/",
@@ -22,6 +22,10 @@ const PAGES: [&str; 12] = [
     "kinds/qa/",
     "about/",
     "search/?q=%E6%89%B6%E8%B4%AB",
+    "404.html",
+    "speeches/he-bangjun-2020-zhucun-ganbu-peixun-jiuli-repost/compare/",
+    // The phrases through time, compared, as a share.
+    "search/?q=%E7%B2%BE%E5%87%86%E6%89%B6%E8%B4%AB%2C%E4%B9%A1%E6%9D%91%E6%8C%AF%E5%85%B4&trend=share",
 ];
 
 fn axe_source() -> String {

@@ -21,8 +21,16 @@
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
   var facetBox = document.getElementById("search-facets");
+  var trendChart = document.getElementById("trend-chart");
+  var trendTable = document.getElementById("trend-table");
+  // The CSV link, made here: a link needs the address of its data.
+  var trendCsv = el("a", "trend-csv", document.getElementById("trend-csv-slot").getAttribute("data-label"));
+  trendCsv.id = "trend-csv";
+  trendCsv.download = "trend.csv";
   var sortEl = document.getElementById("search-sort");
   var sortRow = document.getElementById("search-sort-row");
+  var trendBox = document.getElementById("search-trend");
+  var filtersPanel = document.getElementById("search-filters");
   var PAGE = 10;
   var VISIBLE_TERMS = 12;
   // Keystrokes closer together than this are one query.
@@ -58,13 +66,53 @@
   }
   function chars(s) { return Array.from(s); }
   function normChars(s) { return chars(s).map(fold); }
-  function termsOf(q) {
-    var out = [];
-    var seen = new Set();
-    q.split(/[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/).forEach(function (w) {
-      var term = normChars(w).filter(function (c) { return !WS.test(c); });
-      var key = term.join("");
-      if (term.length && !seen.has(key)) { seen.add(key); out.push(term); }
+  // Most phrases a query compares (src/search/query.rs MAX_PHRASES).
+  var MAX_PHRASES = 4;
+  var QUOTES = "\"'\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f";
+  // The query's phrases, each a list of terms (arrays of normalised
+  // characters): commas outside double quotation marks separate phrases,
+  // whitespace terms; quotation marks around a term are dropped; repeats
+  // count once; past MAX_PHRASES, phrases are left out (`dropped` says how
+  // many). The same as src/search/query.rs `phrases`.
+  function phrasesOf(q) {
+    var out = [], keys = [], phrase = [], phraseKeys = [], word = [], quoted = false, dropped = 0;
+    function endWord() {
+      var a = 0, b = word.length;
+      while (a < b && QUOTES.indexOf(word[a]) >= 0) a++;
+      while (b > a && QUOTES.indexOf(word[b - 1]) >= 0) b--;
+      var term = word.slice(a, b), key = term.join("");
+      word = [];
+      if (term.length && phraseKeys.indexOf(key) < 0) { phraseKeys.push(key); phrase.push(term); }
+    }
+    function endPhrase() {
+      endWord();
+      var key = phraseKeys.join("\u0000");
+      if (phrase.length && keys.indexOf(key) < 0) {
+        if (out.length < MAX_PHRASES) { keys.push(key); out.push(phrase); } else dropped++;
+      }
+      phrase = [];
+      phraseKeys = [];
+    }
+    normChars(q).forEach(function (c) {
+      if (c === '"') quoted = !quoted;
+      else if (c === "\u201c" || c === "\u300c" || c === "\u300e") quoted = true;
+      else if (c === "\u201d" || c === "\u300d" || c === "\u300f") quoted = false;
+      if (WS.test(c) || c.charCodeAt(0) < 32 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) < 0xa0)) endWord();
+      else if (c === "," && !quoted) endPhrase();
+      else word.push(c);
+    });
+    endPhrase();
+    out.dropped = dropped;
+    return out;
+  }
+  // Every term of the phrases, once.
+  function termsOfPhrases(phrases) {
+    var out = [], seen = new Set();
+    phrases.forEach(function (p) {
+      p.forEach(function (term) {
+        var key = term.join("");
+        if (!seen.has(key)) { seen.add(key); out.push(term); }
+      });
     });
     return out;
   }
@@ -337,7 +385,11 @@
     var filters = {};
     facets.forEach(function (f) { filters[f.key] = new Set(params.getAll(f.key)); });
     // The select takes only the orders it offers: any other is relevance.
-    return { q: params.get("q") || "", filters: filters, sort: params.get("sort") || "" };
+    // The chart's measure: open with `trend=` (documents, occurrences or
+    // share); anything else is documents.
+    var trend = params.get("trend");
+    if (trend !== null && TREND_MODES.indexOf(trend) < 0) trend = "documents";
+    return { q: params.get("q") || "", filters: filters, sort: params.get("sort") || "", trend: trend };
   }
   function writeState(state) {
     var params = new URLSearchParams();
@@ -346,6 +398,7 @@
       state.filters[f.key].forEach(function (slug) { params.append(f.key, slug); });
     });
     if (state.sort) params.set("sort", state.sort);
+    if (state.trend) params.set("trend", state.trend);
     var s = params.toString();
     history.replaceState(null, "", location.pathname + (s ? "?" + s : "") + location.hash);
   }
@@ -375,6 +428,30 @@
         return { docs: docs.subarray(0, m), counts: counts.subarray(0, m), heads: heads.subarray(0, m) };
       });
     });
+  }
+  // The documents of any of the phrases' lists, ascending, with counts
+  // and heads summed over the phrases they match.
+  function union(lists) {
+    if (lists.length === 1) return lists[0];
+    var counts = new Float64Array(docCount), heads = new Float64Array(docCount), has = new Uint8Array(docCount);
+    var n = 0;
+    lists.forEach(function (l) {
+      for (var i = 0; i < l.docs.length; i++) {
+        var d = l.docs[i];
+        if (!has[d]) { has[d] = 1; n++; }
+        counts[d] += l.counts[i];
+        heads[d] += l.heads[i];
+      }
+    });
+    var out = { docs: new Uint32Array(n), counts: new Float64Array(n), heads: new Float64Array(n) };
+    for (var d = 0, m = 0; d < docCount; d++) {
+      if (!has[d]) continue;
+      out.docs[m] = d;
+      out.counts[m] = counts[d];
+      out.heads[m] = heads[d];
+      m++;
+    }
+    return out;
   }
   // Per facet with a selection, per term whether it is selected.
   function selections(state) {
@@ -446,13 +523,17 @@
   function run() {
     var state = currentState();
     var token = ++seq;
-    var terms = termsOf(state.q);
+    var phrases = phrasesOf(state.q);
+    var terms = termsOfPhrases(phrases);
     var chosen = selections(state);
     var anyFilter = chosen.some(Boolean);
     app.setAttribute("data-state", "busy");
-    var pending = terms.length ? matchText(terms) : Promise.resolve(null);
-    pending.then(function (found) {
+    showActiveFilters(chosen);
+    var pending = phrases.length ? Promise.all(phrases.map(matchText)) : Promise.resolve(null);
+    pending.then(function (perPhrase) {
       if (token !== seq) return;
+      var found = perPhrase && union(perPhrase);
+      drawTrend(perPhrase, phrases, chosen, state);
       if (!found) {
         var all = new Uint32Array(docCount);
         for (var d = 0; d < docCount; d++) all[d] = d;
@@ -507,7 +588,9 @@
     facetBox.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) {
       filters[box.name].add(box.value);
     });
-    return { q: input.value.trim(), filters: filters, sort: sortEl.value };
+    var mode = trendBox.querySelector("input[name=trend]:checked");
+    var trend = trendBox.open ? (mode && mode.value) || "documents" : null;
+    return { q: input.value.trim(), filters: filters, sort: sortEl.value, trend: trend };
   }
 
   function showMore(token) {
@@ -527,6 +610,8 @@
         list.appendChild(li);
         if (terms.length) watch(li);
       });
+      // After the observer has seen what is on screen.
+      requestAnimationFrame(function () { setTimeout(lookAhead, 0); });
     });
   }
 
@@ -576,6 +661,11 @@
     return f.first >= 0;
   }
 
+  function sepEl() {
+    var sep = el("span", "sep", " · ");
+    sep.setAttribute("aria-hidden", "true");
+    return sep;
+  }
   function renderHit(hit, rec, terms) {
     var lang = app.getAttribute("data-lang");
     var li = el("li", "doc-item search-hit");
@@ -594,13 +684,13 @@
     m.appendChild(time);
     [rec[2].join(t("sep")), rec[3]].forEach(function (part, k) {
       if (!part) return;
-      var sep = el("span", "sep", " · ");
-      sep.setAttribute("aria-hidden", "true");
-      m.appendChild(sep);
+      m.appendChild(sepEl());
       var span = el("span", k === 0 ? "speaker" : "place");
       shownInCard = marked(span, part, terms, false) || shownInCard;
       m.appendChild(span);
     });
+    var n = el("span", "search-occurrences", (hit.count === 1 ? t("occurrences-one") : t("occurrences")).replace("{n}", hit.count));
+    if (hit.count) { m.appendChild(sepEl()); m.appendChild(n); }
     if (hit.head) m.appendChild(el("span", "badge badge-muted search-in-meta", t("in-meta")));
     li.appendChild(m);
     li.url = rec[0];
@@ -612,21 +702,40 @@
     return li;
   }
 
-  // ---- snippets, from the result's page, for results on screen ----
-  var observer = window.IntersectionObserver ? new IntersectionObserver(function (entries) {
-    entries.forEach(function (e) {
-      if (!e.isIntersecting) return;
-      observer.unobserve(e.target);
-      snippetFor(e.target);
-    });
-  }) : null;
+  // ---- snippets, from the result's page ----
+  // Read for the results on screen first; once those are read (and a
+  // moment more, so the first screen has the connection to itself), for
+  // the results within a screen below, so that scrolling finds them read.
+  function onSight(margin) {
+    if (!window.IntersectionObserver) return null;
+    var o = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (!e.isIntersecting) return;
+        visible.unobserve(e.target);
+        ahead.unobserve(e.target);
+        if (e.target.getAttribute("data-snippet") === "wanted") snippetFor(e.target);
+      });
+    }, { rootMargin: margin });
+    return o;
+  }
+  var visible = onSight("0px"), ahead = onSight("0px 0px 100% 0px");
+  var reading = 0, AHEAD_AFTER = 200, aheadTimer = 0;
   function watch(li) {
     if (li.getAttribute("data-snippet") !== "wanted") return;
-    if (observer) observer.observe(li); else snippetFor(li);
+    if (visible) visible.observe(li); else snippetFor(li);
+  }
+  // Called when the results on screen may all have been asked for.
+  function lookAhead() {
+    clearTimeout(aheadTimer);
+    if (reading || !ahead) return;
+    aheadTimer = setTimeout(function () {
+      list.querySelectorAll('li[data-snippet="wanted"]').forEach(function (li) { ahead.observe(li); });
+    }, AHEAD_AFTER);
   }
   function snippetFor(li) {
     var terms = currentTerms, token = seq;
     li.setAttribute("data-snippet", "loading");
+    reading++;
     var p = li.querySelector(".search-snippet");
     findOnPage(li.url, terms, li.hit.body).then(function (found) {
       if (token !== seq) return;
@@ -638,6 +747,9 @@
       li.setAttribute("data-snippet", "none");
       p.remove();
       if (window.console) console.error(e);
+    }).then(function () {
+      reading--;
+      lookAhead();
     });
   }
   // A page is read from its start in ranges that double (where the host
@@ -798,6 +910,225 @@
     });
   }
 
+  // The filters chosen, counted in the panel's summary (folded on phones).
+  function showActiveFilters(chosen) {
+    var n = 0;
+    chosen.forEach(function (c) { if (c) c.forEach(function (on) { if (on) n++; }); });
+    document.getElementById("search-filters-active").textContent = n ? t("filters-active").replace("{n}", n) : "";
+  }
+
+  // ---- the phrases through time: chart, table and CSV ----
+  // From the documents lists the search has already read, and the year
+  // facet: nothing more is fetched. The same numbers as
+  // src/search/query.rs `trend`, which the tests check against a scan.
+  var TREND_MODES = ["documents", "occurrences", "share"];
+  // Years a chart spans without leaving out those that have no documents
+  // (query.rs TREND_MAX_SPAN).
+  var TREND_MAX_SPAN = 60;
+  var SVG = "http://www.w3.org/2000/svg";
+  var csvUrl = null;
+  function yearFacet() {
+    for (var i = 0; i < facets.length; i++) if (facets[i].key === "year") return i;
+    return -1;
+  }
+  // Per year, oldest first: the documents that pass the filters other
+  // than the year's, and per phrase those of them that hold it and its
+  // occurrences in them.
+  function trendOf(perPhrase, chosen) {
+    var yi = yearFacet(), yf = facets[yi];
+    var others = chosen.slice();
+    others[yi] = null;
+    var yearOfTerm = yf.terms.map(function (term) { return parseInt(term.slug, 10); });
+    var yearOf = new Float64Array(docCount);
+    var present = new Set();
+    for (var d = 0; d < docCount; d++) {
+      var k = yf.one ? yf.one[d] : (yf.of[d].length ? yf.of[d][0] : -1);
+      yearOf[d] = k >= 0 ? yearOfTerm[k] : NaN;
+      if (k >= 0) present.add(yearOf[d]);
+    }
+    var known = Array.from(present).sort(function (a, b) { return a - b; });
+    var years = known;
+    if (known.length && known[known.length - 1] - known[0] <= TREND_MAX_SPAN) {
+      years = [];
+      for (var y = known[0]; y <= known[known.length - 1]; y++) years.push(y);
+    }
+    var row = new Map();
+    years.forEach(function (y, r) { row.set(y, r); });
+    function passes(doc) {
+      for (var f = 0; f < facets.length; f++) if (others[f] && !inFacet(facets[f], others[f], doc)) return false;
+      return true;
+    }
+    var totals = years.map(function () { return 0; });
+    for (d = 0; d < docCount; d++) {
+      var r = row.get(yearOf[d]);
+      if (r !== undefined && passes(d)) totals[r]++;
+    }
+    var series = perPhrase.map(function (l) {
+      var docs = years.map(function () { return 0; }), occurrences = docs.slice();
+      for (var i = 0; i < l.docs.length; i++) {
+        var at = row.get(yearOf[l.docs[i]]);
+        if (at === undefined || !passes(l.docs[i])) continue;
+        docs[at]++;
+        occurrences[at] += l.counts[i];
+      }
+      return { docs: docs, occurrences: occurrences };
+    });
+    return { years: years, totals: totals, series: series };
+  }
+  function trendValue(tr, s, r, mode) {
+    if (mode === "occurrences") return s.occurrences[r];
+    if (mode === "share") return tr.totals[r] ? s.docs[r] / tr.totals[r] : null;
+    return s.docs[r];
+  }
+  function trendText(v, mode) {
+    if (v === null) return "—";
+    if (mode === "share") return (100 * v).toFixed(1) + "%";
+    return String(v);
+  }
+  function svgEl(tag, attrs, text) {
+    var e = document.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function selectedYears(state) {
+    return state.filters.year || new Set();
+  }
+  // The years with a checkbox among the filters: those a click can choose.
+  function yearBox(year) {
+    return facetBox.querySelector('input[name="year"][value="' + year + '"]');
+  }
+  function drawTrend(perPhrase, phrases, chosen, state) {
+    trendBox.hidden = !perPhrase;
+    trendBox.removeAttribute("data-state");
+    if (!perPhrase || !trendBox.open || yearFacet() < 0) return;
+    var mode = state.trend || "documents";
+    var tr = trendOf(perPhrase, chosen);
+    var names = phrases.map(function (p) { return p.map(function (term) { return term.join(""); }).join(" "); });
+    var picked = selectedYears(state);
+    var note = document.getElementById("trend-note");
+    note.hidden = !phrases.dropped;
+    note.textContent = phrases.dropped ? t("trend-max") : "";
+
+    // The chart: a group of columns a year, one a phrase; a click on a
+    // year toggles its filter (the table's buttons do the same by keyboard).
+    var k = names.length, n = tr.years.length;
+    var slot = Math.max(40, 14 * k + 18), plot = 150, top = 16, w = Math.max(1, n) * slot, h = top + plot + 24;
+    var max = 0;
+    tr.series.forEach(function (s) {
+      for (var r = 0; r < n; r++) max = Math.max(max, trendValue(tr, s, r, mode) || 0);
+    });
+    var svg = svgEl("svg", { "class": "trend-svg", width: w, height: h, viewBox: "0 0 " + w + " " + h, "aria-hidden": "true", focusable: "false" });
+    svg.appendChild(svgEl("line", { "class": "axis", x1: 0, x2: w, y1: top + plot + 0.5, y2: top + plot + 0.5 }));
+    var bar = Math.min(24, (slot - 12) / k);
+    tr.years.forEach(function (year, r) {
+      var x = r * slot;
+      var g = svgEl("g", { "class": "trend-year" + (picked.has(String(year)) ? " picked" : ""), "data-year": year });
+      g.appendChild(svgEl("rect", { "class": "hit", x: x, y: 0, width: slot, height: h }));
+      var x0 = x + (slot - bar * k) / 2;
+      tr.series.forEach(function (s, i) {
+        var v = trendValue(tr, s, r, mode) || 0;
+        if (!v) return;
+        var bh = Math.max(1, Math.round(v / max * plot));
+        g.appendChild(svgEl("rect", { "class": "col s" + i, x: x0 + i * bar, y: top + plot - bh, width: bar - 2, height: bh }));
+        if (k === 1) g.appendChild(svgEl("text", { "class": "num", x: x + slot / 2, y: top + plot - bh - 4 }, trendText(v, mode)));
+      });
+      if (n <= 16 || year % 5 === 0 || r === 0 || r === n - 1) {
+        g.appendChild(svgEl("text", { "class": "yr", x: x + slot / 2, y: top + plot + 17 }, String(year)));
+      }
+      svg.appendChild(g);
+    });
+    trendChart.textContent = "";
+    if (k > 1) {
+      var legend = el("ul", "trend-legend");
+      names.forEach(function (name, i) {
+        var li = el("li");
+        li.appendChild(el("span", "swatch s" + i));
+        li.appendChild(el("span", "", name));
+        legend.appendChild(li);
+      });
+      trendChart.appendChild(legend);
+    }
+    trendChart.appendChild(svg);
+
+    // The table: the chart's numbers, a year a row.
+    var label = t("trend-" + mode);
+    trendTable.textContent = "";
+    var caption = el("caption", "vh", t("trend-caption") + " · " + label);
+    trendTable.appendChild(caption);
+    var head = el("thead"), hr = el("tr");
+    [t("trend-year"), t("trend-year-total")].forEach(function (text) {
+      var th = el("th", "", text);
+      th.scope = "col";
+      hr.appendChild(th);
+    });
+    names.forEach(function (name, i) {
+      var th = el("th");
+      th.scope = "col";
+      if (k > 1) th.appendChild(el("span", "swatch s" + i));
+      th.appendChild(el("span", "", name));
+      th.appendChild(el("span", "vh", " · " + label));
+      hr.appendChild(th);
+    });
+    head.appendChild(hr);
+    trendTable.appendChild(head);
+    var body = el("tbody");
+    tr.years.forEach(function (year, r) {
+      var row = el("tr");
+      var th = el("th");
+      th.scope = "row";
+      if (yearBox(year)) {
+        var b = el("button", "trend-year-button", String(year));
+        b.type = "button";
+        b.setAttribute("data-year", year);
+        b.setAttribute("aria-pressed", String(picked.has(String(year))));
+        th.appendChild(b);
+      } else {
+        th.textContent = String(year);
+      }
+      row.appendChild(th);
+      row.appendChild(el("td", "", String(tr.totals[r])));
+      tr.series.forEach(function (s) { row.appendChild(el("td", "", trendText(trendValue(tr, s, r, mode), mode))); });
+      if (picked.has(String(year))) row.className = "picked";
+      body.appendChild(row);
+    });
+    trendTable.appendChild(body);
+
+    // CSV: every measure of every phrase.
+    var header = [t("trend-year"), t("trend-year-total")];
+    names.forEach(function (name) {
+      header.push(name + " " + t("trend-documents"), name + " " + t("trend-occurrences"), name + " " + t("trend-share"));
+    });
+    var lines = [header];
+    tr.years.forEach(function (year, r) {
+      var line = [year, tr.totals[r]];
+      tr.series.forEach(function (s) {
+        var share = trendValue(tr, s, r, "share");
+        line.push(s.docs[r], s.occurrences[r], share === null ? "" : share.toFixed(4));
+      });
+      lines.push(line);
+    });
+    var csv = "\ufeff" + lines.map(function (line) { return line.map(csvField).join(","); }).join("\r\n") + "\r\n";
+    if (csvUrl) URL.revokeObjectURL(csvUrl);
+    csvUrl = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
+    trendCsv.href = csvUrl;
+    if (!trendCsv.parentNode) document.getElementById("trend-csv-slot").appendChild(trendCsv);
+    trendBox.querySelectorAll("input[name=trend]").forEach(function (box) { box.checked = box.value === (mode === "documents" ? "" : mode); });
+    trendBox.setAttribute("data-state", "done");
+  }
+  function csvField(v) {
+    var s = String(v);
+    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+  // A year clicked in the chart or the table: its filter on or off.
+  function toggleYear(year) {
+    var box = yearBox(year);
+    if (!box) return;
+    box.checked = !box.checked;
+    clearTimeout(timer);
+    run();
+  }
+
   // ---- wiring ----
   // The first keystroke after a pause is searched at once (an input
   // method commits a whole word at a time); keystrokes that follow it
@@ -813,6 +1144,12 @@
     var state = readState();
     input.value = state.q;
     sortEl.value = state.sort;
+    trendBox.open = !!state.trend;
+    trendBox.querySelectorAll("input[name=trend]").forEach(function (box) {
+      box.checked = box.value === (state.trend === "documents" ? "" : state.trend || "");
+    });
+    // On a phone the results come first and the filters fold away.
+    if (window.matchMedia && window.matchMedia("(max-width: 55.99rem)").matches) filtersPanel.open = false;
     // A filter the index does not know (a link from an older build, a
     // typo) stays on as a term without documents, so the link finds
     // nothing and says so, rather than dropping the filter unseen.
@@ -825,6 +1162,22 @@
     input.addEventListener("input", soon);
     facetBox.addEventListener("change", function () { clearTimeout(timer); run(); });
     sortEl.addEventListener("change", function () { clearTimeout(timer); run(); });
+    var trendOpen = trendBox.open;
+    trendBox.addEventListener("toggle", function () {
+      if (trendBox.open === trendOpen) return;
+      trendOpen = trendBox.open;
+      clearTimeout(timer);
+      run();
+    });
+    trendBox.addEventListener("change", function (e) {
+      e.stopPropagation();
+      clearTimeout(timer);
+      run();
+    });
+    trendBox.addEventListener("click", function (e) {
+      var year = e.target.closest && e.target.closest("[data-year]");
+      if (year) toggleYear(year.getAttribute("data-year"));
+    });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       clearTimeout(timer);
