@@ -6,6 +6,7 @@ mod browser;
 mod build;
 mod compare;
 mod content;
+mod corpus;
 mod crawl;
 mod errors;
 mod feeds;
