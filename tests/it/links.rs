@@ -112,3 +112,20 @@ fn script_and_data_links_are_shown_as_text_and_warned_about() {
         }
     }
 }
+
+#[test]
+fn a_source_url_that_is_not_http_is_an_error_at_its_line() {
+    let site = Site::fixture("basic");
+    let doc = "content/speeches/2020/source.md";
+    for url in ["javascript:alert(1)", "' JaVaScRiPt:alert(1)'", "data:text/html,x", "file:///etc/passwd"] {
+        site.write(
+            doc,
+            &format!("---\ntitle: 链接\ndate: 2020\nspeaker: 李伟\ncity: 安康市\nsource:\n  title: 通报\n  url: {url}\n---\n"),
+        );
+        let shown = url.trim_matches('\'').trim();
+        crate::support::check_and_build_fail_with(
+            &site,
+            &[format!("{doc}:8:8: `source.url` must be an http(s) URL, not `{shown}`")],
+        );
+    }
+}
