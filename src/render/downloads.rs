@@ -23,12 +23,15 @@ pub fn doc_file_name(doc: &Document, format: DocFile) -> String {
 /// template.
 pub(super) fn fingerprint(s: &Shared, page: &PagePlan) -> Option<Fingerprint> {
     let archive = s.views.archive;
-    let all = || archive.documents.iter().map(|d| d.digest).collect::<Vec<_>>();
+    // A document as a row: its file's digest and its slug, which a renamed
+    // file changes without changing its bytes.
+    let key = |d: &Document| (d.digest, d.slug.clone());
+    let all = || archive.documents.iter().map(key).collect::<Vec<_>>();
     let inputs = match page.kind {
-        PageKind::DocumentFile(i, _) => json!([archive.documents[i].digest]),
-        PageKind::TermCsv(key, t) => {
-            let docs = &s.views.index.facet(key).terms[t].docs;
-            json!(docs.iter().map(|&d| archive.documents[d].digest).collect::<Vec<_>>())
+        PageKind::DocumentFile(i, _) => json!([key(&archive.documents[i])]),
+        PageKind::TermCsv(key_, t) => {
+            let docs = &s.views.index.facet(key_).terms[t].docs;
+            json!(docs.iter().map(|&d| key(&archive.documents[d])).collect::<Vec<_>>())
         }
         PageKind::Data(_) => json!(all()),
         PageKind::Raw(r) => {

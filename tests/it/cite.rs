@@ -220,3 +220,48 @@ fn json_ld_cannot_close_its_script() {
     assert!(ld["name"].as_str().unwrap().starts_with("</script><b>"));
     assert!(select(&page, "head b").is_empty() && select(&page, "body > b").is_empty());
 }
+
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn the_reader_copies_citations_with_their_own_access_date_and_a_paragraph_with_its_number() {
+    use crate::browser::{Browser, StaticServer};
+    let site = Site::bundled();
+    // Built on 1 January 2001 (SOURCE_DATE_EPOCH): the page says so until
+    // its script puts the reader's day.
+    let out = Command::new(env!("CARGO_BIN_EXE_archive"))
+        .current_dir(&site.root)
+        .env("SOURCE_DATE_EPOCH", "978307200")
+        .arg("build")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let slug = "he-bangjun-2020-zhucun-ganbu-peixun";
+    let page = site.page(&format!("speeches/{slug}/index.html"));
+    assert_eq!(texts(&page, ".cite-accessed"), ["2001-01-01"], "the build's day without script");
+
+    let server = StaticServer::start(&site.public(), "/");
+    let browser = Browser::launch();
+    let tab = browser.new_tab();
+    tab.goto(&format!("{}speeches/{slug}/", server.url()));
+    let today = tab.eval(
+        "(() => { const d = new Date(), two = n => String(n).padStart(2, '0');
+                  return d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate()); })()",
+    );
+    let today = today.as_str().unwrap().to_string();
+    assert_ne!(today, "2001-01-01");
+    let shown = tab.eval("document.querySelector('.citation-gbt7714').textContent");
+    assert!(shown.as_str().unwrap().contains(&format!("[{today}]. https://")), "{shown}");
+    // The ¶ of paragraph 3 copies its citation (a stand-in clipboard
+    // records what the page writes).
+    tab.eval(
+        "window.copied = null;
+         Object.defineProperty(navigator, 'clipboard', { value: { writeText: t => { window.copied = t; return Promise.resolve(); } } });
+         document.querySelector('#p-3 > a[href=\"#p-3\"]').click();",
+    );
+    tab.wait_for("window.copied !== null", std::time::Duration::from_secs(5));
+    let copied = tab.eval("window.copied");
+    assert_eq!(
+        copied.as_str().unwrap(),
+        format!("何邦军. 在全市驻村帮扶干部培训班上的讲话: 2020年4月3日[A/OL]//安政通报. 安康市人民政府办公室, 2020: 第二十二期, 第3段[{today}]. https://example.org/speeches/{slug}/#p-3.")
+    );
+}

@@ -9,7 +9,7 @@ use crate::browser::{Browser, StaticServer};
 use crate::support::Site;
 
 /// One page of each kind of the bundled archive, and the search page with a query.
-const PAGES: [&str; 16] = [
+const PAGES: [&str; 17] = [
     "",
     "speeches/",
     "speeches/he-bangjun-2020-zhucun-ganbu-peixun/",
@@ -22,6 +22,7 @@ const PAGES: [&str; 16] = [
     "kinds/qa/",
     "about/",
     "data/",
+    "speeches/lv-lv-2016-tuopin-gongjian-gongzuo-huiyi/changes/",
     "search/?q=%E6%89%B6%E8%B4%AB",
     "404.html",
     "speeches/he-bangjun-2020-zhucun-ganbu-peixun-jiuli-repost/compare/",
