@@ -355,7 +355,7 @@
   // The index format this script reads (src/search/publish.rs VERSION): an
   // index of another version, as a cache may hold across an upgrade, is
   // an error rather than wrong results.
-  var VERSION = 4;
+  var VERSION = 5;
   function loadMeta() {
     // Fetched beside meta.json, read once its version is checked.
     var files = Promise.all([get("facets.bin", false), get("g/hot.bin", false)]);
