@@ -4,6 +4,7 @@
 //! headless Chromium against the library.
 
 use std::path::Path;
+use std::time::Duration;
 
 use speech_archive::config::{Config, Options};
 use speech_archive::load::load_archive;
@@ -11,7 +12,7 @@ use speech_archive::markdown::segments::body_segments;
 use speech_archive::model::Archive;
 use speech_archive::search::{self, concordance, Filters, Line, Order};
 
-use crate::search::{corpus, Corpus};
+use crate::search::{corpus, search_url, served, Corpus};
 use crate::support::Site;
 
 const CONTEXT: usize = 20;
@@ -219,4 +220,103 @@ fn archive_concordance_says_what_is_wrong_and_prints_no_lines() {
     assert_eq!(out.status.code(), Some(2));
     assert!(crate::support::stderr(&out).contains("does not match"), "{}", crate::support::stderr(&out));
     assert!(out.stdout.is_empty());
+}
+
+// ---- in the browser ----
+
+/// The concordance page as shown: per row (document number, position,
+/// paragraph, left, match, right).
+const ROWS: &str = "Array.from(document.querySelectorAll('#kwic-table tbody tr')).map(r => [Number(r.dataset.doc), \
+    Number(r.dataset.position), new URL(r.querySelector('a').href).hash.slice(1), r.querySelector('.kwic-left').textContent, \
+    r.querySelector('mark').textContent, r.querySelector('.kwic-right').textContent])";
+
+type KwicRow = (usize, usize, String, String, String, String);
+
+fn rows_of(lines: &[Line]) -> Vec<KwicRow> {
+    lines
+        .iter()
+        .map(|l| (l.doc, l.position, l.anchor.clone(), l.left.clone(), l.matched.clone(), l.right.clone()))
+        .collect()
+}
+
+fn kwic_rows(tab: &crate::browser::Tab) -> Vec<KwicRow> {
+    tab.wait_for("document.getElementById('search-kwic').dataset.state === 'done'", Duration::from_secs(20));
+    serde_json::from_value(tab.eval(ROWS)).unwrap()
+}
+
+/// Waits for the page to be searched again after `js`, and returns its rows.
+fn after(tab: &crate::browser::Tab, js: &str) -> Vec<KwicRow> {
+    tab.eval(&format!("document.getElementById('search-kwic').dataset.state = 'stale'; (() => {{ {js}; }})(); true"));
+    kwic_rows(tab)
+}
+
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn the_concordance_view_shows_the_librarys_lines_page_by_page_in_each_order() {
+    let c = corpus();
+    let archive = archive();
+    let (site, server, browser) = served(&[], "/");
+    let mut tab = browser.new_tab();
+    tab.set_viewport(1280, 900);
+    // A long term (positions from the index), a two-character one (its
+    // positions list), and one character with it (texts read whole).
+    for q in ["易地搬迁", "扶贫", "两不愁三保障，扶"] {
+        let lines = |order| concordance(&c.index, &archive, q, &Filters::default(), CONTEXT, order).unwrap();
+        let oldest = lines(Order::Date);
+        // Newest first: documents by number, each in reading order.
+        let mut newest = oldest.clone();
+        newest.sort_by_key(|l| (l.doc, l.position, l.term));
+        tab.goto(&search_url(&server, q, "&view=kwic"));
+        let total = newest.len();
+        assert_eq!(kwic_rows(&tab), rows_of(&newest[..total.min(50)]), "`{q}` page 1");
+        assert_eq!(tab.eval("Number(document.getElementById('search-kwic').dataset.count)"), total as u64, "`{q}`");
+        if total > 50 {
+            assert_eq!(
+                after(&tab, "document.getElementById('kwic-next').click()"),
+                rows_of(&newest[50..total.min(100)]),
+                "`{q}` page 2"
+            );
+            tab.wait_for("location.search.includes('kpage=2')", Duration::from_secs(10));
+        }
+        for (value, order) in [("oldest", Order::Date), ("left", Order::Left), ("right", Order::Right)] {
+            let expected = lines(order);
+            let js = format!("const s = document.getElementById('kwic-sort'); s.value = '{value}'; s.dispatchEvent(new Event('change'))");
+            assert_eq!(after(&tab, &js), rows_of(&expected[..total.min(50)]), "`{q}` by {value}");
+        }
+        tab.wait_for("location.search.includes('ksort=right')", Duration::from_secs(10));
+        // The shared URL shows the same page.
+        let url = tab.eval("location.href");
+        let other = browser.new_tab();
+        other.set_viewport(1280, 900);
+        other.goto(url.as_str().unwrap());
+        assert_eq!(kwic_rows(&other), rows_of(&lines(Order::Right)[..total.min(50)]), "`{q}` from its URL");
+        // The newest tab is the one on screen (the others get no frames).
+        tab = other;
+    }
+    // Each line links to its paragraph, which holds the match.
+    let hrefs = tab.eval("Array.from(document.querySelectorAll('#kwic-table tbody a')).map(a => new URL(a.href).pathname + new URL(a.href).hash)");
+    let hrefs: Vec<String> = serde_json::from_value(hrefs).unwrap();
+    let matches: Vec<String> = serde_json::from_value(
+        tab.eval("Array.from(document.querySelectorAll('#kwic-table tbody mark')).map(m => m.textContent)"),
+    )
+    .unwrap();
+    for (href, matched) in hrefs.iter().zip(&matches) {
+        let (path, anchor) = href.split_once('#').unwrap();
+        let page = site.page(&format!("{}index.html", path.trim_start_matches('/')));
+        let paragraph = crate::support::texts(&page, &format!("[id=\"{anchor}\"]"));
+        assert!(paragraph.iter().any(|p| p.contains(matched.as_str())), "{href}: {matched}");
+    }
+    // The CSV is the page shown.
+    let csv = tab.eval("fetch(document.getElementById('kwic-csv').href).then(r => r.text())");
+    let rows: Vec<Vec<String>> =
+        csv::Reader::from_reader(csv.as_str().unwrap().trim_start_matches('\u{feff}').as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+    let shown = kwic_rows(&tab);
+    assert_eq!(rows.len(), shown.len());
+    for (row, s) in rows.iter().zip(&shown) {
+        assert_eq!(&row[2], &c.index.docs[s.0].url);
+        assert_eq!((&row[3], &row[4], &row[5], &row[6]), (&s.2, &s.3, &s.4, &s.5));
+    }
 }
