@@ -51,7 +51,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
             if !cli.quiet {
                 println!("{}", summary(&report, &config.output));
                 for note in &report.notes {
-                    println!("{note}");
+                    println!("{}", sanitize(note));
                 }
             }
             Ok(())
@@ -61,7 +61,11 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let report = build::check(&config)?;
             warn(&report.warnings);
             for p in &report.pending {
-                println!("{}: needs a human: {} (draft)", p.path.display(), p.needs.join(", "));
+                // A file name and YAML values: escaped to one line.
+                println!(
+                    "{}",
+                    sanitize(&format!("{}: needs a human: {} (draft)", p.path.display(), p.needs.join(", ")))
+                );
             }
             if !cli.quiet {
                 let pending = match report.pending.len() {

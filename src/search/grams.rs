@@ -374,7 +374,9 @@ impl<V> Default for KeyTable<V> {
 }
 
 impl<V: Copy + Default> KeyTable<V> {
-    /// The value of `key`, inserted as `value` if new.
+    /// The value of `key`, inserted as `value` if new. Inlined: the
+    /// indexer calls it for every bigram occurrence.
+    #[inline(always)]
     pub fn entry(&mut self, key: u64, value: V) -> &mut V {
         if 2 * (self.len + 1) > self.slots.len() {
             self.grow();
@@ -403,6 +405,8 @@ impl<V: Copy + Default> KeyTable<V> {
         self.len = 0;
     }
 
+    #[cold]
+    #[inline(never)]
     fn grow(&mut self) {
         let old = std::mem::take(&mut self.slots);
         self.slots = vec![(0, V::default()); (old.len() * 2).max(256)];

@@ -101,14 +101,20 @@ pub fn anchor_id(code: u32) -> String {
 pub fn normalized_stream(doc: &Document, body: &str, stream: &mut Vec<u32>, text: Option<&mut BodyText>) -> usize {
     stream.clear();
     let codes = stream_codes();
+    // Written into room made first (a text has no more characters than
+    // bytes), then cut to what was written: no capacity check per character.
     let push = |stream: &mut Vec<u32>, text: &str| {
-        stream.reserve(text.len());
-        for c in text.chars() {
-            stream.push(match codes.get(c as usize) {
+        let start = stream.len();
+        stream.resize(start + text.len(), 0);
+        let mut written = 0;
+        for (slot, c) in stream[start..].iter_mut().zip(text.chars()) {
+            *slot = match codes.get(c as usize) {
                 Some(&code) => code,
                 None => stream_code(c),
-            });
+            };
+            written += 1;
         }
+        stream.truncate(start + written);
     };
     head_fields(doc, |text| {
         push(stream, text);

@@ -7,6 +7,7 @@ mod build;
 mod compare;
 mod concordance;
 mod content;
+mod corpus;
 mod crawl;
 mod errors;
 mod feeds;
