@@ -6,6 +6,7 @@ mod browser;
 mod build;
 mod cite;
 mod compare;
+mod concordance;
 mod content;
 mod corpus;
 mod crawl;
