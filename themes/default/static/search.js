@@ -871,7 +871,8 @@
   }
   function inHeadOf(doc, terms) {
     var main = doc.querySelector("main") || doc.body;
-    var els = Array.from(main.querySelectorAll("h1, p, dd, li, span, a"));
+    // `code`: the citation records, which hold the date as 2020-04-03.
+    var els = Array.from(main.querySelectorAll("h1, p, dd, li, span, a, code"));
     for (var i = 0; i < els.length; i++) {
       var text = textOf(els[i]);
       if (holds(text, terms) && !Array.from(els[i].children).some(function (c) { return holds(textOf(c), terms); })) {
