@@ -5,6 +5,7 @@
 mod browser;
 mod build;
 mod compare;
+mod concordance;
 mod content;
 mod corpus;
 mod crawl;
