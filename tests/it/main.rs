@@ -20,6 +20,7 @@ mod incremental;
 mod links;
 mod pages_in_browser;
 mod provenance;
+mod reuse;
 mod search;
 mod search_page;
 mod serve;
