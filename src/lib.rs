@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod model;
 pub mod places;
 pub mod render;
+pub mod script;
 pub mod search;
 pub mod serve;
 pub mod slug;

@@ -185,6 +185,26 @@ fn normalise_occasion(text: &str) -> String {
     out
 }
 
+/// A place's name with or without its ethnic designation is the same
+/// unit: `维西傈僳族自治县` and `维西县`, `迪庆藏族自治州` and `迪庆州`.
+fn normalise_place(text: &str) -> String {
+    let name = normalise(text);
+    for suffix in ["自治州", "自治县", "自治旗"] {
+        if let Some(stem) = name.strip_suffix(suffix) {
+            // The designation is a run of `…族` before `自治`.
+            if let Some(at) = stem.char_indices().map(|(i, _)| i).find(|&i| i > 0 && stem[i..].ends_with('族') && is_designation(&stem[i..])) {
+                return format!("{}{}", &stem[..at], suffix.chars().last().unwrap_or('县'));
+            }
+        }
+    }
+    name
+}
+
+/// `傈僳族`, `藏族`, `苗族侗族`, `各族`: names of peoples.
+fn is_designation(text: &str) -> bool {
+    text == "各族" || (text.ends_with('族') && text.chars().count() <= 8)
+}
+
 const MUNICIPALITIES: [&str; 4] = ["北京市", "天津市", "上海市", "重庆市"];
 
 /// One field's value as the truth states it, normalised; `None` when empty.
@@ -196,7 +216,7 @@ fn truth_value(truth: &Value, field: &str) -> Option<String> {
         "speaker_title" => text(&truth["speaker_title"]).map(|t| normalise(&t)),
         "date" => text(&truth["date"]),
         "date_published" => text(&truth["date_published"]),
-        "province" | "city" | "county" => text(&truth[field]).map(|t| normalise(&t)),
+        "province" | "city" | "county" => text(&truth[field]).map(|t| normalise_place(&t)),
         "occasion" => text(&truth["occasion"]).map(|t| normalise_occasion(&t)),
         "kind" => text(&truth["kind"]),
         "transcribed" | "placeholders" => truth[field].as_bool().filter(|b| *b).map(|b| b.to_string()),
@@ -231,14 +251,16 @@ fn imported_value(front: &Value, field: &str) -> Option<String> {
         "speaker_title" => text(&yaml["speaker_title"]).map(|t| normalise(&t)),
         "date" => text(&yaml["date"]),
         "date_published" => text(&yaml["source"]["date"]),
-        "province" | "county" => text(&yaml[field]).map(|t| normalise(&t)),
+        "province" | "county" => text(&yaml[field]).map(|t| normalise_place(&t)),
         // The content model writes a provincial speech's province, or 全国,
         // as its `city`; the truth leaves city empty then (a municipality is
         // both).
-        "city" => text(&yaml["city"]).filter(|c| {
-            let provincial = Some(c) == province.as_ref() && !MUNICIPALITIES.contains(&c.as_str());
-            !provincial && c != "全国"
-        }),
+        "city" => text(&yaml["city"])
+            .filter(|c| {
+                let provincial = Some(c) == province.as_ref() && !MUNICIPALITIES.contains(&c.as_str());
+                !provincial && c != "全国"
+            })
+            .map(|c| normalise_place(&c)),
         "occasion" => text(&yaml["occasion"]).map(|t| normalise_occasion(&t)),
         "kind" => Some(text(&yaml["kind"]).unwrap_or_else(|| "speech".into())),
         "transcribed" | "placeholders" => yaml[field].as_bool().filter(|b| *b).map(|b| b.to_string()),
