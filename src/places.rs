@@ -139,11 +139,13 @@ pub fn is_full_name(name: &str) -> bool {
 }
 
 /// `甘南藏族自治州` → `甘南州`, `隆林各族自治县` → `隆林县`, `宁夏回族自治区` →
-/// `宁夏`: the name as texts usually print it.
+/// `宁夏`: the name as texts usually print it. The designation is a run of
+/// the names of China's peoples (积石山保安族东乡族撒拉族自治县 → 积石山县).
 fn without_ethnic_designation(name: &str) -> Option<String> {
     static ETHNIC: OnceLock<regex::Regex> = OnceLock::new();
     let re = ETHNIC.get_or_init(|| {
-        regex::Regex::new(r"^(\p{Han}{2,}?)(?:(?:\p{Han}{1,5}?族)+|各族)自治(州|县|旗|区)$").expect("valid regex")
+        let peoples = "柯尔克孜|乌孜别克|维吾尔|哈萨克|达斡尔|塔吉克|俄罗斯|鄂温克|塔塔尔|鄂伦春|蒙古|布依|朝鲜|土家|哈尼|傈僳|高山|拉祜|东乡|纳西|景颇|仫佬|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|德昂|保安|裕固|独龙|赫哲|门巴|珞巴|基诺|回|藏|苗|彝|壮|满|侗|瑶|白|傣|黎|佤|畲|水|土|羌|怒|京";
+        regex::Regex::new(&format!(r"^(\p{{Han}}{{2,}}?)(?:(?:(?:{peoples})族)+|各族)自治(州|县|旗|区)$")).expect("valid regex")
     });
     let c = re.captures(name)?;
     Some(if &c[2] == "区" { c[1].to_string() } else { format!("{}{}", &c[1], &c[2]) })
@@ -327,6 +329,7 @@ mod tests {
         assert_eq!(one("维西县", Level::County).county, Some("维西傈僳族自治县"));
         assert_eq!(one("甘南州", Level::City).city, Some("甘南藏族自治州"));
         assert_eq!(one("广西", Level::Province).province, "广西壮族自治区");
+        assert_eq!(one("积石山县", Level::County).county, Some("积石山保安族东乡族撒拉族自治县"));
     }
 
     #[test]

@@ -55,20 +55,35 @@ pub fn read_head(mut segments: Vec<Segment>, removed: &mut Vec<Removed>) -> (Opt
     if start == segments.len() && segments.len() > MAX_HEAD_LINES {
         start = MAX_HEAD_LINES;
     }
-    // A header at the top of a compilation (`<职务><姓名>在…上的讲话（…）`)
-    // is `split`'s, which finds it anywhere; so is a text with no head.
-    if lines.is_empty() || lines.iter().any(|(k, _, _)| *k == Kind::Compilation) {
+    // A title broken over two lines (`在全市…工作` / `推进现场会上的讲话`).
+    let mut i = 0;
+    while i + 1 < lines.len() {
+        let joined = format!("{}{}", lines[i].1, lines[i + 1].1);
+        let broken = lines[i].0 == Kind::Title && lines[i + 1].0 == Kind::Title && simplify(&lines[i].1).contains('在');
+        if broken && !is_speech_title(&lines[i].1) && is_speech_title(&joined) {
+            lines[i].1 = joined;
+            lines.remove(i + 1);
+        }
+        i += 1;
+    }
+    // A header at the top of a compilation (`<职务><姓名>在…上的讲话（…）`,
+    // also over lines) is `split`'s, which finds it anywhere; so is a text
+    // with no head.
+    let speaker_before_speech = lines
+        .windows(2)
+        .any(|w| w[0].0 == Kind::Speaker && w[1].0 == Kind::Title && simplify(&w[1].1).starts_with('在'));
+    if lines.is_empty() || speaker_before_speech || lines.iter().any(|(k, _, _)| *k == Kind::Compilation) {
         return (None, segments);
     }
-    let header = make_header(&lines);
-    if header.is_none() && lines.iter().all(|(k, _, _)| *k == Kind::Title) {
+    let Some((header, used)) = make_header(&lines) else {
         // Only title-like lines and no title chosen: leave them to the body.
         return (None, segments);
-    }
+    };
     let body = segments.split_off(start);
-    let used = header.as_ref().map(|h| h.text.clone()).unwrap_or_default();
-    for (kind, text, line) in &lines {
-        if !used.contains(text.as_str()) || matches!(kind, Kind::Label | Kind::Kicker | Kind::Other) {
+    // Every head line is accounted for: those read into the header make up
+    // its text (reported with it), the others are reported here.
+    for (n, (kind, text, line)) in lines.iter().enumerate() {
+        if !used.contains(&n) {
             let reason = match kind {
                 Kind::Label => "section label",
                 Kind::Kicker => "kicker or subheadline",
@@ -77,7 +92,7 @@ pub fn read_head(mut segments: Vec<Segment>, removed: &mut Vec<Removed>) -> (Opt
             removed.push(Removed { reason, text: text.clone(), line: *line });
         }
     }
-    (header, body)
+    (Some(header), body)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,7 +155,11 @@ fn starts_text(text: &str) -> bool {
     });
     let n = text.chars().count();
     let label = n <= 24 && (text.ends_with('：') || text.ends_with(':')) && !text.contains(['，', '。']);
-    let prose = text.contains(['。', '！', '？']) && n >= 16 || n >= 60 && text.contains('，');
+    // Prose: a sentence, or a line of a page broken at a fixed width (with
+    // commas or enumeration marks no title has).
+    let prose = text.contains(['。', '！', '？']) && n >= 6
+        || text.contains('，') && n >= 20
+        || text.matches('、').count() >= 2 && n >= 20;
     opening.is_match(text) || label || prose
 }
 
@@ -181,35 +200,43 @@ fn is_date_piece(text: &str) -> bool {
 /// The header the head lines make: the title (the block before a
 /// `——在…讲话` subtitle, else the last `在…讲话` line, else the first
 /// headline), the speaker from an office and name line, the dateline.
-fn make_header(lines: &[(Kind, String, usize)]) -> Option<Header> {
-    let of = |kind: Kind| lines.iter().filter(move |(k, _, _)| *k == kind).map(|(_, t, _)| t.as_str());
+fn make_header(lines: &[(Kind, String, usize)]) -> Option<(Header, Vec<usize>)> {
+    let of = |kind: Kind| {
+        lines.iter().enumerate().filter(move |(_, (k, _, _))| *k == kind).map(|(i, (_, t, _))| (i, t.as_str()))
+    };
+    let mut used = Vec::new();
     let subtitle = lines.iter().position(|(k, _, _)| *k == Kind::Subtitle);
     let title = match subtitle {
         Some(at) => {
             // The headline lines right before the subtitle, as one.
-            let block: Vec<&str> = lines[..at]
-                .iter()
-                .rev()
-                .take_while(|(k, t, _)| *k == Kind::Title && t.chars().count() > 4)
-                .map(|(_, t, _)| t.as_str())
-                .collect();
-            (!block.is_empty()).then(|| block.into_iter().rev().collect::<String>())
+            let block: Vec<usize> =
+                (0..at).rev().take_while(|&i| lines[i].0 == Kind::Title && lines[i].1.chars().count() > 4).collect();
+            used.extend(&block);
+            (!block.is_empty()).then(|| block.iter().rev().map(|&i| lines[i].1.as_str()).collect::<String>())
         }
         None => {
-            let speeches: Vec<&str> =
-                of(Kind::Title).filter(|t| simplify(t).contains('在') && is_speech_title(t)).collect();
-            speeches.last().copied().or_else(|| of(Kind::Title).next()).map(str::to_string)
+            let speeches: Vec<(usize, &str)> =
+                of(Kind::Title).filter(|(_, t)| simplify(t).contains('在') && is_speech_title(t)).collect();
+            let chosen = speeches.last().copied().or_else(|| of(Kind::Title).next());
+            used.extend(chosen.map(|(i, _)| i));
+            chosen.map(|(_, t)| t.to_string())
         }
     };
+    used.extend(subtitle);
     let subtitle_text = subtitle.map(|at| lines[at].1.trim_start_matches('—').to_string());
-    let dated = of(Kind::Dateline).next().map(|d| {
+    let dated = of(Kind::Dateline).next().map(|(i, d)| {
+        used.push(i);
         let d: String = d.chars().filter(|c| !c.is_whitespace()).collect();
         d.replace('(', "（").replace(')', "）")
     });
-    let mut office = of(Kind::Office).next().map(str::to_string);
+    let mut office = of(Kind::Office).next().map(|(i, o)| {
+        used.push(i);
+        simplify(o)
+    });
     let mut name = None;
-    for line in of(Kind::Speaker) {
+    for (i, line) in of(Kind::Speaker) {
         if let Some((o, n)) = split_office_name(&simplify(line)) {
+            used.push(i);
             name = Some(n);
             if !o.is_empty() {
                 office = Some(o);
@@ -219,14 +246,9 @@ fn make_header(lines: &[(Kind, String, usize)]) -> Option<Header> {
     if title.is_none() && name.is_none() {
         return None;
     }
-    let mut text = String::new();
-    for part in [title.as_deref(), subtitle_text.as_deref(), office.as_deref(), name.as_deref(), dated.as_deref()]
-        .into_iter()
-        .flatten()
-    {
-        text.push_str(part);
-    }
-    Some(Header {
+    used.sort_unstable();
+    let text = used.iter().map(|&i| lines[i].1.as_str()).collect::<String>();
+    let header = Header {
         text,
         prefix: String::new(),
         title: title.unwrap_or_default(),
@@ -235,7 +257,8 @@ fn make_header(lines: &[(Kind, String, usize)]) -> Option<Header> {
         posting: None,
         office,
         subtitle: subtitle_text,
-    })
+    };
+    Some((header, used))
 }
 
 /// `在…上的讲话`, `…主持词`: a speech's own title.
@@ -357,6 +380,20 @@ mod tests {
             ("", Some("信阳市人民政府市长"), Some("尚朝阳"))
         );
         assert_eq!(body.len(), 2);
+    }
+
+    #[test]
+    fn a_compilation_header_over_lines_is_left_to_split() {
+        let lines = [
+            "何邦军同志",
+            "在全市市派单位联村包抓帮扶工作",
+            "推进现场会上的讲话",
+            "（2017年8月25日，根据录音整理）",
+            "今天我们用一天时间来观摩、交流、研究市派部门联村包抓",
+        ];
+        let (h, body) = read_head(segments(&lines), &mut Vec::new());
+        assert!(h.is_none());
+        assert_eq!(body.len(), 5);
     }
 
     #[test]

@@ -51,6 +51,18 @@ pub fn clean_lines(text: &str) -> (Vec<Segment>, Vec<Removed>) {
             }
         }
     }
+    // A lone number continued by the next line (`4` / `月25日`) is text
+    // broken around it, not a page number.
+    let continued: Vec<bool> = (0..segments.len())
+        .map(|i| {
+            let number = !segments[i].text.is_empty() && segments[i].text.chars().all(|c| c.is_ascii_digit());
+            let next = segments.get(i + 1).and_then(|s| s.text.chars().next());
+            let prev = i.checked_sub(1).and_then(|j| segments[j].text.chars().last());
+            number
+                && (next.is_some_and(|c| "年月日号时分秒个万亿元%％.．、—-~～多余人户".contains(c))
+                    || prev.is_some_and(|c| "（(第约近共".contains(c)))
+        })
+        .collect();
     let upload_title = segments.iter().find_map(|s| upload_title(&s.text));
     let running = running_heads(&segments);
     let mut kept = Vec::new();
@@ -63,9 +75,18 @@ pub fn clean_lines(text: &str) -> (Vec<Segment>, Vec<Removed>) {
             Some("upload title")
         } else if running.contains(&s.text) {
             Some("page header")
+        } else if continued[index] {
+            None
         } else {
             classify_chrome(&s.text, index)
         };
+        if reason == Some("breadcrumb") && index < 12 {
+            // What stands above a page's breadcrumb is the site's header.
+            for above in kept.drain(..) {
+                let Segment { text, line, .. } = above;
+                removed.push(Removed { reason: "site header (above the breadcrumb)", text, line });
+            }
+        }
         match reason {
             Some(reason) => removed.push(Removed { reason, text: s.text, line: s.line }),
             None => kept.push(s),
@@ -95,11 +116,11 @@ pub fn classify_chrome(text: &str, index: usize) -> Option<&'static str> {
             ("breadcrumb", r"^(当前位置|您的位置|您所在的位置|所在位置|当前页|位置)\s*[：:]|^首页\s*(>|＞|»|/|$)|^[^。，]{0,40}(>>|->|»)\s*\S|^(\S{1,12}\s*>\s*){2,}\S{1,12}$"),
             ("posting information", r"^(发布|更新)?(时间|日期)\s*[：:]\s*\d{4}[-年./]"),
             ("posting information", r"^(来源|作者|发布者|编辑|责任编辑|稿源|文章来源|信息来源)\s*[：:].{0,40}$"),
-            ("posting information", r"^[^。，！？]{0,30}\d{4}[-/]\d{1,2}[-/]\d{1,2}\s+\d{1,2}[:：]\d{2}([:：]\d{2})?([^。，！？]{0,60})$"),
+            ("posting information", r"^[^。，！？]{0,30}\d{4}[-/]\d{1,2}[-/]\d{1,2}\s*\d{1,2}[:：]\d{2}([:：]\d{2})?([^。！？]{0,80})$"),
             ("posting information", r"^\d{1,2}\.\d{1,2}\.\d{4}\s+\d{1,2}:\d{2}$"),
             ("posting information", r"^[^。，！？]{0,30}\d{4}年\d{1,2}月\d{1,2}日\s*(\d{1,2}[:：]\d{2}|星期.|周.)[^。，！？]{0,60}$"),
-            ("posting information", r"^[^。，！？\d]{2,16}\s+\d{4}年\d{1,2}月\d{1,2}日$|^\d{4}-\d{1,2}-\d{1,2}\s+[^。，！？\s]{2,16}$"),
-            ("posting information", r"^[^。，！？]{0,40}\d{4}[-年]\d{1,2}[-月]\d{1,2}日?\s+[^。，！？]{0,20}来源\s*[：:][^。，！？]{0,40}$"),
+            ("posting information", r"^[^。，！？\d]{2,16}\s*\d{4}年\d{1,2}月\d{1,2}日$|^\d{4}-\d{1,2}-\d{1,2}\s*[^。，！？\s\d]{2,16}$"),
+            ("posting information", r"^[^。，！？]{0,40}\d{4}[-年]\d{1,2}[-月]\d{1,2}日?\s*[^。，！？]{0,20}来源\s*[：:][^。！？]{0,40}$"),
             ("editor's introduction", r"小编|编辑精心整理|希望对(您|你|大家)有(所)?(用|帮助)|以下是.{0,30}整理的|下面是.{0,30}(整理|收集|分享)的"),
             ("keyword footer", r"^(推荐访问|相关推荐|相关阅读|相关文章|关键词|标签|热门推荐|猜你喜欢)\s*[：:]"),
             ("copyright", r"版权所有|(?i:copyright)|All Rights Reserved|ICP备|Powered by|©"),
@@ -110,7 +131,7 @@ pub fn classify_chrome(text: &str, index: usize) -> Option<&'static str> {
             ("page number", r"^(-\s*\d+\s*-|第\s*\d+\s*页(/共\d+页)?|\d{1,3}|.{1,30}_第\d+页|Page\s+\d+.{0,40}|P\.\s*\d+)$"),
             ("view counter", r"^(点击|浏览|阅读)(次数|量)?：\s*\d+次?$"),
             ("page furniture", r"^(分享到?|微信|微博|QQ|qq|Qzone|QQ空间|头条|空间|打印|关闭(窗口)?|返回(顶部)?|顶部|收藏|手机版|简体版|繁体版|无障碍|支持IPv6|版面导航|上一篇|下一篇|上一版|下一版|【纠错】|纠错|【字体|字体\s*[：:]|扫一扫|关注\S{1,10}网|\[?打印本页|查看回信留言)([\s|：:].{0,60})?$"),
-            ("page furniture", r"^第\s*\d{1,3}\s*版(\s*[：:].{0,20})?$|^\d{12,}$|^[|•·]+$"),
+            ("page furniture", r"^第\s*\d{1,3}\s*版(\s*[：:].{0,20})?$|^\d{12,}$|^[|•·]+$|^【纠错】.{0,40}$"),
             ("photo caption", r"^图为.{0,120}$|^.{2,120}[（(]\S{0,12}\s?\S{0,8}\s?摄[)）]$|^.{0,60}(本报记者|记者)\s*\S{2,4}\s+摄$|^\S{2,12}现场$"),
             ("byline", r"^(\p{Han}{0,8}记者|通讯员|本报记者)\s*[\p{Han}\s、]{2,20}$|^[（(](记者|通讯员)\s*[\p{Han}\s、]{2,20}[)）]$"),
             ("original title", r"^原标题\s*[：:]"),
@@ -120,6 +141,9 @@ pub fn classify_chrome(text: &str, index: usize) -> Option<&'static str> {
         .collect()
     });
     let simple = crate::script::simplify(text);
+    if index < 8 && is_masthead(&simple) {
+        return Some("masthead");
+    }
     if let Some((reason, _)) = patterns.iter().find(|(_, re)| re.is_match(&simple)) {
         // A sentence that mentions a download or a page is speech.
         let sentence = simple.chars().count() > 60 && simple.contains('。');
@@ -175,6 +199,13 @@ fn remove_markup_and_junk(line: &str) -> (String, Vec<(&'static str, String)>) {
             }
         })
         .into_owned();
+    static BYLINE: OnceLock<Regex> = OnceLock::new();
+    let byline = BYLINE.get_or_init(|| Regex::new(r"([。！？”])\s*([（(](?:记者|記者|通讯员|通訊員)[^（）()]{1,30}[)）])\s*$").expect("valid regex"));
+    if let Some(c) = byline.captures(&out) {
+        removed.push(("byline", c[2].to_string()));
+        let end = c.get(1).expect("sentence end").end();
+        out.truncate(end);
+    }
     out = marker
         .replace_all(&out, |c: &regex::Captures| {
             removed.push(("page number", c[2].to_string()));
@@ -332,7 +363,8 @@ pub fn rejoin(segments: Vec<Segment>) -> Vec<Unit> {
         open = if ends_sentence(last) {
             fixed && len + 1 >= width
         } else {
-            !(ends_header(last) || (!fixed || len + 2 < width) && super::outline::heading_level(last).is_some())
+            let heading = super::outline::heading_level(last).is_some() && !last.ends_with(['，', '、']);
+            !(ends_header(last) || (!fixed || len + 2 < width) && heading)
         };
     }
     units

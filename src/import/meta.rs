@@ -158,11 +158,11 @@ fn read_title(raw: &str, prefix: &str) -> Title {
     };
     let before = if before.is_empty() { prefix.trim_end_matches("同志").to_string() } else { before };
     if !before.is_empty() {
-        if before.contains('某') || before.contains("领导") && !is_office(&before) {
-            t.anonymous = true;
-        } else if let Some((office, name)) = split_office_name(&before) {
+        if let Some((office, name)) = split_office_name(&before) {
             t.name = Some(name);
             t.office = Some(office).filter(|o| !o.is_empty());
+        } else if before.contains('某') || before.contains("领导") && !is_office(&before) {
+            t.anonymous = true;
         } else if is_office(&before) {
             t.office = Some(before.clone());
         } else if is_name(&before) {
@@ -218,9 +218,11 @@ fn respondents(body: &str) -> Vec<(String, String)> {
     });
     let label = LABEL.get_or_init(|| Regex::new(r"(?m)^([^。，：:\n]{2,30})[：:]").expect("valid regex"));
     let mut found: Vec<(String, String)> = Vec::new();
+    // A label's office is as printed for the answer; a sentence's may be
+    // longer or shorter.
     let mut add = |name: String, office: String| {
         if let Some(existing) = found.iter_mut().find(|(n, _)| *n == name) {
-            if existing.1.is_empty() {
+            if !office.is_empty() {
                 existing.1 = office;
             }
         } else {
@@ -305,13 +307,13 @@ fn occasion_in_text(title: &str, body: &str) -> Option<String> {
     let [held_at, organiser, convened, attended] = HELD.get_or_init(|| {
         [
             Regex::new(&format!(r"([^，。；：“”的,]{{4,50}}?{meeting})(?:\d{{1,2}}日(?:至\d{{1,2}}日)?)?在[^，。；]{{1,20}}?(?:召开|举行|举办|开幕)")).expect("valid regex"),
-            Regex::new(&format!(r"((?:国务院新闻办公室|国新办|[\p{{Han}}]{{2,12}}(?:办公室|政府|委员会|领导小组)))(?:在[^，。；]{{1,12}}?)?(?:举行|召开|举办)“?([^，。；“”]{{2,40}}?{meeting})")).expect("valid regex"),
-            Regex::new(&format!(r"(?:在(\p{{Han}}{{2,6}}(?:县|区|旗)))?(?:主持)?(?:召开|举行|举办)(?:了)?“?([^，。；、“”]{{4,50}}?{meeting})”?")).expect("valid regex"),
+            Regex::new(&format!(r"((?:国务院新闻办公室|国新办|[\p{{Han}}]{{2,12}}(?:办公室|政府|委员会|领导小组)))(?:在[^，。；]{{1,12}}?)?(?:举行|召开|举办)“?([^，。；“”]{{4,40}}?{meeting})")).expect("valid regex"),
+            Regex::new(&format!(r"(?:在(\p{{Han}}{{2,6}}(?:县|区|旗)))?(?:主持)?(?:召开|举行|举办)(?:了)?“?([^，。；、“”]{{6,50}}?{meeting})”?")).expect("valid regex"),
             Regex::new(&format!(r"出席([^，。；、“”]{{4,50}}?(?:{meeting}|开幕式|仪式))(?:时|并)")).expect("valid regex"),
         ]
     });
-    let lead: String = body.split('\n').take(3).collect::<Vec<_>>().join("\n").chars().take(400).collect();
-    for text in [title, lead.as_str()] {
+    let lead: String = body.split('\n').next().unwrap_or("").chars().take(400).collect();
+    for text in [lead.as_str(), title] {
         if let Some(c) = held_at.captures(text) {
             return Some(strip_date(&c[1]));
         }
@@ -329,10 +331,13 @@ fn occasion_in_text(title: &str, body: &str) -> Option<String> {
     None
 }
 
-/// `12月7日2018年…` → `2018年…`: a lead's date is not the meeting's name.
+/// `12月7日2018年…`, `新华社郑州10月16日电全国…` → `2018年…`, `全国…`: a
+/// lead's date or dispatch line is not the meeting's name.
 fn strip_date(text: &str) -> String {
     static DATE: OnceLock<Regex> = OnceLock::new();
-    let re = DATE.get_or_init(|| Regex::new(r"^(\d{1,2}月)?\d{1,2}日(上午|下午|晚)?").expect("valid regex"));
+    let re = DATE.get_or_init(|| {
+        Regex::new(r"^([^，。]{0,16}?(\d{1,2}月)?\d{1,2}日(电|讯)|[^，。]{0,12}讯)?((\d{1,2}月)?\d{1,2}日(上午|下午|晚)?)?").expect("valid regex")
+    });
     re.replace(text, "").into_owned()
 }
 
@@ -359,9 +364,11 @@ fn detect_kind(title: &str, body: &str, salutation: bool) -> Kind {
         Regex::new(r"第[一二三四五六七八九十]项议程|议程[：:，]|出席今天会议的|参加今天会议的还有|现在开会|会议到此结束|散会|请大家以热烈的掌声").expect("valid regex")
     });
     let report = REPORT.get_or_init(|| {
-        Regex::new(r"(会议|他|她|\p{Han}{2,3})(指出|强调|表示|要求|说|称)[，：:]|出席[^。]{0,20}并(讲话|致辞)|主持召开|主持会议|本报讯|本报[\p{Han}\d]{0,6}讯|[\p{Han}]{0,8}网讯|日电|记者\s?\p{Han}{2,3}|会见了?|参加调研").expect("valid regex")
+        Regex::new(r"(会议|他|她|\p{Han}{2,3})(指出|强调|表示|要求|说|称)[，：:]|出席[^。]{0,20}并(讲话|致辞)|主持召开|主持会议|本报讯|本报[\p{Han}\d]{0,6}讯|[\p{Han}]{0,8}网讯|日电|记者\s?\p{Han}{2,3}|会见了?|参加调研|会议由|会上[，,]|(参加|出席)了?会议|(他|她)(要求|强调|指出|说)").expect("valid regex")
     });
-    let labels = LABELS.get_or_init(|| Regex::new(r"(?m)^[^。，：:\n]{0,20}(记者|主持人)[：:]").expect("valid regex"));
+    let labels = LABELS.get_or_init(|| {
+        Regex::new(r"(?m)^([^。，：:\n]{0,20}(记者|主持人|发言人)|问|答|[^。，：:\n]{0,16}\p{Han}{2,3})[：:]").expect("valid regex")
+    });
     let point = POINT.get_or_init(|| Regex::new(r"(?m)^\d{1,2}\.\p{Han}").expect("valid regex"));
     if title.contains("主持词") || title.contains("主持讲话") || title.contains("主持稿") {
         return Kind::Remarks;
@@ -369,7 +376,14 @@ fn detect_kind(title: &str, body: &str, salutation: bool) -> Kind {
     if ["摘编", "摘要", "摘录", "节选"].iter().any(|w| title.contains(w)) {
         return Kind::Excerpt;
     }
-    let question_labels = labels.find_iter(body).count();
+    // Labels of turns: a reporter's or host's, or one that is a name.
+    let question_labels = labels
+        .captures_iter(body)
+        .filter(|c| {
+            let label = &c[1];
+            c.get(2).is_some() || label == "问" || label == "答" || split_office_name(label).is_some()
+        })
+        .count();
     let qa_title = ["答记者问", "问答", "新闻发布会", "记者见面会", "记者会", "实录"].iter().any(|w| title.contains(w));
     if question_labels >= 2 || question_labels >= 1 && qa_title {
         return Kind::Qa;
@@ -500,7 +514,7 @@ fn lead_date(body: &str, posted: Option<PartialDate>) -> Option<(PartialDate, St
                 if !before || pm.checked_sub(mo)? > 1 {
                     continue;
                 }
-                (y.unwrap_or(p.year as i32), mo, "the lead's month and day, the page's year")
+                (y.unwrap_or(p.year), mo, "the lead's month and day, the page's year")
             }
             _ => continue,
         };

@@ -133,3 +133,4 @@ fn read_and_import(path: &Path) -> std::result::Result<ImportedFile, Diagnostic>
 mod run_test;
 #[cfg(test)]
 mod seeds_test;
+

@@ -56,7 +56,16 @@ fn surname_len(text: &str) -> Option<usize> {
 /// like one, nor a placeholder (`某`, `X`).
 pub fn is_name(text: &str) -> bool {
     let n = text.chars().count();
-    if !text.chars().all(super::clean::is_han) || text.contains('某') {
+    if !text.chars().all(super::clean::is_han) {
+        return false;
+    }
+    // `王某`, `李某某`: a name redacted but for the surname.
+    if let Some(given) = text.strip_prefix(|c: char| SURNAMES.contains(c)) {
+        if given == "某" || given == "某某" {
+            return true;
+        }
+    }
+    if text.contains('某') {
         return false;
     }
     if OFFICES.split('|').any(|o| o.trim() == text) {
@@ -103,7 +112,8 @@ mod tests {
         {
             assert!(is_name(name), "{name}");
         }
-        for word in ["我们", "会议", "全市", "王某", "某某", "习近平总书记", "王", "X书记", "党委", "平安"]
+        assert!(is_name("王某"), "a name redacted but for the surname");
+        for word in ["我们", "会议", "全市", "某某", "某市领导", "习近平总书记", "王", "X书记", "党委", "平安"]
         {
             assert!(!is_name(word), "{word}");
         }

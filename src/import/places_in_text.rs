@@ -68,10 +68,28 @@ pub fn locate(c: &Clues) -> Located {
         &|| named_at_start(c.office, "the speaker's office"),
         &|| named_at_start(&strip_year(c.occasion), "the meeting's name"),
         &|| venue(c.title, c.body),
-        &|| own_unit(c.body, c.spoken),
+        &|| own_unit(c.title, c.body, c.spoken),
         &|| visited(c.body),
     ];
-    steps.iter().map(|step| step()).find(Located::found).unwrap_or_default()
+    let mut found = steps.iter().map(|step| step());
+    let Some(mut first) = found.by_ref().find(Located::found) else { return Located::default() };
+    // A province alone (`江西省…会议`) is made precise by a later step that
+    // finds a place in it (`在南昌召开`).
+    if first.city.is_none() && first.candidates.is_empty() {
+        if let Some(finer) = found.find(|l| l.city.is_some() && l.province == first.province) {
+            return finer;
+        }
+        // A province's own speech or event: the content model writes the
+        // province as its city.
+        if first.county.is_none() {
+            first.city.clone_from(&first.province);
+            first.how.push_str("; a provincial text: its city is the province");
+        } else {
+            // A county-level city under its province stands for its city.
+            first.city.clone_from(&first.county);
+        }
+    }
+    first
 }
 
 /// `2018年江西省…会议` → `江西省…会议`.
@@ -157,7 +175,7 @@ fn venue(title: &str, body: &str) -> Located {
         )
         .expect("valid regex")
     });
-    let lead: String = body.split('\n').take(3).collect::<Vec<_>>().join("\n").chars().take(400).collect();
+    let lead: String = body.split('\n').next().unwrap_or("").chars().take(400).collect();
     for text in [title, lead.as_str()] {
         for c in re.captures_iter(text) {
             if let Some((name, found)) = places_at_start(&c[1], true) {
@@ -171,8 +189,8 @@ fn venue(title: &str, body: &str) -> Located {
 /// The unit a text calls its own: `全市`/`我市` and the one prefecture it
 /// names (or whose counties it lists), `全县`/`我区` and the one county of
 /// that kind it names, `全省`/`全区` (of an autonomous region) and the one
-/// province it names.
-fn own_unit(body: &str, spoken: bool) -> Located {
+/// province it or its title names.
+fn own_unit(title: &str, body: &str, spoken: bool) -> Located {
     let has = |words: &[&str]| words.iter().any(|w| body.contains(w));
     let region = body.contains("自治区");
     if has(&["全县", "我县", "本县"]) && spoken {
@@ -180,7 +198,7 @@ fn own_unit(body: &str, spoken: bool) -> Located {
             return l;
         }
     }
-    if has(&["全区", "我区", "本区"]) && !region {
+    if has(&["全区", "我区", "本区"]) && spoken {
         if let Some(l) = own_county(body, "区") {
             return l;
         }
@@ -199,7 +217,7 @@ fn own_unit(body: &str, spoken: bool) -> Located {
         let provinces: Vec<&places::Place> = places::all()
             .iter()
             .filter(|p| p.level == Level::Province)
-            .filter(|p| places::names_of(p.name).iter().any(|n| body.contains(n.as_str())))
+            .filter(|p| places::names_of(p.name).iter().any(|n| body.contains(n.as_str()) || title.contains(n.as_str())))
             .collect();
         if let [p] = provinces[..] {
             if let Some(l) = p.location() {
@@ -232,7 +250,7 @@ fn own_city(body: &str) -> Option<Located> {
             }
         }
     }
-    scores.sort_by(|a, b| b.1.cmp(&a.1));
+    scores.sort_by_key(|s| std::cmp::Reverse(s.1));
     match scores[..] {
         [(city, n), ..] if n >= 2 && scores.get(1).is_none_or(|s| s.1 * 2 <= n) => {
             let l = places::locate(city, Level::City);
@@ -257,7 +275,7 @@ fn own_county(body: &str, suffix: &str) -> Option<Located> {
             }
         }
     }
-    best.sort_by(|a, b| b.1.cmp(&a.1));
+    best.sort_by_key(|b| std::cmp::Reverse(b.1));
     match best[..] {
         [(name, n), ..] if best.get(1).is_none_or(|b| b.1 < n) => {
             let l = places::locate(name, Level::County);
@@ -321,8 +339,9 @@ mod tests {
     fn the_office_and_the_meeting_name_the_place() {
         let l = locate(&clues("信阳市人民政府市长", "", "", "各位代表："));
         assert_eq!(place(&l), (None, Some("信阳市"), Some("河南省")));
+        // A provincial speech: the content model writes the province as city.
         let l = locate(&clues("广西壮族自治区党委书记", "", "", "同志们："));
-        assert_eq!(place(&l), (None, None, Some("广西壮族自治区")));
+        assert_eq!(place(&l), (None, Some("广西壮族自治区"), Some("广西壮族自治区")));
         let l = locate(&clues("", "", "罗平县精准扶贫和易地扶贫搬迁工作推进会", ""));
         assert_eq!(place(&l), (Some("罗平县"), Some("曲靖市"), Some("云南省")));
     }
