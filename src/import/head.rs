@@ -77,7 +77,16 @@ pub fn read_head(mut segments: Vec<Segment>, removed: &mut Vec<Removed>) -> (Opt
     }
     let Some((header, used)) = make_header(&lines) else {
         // Only title-like lines and no title chosen: leave them to the body.
-        return (None, segments);
+        if lines.iter().all(|(k, _, _)| *k == Kind::Title) {
+            return (None, segments);
+        }
+        // Labels, captions, kickers and no title: not the text either.
+        let body = segments.split_off(start);
+        removed.extend(lines.into_iter().map(|(kind, text, line)| {
+            let reason = if kind == Kind::Label { "section label" } else { "page head" };
+            Removed { reason, text, line }
+        }));
+        return (None, body);
     };
     let body = segments.split_off(start);
     // Every head line is accounted for: those read into the header make up

@@ -200,7 +200,9 @@ fn remove_markup_and_junk(line: &str) -> (String, Vec<(&'static str, String)>) {
         })
         .into_owned();
     static BYLINE: OnceLock<Regex> = OnceLock::new();
-    let byline = BYLINE.get_or_init(|| Regex::new(r"([。！？”])\s*([（(](?:记者|記者|通讯员|通訊員)[^（）()]{1,30}[)）])\s*$").expect("valid regex"));
+    let byline = BYLINE.get_or_init(|| {
+        Regex::new(r"([。！？”])\s*([（(](?:记者|記者|通讯员|通訊員)[^（）()]{1,30}[)）])\s*$").expect("valid regex")
+    });
     if let Some(c) = byline.captures(&out) {
         removed.push(("byline", c[2].to_string()));
         let end = c.get(1).expect("sentence end").end();

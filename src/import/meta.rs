@@ -100,6 +100,12 @@ pub fn detect_meta(header: Option<&Header>, body: &str, source: &SourceFacts) ->
     }
     let clues = Clues {
         office: m.speaker_title.as_deref().or(h.office.as_deref()).or(title.office.as_deref()).unwrap_or(""),
+        // A bulletin's issuing office, not a website's name.
+        publisher: source
+            .publisher
+            .as_deref()
+            .filter(|p| source.issue.is_some() || p.ends_with("办公室") || p.ends_with("办公厅"))
+            .unwrap_or(""),
         title: &title.text,
         occasion: m.occasion.as_deref().unwrap_or(""),
         body: &simple,
@@ -336,7 +342,10 @@ fn occasion_in_text(title: &str, body: &str) -> Option<String> {
 fn strip_date(text: &str) -> String {
     static DATE: OnceLock<Regex> = OnceLock::new();
     let re = DATE.get_or_init(|| {
-        Regex::new(r"^([^，。]{0,16}?(\d{1,2}月)?\d{1,2}日(电|讯)|[^，。]{0,12}讯)?((\d{1,2}月)?\d{1,2}日(上午|下午|晚)?)?").expect("valid regex")
+        Regex::new(
+            r"^([^，。]{0,16}?(\d{1,2}月)?\d{1,2}日(电|讯)|[^，。]{0,12}讯)?((\d{1,2}月)?\d{1,2}日(上午|下午|晚)?)?",
+        )
+        .expect("valid regex")
     });
     re.replace(text, "").into_owned()
 }
@@ -367,7 +376,8 @@ fn detect_kind(title: &str, body: &str, salutation: bool) -> Kind {
         Regex::new(r"(会议|他|她|\p{Han}{2,3})(指出|强调|表示|要求|说|称)[，：:]|出席[^。]{0,20}并(讲话|致辞)|主持召开|主持会议|本报讯|本报[\p{Han}\d]{0,6}讯|[\p{Han}]{0,8}网讯|日电|记者\s?\p{Han}{2,3}|会见了?|参加调研|会议由|会上[，,]|(参加|出席)了?会议|(他|她)(要求|强调|指出|说)").expect("valid regex")
     });
     let labels = LABELS.get_or_init(|| {
-        Regex::new(r"(?m)^([^。，：:\n]{0,20}(记者|主持人|发言人)|问|答|[^。，：:\n]{0,16}\p{Han}{2,3})[：:]").expect("valid regex")
+        Regex::new(r"(?m)^([^。，：:\n]{0,20}(记者|主持人|发言人)|问|答|[^。，：:\n]{0,16}\p{Han}{2,3})[：:]")
+            .expect("valid regex")
     });
     let point = POINT.get_or_init(|| Regex::new(r"(?m)^\d{1,2}\.\p{Han}").expect("valid regex"));
     if title.contains("主持词") || title.contains("主持讲话") || title.contains("主持稿") {
@@ -385,7 +395,7 @@ fn detect_kind(title: &str, body: &str, salutation: bool) -> Kind {
         })
         .count();
     let qa_title = ["答记者问", "问答", "新闻发布会", "记者见面会", "记者会", "实录"].iter().any(|w| title.contains(w));
-    if question_labels >= 2 || question_labels >= 1 && qa_title {
+    if question_labels >= 2 || question_labels >= 1 && qa_title || is_compilation(title) {
         return Kind::Qa;
     }
     if host.find_iter(body).count() >= 2 {
@@ -410,13 +420,20 @@ fn detect_kind(title: &str, body: &str, salutation: bool) -> Kind {
     }
 }
 
-/// Redactions: `X年`, `xx副县长`, `201x`, `20_`, `某某`, `蔡锦*`; or two
-/// looser ones (`X月X日`, a lone `X`).
+/// `脱贫攻坚100问`, `…问答汇编`: a compilation of questions and answers.
+fn is_compilation(title: &str) -> bool {
+    static COMPILATION: OnceLock<Regex> = OnceLock::new();
+    let re = COMPILATION.get_or_init(|| Regex::new(r"\d+问|问答(汇编|手册)|百问|应知应会").expect("valid regex"));
+    re.is_match(title)
+}
+
+/// Redactions: `X年`, `xx副县长`, `201x`, `20_`, `某某`, a lone `*` (`蔡锦*`;
+/// `**` is emphasis); or two looser ones (`X月X日`, a lone `X`).
 pub fn count_placeholders(body: &str) -> usize {
     static STRONG: OnceLock<Regex> = OnceLock::new();
     static PLACEHOLDER: OnceLock<Regex> = OnceLock::new();
     let strong = STRONG.get_or_init(|| {
-        Regex::new(r"(?:^|[^A-Za-z])[xX×]{1,4}(?:同志|书记|副?县长|副?市长|副?区长|副?主任|局长|年|户|人|万|%)|20\d?[_xX×]|某某|\p{Han}\*")
+        Regex::new(r"(?:^|[^A-Za-z])[xX×]{1,4}(?:同志|书记|副?县长|副?市长|副?区长|副?主任|局长|年|户|人|万|%)|20\d?[_xX×]|某某|(?:^|[^*])\*(?:[^*]|$)")
             .expect("valid regex")
     });
     let re = PLACEHOLDER.get_or_init(|| {
@@ -437,7 +454,8 @@ pub fn count_placeholders(body: &str) -> usize {
 /// title, and for a report or a Q&A the date its lead gives the event
 /// (completed with the year of the page's own date when it is printed the
 /// same month or just after; a run of days keeps only the month). Never
-/// the page's posting date itself.
+/// the page's posting date itself, but for a compilation (`…100问`), whose
+/// date is when it was compiled.
 fn detect_date(m: &mut Meta, h: &Header, title: &Title, body: &str, kind: Kind) {
     static TODAY: OnceLock<Regex> = OnceLock::new();
     static YEAR: OnceLock<Regex> = OnceLock::new();
@@ -455,6 +473,11 @@ fn detect_date(m: &mut Meta, h: &Header, title: &Title, body: &str, kind: Kind) 
             m.date = m.set("date", Some(date), 0.6, &how);
             return;
         }
+    }
+    // A compilation's date is when it was compiled: its posting date.
+    if is_compilation(&title.text) && posted.is_some() {
+        m.date = m.set("date", posted, 0.5, "a compilation's posting date");
+        return;
     }
     let today = TODAY.get_or_init(|| Regex::new(r"今天(?:已经)?是(\d{1,2})月(\d{1,2})日").expect("valid regex"));
     if let (Some(c), Some(year)) = (today.captures(body), posted.map(|d| d.year)) {

@@ -133,4 +133,3 @@ fn read_and_import(path: &Path) -> std::result::Result<ImportedFile, Diagnostic>
 mod run_test;
 #[cfg(test)]
 mod seeds_test;
-

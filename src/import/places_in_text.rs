@@ -19,6 +19,8 @@ use crate::places::{self, Level, Location};
 pub struct Clues<'a> {
     /// The speaker's office.
     pub office: &'a str,
+    /// The issuing office of a bulletin (`安康市人民政府办公室`).
+    pub publisher: &'a str,
     pub title: &'a str,
     pub occasion: &'a str,
     /// The body, simplified.
@@ -64,8 +66,9 @@ impl Located {
 
 /// Locates a document.
 pub fn locate(c: &Clues) -> Located {
-    let steps: [&dyn Fn() -> Located; 5] = [
+    let steps: [&dyn Fn() -> Located; 6] = [
         &|| named_at_start(c.office, "the speaker's office"),
+        &|| named_at_start(c.publisher, "the bulletin's publisher"),
         &|| named_at_start(&strip_year(c.occasion), "the meeting's name"),
         &|| venue(c.title, c.body),
         &|| own_unit(c.title, c.body, c.spoken),
@@ -193,10 +196,12 @@ fn venue(title: &str, body: &str) -> Located {
 fn own_unit(title: &str, body: &str, spoken: bool) -> Located {
     let has = |words: &[&str]| words.iter().any(|w| body.contains(w));
     let region = body.contains("自治区");
+    if let Some(l) = author_unit(body) {
+        return l;
+    }
     if has(&["全县", "我县", "本县"]) && spoken {
-        if let Some(l) = own_county(body, "县") {
-            return l;
-        }
+        // A county's speech: its county, or nothing a human need not check.
+        return own_county(body, "县").unwrap_or_default();
     }
     if has(&["全区", "我区", "本区"]) && spoken {
         if let Some(l) = own_county(body, "区") {
@@ -204,7 +209,21 @@ fn own_unit(title: &str, body: &str, spoken: bool) -> Located {
         }
     }
     if has(&["全市", "我市", "本市", "全州", "我州", "本州"]) {
-        if let Some(l) = own_city(body) {
+        if let Some(mut l) = own_city(body) {
+            // `全市` of a county-level city (北票市) that the speech keeps naming.
+            if spoken && has(&["全市", "我市"]) {
+                let city = l.city.clone().unwrap_or_default();
+                let own =
+                    places::all().iter().filter(|p| p.level == Level::County && p.name.ends_with('市')).find(|p| {
+                        let short = places::short_form(p.name).map_or(0, |s| body.matches(s.as_str()).count());
+                        body.contains(p.name)
+                            && body.matches(p.name).count().max(short) >= 3
+                            && places::locate(p.name, Level::County).first().and_then(|x| x.city) == Some(city.as_str())
+                    });
+                if let Some(p) = own {
+                    l.county = Some(p.name.to_string());
+                }
+            }
             return l;
         }
         if has(&["全市", "我市"]) && spoken {
@@ -217,9 +236,22 @@ fn own_unit(title: &str, body: &str, spoken: bool) -> Located {
         let provinces: Vec<&places::Place> = places::all()
             .iter()
             .filter(|p| p.level == Level::Province)
-            .filter(|p| places::names_of(p.name).iter().any(|n| body.contains(n.as_str()) || title.contains(n.as_str())))
+            .filter(|p| {
+                places::names_of(p.name).iter().any(|n| body.contains(n.as_str()) || title.contains(n.as_str()))
+            })
             .collect();
-        if let [p] = provinces[..] {
+        let lead = body.split('\n').next().unwrap_or("");
+        let often = |p: &places::Place| {
+            let names = places::names_of(p.name);
+            let up_front = names.iter().any(|n| title.contains(n.as_str()) || lead.contains(n.as_str()));
+            up_front
+                && names
+                    .iter()
+                    .map(|n| body.matches(n.as_str()).count() + title.matches(n.as_str()).count())
+                    .sum::<usize>()
+                    >= 2
+        };
+        if let [p] = provinces[..].iter().copied().filter(|p| often(p)).collect::<Vec<_>>()[..] {
             if let Some(l) = p.location() {
                 return Located::at(&l, 0.6, format!("the text speaks of its own province and names only {}", p.name));
             }
@@ -236,18 +268,22 @@ fn own_city(body: &str) -> Option<Located> {
         Some(s) => s.1 += n,
         None => scores.push((city, n)),
     };
-    for p in places::all().iter().filter(|p| p.level == Level::City && p.last >= 2013) {
-        let full = places::full_names(p.name).iter().map(|n| body.matches(n.as_str()).count()).max().unwrap_or(0);
-        let short = places::short_form(p.name).map_or(0, |s| body.matches(s.as_str()).count());
-        if full + short > 0 {
-            add(p.name, 2 * full + short.saturating_sub(full));
-        }
-    }
+    let mut listed: Vec<&'static str> = Vec::new();
     for (name, level) in listed_counties(body) {
         if level == Level::County {
             if let [Location { city: Some(city), .. }] = places::locate(&name, Level::County)[..] {
                 add(city, 1);
+                listed.push(city);
             }
+        }
+    }
+    // A city's short name counts where the text also names it in full or
+    // lists its counties (`延安精神` alone is not Yan'an).
+    for p in places::all().iter().filter(|p| p.level == Level::City && p.last >= 2013) {
+        let full = places::full_names(p.name).iter().map(|n| body.matches(n.as_str()).count()).max().unwrap_or(0);
+        let short = places::short_form(p.name).map_or(0, |s| body.matches(s.as_str()).count());
+        if full > 0 || short > 0 && listed.contains(&p.name) {
+            add(p.name, 2 * full + short.saturating_sub(full));
         }
     }
     scores.sort_by_key(|s| std::cmp::Reverse(s.1));
@@ -276,6 +312,53 @@ fn own_county(body: &str, suffix: &str) -> Option<Located> {
         }
     }
     best.sort_by_key(|b| std::cmp::Reverse(b.1));
+    // A speech calls its own county by its short name and others in full
+    // (`点到孟津` beside `南召县被追责`): when both kinds are named, which is
+    // its own is for a human.
+    let named_short_only = |name: &str| {
+        let short = places::short_form(name).map_or(0, |s| body.matches(s.as_str()).count());
+        let full = places::full_names(name).iter().map(|n| body.matches(n.as_str()).count()).max().unwrap_or(0);
+        short > full
+    };
+    let short_only_elsewhere =
+        places::all().iter().filter(|p| p.level == Level::County && p.name.ends_with(suffix)).any(|p| {
+            places::short_form(p.name).is_some_and(|s| {
+                s.chars().count() >= 2
+                    && !COMMON_WORDS.contains(&s.as_str())
+                    && !places::is_full_name(&s)
+                    && body.contains(s.as_str())
+                    && !body.contains(&format!("{s}同志"))
+            }) && !best.iter().any(|(n, _)| *n == p.name)
+                && named_short_only(p.name)
+        });
+    if short_only_elsewhere && best.first().is_some_and(|(n, c)| !named_short_only(n) && *c < 3) {
+        // The one county named by its short name only is the speech's own.
+        let short_only: Vec<&places::Place> = places::all()
+            .iter()
+            .filter(|p| p.level == Level::County && p.name.ends_with(suffix) && named_short_only(p.name))
+            .filter(|p| {
+                places::short_form(p.name).is_some_and(|s| {
+                    s.chars().count() >= 2
+                        && !COMMON_WORDS.contains(&s.as_str())
+                        && !places::is_full_name(&s)
+                        && body.contains(s.as_str())
+                        && !["同志", "书记", "县长"].iter().any(|w| body.contains(&format!("{s}{w}")))
+                })
+            })
+            .collect();
+        return match short_only[..] {
+            [p] => {
+                let l = places::locate(p.name, Level::County);
+                Some(settle(
+                    p.name,
+                    &l,
+                    0.5,
+                    format!("the text calls {} by its short name, as a county its own", p.name),
+                ))
+            }
+            _ => None,
+        };
+    }
     match best[..] {
         [(name, n), ..] if best.get(1).is_none_or(|b| b.1 < n) => {
             let l = places::locate(name, Level::County);
@@ -309,6 +392,15 @@ fn listed_counties(body: &str) -> Vec<(String, Level)> {
     out
 }
 
+/// `（作者单位：沐川县扶贫移民局）`: an article's author's unit names its
+/// county.
+fn author_unit(body: &str) -> Option<Located> {
+    let (_, unit) = body.split_once("作者单位：")?;
+    let unit: String = unit.chars().take_while(|c| !matches!(c, '）' | ')' | '\n')).collect();
+    let (name, found) = places_at_start(&unit, false)?;
+    Some(settle(&name, &found, 0.6, format!("the author's unit is in {name}")))
+}
+
 /// `赴云南省`: a delegation's destination, in the lead.
 fn visited(body: &str) -> Located {
     static VISIT: OnceLock<Regex> = OnceLock::new();
@@ -328,7 +420,7 @@ mod tests {
     use super::*;
 
     fn clues<'a>(office: &'a str, title: &'a str, occasion: &'a str, body: &'a str) -> Clues<'a> {
-        Clues { office, title, occasion, body, spoken: true }
+        Clues { office, publisher: "", title, occasion, body, spoken: true }
     }
 
     fn place(l: &Located) -> (Option<&str>, Option<&str>, Option<&str>) {

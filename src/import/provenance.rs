@@ -108,8 +108,10 @@ fn is_name(text: &str) -> bool {
 pub fn find_date(text: &str) -> Option<PartialDate> {
     static DATE: OnceLock<Regex> = OnceLock::new();
     let re = DATE.get_or_init(|| {
-        Regex::new(r"(\d{4})(?:年|-|/)(\d{1,2})(?:月|-|/)(\d{1,2})|(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?:$|[^\d.])")
-            .expect("valid regex")
+        Regex::new(
+            r"(\d{4})(?:年|-|/)(\d{1,2})(?:月|-|/)(\d{1,2})|(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?:$|[^\d.])",
+        )
+        .expect("valid regex")
     });
     let c = re.captures(text)?;
     let date = match c.get(1) {
