@@ -79,6 +79,10 @@ pub struct Config {
     pub drafts: bool,
     /// Ignore the build cache and render every page.
     pub clean: bool,
+    /// The day of this build (UTC), `YYYY-MM-DD`: what a citation gives as
+    /// its access date where no script fills in the reader's. From
+    /// `SOURCE_DATE_EPOCH` when set, for reproducible builds.
+    pub build_date: String,
 }
 
 impl Config {
@@ -111,13 +115,27 @@ impl Config {
             site.base_url = url.clone();
         }
         site.base_url = normalize_base_url(&site.base_url);
-        Ok(Config { root: root.to_path_buf(), output, site, drafts: options.drafts, clean: options.clean })
+        Ok(Config {
+            root: root.to_path_buf(),
+            output,
+            site,
+            drafts: options.drafts,
+            clean: options.clean,
+            build_date: build_date(),
+        })
     }
 
     /// The path part of `base_url`, always starting and ending with `/`.
     pub fn base_path(&self) -> String {
         base_path(&self.site.base_url)
     }
+}
+
+/// Today (UTC), or the day of `SOURCE_DATE_EPOCH` (seconds since 1970).
+fn build_date() -> String {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok());
+    let time = epoch.and_then(|s| chrono::DateTime::from_timestamp(s, 0)).unwrap_or_else(chrono::Utc::now);
+    time.format("%Y-%m-%d").to_string()
 }
 
 /// The output folder is replaced wholesale by a build: it must not be the

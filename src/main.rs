@@ -50,6 +50,9 @@ fn run(cli: &Cli) -> Result<(), Error> {
             }
             if !cli.quiet {
                 println!("{}", summary(&report, &config.output));
+                for note in &report.notes {
+                    println!("{}", sanitize(note));
+                }
             }
             Ok(())
         }
@@ -58,7 +61,11 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let report = build::check(&config)?;
             warn(&report.warnings);
             for p in &report.pending {
-                println!("{}: needs a human: {} (draft)", p.path.display(), p.needs.join(", "));
+                // A file name and YAML values: escaped to one line.
+                println!(
+                    "{}",
+                    sanitize(&format!("{}: needs a human: {} (draft)", p.path.display(), p.needs.join(", ")))
+                );
             }
             if !cli.quiet {
                 let pending = match report.pending.len() {
@@ -78,6 +85,16 @@ fn run(cli: &Cli) -> Result<(), Error> {
             serve::run(&args.options(), Arc::new(move |event| report_serve(event, quiet)))
         }
         Command::Import(_) => unreachable!("`import` has its own exit status: run_import"),
+        Command::Concordance(args) => {
+            let config = Config::load(&args.options())?;
+            let report = build::concordance(&config, &args.request())?;
+            print_concordance(&report, args.csv, args.context).map_err(|e| Error::io("write", "standard output", e))?;
+            if !cli.quiet {
+                let documents: std::collections::BTreeSet<usize> = report.lines.iter().map(|l| l.doc).collect();
+                eprintln!("{} in {}", count(report.lines.len(), "occurrence"), count(documents.len(), "document"));
+            }
+            Ok(())
+        }
         Command::Init { dir } => {
             init::init(dir)?;
             if !cli.quiet {
@@ -107,6 +124,40 @@ fn summary(report: &BuildReport, output: &Path) -> String {
         output.display(),
         report.total.as_secs_f64()
     )
+}
+
+/// A concordance: a line an occurrence, the matches in one column (the
+/// left context padded with ideographic spaces to `context` characters,
+/// which lines up Chinese text), then date and link; or CSV.
+fn print_concordance(report: &build::ConcordanceReport, csv: bool, context: usize) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    if csv {
+        writeln!(out, "date,title,url,anchor,left,match,right")?;
+    }
+    for line in &report.lines {
+        let (date, url, title) = &report.documents[line.doc];
+        let (left, matched, right) = (sanitize(&line.left), sanitize(&line.matched), sanitize(&line.right));
+        if csv {
+            let fields = [date, &sanitize(title), url, &line.anchor, &left, &matched, &right];
+            let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            writeln!(out, "{}", quoted.join(","))?;
+        } else {
+            let pad = |s: &str| "\u{3000}".repeat(context.saturating_sub(s.chars().count()));
+            let hash = if line.anchor.is_empty() { String::new() } else { format!("#{}", line.anchor) };
+            writeln!(out, "{}{left}【{matched}】{right}{}  {date}  {url}{hash}", pad(&left), pad(&right))?;
+        }
+    }
+    out.flush()
+}
+
+/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
 }
 
 /// `1 document`, `2 documents`.
@@ -174,6 +225,9 @@ fn warn(warnings: &[Diagnostic]) {
 fn report_serve(event: Event, quiet: bool) {
     match event {
         Event::Serving { url, output } => println!("serving {} at {url} (Ctrl-C to stop)", output.display()),
+        Event::Exposed { addr } => eprintln!(
+            "warning: the preview listens on {addr}, not on loopback: anyone who can reach this machine over the network can read the site"
+        ),
         Event::Queue { url, drafts } => {
             println!("{} a human: {url}", count(drafts, "draft") + if drafts == 1 { " needs" } else { " need" })
         }

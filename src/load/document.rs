@@ -8,10 +8,10 @@ use std::path::Path;
 
 use super::front_matter::{parse_yaml, split, Entry, Node, NodeKind};
 use crate::diagnostics::Diagnostic;
-use crate::model::{Document, Kind, Page, PartialDate, Source};
+use crate::model::{Curation, Document, Kind, Page, PartialDate, Source, SourceKind, SUPPLIABLE};
 use crate::slug;
 
-const DOCUMENT_FIELDS: [&str; 19] = [
+const DOCUMENT_FIELDS: [&str; 23] = [
     "title",
     "date",
     "speaker",
@@ -31,9 +31,25 @@ const DOCUMENT_FIELDS: [&str; 19] = [
     "editorial_note",
     "draft",
     "needs",
+    "added",
+    "supplied",
+    "title_pinyin",
+    "title_en",
 ];
-const SOURCE_FIELDS: [&str; 9] =
-    ["title", "issue", "publisher", "date", "url", "retrieved", "raw", "raw_sha256", "distribution"];
+const SOURCE_FIELDS: [&str; 12] = [
+    "title",
+    "issue",
+    "publisher",
+    "date",
+    "url",
+    "retrieved",
+    "raw",
+    "raw_sha256",
+    "distribution",
+    "kind",
+    "title_pinyin",
+    "title_en",
+];
 const PAGE_FIELDS: [&str; 3] = ["title", "slug", "draft"];
 
 /// Reads one field after another, remembering every problem.
@@ -226,7 +242,25 @@ impl<'a> Fields<'a> {
             raw: self.text("source.raw"),
             raw_sha256: self.text("source.raw_sha256"),
             distribution: self.items("source.distribution", false),
+            kind: None,
+            title_pinyin: self.text("source.title_pinyin"),
+            title_en: self.text("source.title_en"),
         };
+        let kind = self.text("source.kind").and_then(|k| {
+            let found = SourceKind::from_key(&k);
+            if found.is_none() {
+                let keys: Vec<&str> = SourceKind::ALL.iter().map(|k| k.key()).collect();
+                self.report("source.kind", true, format!("source.kind `{k}` is not one of {}", keys.join(", ")));
+            }
+            found
+        });
+        if let Some(raw) = &source.raw {
+            let plain = Path::new(raw).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+            if !plain || raw.contains('\\') {
+                let m = format!("`source.raw` must be a file name under content/raw/, not `{raw}`");
+                self.report("source.raw", true, m);
+            }
+        }
         if let Some(sha) = &source.raw_sha256 {
             if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
                 self.report("source.raw_sha256", true, "`source.raw_sha256` must be 64 hexadecimal digits".into());
@@ -237,7 +271,7 @@ impl<'a> Fields<'a> {
                 self.report("source.url", true, format!("`source.url` must be an http(s) URL, not `{url}`"));
             }
         }
-        Some(source)
+        Some(Source { kind, ..source })
     }
 
     fn slug(&mut self, file: &Path) -> String {
@@ -294,7 +328,10 @@ impl<'a> Fields<'a> {
 }
 
 /// Longest slug, in bytes, of a page or term: a file name may take 255
-/// bytes, and the writer adds suffixes to names while it works.
+/// bytes, and the writer adds suffixes to names while it works. It also
+/// bounds whole paths: the longest below the output folder is about
+/// `counties/<slug>/page/<n>/index.html`, under 260 bytes, far inside the
+/// 4,096 bytes a path may take.
 pub const MAX_SLUG_BYTES: usize = 200;
 
 fn entries(node: &Node) -> &[Entry] {
@@ -350,6 +387,7 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
             f.report("variant_of", true, format!("variant_of `{v}` is not a slug"));
         }
     }
+    let curation = curation(&mut f);
     let extra_values = extra.iter().filter_map(|k| f.get(k).map(|v| (k.clone(), v.to_json()))).collect();
     let document = Document {
         path: path.to_path_buf(),
@@ -364,6 +402,7 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
         source: f.source(),
         summary: f.text("summary"),
         editorial_note: f.text("editorial_note"),
+        curation,
         draft,
         needs,
         title,
@@ -386,6 +425,21 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
         f.problems.sort();
         Err(f.problems)
     }
+}
+
+/// The curator's fields: `added` (a day), `supplied` (names of fields),
+/// and the title romanised and translated.
+fn curation(f: &mut Fields) -> Curation {
+    let added = f.date("added");
+    if added.is_some_and(|d| d.precision() != crate::model::Precision::Day) {
+        f.report("added", true, "`added` must be a day (YYYY-MM-DD): the day the document entered the archive".into());
+    }
+    let supplied = f.list("supplied", true);
+    for name in supplied.iter().filter(|n| !SUPPLIABLE.contains(&n.as_str())) {
+        let m = format!("supplied `{name}` is not one of {}", SUPPLIABLE.join(", "));
+        f.report("supplied", true, m);
+    }
+    Curation { added, supplied, title_pinyin: f.text("title_pinyin"), title_en: f.text("title_en") }
 }
 
 /// Places the table knows must stand in their own city and province.
@@ -472,6 +526,24 @@ mod tests {
                 "content/speeches/2020/a.md:9:3: unknown field `source.pages`",
             ]
         );
+    }
+
+    #[test]
+    fn the_curators_fields_are_checked_at_their_lines() {
+        let text = "---\ntitle: 讲话\ndate: 2020-04-03\nspeaker: 何邦军\ncity: 安康市\nadded: 2026-11\nsupplied: [title, author]\nsource:\n  kind: leaflet\n  raw: ../x.txt\n---\n";
+        assert_eq!(
+            errors(text),
+            [
+                "content/speeches/2020/a.md:6:8: `added` must be a day (YYYY-MM-DD): the day the document entered the archive",
+                "content/speeches/2020/a.md:7:11: supplied `author` is not one of title, date, speaker, place",
+                "content/speeches/2020/a.md:9:9: source.kind `leaflet` is not one of bulletin, compilation, web, newspaper, journal, book, report, archive, other",
+                "content/speeches/2020/a.md:10:8: `source.raw` must be a file name under content/raw/, not `../x.txt`",
+            ]
+        );
+        let good = GOOD.replace("city:", "added: 2026-11-23\nsupplied: date\ntitle_en: Speech\ncity:");
+        let d = parse_document(Path::new("a.md"), &good, &[]).unwrap();
+        assert_eq!(d.curation.added.unwrap().to_string(), "2026-11-23");
+        assert!(d.curation.supplied("date") && !d.curation.supplied("title"));
     }
 
     #[test]

@@ -1,7 +1,11 @@
-//! Load stage: `content/` → `Archive`. Reads every file in parallel, checks
-//! each against the content model and then across documents (unique slugs,
-//! `variant_of` targets), and applies the site's theme rules. Every problem
-//! of every file is collected; nothing is rendered here.
+//! Load stage: `content/` → `Archive`. Reads every file in parallel (no
+//! file under `content/` is passed over in silence: see `content_files`),
+//! checks each against the content model and then across documents (unique
+//! slugs, `variant_of` targets and cycles), and applies the site's theme
+//! rules. Every problem of every file is collected, each at the line that
+//! causes it, including those the build would otherwise meet only when
+//! writing (names too long for a file name), so `archive check` says all
+//! that `archive build` would fail on; nothing is rendered here.
 
 mod cache;
 mod document;

@@ -7,6 +7,7 @@
 //! be able to inject markup or script.
 
 mod highlight;
+pub mod segments;
 
 use pulldown_cmark::{html, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 

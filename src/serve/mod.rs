@@ -39,6 +39,9 @@ pub struct ServeOptions {
 pub enum Event<'a> {
     /// The site is served at `url` from `output`.
     Serving { url: &'a str, output: &'a Path },
+    /// The server listens on `addr`, which is not a loopback address:
+    /// other machines can reach the preview.
+    Exposed { addr: SocketAddr },
     /// A build succeeded; `changed` (relative to the root) is empty for
     /// the first build.
     Built { changed: &'a [PathBuf], report: &'a BuildReport, time: Duration },
@@ -80,6 +83,9 @@ pub fn run(options: &ServeOptions, report: Reporter) -> Result<(), Error> {
     .map_err(|e| Error::io("watch", &root, std::io::Error::other(e)))?;
     let addr = http::serve(options.addr, Arc::clone(&site))
         .map_err(|e| Error::Usage(format!("{e}; choose another --port")))?;
+    if !addr.ip().is_loopback() {
+        report(Event::Exposed { addr });
+    }
     let mut last_good = rebuild(&options, &site, &[], &report);
     let url = format!("http://{addr}{}", site.base_path());
     report(Event::Serving { url: &url, output: &config.output });

@@ -41,7 +41,15 @@ impl InputStamp {
     pub fn take(config: &Config) -> InputStamp {
         let settled = SystemTime::now() - SETTLED;
         let exe = std::env::current_exe().ok().and_then(|p| stamp(&p));
-        let settings = format!("{} {exe:?} {:?} {} {}", env!("CARGO_PKG_VERSION"), config.site, config.drafts, FORMAT);
+        // The build date is among the settings: pages that show it change with it.
+        let settings = format!(
+            "{} {exe:?} {:?} {} {} {}",
+            env!("CARGO_PKG_VERSION"),
+            config.site,
+            config.drafts,
+            config.build_date,
+            FORMAT
+        );
         let root = &config.root;
         let folders = [
             root.join(crate::load::CONTENT_DIR),

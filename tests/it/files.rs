@@ -4,22 +4,9 @@
 
 use std::os::unix::fs::symlink;
 
-use crate::support::{stderr, Site};
+use crate::support::{check_and_build_fail_with, stderr, Site};
 
 const DOC: &str = "---\ntitle: 讲话\ndate: 2020\nspeaker: 李伟\ncity: 安康市\n---\n\n正文。\n";
-
-fn fails_with(site: &Site, expected: &[String]) {
-    for command in ["check", "build"] {
-        let out = site.run(&[command]);
-        assert_eq!(out.status.code(), Some(1), "{command}: {}", stderr(&out));
-        let err = stderr(&out);
-        let lines: Vec<&str> = err.lines().collect();
-        let (summary, problems) = lines.split_last().unwrap();
-        assert_eq!(problems, expected, "{command}");
-        assert!(summary.starts_with("error: "), "{summary}");
-        assert!(!site.public().exists());
-    }
-}
 
 #[test]
 fn markdown_files_in_any_case_and_links_inside_the_archive_are_documents() {
@@ -56,7 +43,7 @@ fn no_file_is_skipped_in_silence() {
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
     let not_content = "not a content file: documents and pages are Markdown files ending in `.md`; raw sources belong in content/raw/";
     let outside_target = outside.path().join("secret.md").canonicalize().unwrap();
-    fails_with(
+    check_and_build_fail_with(
         &site,
         &[
             format!("content/speeches/2020/a.markdown:1:1: {not_content}"),
@@ -82,7 +69,7 @@ fn a_newline_in_a_file_name_or_key_cannot_forge_a_diagnostic_line() {
         "content/speeches/2020/key.md",
         "---\ntitle: 讲话\ndate: 2020\nspeaker: 李伟\ncity: 安康市\n\"bad\\nkey\\tx\": 1\n---\n",
     );
-    fails_with(
+    check_and_build_fail_with(
         &site,
         &[
             "content/speeches/2020/key.md:6:1: unknown field `bad\\u{a}key\\u{9}x`".to_string(),

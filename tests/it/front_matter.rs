@@ -3,27 +3,12 @@
 //! dates after today, names too long for a file name) is reported at its
 //! own line by `check` and `build` alike, before anything is written.
 
-use crate::support::{select, stderr, texts, Site};
+use crate::support::{check_and_build_fail_with, select, texts, Site};
 
 const DOC: &str = "content/speeches/2020/odd.md";
 
 fn document(fields: &str) -> String {
     format!("---\n{fields}---\n\n正文。\n")
-}
-
-/// Runs `check` and `build` and asserts both fail with exactly `expected`
-/// (one line each, then the summary) and that nothing was written.
-fn both_fail_with(site: &Site, expected: &[&str]) {
-    for command in ["check", "build"] {
-        let out = site.run(&[command]);
-        assert_eq!(out.status.code(), Some(1), "{command}: {}", stderr(&out));
-        let err = stderr(&out);
-        let lines: Vec<&str> = err.lines().collect();
-        let (summary, problems) = lines.split_last().unwrap();
-        assert_eq!(problems, expected, "{command}");
-        assert!(summary.starts_with("error: "), "{command}: {summary}");
-        assert!(!site.public().exists(), "{command} wrote output");
-    }
 }
 
 #[test]
@@ -50,7 +35,7 @@ fn text_fields_keep_the_characters_written() {
 fn a_duplicate_key_is_reported_at_its_line_beside_the_other_errors() {
     let site = Site::fixture("basic");
     site.write(DOC, &document("title: 讲话\ndate: 2020-02-30\nspeaker: 李伟\ntitle: 又一个\ncity: 安康市\nkinds: x\n"));
-    both_fail_with(
+    check_and_build_fail_with(
         &site,
         &[
             "content/speeches/2020/odd.md:3:7: `date`: `2020-02-30` is not a date: 2020-02 has no day 30",
@@ -64,7 +49,7 @@ fn a_duplicate_key_is_reported_at_its_line_beside_the_other_errors() {
 fn an_alias_bomb_is_refused_at_its_aliases() {
     let site = Site::fixture("basic");
     site.write(DOC, &document("title: 讲话\ndate: 2020\nspeaker: 李伟\ncity: 安康市\na: &a [x, x]\nb: &b [*a, *a]\n"));
-    both_fail_with(
+    check_and_build_fail_with(
         &site,
         &[
             "content/speeches/2020/odd.md:6:1: unknown field `a`",
@@ -87,7 +72,7 @@ fn a_variant_of_cycle_is_an_error_at_each_variant_of_line() {
     site.write("content/speeches/2020/d.md", &doc("d", "e"));
     site.write("content/speeches/2020/e.md", &doc("e", "c"));
     site.write("content/speeches/2020/f.md", &doc("f", "f"));
-    both_fail_with(
+    check_and_build_fail_with(
         &site,
         &[
             "content/speeches/2020/a.md:7:13: variant_of makes a cycle: a → b → a",
@@ -108,7 +93,7 @@ fn a_date_after_today_is_an_error() {
         &format!("content/speeches/{next_year}/future.md"),
         &document(&format!("title: 讲话\ndate: {next_year}-01\nspeaker: 李伟\ncity: 安康市\n")),
     );
-    both_fail_with(
+    check_and_build_fail_with(
         &site,
         &[&format!("content/speeches/{next_year}/future.md:3:7: `date`: {next_year}-01 is after today")],
     );
@@ -146,7 +131,7 @@ fn names_too_long_for_a_file_name_fail_check_at_their_line() {
     );
     let slug_bytes = speech_archive::slug::slugify(&long_name).len();
     let speaker_bytes = speech_archive::slug::slugify(&speaker).len() + 7;
-    both_fail_with(
+    check_and_build_fail_with(
         &site,
         &[
             "content/speeches/2020/slug.md:6:7: slug is 300 bytes long; a URL path segment may take at most 200",

@@ -44,15 +44,12 @@ fn assert_only_safe_urls(site: &Site, page: &str) {
 }
 
 fn warnings(path: &str, line: usize) -> Vec<String> {
-    let link = |col: usize, url: &str| {
-        format!("{path}:{line}:{col}: warning: link to `{url}` is shown as text: only http, https and mailto URLs and relative links are allowed", line = line)
-    };
     let at = |l: usize, col: usize, what: &str, url: &str| {
         format!("{path}:{}:{col}: warning: {what} to `{url}` is shown as text: only http, https and mailto URLs and relative links are allowed", line + l)
     };
     vec![
-        link(1, "javascript:alert(1)"),
-        link(31, "JaVaScRiPt:alert(2)"),
+        at(0, 1, "link", "javascript:alert(1)"),
+        at(0, 31, "link", "JaVaScRiPt:alert(2)"),
         at(1, 1, "link", "javascript:alert(13)"),
         at(1, 19, "link", "javascript:alert(3)"),
         at(2, 1, "link", "javascript:alert(4)"),
@@ -113,5 +110,22 @@ fn script_and_data_links_are_shown_as_text_and_warned_about() {
         for words in ["inline", "mixed case", "reference", "javascript:alert(3)", "entity", "data", "vb", "file"] {
             assert!(text.contains(words), "{page}: `{words}` is gone");
         }
+    }
+}
+
+#[test]
+fn a_source_url_that_is_not_http_is_an_error_at_its_line() {
+    let site = Site::fixture("basic");
+    let doc = "content/speeches/2020/source.md";
+    for url in ["javascript:alert(1)", "' JaVaScRiPt:alert(1)'", "data:text/html,x", "file:///etc/passwd"] {
+        site.write(
+            doc,
+            &format!("---\ntitle: 链接\ndate: 2020\nspeaker: 李伟\ncity: 安康市\nsource:\n  title: 通报\n  url: {url}\n---\n"),
+        );
+        let shown = url.trim_matches('\'').trim();
+        crate::support::check_and_build_fail_with(
+            &site,
+            &[format!("{doc}:8:8: `source.url` must be an http(s) URL, not `{shown}`")],
+        );
     }
 }

@@ -4,9 +4,13 @@
 
 mod browser;
 mod build;
+mod compare;
+mod concordance;
 mod content;
+mod corpus;
 mod crawl;
 mod errors;
+mod feeds;
 mod files;
 mod front_matter;
 mod import;
@@ -14,7 +18,9 @@ mod incremental;
 mod links;
 mod pages_in_browser;
 mod search;
+mod search_page;
 mod serve;
 mod support;
 mod themes;
+mod trends;
 mod validate;
