@@ -17,6 +17,7 @@ mod import;
 mod incremental;
 mod links;
 mod pages_in_browser;
+mod reuse;
 mod search;
 mod search_page;
 mod serve;
