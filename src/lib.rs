@@ -21,6 +21,7 @@ pub mod model;
 pub mod places;
 pub mod render;
 pub mod reuse;
+pub mod script;
 pub mod search;
 pub mod serve;
 pub mod slug;
