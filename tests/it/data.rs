@@ -11,11 +11,11 @@ use speech_archive::load::parse_document;
 
 use crate::support::{select, snapshot, texts, Site};
 
-/// The `frictionless` command that scripts/test installs in a venv.
+/// The `frictionless` command that scripts/test installs (target/tools/bin).
 fn frictionless() -> PathBuf {
     let path = std::env::var_os("FRICTIONLESS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/tools/venv/bin/frictionless"));
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/tools/bin/frictionless"));
     assert!(path.is_file(), "no frictionless at {}: run scripts/test, which installs it", path.display());
     path
 }
