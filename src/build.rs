@@ -12,7 +12,7 @@ use crate::model::Archive;
 use crate::render::views::Words;
 use crate::render::{plan_pages, render_site, PagePlan, Renderer, Theme};
 use crate::search::{inputs as search_inputs, RunStore};
-use crate::write::{cache_dir, Discard, InputStamp, Output, Sink, WriteReport};
+use crate::write::{cache_dir, check_output, Discard, InputStamp, Output, Sink, WriteReport};
 
 /// What a build did, for the one-line summary and `-v` timings.
 #[derive(Debug, Default)]
@@ -45,6 +45,7 @@ pub struct Snapshot {
 /// output is left untouched.
 pub fn build(config: &Config) -> Result<BuildReport> {
     let started = Instant::now();
+    check_output(config)?;
     // Nothing changed since the last build, which left its output intact.
     let inputs = InputStamp::take(config);
     if let Some(last) = inputs.unchanged(config) {
@@ -70,6 +71,7 @@ pub fn build(config: &Config) -> Result<BuildReport> {
 /// [`build`] through every stage even when nothing changed, and what it
 /// knew (`archive serve` keeps it between builds).
 pub fn build_keeping(config: &Config) -> Result<(BuildReport, Snapshot)> {
+    check_output(config)?;
     settled(|| build_from(config, InputStamp::take(config), Instant::now()))
 }
 
@@ -98,7 +100,7 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
     let plan = plan_pages(&archive, &index, config.site.paginate_by);
     report.stages.push(stage.lap("index"));
     let renderer = Renderer::new(Theme::load(config)?)?;
-    let output = Output::open(&config.root, &config.output, renderer.fingerprint(config), config.clean)?;
+    let output = Output::open(&config.root, &config.output, renderer.fingerprint(config), config.clean, config.force)?;
     let rendered = render_site(&renderer, config, &archive, &index, &plan, &output)?;
     report.stages.push(stage.lap("render"));
     let words = Words { language: &config.site.language, t: &renderer.theme.words };

@@ -61,6 +61,9 @@ pub struct Options {
     pub drafts: bool,
     /// Ignore the build cache and render every page.
     pub clean: bool,
+    /// Build into an output folder that holds files the archive did not
+    /// write, keeping every one of them.
+    pub force: bool,
 }
 
 impl Options {
@@ -79,6 +82,8 @@ pub struct Config {
     pub drafts: bool,
     /// Ignore the build cache and render every page.
     pub clean: bool,
+    /// Build into a folder of files the archive did not write (kept).
+    pub force: bool,
 }
 
 impl Config {
@@ -111,7 +116,14 @@ impl Config {
             site.base_url = url.clone();
         }
         site.base_url = normalize_base_url(&site.base_url);
-        Ok(Config { root: root.to_path_buf(), output, site, drafts: options.drafts, clean: options.clean })
+        Ok(Config {
+            root: root.to_path_buf(),
+            output,
+            site,
+            drafts: options.drafts,
+            clean: options.clean,
+            force: options.force,
+        })
     }
 
     /// The path part of `base_url`, always starting and ending with `/`.

@@ -10,6 +10,7 @@ pub mod build;
 pub mod config;
 pub mod diagnostics;
 pub mod error;
+pub mod identity;
 pub mod import;
 pub mod index;
 pub mod init;

@@ -13,8 +13,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::cache::{stamp, Manifest};
+use super::cache::{output_key, stamp, Manifest};
 use crate::config::Config;
+use crate::identity::cache_dir;
 
 const FORMAT: u32 = 1;
 /// How much older than the stamp a file must be for its size and time to
@@ -86,7 +87,9 @@ pub(super) fn record(root: &Path, output: &Path, inputs: InputStamp, manifest: &
         let _ = std::fs::remove_file(&path);
         return;
     };
-    let entries = manifest.files.iter().map(|(rel, e)| entry_digest(rel, e.size, e.mtime_ns));
+    let ours = manifest.files.iter().map(|(rel, e)| (rel, e.size, e.mtime_ns));
+    let foreign = manifest.foreign.iter().map(|(rel, (size, mtime))| (rel, *size, *mtime));
+    let entries = ours.chain(foreign).map(|(rel, size, mtime)| entry_digest(rel, size, mtime));
     let (output, files) = entries.fold((0u64, 0usize), |(sum, n), d| (sum.wrapping_add(d), n + 1));
     let fresh = Freshness { format: FORMAT, inputs, output, files, documents: counts.0, pages: counts.1 };
     if let Ok(bytes) = serde_json::to_vec(&fresh) {
@@ -100,7 +103,7 @@ pub(super) fn forget(root: &Path, output: &Path) {
 }
 
 fn path(root: &Path, output: &Path) -> PathBuf {
-    Manifest::path(root, output).with_extension("fresh")
+    cache_dir(root).join(format!("{}.fresh", output_key(output)))
 }
 
 /// Path, size and modification time (ns) of every file under `dir` (none

@@ -5,10 +5,12 @@
 mod browser;
 mod build;
 mod content;
+mod crash;
 mod crawl;
 mod errors;
 mod import;
 mod incremental;
+mod output;
 mod pages_in_browser;
 mod search;
 mod serve;
