@@ -75,15 +75,16 @@ impl Manifest {
         atomic_write(path, &serde_json::to_vec(self).map_err(io::Error::other)?)
     }
 
-    /// Removes the manifests of `output` but the one of build `keep`
-    /// (those of earlier builds, and of builds stopped before publishing).
-    pub fn forget_others(root: &Path, output: &Path, keep: u64) {
-        let (prefix, kept) = (format!("{}-", output_key(output)), format!("{}-{keep:016x}.json", output_key(output)));
+    /// Removes the manifests of `output` but those of builds `keep` (the
+    /// ones of earlier builds, and of builds stopped before publishing).
+    pub fn forget_others(root: &Path, output: &Path, keep: &[u64]) {
+        let prefix = format!("{}-", output_key(output));
+        let kept: Vec<String> = keep.iter().map(|b| format!("{prefix}{b:016x}.json")).collect();
         let legacy = format!("{}.json", output_key(output));
         let Ok(entries) = std::fs::read_dir(cache_dir(root)) else { return };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if (name.starts_with(&prefix) && name.ends_with(".json") && name != kept) || name == legacy {
+            if (name.starts_with(&prefix) && name.ends_with(".json") && !kept.contains(&name)) || name == legacy {
                 let _ = std::fs::remove_file(entry.path());
             }
         }

@@ -7,59 +7,54 @@
 
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
 /// The file every build leaves at the top of its output: it says that the
-/// folder is this program's, and which build made it (the build cache's
-/// manifest of that build lists the files it wrote).
+/// folder is this program's. Its bytes are the same in every build (a
+/// build equals a clean build byte for byte); the file itself tells the
+/// builds apart (see [`Marker::read`]).
 pub const MARKER: &str = ".archive-build.json";
 const GENERATOR: &str = "speech-archive";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Marker {
-    generator: &'static str,
-    /// The build's id, as 16 hexadecimal digits.
-    #[serde(with = "hex")]
+    /// Which build made the tree: a digest of the marker file's inode and
+    /// modification time, which a rename or an exchange keeps and no other
+    /// build's marker has. The build's manifest is named by it.
     pub build: u64,
 }
 
 impl Marker {
-    pub fn new(build: u64) -> Marker {
-        Marker { generator: GENERATOR, build }
+    /// The marker's bytes.
+    pub fn bytes() -> Vec<u8> {
+        format!("{{\"generator\":\"{GENERATOR}\"}}\n").into_bytes()
     }
 
-    pub fn to_bytes(self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec(&self).unwrap_or_default();
-        bytes.push(b'\n');
-        bytes
-    }
-
-    /// The marker in `dir`, if there is one of this program's.
+    /// The marker of the tree in `dir`, if it is this program's.
     pub fn read(dir: &Path) -> Option<Marker> {
         #[derive(Deserialize)]
         struct Read {
             generator: String,
-            #[serde(with = "hex")]
-            build: u64,
         }
-        let bytes = std::fs::read(dir.join(MARKER)).ok()?;
-        let read: Read = serde_json::from_slice(&bytes).ok()?;
-        (read.generator == GENERATOR).then_some(Marker::new(read.build))
-    }
-}
-
-mod hex {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(n: &u64, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format!("{n:016x}"))
+        let path = dir.join(MARKER);
+        let read: Read = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+        (read.generator == GENERATOR).then_some(())?;
+        Marker::of_file(&path)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-        let text = String::deserialize(d)?;
-        u64::from_str_radix(&text, 16).map_err(serde::de::Error::custom)
+    /// The marker of the tree whose marker file is `path`.
+    pub fn of_file(path: &Path) -> Option<Marker> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        let id = format!(
+            "{} {} {}",
+            meta.dev(),
+            meta.ino(),
+            meta.mtime_nsec() as i128 + meta.mtime() as i128 * 1_000_000_000
+        );
+        Some(Marker { build: xxhash_rust::xxh3::xxh3_64(id.as_bytes()) })
     }
 }
 
@@ -123,13 +118,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_marker_reads_back_and_another_programs_is_not_ours() {
+    fn markers_of_equal_bytes_still_tell_two_trees_apart() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(MARKER), Marker::new(0xabc).to_bytes()).unwrap();
-        assert_eq!(Marker::read(dir.path()), Some(Marker::new(0xabc)));
-        assert_eq!(claim(dir.path(), false, false).unwrap(), Claim::Ours(Marker::new(0xabc)));
-        std::fs::write(dir.path().join(MARKER), r#"{"generator":"other","build":"0000000000000abc"}"#).unwrap();
-        assert_eq!(Marker::read(dir.path()), None);
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        for d in [&a, &b] {
+            std::fs::create_dir(d).unwrap();
+            std::fs::write(d.join(MARKER), Marker::bytes()).unwrap();
+        }
+        let (ma, mb) = (Marker::read(&a).unwrap(), Marker::read(&b).unwrap());
+        assert_ne!(ma, mb);
+        assert_eq!(claim(&a, false, false).unwrap(), Claim::Ours(ma));
+        // A rename keeps the tree's identity.
+        std::fs::rename(&a, dir.path().join("c")).unwrap();
+        assert_eq!(Marker::read(&dir.path().join("c")), Some(ma));
+        std::fs::write(b.join(MARKER), r#"{"generator":"other"}"#).unwrap();
+        assert_eq!(Marker::read(&b), None);
     }
 
     #[test]

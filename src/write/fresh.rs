@@ -54,7 +54,7 @@ impl InputStamp {
         let Some((size, modified)) = stamp(&site) else { return InputStamp(None) };
         let mut files = vec![(site.to_string_lossy().into_owned(), size, modified)];
         for folder in &folders {
-            files.extend(stamps(folder).into_iter().map(|(p, size, t)| (p.to_string_lossy().into_owned(), size, t)));
+            files.extend(stamps(folder).into_iter().map(|(p, size, t, _)| (p.to_string_lossy().into_owned(), size, t)));
         }
         let settled = settled.duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos();
         if files.iter().any(|f| f.2 >= settled) {
@@ -106,11 +106,13 @@ fn path(root: &Path, output: &Path) -> PathBuf {
     cache_dir(root).join(format!("{}.fresh", output_key(output)))
 }
 
-/// Path, size and modification time (ns) of every file under `dir` (none
-/// if it does not exist), folders read in parallel. Sizes and times are
-/// those of the files links point to; links to folders are skipped.
-pub(super) fn stamps(dir: &Path) -> Vec<(PathBuf, u64, u128)> {
-    fn visit<'s>(scope: &rayon::Scope<'s>, dir: PathBuf, found: &'s Mutex<Vec<(PathBuf, u64, u128)>>) {
+/// Path, size, modification time (ns) and inode number of every file
+/// under `dir` (none if it does not exist), folders read in parallel.
+/// Sizes and times are those of the files links point to; links to
+/// folders are skipped.
+pub(super) fn stamps(dir: &Path) -> Vec<(PathBuf, u64, u128, u64)> {
+    type Found = Mutex<Vec<(PathBuf, u64, u128, u64)>>;
+    fn visit<'s>(scope: &rayon::Scope<'s>, dir: PathBuf, found: &'s Found) {
         let Ok(entries) = std::fs::read_dir(&dir) else { return };
         let mut here = Vec::new();
         for entry in entries.filter_map(Result::ok) {
@@ -124,7 +126,7 @@ pub(super) fn stamps(dir: &Path) -> Vec<(PathBuf, u64, u128)> {
                 }
             } else {
                 let t = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).unwrap_or_default();
-                here.push((entry.path(), meta.len(), t.as_nanos()));
+                here.push((entry.path(), meta.len(), t.as_nanos(), std::os::unix::fs::MetadataExt::ino(&meta)));
             }
         }
         found.lock().unwrap_or_else(|e| e.into_inner()).extend(here);
@@ -141,7 +143,7 @@ pub(super) fn stamps(dir: &Path) -> Vec<(PathBuf, u64, u128)> {
 fn output_digest(output: &Path) -> Option<(u64, usize)> {
     let files = stamps(output);
     let mut sum = 0u64;
-    for (path, size, mtime) in &files {
+    for (path, size, mtime, _) in &files {
         sum = sum.wrapping_add(entry_digest(&super::relative(output, path)?, *size, *mtime));
     }
     Some((sum, files.len()))

@@ -1,12 +1,15 @@
-//! Publishing a finished tree in one step. A build fills a staging folder
-//! beside the output (`.public.staging-<pid>`), then exchanges the two
-//! names with one `renameat2(RENAME_EXCHANGE)`: at every instant the output
-//! path is the whole previous site or the whole new one, also when the
-//! process is killed. The old tree, now under the staging name, is then
-//! removed. Where the system cannot exchange (not Linux, or a file system
-//! without it) the old tree is renamed aside and the new one into place,
-//! and a build that finds the output missing puts the aside tree back.
-//! Folders left by builds that were stopped are removed by the next one.
+//! Publishing a finished tree in one step, and the folders beside the
+//! output that it takes. A build makes the new tree beside the output and
+//! exchanges the two names with one `renameat2(RENAME_EXCHANGE)`: at every
+//! instant the output path is the whole previous site or the whole new one,
+//! also when the process is killed. The tree it replaced is kept as
+//! `.public.previous`, which the next build turns into its new tree by
+//! changing only what differs (removing a whole tree of hard links costs
+//! far more than the build). Where the system cannot exchange (not Linux,
+//! or a file system without it) the old tree is renamed aside and the new
+//! one into place, and a build that finds the output missing puts the aside
+//! tree back. Folders left by builds that were stopped are removed by the
+//! next one.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -25,28 +28,37 @@ pub fn staging_path(output: &Path) -> PathBuf {
     sibling(output, "staging", std::process::id())
 }
 
+/// This process's tree being made from the previous one.
+pub fn tree_path(output: &Path) -> PathBuf {
+    sibling(output, "tree", std::process::id())
+}
+
 /// Where the fallback swap puts the old tree aside.
 fn aside_path(output: &Path) -> PathBuf {
     sibling(output, "old", std::process::id())
 }
 
-/// The staging and aside folders of `output` left by processes that are no
-/// longer running: (path, is an aside folder).
+/// The tree the output held before the last build.
+pub fn previous_path(output: &Path) -> PathBuf {
+    let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = output.file_name().map_or("public".into(), |n| n.to_string_lossy().into_owned());
+    parent.join(format!(".{name}.previous"))
+}
+
+/// The folders of `output` left by processes that are no longer running:
+/// (path, is an aside folder).
 fn leftovers(output: &Path) -> Vec<(PathBuf, bool)> {
     let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = output.file_name().map_or("public".into(), |n| n.to_string_lossy().into_owned());
-    let (staging, aside) = (format!(".{name}.staging-"), format!(".{name}.old-"));
     let Ok(entries) = std::fs::read_dir(parent) else { return Vec::new() };
     let mut found = Vec::new();
     for entry in entries.flatten() {
         let file = entry.file_name().to_string_lossy().into_owned();
-        let (is_aside, pid) = match (file.strip_prefix(&staging), file.strip_prefix(&aside)) {
-            (Some(pid), _) => (false, pid.parse::<u32>()),
-            (_, Some(pid)) => (true, pid.parse::<u32>()),
-            _ => continue,
+        let Some((kind, pid)) = file.strip_prefix(&format!(".{name}.")).and_then(|rest| rest.split_once('-')) else {
+            continue;
         };
-        if pid.is_ok_and(|pid| !process_alive(pid)) {
-            found.push((entry.path(), is_aside));
+        if ["staging", "tree", "old"].contains(&kind) && pid.parse::<u32>().is_ok_and(|pid| !process_alive(pid)) {
+            found.push((entry.path(), kind == "old"));
         }
     }
     found.sort();
@@ -79,15 +91,15 @@ fn remove_tree(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Makes the finished tree `staged` the output in one step, and removes
-/// the tree it replaced.
-pub fn publish(staged: &Path, output: &Path) -> io::Result<()> {
+/// Makes the finished tree `staged` the output in one step. Returns where
+/// the tree it replaced now is, if there was one.
+pub fn publish(staged: &Path, output: &Path) -> io::Result<Option<PathBuf>> {
     if std::fs::symlink_metadata(output).is_err() {
-        return std::fs::rename(staged, output);
+        return std::fs::rename(staged, output).map(|()| None);
     }
     match exchange(staged, output) {
-        // The old tree is now under the staging name.
-        Ok(()) => remove_tree(staged),
+        // The old tree is now under the staged tree's name.
+        Ok(()) => Ok(Some(staged.to_path_buf())),
         Err(e) if exchange_unsupported(&e) => {
             let aside = aside_path(output);
             std::fs::rename(output, &aside)?;
@@ -95,10 +107,23 @@ pub fn publish(staged: &Path, output: &Path) -> io::Result<()> {
                 let _ = std::fs::rename(&aside, output);
                 return Err(e);
             }
-            remove_tree(&aside)
+            Ok(Some(aside))
         }
         Err(e) => Err(e),
     }
+}
+
+/// Keeps the tree the output held before as `.public.previous`, for the
+/// next build to start from; removes it where that name is taken by
+/// something else.
+pub fn keep_previous(old: &Path, output: &Path) -> io::Result<()> {
+    let previous = previous_path(output);
+    if std::fs::symlink_metadata(&previous).is_ok() {
+        // Not a tree of this program's (the build would have taken it):
+        // left alone.
+        return remove_tree(old);
+    }
+    std::fs::rename(old, previous)
 }
 
 #[cfg(target_os = "linux")]
@@ -152,19 +177,21 @@ mod tests {
     }
 
     #[test]
-    fn publishing_exchanges_the_trees_and_removes_the_old_one() {
+    fn publishing_exchanges_the_trees_and_keeps_the_old_one_as_previous() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let staged = staging_path(&out);
         std::fs::create_dir_all(staged.join("a")).unwrap();
         std::fs::write(staged.join("a/x.html"), "1").unwrap();
-        publish(&staged, &out).unwrap();
+        assert_eq!(publish(&staged, &out).unwrap(), None);
         assert_eq!(tree(&out), ["a/x.html=1"]);
         std::fs::create_dir_all(&staged).unwrap();
         std::fs::write(staged.join("y.html"), "2").unwrap();
-        publish(&staged, &out).unwrap();
+        let old = publish(&staged, &out).unwrap().unwrap();
+        keep_previous(&old, &out).unwrap();
         assert_eq!(tree(&out), ["y.html=2"]);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "nothing left beside the output");
+        assert_eq!(tree(&previous_path(&out)), ["a/x.html=1"]);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "the output and the previous tree");
     }
 
     #[test]

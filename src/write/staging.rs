@@ -7,7 +7,7 @@
 //! nothing in it that the archive did not write is lost: such files are
 //! linked into the new tree too.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -83,8 +83,13 @@ pub struct Output {
     /// With `last`: its fingerprints may be used (same program and
     /// settings, not `--clean`).
     trusted: bool,
+    /// The manifest of the tree kept as `.public.previous`, when there is
+    /// one to make the new tree from.
+    previous: Option<Manifest>,
     /// Every file in the output now, and its size and time.
     on_disk: HashMap<String, (u64, u128)>,
+    /// And its inode number.
+    inodes: HashMap<String, u64>,
     new: Mutex<Manifest>,
     written: AtomicUsize,
     kept: AtomicUsize,
@@ -113,10 +118,13 @@ impl Output {
             Claim::Free | Claim::Adopted => None,
         };
         let trusted = !clean && last.as_ref().is_some_and(|m| m.made_under(global));
-        let on_disk = super::fresh::stamps(&output)
+        let previous = last.as_ref().and_then(|_| previous_tree(root, &output));
+        let found: Vec<(String, (u64, u128), u64)> = super::fresh::stamps(&output)
             .into_iter()
-            .filter_map(|(path, size, mtime)| Some((relative(&output, &path)?, (size, mtime))))
+            .filter_map(|(path, size, mtime, ino)| Some((relative(&output, &path)?, (size, mtime), ino)))
             .collect();
+        let inodes = found.iter().map(|(rel, _, ino)| (rel.clone(), *ino)).collect();
+        let on_disk = found.into_iter().map(|(rel, stamp, _)| (rel, stamp)).collect();
         Ok(Output {
             root: root.to_path_buf(),
             staging: Staging::new(&output).map_err(|e| Error::io("create a staging folder beside", &output, e))?,
@@ -125,7 +133,9 @@ impl Output {
             claim,
             last,
             trusted,
+            previous,
             on_disk,
+            inodes,
             new: Mutex::new(Manifest::new(global, 0)),
             written: AtomicUsize::new(0),
             kept: AtomicUsize::new(0),
@@ -146,28 +156,29 @@ impl Output {
     /// (and the stamp of the inputs it was made from, with its counts of
     /// documents and pages, for the next build's fast path).
     pub fn commit(mut self, inputs: InputStamp, counts: (usize, usize)) -> Result<WriteReport> {
-        // The build's id is the digest of what it made: a build that makes
-        // the same site as another leaves the same marker, byte for byte.
-        self.build = build_id(&self.new.lock().unwrap_or_else(|e| e.into_inner()));
-        let marker = Marker::new(self.build).to_bytes();
-        self.staging.put(MARKER, &marker).map_err(|e| Error::io("write", self.staging.dir.join(MARKER), e))?;
+        let marker = Marker::bytes();
+        let marker_path = self.staging.dir.join(MARKER);
+        self.staging.put(MARKER, &marker).map_err(|e| Error::io("write", &marker_path, e))?;
+        self.build = Marker::of_file(&marker_path)
+            .ok_or_else(|| Error::io("read", &marker_path, io::Error::from(io::ErrorKind::NotFound)))?
+            .build;
         let entry = Entry { inputs: Fingerprint(0), bytes: Fingerprint::of_bytes(&marker), size: 0, mtime_ns: 0 };
         self.record(MARKER, entry);
         let mut manifest = std::mem::take(self.new.get_mut().unwrap_or_else(|e| e.into_inner()));
         manifest.build = self.build;
         let staging = self.staging.dir.clone();
-        let foreign = self.foreign(&manifest)?;
-        let linked: Vec<&str> = manifest
-            .files
-            .iter()
-            .filter(|(_, e)| !staged(e))
-            .map(|(rel, _)| rel.as_str())
-            .chain(foreign.keys().map(String::as_str))
-            .collect();
-        link_all(&self.output, &staging, &linked).map_err(|e| Error::io("link unchanged files into", &staging, e))?;
+        let mut foreign = self.foreign(&manifest)?;
+        let mut written = BTreeSet::new();
         for (rel, entry) in manifest.files.iter_mut().filter(|(_, e)| staged(e)) {
             (entry.size, entry.mtime_ns) = cache::stamp(&staging.join(rel)).unwrap_or_default();
+            written.insert(rel.clone());
         }
+        let (tree, rescued) = self.make_tree(&manifest, &foreign, &written).map_err(|e| {
+            // Half made: of no use to a later build.
+            let _ = std::fs::remove_dir_all(publish::tree_path(&self.output));
+            Error::io("make the new tree beside", &self.output, e)
+        })?;
+        foreign.extend(rescued);
         let report = WriteReport {
             incremental: self.trusted,
             written: *self.written.get_mut(),
@@ -184,17 +195,83 @@ impl Output {
         let manifest_path = Manifest::path(&self.root, &self.output, self.build);
         manifest.save(&manifest_path).map_err(|e| Error::io("write", &manifest_path, e))?;
         fresh::forget(&self.root, &self.output);
-        publish::sync(&staging).map_err(|e| Error::io("flush to disk", &staging, e))?;
-        publish::publish(&staging, &self.output).map_err(|e| Error::io("publish", &self.output, e))?;
-        self.staging.published = true;
-        Manifest::forget_others(&self.root, &self.output, self.build);
+        let published = publish::sync(&tree).and_then(|()| publish::publish(&tree, &self.output));
+        let old = published.map_err(|e| Error::io("publish", &self.output, e))?;
+        self.staging.published = tree == staging;
+        let mut keep = vec![self.build];
+        if let Some(old) = old {
+            publish::keep_previous(&old, &self.output).map_err(|e| Error::io("keep", &old, e))?;
+            keep.extend(self.last.as_ref().map(|m| m.build));
+        }
+        Manifest::forget_others(&self.root, &self.output, &keep);
         fresh::record(&self.root, &self.output, inputs, &manifest, counts);
         Ok(report)
     }
 
+    /// The new tree, beside the output: the previous tree changed where it
+    /// differs, when there is one this build can trust; else the staging
+    /// folder with every file this build did not write linked in from the
+    /// output. `written`: the files in the staging folder. Returns the tree,
+    /// and the files of the previous tree kept as not the archive's.
+    fn make_tree(
+        &mut self,
+        manifest: &Manifest,
+        foreign: &BTreeMap<String, (u64, u128)>,
+        written: &BTreeSet<String>,
+    ) -> io::Result<(PathBuf, BTreeMap<String, (u64, u128)>)> {
+        let staging = self.staging.dir.clone();
+        let from_output =
+            manifest.files.iter().filter(|(rel, _)| !written.contains(*rel)).map(|(r, e)| (r, (e.size, e.mtime_ns)));
+        let from_output: Vec<(&String, (u64, u128))> =
+            from_output.chain(foreign.iter().map(|(r, s)| (r, *s))).collect();
+        let Some(base) = self.previous.take() else {
+            let linked: Vec<&str> = from_output.iter().map(|(rel, _)| rel.as_str()).collect();
+            link_all(&self.output, &staging, &linked)?;
+            return Ok((staging, BTreeMap::new()));
+        };
+        let tree = publish::tree_path(&self.output);
+        std::fs::rename(publish::previous_path(&self.output), &tree)?;
+        // What the tree holds, found on disk: files may have been added to
+        // it, or changed in place, while it was the output.
+        let held: Vec<(String, (u64, u128), u64)> = super::fresh::stamps(&tree)
+            .into_iter()
+            .filter_map(|(path, size, mtime, ino)| Some((relative(&tree, &path)?, (size, mtime), ino)))
+            .collect();
+        // The files the archive knows of there: written by the build that
+        // made the tree, or found in it by the build after (while it was
+        // the output). Anything else was put there while that build ran:
+        // it is not the archive's to delete, and is kept in the new tree.
+        let last = self.last.as_ref();
+        let known = |rel: &str| {
+            [Some(&base), last].into_iter().flatten().any(|m| m.files.contains_key(rel) || m.foreign.contains_key(rel))
+        };
+        let linked_here: BTreeMap<&str, u64> =
+            from_output.iter().filter_map(|(rel, _)| Some((rel.as_str(), *self.inodes.get(rel.as_str())?))).collect();
+        let mut gone = Vec::new();
+        let mut rescued = BTreeMap::new();
+        let mut in_place = BTreeSet::new();
+        for (rel, stamp, ino) in &held {
+            if linked_here.get(rel.as_str()) == Some(ino) {
+                // The same file as in the output.
+                in_place.insert(rel.as_str());
+            } else if known(rel) || manifest.files.contains_key(rel) {
+                gone.push(rel.as_str());
+            } else {
+                rescued.insert(rel.clone(), *stamp);
+            }
+        }
+        remove_files(&tree, &gone)?;
+        let written: Vec<&str> = written.iter().map(String::as_str).collect();
+        move_all(&staging, &tree, &written)?;
+        let linked: Vec<&str> =
+            from_output.iter().map(|(rel, _)| rel.as_str()).filter(|rel| !in_place.contains(rel)).collect();
+        link_all(&self.output, &tree, &linked)?;
+        Ok((tree, rescued))
+    }
+
     /// The files of the output that the archive did not write: kept in the
     /// new tree. An error if this build makes a file of the same name.
-    fn foreign(&self, manifest: &Manifest) -> Result<std::collections::BTreeMap<String, (u64, u128)>> {
+    fn foreign(&self, manifest: &Manifest) -> Result<BTreeMap<String, (u64, u128)>> {
         let ours = |rel: &str| match (&self.last, self.claim) {
             (Some(last), _) => last.files.contains_key(rel),
             // Marked as the archive's, but the cache that listed its files
@@ -202,7 +279,7 @@ impl Output {
             (None, Claim::Ours(_)) => manifest.files.contains_key(rel),
             (None, _) => false,
         };
-        let foreign: std::collections::BTreeMap<String, (u64, u128)> =
+        let foreign: BTreeMap<String, (u64, u128)> =
             self.on_disk.iter().filter(|(rel, _)| *rel != MARKER && !ours(rel)).map(|(r, s)| (r.clone(), *s)).collect();
         let clashes: Vec<&str> =
             foreign.keys().filter(|rel| manifest.files.contains_key(*rel)).map(String::as_str).collect();
@@ -220,15 +297,24 @@ impl Output {
     }
 }
 
-/// The digest of every file a build makes: its path and bytes.
-fn build_id(manifest: &Manifest) -> u64 {
-    let files: Vec<(&String, u64)> = manifest.files.iter().map(|(rel, e)| (rel, e.bytes.0)).collect();
-    Fingerprint::of_json(Fingerprint(0), &files).0
+/// The manifest of the tree kept beside `output` as the previous one, if
+/// it is this program's and its manifest is at hand; without the manifest
+/// it is removed (its files are those of a tree of this program's; the
+/// files a user put in the output are in the output too), and a folder
+/// without the marker is left alone.
+fn previous_tree(root: &Path, output: &Path) -> Option<Manifest> {
+    let path = publish::previous_path(output);
+    std::fs::symlink_metadata(&path).ok()?;
+    let marker = Marker::read(&path)?;
+    let manifest = Manifest::load(&Manifest::path(root, output, marker.build));
+    if manifest.is_none() {
+        let _ = std::fs::remove_dir_all(&path);
+    }
+    manifest
 }
 
-/// Hard-links each of `files` of `from` into `to` (same relative path),
-/// making folders first; in parallel.
-fn link_all(from: &Path, to: &Path, files: &[&str]) -> io::Result<()> {
+/// Makes the folders that `files` (relative paths) go in under `to`.
+fn make_folders(to: &Path, files: &[&str]) -> io::Result<()> {
     let folders: BTreeSet<&Path> =
         files.iter().filter_map(|rel| Path::new(rel).parent()).filter(|p| !p.as_os_str().is_empty()).collect();
     // Sorted, a folder comes before the folders in it.
@@ -239,14 +325,49 @@ fn link_all(from: &Path, to: &Path, files: &[&str]) -> io::Result<()> {
             _ => {}
         }
     }
+    Ok(())
+}
+
+/// Hard-links each of `files` of `from` into `to` (same relative path,
+/// replacing what is there); in parallel.
+fn link_all(from: &Path, to: &Path, files: &[&str]) -> io::Result<()> {
+    make_folders(to, files)?;
     files.par_iter().try_for_each(|rel| {
         let (src, dst) = (safe_join(from, rel)?, safe_join(to, rel)?);
         match std::fs::hard_link(&src, &dst) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                std::fs::remove_file(&dst)?;
+                std::fs::hard_link(&src, &dst)
+            }
             // A file system without links: copied.
             Err(e) if e.kind() == io::ErrorKind::Unsupported => std::fs::copy(&src, &dst).map(|_| ()),
             other => other,
         }
     })
+}
+
+/// Moves each of `files` of `from` to the same place under `to`.
+fn move_all(from: &Path, to: &Path, files: &[&str]) -> io::Result<()> {
+    make_folders(to, files)?;
+    files.par_iter().try_for_each(|rel| std::fs::rename(safe_join(from, rel)?, safe_join(to, rel)?))
+}
+
+/// Removes each of `files` under `dir`, and the folders that leaves empty.
+fn remove_files(dir: &Path, files: &[&str]) -> io::Result<()> {
+    let mut folders = BTreeSet::new();
+    for rel in files {
+        let path = safe_join(dir, rel)?;
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        folders.extend(path.ancestors().skip(1).take_while(|p| *p != dir).map(Path::to_path_buf));
+    }
+    // Deepest first; fails, as it should, unless empty.
+    for folder in folders.iter().rev() {
+        let _ = std::fs::remove_dir(folder);
+    }
+    Ok(())
 }
 
 impl Sink for Output {
@@ -333,7 +454,7 @@ mod tests {
         }
         assert_eq!(tree(&out), [("sitemap.xml".into(), "old".into())]);
         let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(beside.len(), 2, "the output and the cache, no staging folder: {beside:?}");
+        assert_eq!(beside.len(), 2, "the output and the cache, no staging or previous folder: {beside:?}");
     }
 
     #[test]
@@ -360,6 +481,38 @@ mod tests {
         assert_eq!(names, ["a/index.html", "c/index.html", "sitemap.xml"]);
         assert_eq!(inode("a/index.html"), a, "an unchanged file is the same file, linked");
         assert!(!out.join("b").exists(), "a page no longer made is gone");
+    }
+
+    #[test]
+    fn the_previous_tree_becomes_the_next_one_changed_only_where_it_differs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let build = |files: &[(&str, &str)]| {
+            let o = open(tmp.path(), 1);
+            for (rel, text) in files {
+                o.write_page(rel, Fingerprint::of_bytes(text.as_bytes()), text.as_bytes()).unwrap();
+            }
+            o.commit(InputStamp::default(), (0, 0)).unwrap()
+        };
+        let inode = |path: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap());
+        build(&[("a/index.html", "A"), ("b/index.html", "B"), ("c", "C")]);
+        build(&[("a/index.html", "A"), ("b/index.html", "B2"), ("c", "C")]);
+        let previous = publish::previous_path(&out);
+        assert_eq!(tree(&previous).len(), 3, "the first tree is kept");
+        let unchanged = inode(&out.join("a/index.html"));
+        // A file becomes a folder, a folder a file, one is gone, one new.
+        build(&[("a/index.html", "A"), ("b", "B3"), ("c/index.html", "C3"), ("d", "D")]);
+        let t: Vec<(String, String)> = tree(&out);
+        let want: Vec<(String, String)> = [("a/index.html", "A"), ("b", "B3"), ("c/index.html", "C3"), ("d", "D")]
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        assert_eq!(t, want);
+        assert_eq!(inode(&out.join("a/index.html")), unchanged, "still the same file");
+        assert_eq!(tree(&previous).len(), 3, "the second tree is kept: {:?}", tree(&previous));
+        assert_eq!(std::fs::read_to_string(previous.join("b/index.html")).unwrap(), "B2");
+        let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(beside.len(), 3, "output, previous tree and cache: {beside:?}");
     }
 
     #[test]

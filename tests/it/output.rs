@@ -123,7 +123,7 @@ fn folders_left_by_killed_builds_are_removed_by_the_next_build() {
     let left: Vec<String> = std::fs::read_dir(&site.root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public"))
+        .filter(|n| n.starts_with(".public.") && n != ".public.previous")
         .collect();
     assert!(left.is_empty(), "{left:?}");
     assert_eq!(snapshot(&site.public()), before);
