@@ -28,6 +28,8 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     pub stages: Vec<Stage>,
     pub total: Duration,
+    /// What the person building should know, though nothing failed.
+    pub notes: Vec<String>,
 }
 
 /// What a build knew when it finished: `archive serve` keeps it to render
@@ -50,6 +52,7 @@ pub fn build(config: &Config) -> Result<BuildReport> {
     let inputs = InputStamp::take(config);
     if let Some(last) = inputs.unchanged(config) {
         let write = WriteReport { incremental: true, kept: last.pages, ..Default::default() };
+        let notes = notes(config);
         let total = started.elapsed();
         let stages = vec![Stage { name: "unchanged", time: total, peak: peak_memory() }];
         return Ok(BuildReport {
@@ -58,6 +61,7 @@ pub fn build(config: &Config) -> Result<BuildReport> {
             write,
             stages,
             total,
+            notes,
             ..Default::default()
         });
     }
@@ -117,8 +121,24 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
 
     report.documents = archive.documents.len();
     (report.pages, report.rendered, report.warnings) = (rendered.pages, rendered.rendered, rendered.warnings);
+    report.notes = notes(config);
     report.total = started.elapsed();
     Ok((report, Snapshot { config: config.clone(), archive, index, plan, renderer }))
+}
+
+/// Notes on a good build: a site under a sub-path has its robots.txt where
+/// crawlers never look.
+pub fn notes(config: &Config) -> Vec<String> {
+    let base = config.base_path();
+    if base == "/" {
+        return Vec::new();
+    }
+    let host = config.site.base_url.strip_suffix(&base[1..]).unwrap_or(&config.site.base_url);
+    vec![format!(
+        "note: the site lives under {base}, and crawlers read robots.txt only at {host}robots.txt; \
+         copy the lines of {}robots.txt into that file",
+        config.site.base_url
+    )]
 }
 
 /// What `archive check` found: how many documents, and the problems that
@@ -127,6 +147,8 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
 pub struct CheckReport {
     pub documents: usize,
     pub warnings: Vec<Diagnostic>,
+    /// Drafts that wait for a human (their `needs`).
+    pub pending: Vec<crate::model::Pending>,
 }
 
 /// Validates everything a build would, writing nothing but the load cache.
@@ -136,7 +158,66 @@ pub fn check(config: &Config) -> Result<CheckReport> {
     let plan = plan_pages(&archive, &index, config.site.paginate_by);
     let renderer = Renderer::new(Theme::load(config)?)?;
     let rendered = render_site(&renderer, config, &archive, &index, &plan, &Discard)?;
-    Ok(CheckReport { documents: archive.documents.len(), warnings: rendered.warnings })
+    Ok(CheckReport { documents: archive.documents.len(), warnings: rendered.warnings, pending: archive.pending })
+}
+
+/// What `archive concordance` asks: a query (as the search page reads it),
+/// filters as `(facet key, term slug or name)`, the characters of context
+/// either side, the order.
+#[derive(Debug, Clone, Default)]
+pub struct ConcordanceRequest {
+    pub query: String,
+    pub filters: Vec<(String, String)>,
+    pub context: usize,
+    pub order: crate::search::Order,
+}
+
+/// Every occurrence, and what a line shows of its document.
+#[derive(Debug)]
+pub struct ConcordanceReport {
+    pub lines: Vec<crate::search::Line>,
+    /// Per document number: date (`2020-04-03`), URL, title.
+    pub documents: Vec<(String, String, String)>,
+}
+
+/// Every occurrence of a query in the archive's text, in context: the
+/// documents from the index the last build wrote (`<output>/search/`),
+/// the occurrences from their text. An index older than the text is an
+/// error, not wrong lines.
+pub fn concordance(config: &Config, request: &ConcordanceRequest) -> Result<ConcordanceReport> {
+    let archive = load_archive(config)?;
+    let index = build_index(&archive);
+    // A kind may be named in the site's language too (讲话 for speech).
+    let words = Theme::load(config)?.words;
+    let mut filters = crate::search::Filters::default();
+    for (key, value) in &request.filters {
+        let Some(&facet) = crate::search::FACETS.iter().find(|f| f.key() == key) else {
+            let keys: Vec<&str> = crate::search::FACETS.iter().map(|f| f.key()).collect();
+            return Err(Error::Usage(format!("no filter `{key}`: filters are {}", keys.join(", "))));
+        };
+        let named = |t: &crate::index::Term| {
+            t.slug == *value || t.name == *value || words.get(&format!("kind_{}", t.name)) == Some(value)
+        };
+        let Some(term) = index.facet(facet).terms.iter().find(|t| named(t)) else {
+            return Err(Error::Usage(format!("no {key} `{value}` in the archive")));
+        };
+        filters.0.entry(key.clone()).or_default().push(term.slug.clone());
+    }
+    if !config.output.join("search/meta.json").is_file() {
+        return Err(Error::Usage(format!(
+            "no search index in {}: build the site first (archive build)",
+            config.output.display()
+        )));
+    }
+    let published = crate::search::OutputIndex(config.output.clone());
+    let lines =
+        crate::search::concordance(&published, &archive, &request.query, &filters, request.context, request.order)?;
+    let documents = archive
+        .documents
+        .iter()
+        .map(|d| (d.date.to_string(), crate::render::views::document_url(d), d.title.clone()))
+        .collect();
+    Ok(ConcordanceReport { lines, documents })
 }
 
 /// Copies the theme's static files, then the site's (which win), to `static/`.

@@ -84,6 +84,10 @@ pub struct Config {
     pub clean: bool,
     /// Build into a folder of files the archive did not write (kept).
     pub force: bool,
+    /// The day of this build (UTC), `YYYY-MM-DD`: what a citation gives as
+    /// its access date where no script fills in the reader's. From
+    /// `SOURCE_DATE_EPOCH` when set, for reproducible builds.
+    pub build_date: String,
 }
 
 impl Config {
@@ -123,6 +127,7 @@ impl Config {
             drafts: options.drafts,
             clean: options.clean,
             force: options.force,
+            build_date: build_date(),
         })
     }
 
@@ -130,6 +135,13 @@ impl Config {
     pub fn base_path(&self) -> String {
         base_path(&self.site.base_url)
     }
+}
+
+/// Today (UTC), or the day of `SOURCE_DATE_EPOCH` (seconds since 1970).
+fn build_date() -> String {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok());
+    let time = epoch.and_then(|s| chrono::DateTime::from_timestamp(s, 0)).unwrap_or_else(chrono::Utc::now);
+    time.format("%Y-%m-%d").to_string()
 }
 
 /// The output folder is replaced wholesale by a build: it must not be the

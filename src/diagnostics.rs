@@ -69,14 +69,17 @@ impl fmt::Display for Diagnostics {
     }
 }
 
-/// Text from scraped files may carry control or bidi-override characters that
-/// would garble or disguise a terminal line; they are shown as `\u{..}`.
+/// Text from scraped files, file names and YAML keys may carry control,
+/// line-breaking or bidi-override characters that would garble or disguise
+/// a terminal line, or forge a line of its own; they are shown as `\u{..}`,
+/// so a diagnostic is always one line.
 pub fn sanitize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         let bidi =
             matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
-        if (c.is_control() && c != '\n' && c != '\t') || bidi {
+        let breaks = matches!(c, '\u{2028}' | '\u{2029}');
+        if c.is_control() || bidi || breaks {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
@@ -121,6 +124,7 @@ mod tests {
     fn sanitize_escapes_control_and_bidi() {
         assert_eq!(sanitize("a\u{1b}[31mb\u{202E}c"), "a\\u{1b}[31mb\\u{202e}c");
         assert_eq!(sanitize("讲话"), "讲话");
+        assert_eq!(sanitize("a\nb\rc\td\u{85}e\u{2028}"), "a\\u{a}b\\u{d}c\\u{9}d\\u{85}e\\u{2028}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! prints them and chooses the exit code.
 
 pub mod build;
+pub mod compare;
 pub mod config;
 pub mod diagnostics;
 pub mod error;

@@ -20,6 +20,9 @@ use speech_archive::{build, import, init, serve, Error};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Import(args) = &cli.command {
+        return run_import(args, cli.quiet);
+    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -47,6 +50,9 @@ fn run(cli: &Cli) -> Result<(), Error> {
             }
             if !cli.quiet {
                 println!("{}", summary(&report, &config.output));
+                for note in &report.notes {
+                    println!("{}", sanitize(note));
+                }
             }
             Ok(())
         }
@@ -54,8 +60,23 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let config = Config::load(&args.options())?;
             let report = build::check(&config)?;
             warn(&report.warnings);
+            for p in &report.pending {
+                // A file name and YAML values: escaped to one line.
+                println!(
+                    "{}",
+                    sanitize(&format!("{}: needs a human: {} (draft)", p.path.display(), p.needs.join(", ")))
+                );
+            }
             if !cli.quiet {
-                println!("checked {}: no problems", count(report.documents, "document"));
+                let pending = match report.pending.len() {
+                    0 => String::new(),
+                    n => format!(
+                        "; {} {} a human (listed above)",
+                        count(n, "draft"),
+                        if n == 1 { "needs" } else { "need" }
+                    ),
+                };
+                println!("checked {}: no problems{pending}", count(report.documents, "document"));
             }
             Ok(())
         }
@@ -63,13 +84,14 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let quiet = cli.quiet;
             serve::run(&args.options(), Arc::new(move |event| report_serve(event, quiet)))
         }
-        Command::Import(args) => {
-            let bar = ProgressBar::new(args.files.len(), cli.quiet);
-            let report = import::run(&args.options(), &bar);
-            bar.0.finish_and_clear();
-            let report = report?;
+        Command::Import(_) => unreachable!("`import` has its own exit status: run_import"),
+        Command::Concordance(args) => {
+            let config = Config::load(&args.options())?;
+            let report = build::concordance(&config, &args.request())?;
+            print_concordance(&report, args.csv, args.context).map_err(|e| Error::io("write", "standard output", e))?;
             if !cli.quiet {
-                print!("{}", import::render_text(&report));
+                let documents: std::collections::BTreeSet<usize> = report.lines.iter().map(|l| l.doc).collect();
+                eprintln!("{} in {}", count(report.lines.len(), "occurrence"), count(documents.len(), "document"));
             }
             Ok(())
         }
@@ -107,9 +129,77 @@ fn summary(report: &BuildReport, output: &Path) -> String {
     )
 }
 
+/// A concordance: a line an occurrence, the matches in one column (the
+/// left context padded with ideographic spaces to `context` characters,
+/// which lines up Chinese text), then date and link; or CSV.
+fn print_concordance(report: &build::ConcordanceReport, csv: bool, context: usize) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    if csv {
+        writeln!(out, "date,title,url,anchor,left,match,right")?;
+    }
+    for line in &report.lines {
+        let (date, url, title) = &report.documents[line.doc];
+        let (left, matched, right) = (sanitize(&line.left), sanitize(&line.matched), sanitize(&line.right));
+        if csv {
+            let fields = [date, &sanitize(title), url, &line.anchor, &left, &matched, &right];
+            let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            writeln!(out, "{}", quoted.join(","))?;
+        } else {
+            let pad = |s: &str| "\u{3000}".repeat(context.saturating_sub(s.chars().count()));
+            let hash = if line.anchor.is_empty() { String::new() } else { format!("#{}", line.anchor) };
+            writeln!(out, "{}{left}【{matched}】{right}{}  {date}  {url}{hash}", pad(&left), pad(&right))?;
+        }
+    }
+    out.flush()
+}
+
+/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}
+
 /// `1 document`, `2 documents`.
 fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `archive import`: every file that can be imported is written; each one
+/// that cannot is listed as `path:line:col: message` and makes the exit
+/// status 1.
+fn run_import(args: &cli::ImportArgs, quiet: bool) -> ExitCode {
+    let bar = ProgressBar::new(args.files.len(), quiet);
+    let report = import::run(&args.options(), &bar);
+    bar.0.finish_and_clear();
+    let report = match report {
+        Ok(report) => report,
+        Err(error) => {
+            report_error(&error);
+            return ExitCode::from(1);
+        }
+    };
+    if !quiet {
+        print!("{}", import::render_text(&report));
+    }
+    let documents: usize = report.files.iter().map(|f| f.documents.len()).sum();
+    let verb = if report.dry_run { "would write" } else { "wrote" };
+    let imported = format!("{} imported: {verb} {}", count(report.files.len(), "file"), count(documents, "document"));
+    if report.problems.is_empty() {
+        if !quiet {
+            println!("{imported}");
+        }
+        return ExitCode::SUCCESS;
+    }
+    for p in &report.problems {
+        eprintln!("{p}");
+    }
+    let bad: std::collections::BTreeSet<_> = report.problems.iter().map(|d| &d.path).collect();
+    eprintln!("error: {} not imported (listed above); {imported}", count(bad.len(), "file"));
+    ExitCode::from(1)
 }
 
 fn report_error(error: &Error) {
@@ -138,6 +228,12 @@ fn warn(warnings: &[Diagnostic]) {
 fn report_serve(event: Event, quiet: bool) {
     match event {
         Event::Serving { url, output } => println!("serving {} at {url} (Ctrl-C to stop)", output.display()),
+        Event::Exposed { addr } => eprintln!(
+            "warning: the preview listens on {addr}, not on loopback: anyone who can reach this machine over the network can read the site"
+        ),
+        Event::Queue { url, drafts } => {
+            println!("{} a human: {url}", count(drafts, "draft") + if drafts == 1 { " needs" } else { " need" })
+        }
         Event::Built { changed, report, time } => {
             warn(&report.warnings);
             if !quiet {

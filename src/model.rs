@@ -61,6 +61,11 @@ impl PartialDate {
         }
     }
 
+    /// The first day the date covers, as (year, month, day).
+    pub fn first_day(&self) -> (i32, u8, u8) {
+        (self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+    }
+
     /// The key that orders documents in time: a partial date sorts before
     /// the full dates it covers.
     fn sort_key(&self) -> (i32, u8, u8) {
@@ -165,6 +170,100 @@ pub struct Source {
     pub raw_sha256: Option<String>,
     /// Distribution list as printed (主送, 抄送 lines), one entry a line.
     pub distribution: Vec<String>,
+    /// What sort of publication printed the text (GB/T 7714's type code).
+    pub kind: Option<SourceKind>,
+    /// The source's title romanised (pinyin, words joined as written) and
+    /// translated, for citations in English.
+    pub title_pinyin: Option<String>,
+    pub title_en: Option<String>,
+}
+
+/// The sort of publication a source is, as a citation must name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SourceKind {
+    /// An official bulletin or circular (通报, 公报) with its distribution list.
+    Bulletin,
+    /// A compilation of several texts (汇编, a collected file).
+    Compilation,
+    /// A web page.
+    Web,
+    Newspaper,
+    Journal,
+    Book,
+    Report,
+    /// An archive's file (档案).
+    Archive,
+    Other,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 9] = [
+        SourceKind::Bulletin,
+        SourceKind::Compilation,
+        SourceKind::Web,
+        SourceKind::Newspaper,
+        SourceKind::Journal,
+        SourceKind::Book,
+        SourceKind::Report,
+        SourceKind::Archive,
+        SourceKind::Other,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            SourceKind::Bulletin => "bulletin",
+            SourceKind::Compilation => "compilation",
+            SourceKind::Web => "web",
+            SourceKind::Newspaper => "newspaper",
+            SourceKind::Journal => "journal",
+            SourceKind::Book => "book",
+            SourceKind::Report => "report",
+            SourceKind::Archive => "archive",
+            SourceKind::Other => "other",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+
+    /// The document type code of GB/T 7714-2015 (table 1): an official
+    /// bulletin with 主送/抄送 is a government file, 档案 (A).
+    pub fn gbt_code(self) -> &'static str {
+        match self {
+            SourceKind::Bulletin | SourceKind::Archive => "A",
+            SourceKind::Compilation => "G",
+            SourceKind::Web => "EB",
+            SourceKind::Newspaper => "N",
+            SourceKind::Journal => "J",
+            SourceKind::Book => "M",
+            SourceKind::Report => "R",
+            SourceKind::Other => "Z",
+        }
+    }
+}
+
+/// Fields a document's values were supplied for by the editor rather than
+/// printed in the source: citations put such values in `[ ]`.
+pub const SUPPLIABLE: [&str; 4] = ["title", "date", "speaker", "place"];
+
+/// What the curator adds beyond the text's own metadata: when it entered
+/// the archive, which values they supplied, and the title romanised and
+/// translated for citations in English.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Curation {
+    /// The day the document was added to the archive (feeds, 最新收录).
+    pub added: Option<PartialDate>,
+    /// Names from `SUPPLIABLE`.
+    pub supplied: Vec<String>,
+    pub title_pinyin: Option<String>,
+    pub title_en: Option<String>,
+}
+
+impl Curation {
+    pub fn supplied(&self, field: &str) -> bool {
+        self.supplied.iter().any(|f| f == field)
+    }
 }
 
 /// One speech, remarks, excerpt, Q&A compilation or article. Serializable
@@ -190,7 +289,10 @@ pub struct Document {
     pub source: Option<Source>,
     pub summary: Option<String>,
     pub editorial_note: Option<String>,
+    pub curation: Curation,
     pub draft: bool,
+    /// Fields a human still has to fill in (a draft's `needs`).
+    pub needs: Vec<String>,
     /// Fields the site allows beyond the content model (`extra_fields`).
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
     /// Markdown body, when held in memory. A build leaves bodies in their
@@ -214,6 +316,8 @@ pub struct Page {
     pub slug: String,
     pub title: String,
     pub body: String,
+    /// Line of the file on which the body starts.
+    pub body_line: usize,
 }
 
 /// Everything that was loaded: documents newest first, then by slug.
@@ -224,13 +328,23 @@ pub struct Archive {
     /// The site's root, where documents whose body is not in memory are
     /// read from.
     pub root: PathBuf,
+    /// Drafts that wait for a human (their `needs`), published or not.
+    pub pending: Vec<Pending>,
+}
+
+/// A draft that waits for a human: its file and the fields it still needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pending {
+    pub path: PathBuf,
+    pub title: String,
+    pub needs: Vec<String>,
 }
 
 impl Archive {
     pub fn new(mut documents: Vec<Document>, mut pages: Vec<Page>) -> Self {
         documents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         pages.sort_by(|a, b| a.slug.cmp(&b.slug));
-        Archive { documents, pages, root: PathBuf::new() }
+        Archive { documents, pages, root: PathBuf::new(), pending: Vec::new() }
     }
 
     /// The archive, its documents' bodies left in their files under `root`.
@@ -240,6 +354,24 @@ impl Archive {
 
     pub fn find(&self, slug: &str) -> Option<usize> {
         self.documents.iter().position(|d| d.slug == slug)
+    }
+
+    /// Documents by when they were added to the archive, newest first;
+    /// those without an added date follow, newest delivered first.
+    pub fn by_added(&self) -> Vec<usize> {
+        let mut ids: Vec<usize> = (0..self.documents.len()).collect();
+        // Stable: documents are already newest delivered first.
+        ids.sort_by_cached_key(|&i| std::cmp::Reverse(self.documents[i].added_day()));
+        ids
+    }
+}
+
+impl Document {
+    /// The day the document entered the archive: `added`, else the day
+    /// its source was retrieved. Never a day the content does not give.
+    pub fn added_day(&self) -> Option<PartialDate> {
+        let retrieved = self.source.as_ref().and_then(|s| s.retrieved);
+        self.curation.added.or(retrieved).filter(|d| d.precision() == Precision::Day)
     }
 }
 

@@ -73,6 +73,9 @@ pub fn assign_keyed<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
     slugs
 }
 
+/// Bytes `assign` may add to a name's slug to tell it from another's.
+pub const SUFFIX_BYTES: usize = 7;
+
 fn short_hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
     digest[..3].iter().map(|b| format!("{b:02x}")).collect()

@@ -1,25 +1,31 @@
 //! The documents already in the archive, as the importer needs them: slug,
-//! body shingles for the reprint check, the raw file's hash (a re-import is
-//! not a reprint) and the metadata a reprint may inherit. Unreadable files
-//! are skipped: `archive check` reports them, not the importer.
+//! a MinHash signature of the body for the reprint check (the body itself is
+//! read again only for the few candidates that verification needs), the raw
+//! file's hash (a re-import is not a reprint) and the metadata a reprint may
+//! inherit. Drafts that still need a human count too. Unreadable files are
+//! skipped: `archive check` reports them, not the importer.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use super::similar::{best_match, shingles, LshIndex, Signature};
 use crate::model::{Document, Kind, PartialDate};
 
 /// One document of the archive, or one imported earlier in the same run.
 #[derive(Debug, Clone)]
 pub struct Known {
     pub slug: String,
-    pub shingles: HashSet<u64>,
     pub raw_sha256: Option<String>,
     /// Metadata a reprint may take over.
     pub meta: KnownMeta,
     /// The archive file it was loaded from, relative to the root.
     pub path: Option<PathBuf>,
+    /// The body of a document imported in this run (an archive document's
+    /// is read from its file when needed).
+    pub body: Option<String>,
 }
 
 /// What a reprint may take over from its original.
@@ -36,10 +42,11 @@ pub struct KnownMeta {
 
 impl KnownMeta {
     fn of_document(d: &Document) -> KnownMeta {
+        let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
         KnownMeta {
-            date: Some(d.date),
+            date: (d.date.year != 0).then_some(d.date),
             speaker: (!d.speakers.is_empty()).then(|| d.speakers.join("、")),
-            city: Some(d.city.clone()),
+            city: text(&d.city),
             province: d.province.clone(),
             county: d.county.clone(),
             occasion: d.occasion.clone(),
@@ -48,26 +55,77 @@ impl KnownMeta {
     }
 }
 
-/// Reads every document under `<root>/content/speeches`.
-pub fn read_archive(root: &Path) -> Vec<Known> {
-    let dir = root.join(crate::load::CONTENT_DIR).join("speeches");
-    let mut known = Vec::new();
-    for entry in WalkDir::new(&dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
-        let path = entry.path();
-        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "md") {
-            continue;
+/// Every known document and the index that finds reprint candidates.
+#[derive(Debug, Default)]
+pub struct KnownDocuments {
+    root: PathBuf,
+    pub docs: Vec<Known>,
+    index: LshIndex,
+    slugs: HashSet<String>,
+}
+
+impl KnownDocuments {
+    /// Reads every document under `<root>/content/speeches`, in parallel.
+    pub fn read(root: &Path) -> KnownDocuments {
+        let dir = root.join(crate::load::CONTENT_DIR).join("speeches");
+        let paths: Vec<PathBuf> = WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+            .map(|e| e.into_path())
+            .collect();
+        let read: Vec<(Known, Signature)> = paths
+            .par_iter()
+            .filter_map(|path| {
+                let text = std::fs::read_to_string(path).ok()?;
+                let rel = path.strip_prefix(root).unwrap_or(path);
+                let doc = crate::load::parse_document(rel, &text, &[]).ok()?;
+                let known = Known {
+                    slug: doc.slug.clone(),
+                    raw_sha256: doc.source.as_ref().and_then(|s| s.raw_sha256.clone()),
+                    path: Some(rel.to_path_buf()),
+                    meta: KnownMeta::of_document(&doc),
+                    body: None,
+                };
+                Some((known, Signature::of(&shingles(&doc.body))))
+            })
+            .collect();
+        let mut known = KnownDocuments { root: root.to_path_buf(), ..KnownDocuments::default() };
+        for (doc, signature) in read {
+            known.add(doc, &signature);
         }
-        let Ok(text) = std::fs::read_to_string(path) else { continue };
-        let rel = path.strip_prefix(root).unwrap_or(path);
-        if let Ok(doc) = crate::load::parse_document(rel, &text, &[]) {
-            known.push(Known {
-                slug: doc.slug.clone(),
-                shingles: super::similar::shingles(&doc.body),
-                raw_sha256: doc.source.as_ref().and_then(|s| s.raw_sha256.clone()),
-                path: Some(rel.to_path_buf()),
-                meta: KnownMeta::of_document(&doc),
-            });
-        }
+        known
     }
-    known
+
+    pub fn add(&mut self, doc: Known, signature: &Signature) {
+        self.index.insert(self.docs.len(), signature);
+        self.slugs.insert(doc.slug.clone());
+        self.docs.push(doc);
+    }
+
+    /// The known document this text reprints, verified by exact Jaccard
+    /// similarity: its index and score.
+    pub fn find_original(&self, text: &str, signature: &Signature) -> Option<(usize, f64)> {
+        let candidates = self.index.candidates(signature);
+        if candidates.is_empty() {
+            return None;
+        }
+        best_match(&shingles(text), &candidates, |i| {
+            let doc = &self.docs[i];
+            match (&doc.body, &doc.path) {
+                (Some(body), _) => Some(shingles(body)),
+                (None, Some(path)) => {
+                    let text = std::fs::read_to_string(self.root.join(path)).ok()?;
+                    let body = crate::load::parse_document(path, &text, &[]).ok()?.body;
+                    Some(shingles(&body))
+                }
+                (None, None) => None,
+            }
+        })
+    }
+
+    pub fn slug_taken(&self, slug: &str) -> bool {
+        self.slugs.contains(slug)
+    }
 }

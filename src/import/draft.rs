@@ -5,7 +5,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::archive::{Known, KnownMeta};
+use super::archive::{Known, KnownDocuments, KnownMeta};
 use super::decode::{decode_text, DecodeError};
 use super::lines::{clean_lines, Removed};
 use super::meta::{detect_meta, Meta};
@@ -34,6 +34,13 @@ pub struct Draft {
     pub replaces: Option<std::path::PathBuf>,
     /// The header as printed, read into the metadata.
     pub header: Option<String>,
+    /// Required fields that could not be found: the draft is written with
+    /// `draft: true` and `needs` listing them.
+    pub needs: Vec<&'static str>,
+    /// The cleaned text and the MinHash signature of its shingles, for the
+    /// reprint check.
+    pub plain: String,
+    pub signature: similar::Signature,
 }
 
 /// Everything imported from one raw file.
@@ -46,9 +53,9 @@ pub struct ImportedFile {
     pub removed: Vec<Removed>,
 }
 
-/// Imports one raw file. `known` holds the archive's documents and grows by
-/// each document imported, so that reprints within one run are found too.
-pub fn import_file(name: &str, bytes: &[u8], known: &mut Vec<Known>) -> Result<ImportedFile, DecodeError> {
+/// Imports one raw file, on its own: reprints and slugs are `link`'s, which
+/// sees the archive and the documents imported before this one.
+pub fn import_file(name: &str, bytes: &[u8]) -> Result<ImportedFile, DecodeError> {
     let decoded = decode_text(bytes)?;
     let (units, mut removed) = clean_lines(&decoded.text);
     let mut source = super::provenance::read_source(&removed);
@@ -69,7 +76,7 @@ pub fn import_file(name: &str, bytes: &[u8], known: &mut Vec<Known>) -> Result<I
             }));
             continue;
         }
-        drafts.push(draft_document(part, &source, known));
+        drafts.push(draft_document(part, &source));
     }
     if drafts.is_empty() {
         return Err(DecodeError {
@@ -86,48 +93,72 @@ pub fn import_file(name: &str, bytes: &[u8], known: &mut Vec<Known>) -> Result<I
     })
 }
 
-fn draft_document(part: Part, source: &super::provenance::SourceFacts, known: &mut Vec<Known>) -> Draft {
+fn draft_document(part: Part, source: &super::provenance::SourceFacts) -> Draft {
     let plain: Vec<&str> = part.units.iter().map(|u| u.text.as_str()).collect();
     let plain = plain.join("\n");
-    let mut meta = detect_meta(part.header.as_ref(), &plain, source);
-    let shingles = similar::shingles(&plain);
-    let mut notes = Vec::new();
-    let mut slug = None;
-    let mut replaces = None;
-    if let Some((i, score)) = similar::find_original(&shingles, known.iter().map(|k| &k.shingles)) {
-        let original = &known[i];
+    let meta = detect_meta(part.header.as_ref(), &plain, source);
+    let signature = similar::Signature::of(&similar::shingles(&plain));
+    let header = part.header.as_ref().map(|h| h.text.clone());
+    Draft {
+        body: render_body(&part, meta.kind),
+        meta,
+        slug: String::new(),
+        line: part.line,
+        needs_human: Vec::new(),
+        needs: Vec::new(),
+        notes: Vec::new(),
+        replaces: None,
+        header,
+        plain,
+        signature,
+    }
+}
+
+/// Links a draft to the document it reprints (in the archive or imported
+/// before it), gives it a slug no known document has, lists what it needs,
+/// and adds it to `known` so that later texts can reprint it.
+pub fn link(draft: &mut Draft, known: &mut KnownDocuments) {
+    let source = draft.meta.source.clone();
+    if let Some((i, score)) = known.find_original(&draft.plain, &draft.signature) {
+        let original = &known.docs[i];
         // The same raw file imported before: the same document, not a reprint.
         if original.path.is_some() && original.raw_sha256.is_some() && original.raw_sha256 == source.raw_sha256 {
-            notes.push(format!("already in the archive as `{}` (same raw file, similarity {score:.2})", original.slug));
-            slug = Some(original.slug.clone());
-            replaces.clone_from(&original.path);
+            draft
+                .notes
+                .push(format!("already in the archive as `{}` (same raw file, similarity {score:.2})", original.slug));
+            draft.slug = original.slug.clone();
+            draft.replaces.clone_from(&original.path);
         } else {
-            notes.push(format!("reprint of `{}` (shingle Jaccard similarity {score:.2})", original.slug));
-            meta.variant_of = Some(original.slug.clone());
-            meta.found.push(("variant_of", score as f32, "shingle Jaccard similarity".into()));
-            inherit(&mut meta, &original.slug, &original.meta.clone(), &mut notes);
+            draft.notes.push(format!("reprint of `{}` (shingle Jaccard similarity {score:.2})", original.slug));
+            draft.meta.variant_of = Some(original.slug.clone());
+            draft.meta.found.push(("variant_of", score as f32, "shingle Jaccard similarity".into()));
+            let (slug, meta) = (original.slug.clone(), original.meta.clone());
+            inherit(&mut draft.meta, &slug, &meta, &mut draft.notes);
         }
     }
-    let slug = slug.unwrap_or_else(|| unique_slug(&make_slug(&meta), known));
+    if draft.slug.is_empty() {
+        draft.slug = unique_slug(&make_slug(&draft.meta), known);
+    }
+    let m = &draft.meta;
     let inheritable = KnownMeta {
-        date: meta.date,
-        speaker: meta.speaker.clone(),
-        city: meta.city.clone(),
-        province: meta.province.clone(),
-        county: meta.county.clone(),
-        occasion: meta.occasion.clone(),
-        kind: meta.kind,
+        date: m.date,
+        speaker: m.speaker.clone(),
+        city: m.city.clone(),
+        province: m.province.clone(),
+        county: m.county.clone(),
+        occasion: m.occasion.clone(),
+        kind: m.kind,
     };
-    known.push(Known {
-        slug: slug.clone(),
-        shingles,
+    let doc = Known {
+        slug: draft.slug.clone(),
         raw_sha256: source.raw_sha256.clone(),
         meta: inheritable,
         path: None,
-    });
-    let needs_human = list_needs(&meta);
-    let header = part.header.as_ref().map(|h| h.text.clone());
-    Draft { body: render_body(&part, meta.kind), meta, slug, line: part.line, needs_human, notes, replaces, header }
+        body: Some(std::mem::take(&mut draft.plain)),
+    };
+    known.add(doc, &draft.signature);
+    draft.needs = missing_fields(&draft.meta);
+    draft.needs_human = list_needs(&draft.meta);
 }
 
 /// A reprint that does not print its speaker, date or place takes them
@@ -162,15 +193,19 @@ fn inherit(meta: &mut Meta, slug: &str, original: &KnownMeta, notes: &mut Vec<St
     }
 }
 
-fn list_needs(meta: &Meta) -> Vec<String> {
-    let mut needs = Vec::new();
+/// The required fields of the content model that were not found.
+fn missing_fields(meta: &Meta) -> Vec<&'static str> {
     let missing = [
         ("title", meta.title.is_none()),
         ("date", meta.date.is_none()),
         ("speaker", meta.speaker.is_none() && meta.kind.is_none_or(Kind::needs_speaker)),
         ("city", meta.city.is_none()),
     ];
-    needs.extend(missing.iter().filter(|(_, m)| *m).map(|(f, _)| format!("{f}: not found in the text")));
+    missing.iter().filter(|(_, m)| *m).map(|(f, _)| *f).collect()
+}
+
+fn list_needs(meta: &Meta) -> Vec<String> {
+    let mut needs: Vec<String> = missing_fields(meta).iter().map(|f| format!("{f}: not found in the text")).collect();
     for (field, confidence, how) in &meta.found {
         if *confidence < 0.6 {
             needs.push(format!("{field}: low confidence ({confidence:.1}): {how}"));
@@ -229,8 +264,8 @@ fn make_slug(meta: &Meta) -> String {
     }
 }
 
-fn unique_slug(base: &str, known: &[Known]) -> String {
-    let taken = |s: &str| known.iter().any(|k| k.slug == s);
+fn unique_slug(base: &str, known: &KnownDocuments) -> String {
+    let taken = |s: &str| known.slug_taken(s);
     if !taken(base) {
         return base.to_string();
     }

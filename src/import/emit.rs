@@ -1,7 +1,8 @@
 //! A draft → the text of its content file: YAML front matter in the content
 //! model's field order, then the Markdown body. A required field the text
-//! does not give is written empty with a comment, for a human to fill in;
-//! `archive check` then points at it.
+//! does not give is written empty with a comment, for a human to fill in,
+//! and the document is a draft whose `needs` lists it: `archive build`
+//! leaves it out and `archive check` lists it.
 
 use std::path::PathBuf;
 
@@ -36,6 +37,10 @@ pub fn render_file(draft: &Draft) -> String {
         out.push_str("placeholders: true\n");
     }
     optional(&mut out, "variant_of", m.variant_of.as_deref());
+    if !draft.needs.is_empty() {
+        out.push_str("draft: true\n");
+        out.push_str(&format!("needs: [{}]\n", draft.needs.join(", ")));
+    }
     out.push_str("source:\n");
     let s = &m.source;
     let date = s.date.map(|d| d.to_string());

@@ -62,7 +62,7 @@ pub fn detect_meta(header: Option<&Header>, body: &str, source: &SourceFacts) ->
     }
     m.title = m.set("title", Some(h.title.clone()).filter(|t| !t.is_empty()), 0.9, "header");
     m.occasion = m.set("occasion", occasion_of(&h.title), 0.8, "title `在…上的讲话`");
-    m.kind = detect_kind(&h, m.speaker.is_some());
+    m.kind = detect_kind(&h, m.speaker.is_some() || opens_with_salutation(body));
     m.found.push(("kind", 0.7, "title wording".into()));
     m.transcribed = h.text.contains("录音");
     if m.transcribed {
@@ -118,6 +118,16 @@ fn occasion_of(title: &str) -> Option<String> {
     let re =
         OCCASION.get_or_init(|| Regex::new(r"^在(.{2,60}?)(?:上|时)的?(?:主持)?(?:讲话|发言)").expect("valid regex"));
     re.captures(title).map(|c| c[1].to_string())
+}
+
+/// `同志们：`, `各位代表：`: a text addressed to its audience is spoken.
+fn opens_with_salutation(body: &str) -> bool {
+    static SALUTATION: OnceLock<Regex> = OnceLock::new();
+    let re = SALUTATION.get_or_init(|| {
+        Regex::new(r"^(尊敬的[^。\n]{0,60}|各位[^。\n]{0,40}|[^。，\n]{0,20}同志们|女士们、?先生们)[：:，,！!]")
+            .expect("valid regex")
+    });
+    re.is_match(body.trim_start())
 }
 
 fn detect_kind(h: &Header, has_speaker: bool) -> Option<Kind> {

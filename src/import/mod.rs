@@ -1,7 +1,11 @@
 //! Import stage: raw speech texts → clean content files with metadata.
-//! `run` reads the pipeline: read → import each file in memory (decode,
-//! clean, split, detect, find reprints) → plan and validate every write →
-//! write atomically → report. Nothing is written if any input fails.
+//! `run` reads the pipeline: read and import each file in memory, in
+//! parallel (decode, clean, split, detect) → link each document, in input
+//! order, to what it reprints (in the archive or earlier in the run) →
+//! plan and validate each file's writes → write atomically → report. A file
+//! that cannot be read or imported is reported and the others are written.
+//! The library prints nothing: the caller gets the report, which lists the
+//! problems too.
 
 mod archive;
 mod clean;
@@ -19,9 +23,12 @@ mod report;
 mod similar;
 mod split;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{line_col, Diagnostic, Diagnostics};
+use rayon::prelude::*;
+
+use crate::diagnostics::{line_col, Diagnostic};
 use crate::error::{Error, Result};
 use draft::{import_file, ImportedFile};
 pub use report::{render_text, Report};
@@ -44,42 +51,66 @@ pub struct ImportOptions {
 }
 
 /// Told of each input file as its import starts (the binary draws a
-/// progress bar); `()` is told nothing.
-pub trait Progress {
+/// progress bar); `()` is told nothing. Files are imported in parallel.
+pub trait Progress: Sync {
     fn file(&self, _done: usize, _total: usize, _path: &Path) {}
 }
 
 impl Progress for () {}
 
 /// Runs `archive import`: returns the report (written as JSON to
-/// `options.report` too, when asked) for the caller to show.
+/// `options.report` too, when asked) for the caller to show. A file that
+/// cannot be imported is in the report's `problems` (path:line:col), and
+/// the others are written; `Err` when the report cannot be written.
 pub fn run(args: &ImportOptions, progress: &dyn Progress) -> Result<Report> {
     let out = args.out.clone().unwrap_or_else(|| args.root.join("content/speeches"));
-    let mut known = archive::read_archive(&args.root);
-    let mut files = Vec::new();
+    let started = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::result::Result<ImportedFile, Diagnostic>> = args
+        .files
+        .par_iter()
+        .map(|path| {
+            let done = started.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            progress.file(done, args.files.len(), path);
+            read_and_import(path)
+        })
+        .collect();
+    let mut known = archive::KnownDocuments::read(&args.root);
+    let root = args.out.is_none().then_some(args.root.as_path());
     let mut problems = Vec::new();
-    for (done, path) in args.files.iter().enumerate() {
-        progress.file(done, args.files.len(), path);
-        let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-        match import_bytes(path, &bytes, &mut known) {
-            Ok(file) => files.push(file),
-            Err(d) => problems.push(d),
+    let mut taken = BTreeSet::new();
+    let mut reports = Vec::new();
+    for (result, raw) in results.into_iter().zip(&args.files) {
+        let mut file = match result {
+            Ok(file) => file,
+            Err(d) => {
+                problems.push(d);
+                continue;
+            }
+        };
+        for d in &mut file.drafts {
+            draft::link(d, &mut known);
         }
-    }
-    if !problems.is_empty() {
-        return Err(Diagnostics::sorted(problems).into());
-    }
-    let plans =
-        output::plan_writes(&files, &args.files, args.out.is_none().then_some(args.root.as_path()), &out, args.force)
-            .map_err(Diagnostics::sorted)?;
-    if !args.dry_run {
-        for planned in plans.iter().flatten() {
-            output::write_atomically(planned).map_err(|e| Error::io("write", &planned.path, e))?;
+        let planned = match output::plan_file(&file, raw, root, &out, args.force, &mut taken) {
+            Ok(planned) => planned,
+            Err(mut p) => {
+                problems.append(&mut p);
+                continue;
+            }
+        };
+        let mut written = !args.dry_run;
+        if !args.dry_run {
+            for p in &planned {
+                if let Err(e) = output::write_atomically(p) {
+                    problems.push(Diagnostic::new(raw, 1, 1, format!("cannot write {}: {e}", p.path.display())));
+                    written = false;
+                }
+            }
         }
+        let paths: Vec<PathBuf> = planned.into_iter().map(|p| p.path).collect();
+        reports.push(report::report_file(&file, &paths, written));
     }
-    let paths = |i: usize| plans[i].iter().map(|p| p.path.clone()).collect::<Vec<PathBuf>>();
-    let files = files.iter().enumerate().map(|(i, f)| report::report_file(f, &paths(i), !args.dry_run)).collect();
-    let report = report::Report { files, dry_run: args.dry_run };
+    problems.sort();
+    let report = Report { files: reports, dry_run: args.dry_run, problems };
     if let Some(path) = &args.report {
         let json = serde_json::to_string_pretty(&report).map_err(|e| Error::io("write", path, e.into()))?;
         std::fs::write(path, json).map_err(|e| Error::io("write", path, e))?;
@@ -87,9 +118,10 @@ pub fn run(args: &ImportOptions, progress: &dyn Progress) -> Result<Report> {
     Ok(report)
 }
 
-fn import_bytes(path: &Path, bytes: &[u8], known: &mut Vec<archive::Known>) -> Result<ImportedFile, Diagnostic> {
+fn read_and_import(path: &Path) -> std::result::Result<ImportedFile, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::new(path, 1, 1, format!("cannot read: {e}")))?;
     let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().to_string());
-    import_file(&name, bytes, known).map_err(|e| {
+    import_file(&name, &bytes).map_err(|e| {
         let (line, col) = line_col(&String::from_utf8_lossy(&bytes[..e.offset.min(bytes.len())]), usize::MAX);
         Diagnostic::new(path, line, col, e.message)
     })

@@ -1,7 +1,7 @@
-//! Writing drafts: every file is rendered and validated with the project's
-//! loader, and checked against existing files, before anything is written;
-//! then each is written to a temporary name and renamed, so no half-written
-//! file is left behind.
+//! Writing drafts: the documents of each raw file are rendered and
+//! validated with the project's loader, and checked against existing files,
+//! before any of them is written; then each is written to a temporary name
+//! and renamed, so no half-written file is left behind.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -18,47 +18,45 @@ pub struct Planned {
     pub text: String,
 }
 
-/// Renders and validates every draft; `raw_paths[i]` is the raw file of
-/// `files[i]`, named in diagnostics. New documents go under `out`; with a
-/// `root` (no `--out` given), a re-imported one goes where the archive keeps it.
-pub fn plan_writes(
-    files: &[ImportedFile],
-    raw_paths: &[PathBuf],
+/// Renders and validates the drafts of one raw file (`raw`, named in
+/// diagnostics). New documents go under `out`; with a `root` (no `--out`
+/// given), a re-imported one goes where the archive keeps it. `taken` holds
+/// the paths other files of the run will write.
+pub fn plan_file(
+    file: &ImportedFile,
+    raw: &Path,
     root: Option<&Path>,
     out: &Path,
     force: bool,
-) -> Result<Vec<Vec<Planned>>, Vec<Diagnostic>> {
+    taken: &mut BTreeSet<PathBuf>,
+) -> Result<Vec<Planned>, Vec<Diagnostic>> {
     let mut problems = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut plans = Vec::new();
-    for (file, raw) in files.iter().zip(raw_paths) {
-        let mut planned = Vec::new();
-        for draft in &file.drafts {
-            let rel = relative_path(draft);
-            // A re-imported document goes where the archive keeps it.
-            let path = match (&draft.replaces, root) {
-                (Some(existing), Some(root)) => root.join(existing),
-                _ => out.join(&rel),
-            };
-            let text = render_file(draft);
-            let at = |m: String| Diagnostic::new(raw, draft.line, 1, m);
-            let content_path = Path::new("content/speeches").join(&rel);
-            if let Err(errors) = crate::load::parse_document(&content_path, &text, &[]) {
-                for e in errors.into_iter().filter(|e| !e.message.starts_with("missing required field")) {
-                    problems.push(at(format!("the file made for {} would not load: {}", rel.display(), e.message)));
-                }
+    let mut planned = Vec::new();
+    for draft in &file.drafts {
+        let rel = relative_path(draft);
+        // A re-imported document goes where the archive keeps it.
+        let path = match (&draft.replaces, root) {
+            (Some(existing), Some(root)) => root.join(existing),
+            _ => out.join(&rel),
+        };
+        let text = render_file(draft);
+        let at = |m: String| Diagnostic::new(raw, draft.line, 1, m);
+        let content_path = Path::new("content/speeches").join(&rel);
+        if let Err(errors) = crate::load::parse_document(&content_path, &text, &[]) {
+            for e in errors {
+                problems.push(at(format!("the file made for {} would not load: {}", rel.display(), e.message)));
             }
-            if !seen.insert(path.clone()) {
-                problems.push(at(format!("two documents would be written to {}", path.display())));
-            } else if path.exists() && !force {
-                problems.push(at(format!("{} exists; use --force to overwrite it", path.display())));
-            }
-            planned.push(Planned { path, text });
         }
-        plans.push(planned);
+        if taken.contains(&path) || planned.iter().any(|p: &Planned| p.path == path) {
+            problems.push(at(format!("two documents would be written to {}", path.display())));
+        } else if path.exists() && !force {
+            problems.push(at(format!("{} exists; use --force to overwrite it", path.display())));
+        }
+        planned.push(Planned { path, text });
     }
     if problems.is_empty() {
-        Ok(plans)
+        taken.extend(planned.iter().map(|p| p.path.clone()));
+        Ok(planned)
     } else {
         Err(problems)
     }

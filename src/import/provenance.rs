@@ -54,7 +54,8 @@ pub fn read_source(removed: &[Removed]) -> SourceFacts {
     }
     if facts.title.is_none() {
         facts.title = match (&site, &upload) {
-            (Some(s), Some(u)) => Some(format!("{s}《{u}》")),
+            // An uploaded file's own title; the site that hosts it is the publisher.
+            (Some(_), Some(u)) => Some(u.clone()),
             (Some(s), None) => Some(s.clone()),
             _ => None,
         };
@@ -146,7 +147,7 @@ mod tests {
             ("upload information", "《脱贫攻坚讲话整理》由会员上传分享，免费在线阅读，更多相关内容在应用文档-天天文库"),
             ("posting information", "时间：2017-08-04"),
         ]));
-        assert_eq!(facts.title.as_deref(), Some("天天文库《脱贫攻坚讲话整理》"));
+        assert_eq!(facts.title.as_deref(), Some("脱贫攻坚讲话整理"));
         assert_eq!(facts.publisher.as_deref(), Some("天天文库"));
     }
 }

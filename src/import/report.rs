@@ -17,6 +17,17 @@ const HEADER: &str = super::draft::HEADER_REMOVED;
 pub struct Report {
     pub files: Vec<FileReport>,
     pub dry_run: bool,
+    /// One per input that was not imported (empty, truncated, undecodable,
+    /// or a document that could not be written), sorted.
+    #[serde(serialize_with = "serialize_problems")]
+    pub problems: Vec<crate::diagnostics::Diagnostic>,
+}
+
+fn serialize_problems<S: serde::Serializer>(
+    problems: &[crate::diagnostics::Diagnostic],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(problems.iter().map(ToString::to_string))
 }
 
 #[derive(Debug, Serialize)]
@@ -132,5 +143,8 @@ pub fn render_text(report: &Report) -> String {
             }
         }
     }
-    sanitize(&out)
+    // Line by line: the report's own line breaks stay.
+    out.split_inclusive('\n')
+        .map(|l| sanitize(l.trim_end_matches('\n')) + if l.ends_with('\n') { "\n" } else { "" })
+        .collect()
 }

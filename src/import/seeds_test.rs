@@ -5,8 +5,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use super::archive::KnownDocuments;
 use super::clean::han_chars;
-use super::draft::{import_file, ImportedFile};
+use super::draft::{import_file, link, ImportedFile};
 use super::similar::{jaccard, shingles};
 use crate::model::Document;
 
@@ -48,13 +49,16 @@ fn seed_paths() -> Vec<PathBuf> {
 }
 
 fn import_seeds() -> Vec<(PathBuf, Vec<u8>, ImportedFile)> {
-    let mut known = Vec::new();
+    let mut known = KnownDocuments::default();
     seed_paths()
         .into_iter()
         .map(|p| {
             let bytes = std::fs::read(&p).unwrap();
             let name = p.file_name().unwrap().to_string_lossy().to_string();
-            let file = import_file(&name, &bytes, &mut known).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let mut file = import_file(&name, &bytes).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            for d in &mut file.drafts {
+                link(d, &mut known);
+            }
             (p, bytes, file)
         })
         .collect()
@@ -303,10 +307,10 @@ fn no_truncation_or_corruption_of_a_seed_panics() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let step = (bytes.len() / 40).max(1);
         for cut in (0..bytes.len()).step_by(step) {
-            let _ = import_file(&name, &bytes[..cut], &mut Vec::new());
+            let _ = import_file(&name, &bytes[..cut]);
             let mut flipped = bytes.clone();
             flipped[cut] ^= 0xA5;
-            let _ = import_file(&name, &flipped, &mut Vec::new());
+            let _ = import_file(&name, &flipped);
         }
     }
 }

@@ -270,6 +270,8 @@ mod tests {
             source: None,
             summary: None,
             editorial_note: None,
+            curation: Default::default(),
+            needs: Vec::new(),
             draft: false,
             extra: Default::default(),
             body: String::new(),

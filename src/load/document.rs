@@ -1,17 +1,17 @@
 //! Front matter → `Document` or `Page`: the content model's schema, checked
 //! field by field so that one file reports all of its mistakes at once.
+//! Text fields take a scalar's characters exactly as written (see
+//! `front_matter`); only `draft`, `transcribed`, `placeholders` (true or
+//! false), the dates and the lists are typed.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_yaml_ng::{Mapping, Value};
-
-use super::front_matter::{key_positions, split, Position};
+use super::front_matter::{parse_yaml, split, Entry, Node, NodeKind};
 use crate::diagnostics::Diagnostic;
-use crate::model::{Document, Kind, Page, PartialDate, Source};
+use crate::model::{Curation, Document, Kind, Page, PartialDate, Source, SourceKind, SUPPLIABLE};
 use crate::slug;
 
-const DOCUMENT_FIELDS: [&str; 18] = [
+const DOCUMENT_FIELDS: [&str; 23] = [
     "title",
     "date",
     "speaker",
@@ -30,80 +30,91 @@ const DOCUMENT_FIELDS: [&str; 18] = [
     "summary",
     "editorial_note",
     "draft",
+    "needs",
+    "added",
+    "supplied",
+    "title_pinyin",
+    "title_en",
 ];
-const SOURCE_FIELDS: [&str; 9] =
-    ["title", "issue", "publisher", "date", "url", "retrieved", "raw", "raw_sha256", "distribution"];
+const SOURCE_FIELDS: [&str; 12] = [
+    "title",
+    "issue",
+    "publisher",
+    "date",
+    "url",
+    "retrieved",
+    "raw",
+    "raw_sha256",
+    "distribution",
+    "kind",
+    "title_pinyin",
+    "title_en",
+];
 const PAGE_FIELDS: [&str; 3] = ["title", "slug", "draft"];
 
 /// Reads one field after another, remembering every problem.
 struct Fields<'a> {
     path: &'a Path,
-    map: Mapping,
-    positions: BTreeMap<String, Position>,
-    yaml_line: usize,
+    root: Node,
     problems: Vec<Diagnostic>,
+    /// Required fields a draft may leave out: those its `needs` lists.
+    waived: Vec<String>,
 }
 
 impl<'a> Fields<'a> {
     fn parse(path: &'a Path, text: &'a str) -> Result<(Fields<'a>, &'a str, usize), Vec<Diagnostic>> {
         let one = |line, col, m: String| vec![Diagnostic::new(path, line, col, m)];
         let s = split(text).map_err(|(line, m)| one(line, 1, m))?;
-        let value: Value = if s.yaml.trim().is_empty() {
-            Value::Mapping(Mapping::new())
-        } else {
-            serde_yaml_ng::from_str(s.yaml).map_err(|e| {
-                let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-                one(
-                    s.yaml_line + line.saturating_sub(1),
-                    col,
-                    format!("invalid YAML in front matter: {}", strip_location(&e)),
-                )
-            })?
-        };
-        let Value::Mapping(map) = value else {
-            return Err(one(s.yaml_line, 1, "front matter must be a mapping of `field: value` lines".into()));
-        };
-        let fields = Fields {
-            path,
-            map,
-            positions: key_positions(s.yaml, s.yaml_line),
-            yaml_line: s.yaml_line,
-            problems: Vec::new(),
-        };
-        Ok((fields, s.body, s.body_line))
+        let (root, found) = parse_yaml(s.yaml, s.yaml_line).map_err(|p| one(p.line, p.col, p.message))?;
+        if !matches!(root.kind, NodeKind::Map(_)) {
+            return Err(one(root.line, root.col, "front matter must be a mapping of `field: value` lines".into()));
+        }
+        let problems = found.into_iter().map(|p| Diagnostic::new(path, p.line, p.col, p.message)).collect();
+        Ok((Fields { path, root, problems, waived: Vec::new() }, s.body, s.body_line))
     }
 
-    fn report(&mut self, key: &str, at_value: bool, message: String) {
-        let (line, col) = match self.positions.get(key) {
-            Some(p) => (p.line, if at_value { p.value_col } else { p.col }),
-            None => (self.yaml_line, 1),
-        };
+    fn report_at(&mut self, line: usize, col: usize, message: String) {
         self.problems.push(Diagnostic::new(self.path, line, col, message));
     }
 
+    /// Reports at `key`'s value (or the key itself), or at the start of
+    /// the front matter when the key is missing.
+    fn report(&mut self, key: &str, at_value: bool, message: String) {
+        let (line, col) = match self.root.entry_at(key) {
+            Some(e) if at_value && !e.value.is_null() => (e.value.line, e.value.col),
+            Some(e) => (e.line, e.col),
+            None => (self.root.line, 1),
+        };
+        self.report_at(line, col, message);
+    }
+
     fn check_known(&mut self, known: &[&str], extra: &[String]) {
-        let keys: Vec<String> = self.map.keys().map(key_text).collect();
-        for key in keys {
-            if !known.contains(&key.as_str()) && !extra.contains(&key) {
-                self.report(&key, false, format!("unknown field `{key}`"));
-            }
+        let unknown: Vec<(usize, usize, String)> = entries(&self.root)
+            .iter()
+            .filter(|e| !known.contains(&e.key.as_str()) && !extra.contains(&e.key))
+            .map(|e| (e.line, e.col, format!("unknown field `{}`", e.key)))
+            .collect();
+        for (line, col, m) in unknown {
+            self.report_at(line, col, m);
         }
     }
 
-    fn get(&self, key: &str) -> Option<&Value> {
-        self.map.get(key).filter(|v| !v.is_null())
+    /// The value of `key` (a dotted path), unless missing or empty.
+    fn get(&self, key: &str) -> Option<&Node> {
+        self.root.entry_at(key).map(|e| &e.value).filter(|v| !v.is_null())
     }
 
     fn text(&mut self, key: &str) -> Option<String> {
-        let value = self.get(key)?.clone();
-        match scalar_text(&value) {
+        let value = self.get(key)?;
+        match value.as_text() {
             Some(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
             Some(_) => {
                 self.report(key, true, format!("`{key}` is empty"));
                 None
             }
             None => {
-                self.report(key, true, format!("`{key}` must be text, not {}", describe(&value)));
+                let m = format!("`{key}` must be text, not {}", describe(value));
+                self.report(key, true, m);
                 None
             }
         }
@@ -111,35 +122,60 @@ impl<'a> Fields<'a> {
 
     fn required_text(&mut self, key: &str) -> String {
         if self.get(key).is_none() {
-            self.report(key, true, format!("missing required field `{key}`"));
+            self.missing(key, String::new());
             return String::new();
         }
         self.text(key).unwrap_or_default()
     }
 
+    /// A required field is missing: an error, unless a draft lists it in
+    /// `needs` (an imported document waiting for a human).
+    fn missing(&mut self, key: &str, why: String) {
+        if !self.waived.iter().any(|n| n == key) {
+            self.report(key, true, format!("missing required field `{key}`{why}"));
+        }
+    }
+
+    /// `needs: [date, city]`: the fields a human still has to fill in. Only
+    /// a draft may need anything, and only fields of the content model.
+    fn needs(&mut self, draft: bool) -> Vec<String> {
+        let needs = self.list("needs", false);
+        for field in &needs {
+            if !DOCUMENT_FIELDS.contains(&field.as_str()) || field == "needs" || field == "draft" {
+                self.report("needs", true, format!("`needs`: `{field}` is not a field of the content model"));
+            }
+        }
+        if !needs.is_empty() && !draft {
+            let m = "`needs` lists fields still to fill in: fill them in and remove `needs`, or keep `draft: true`";
+            self.report("needs", true, m.into());
+        }
+        needs
+    }
+
     fn flag(&mut self, key: &str) -> bool {
-        match self.get(key) {
-            None => false,
-            Some(Value::Bool(b)) => *b,
-            Some(v) => {
-                let m = format!("`{key}` must be true or false, not {}", describe(v));
+        let Some(value) = self.get(key) else { return false };
+        match value.as_bool() {
+            Some(b) => b,
+            None => {
+                let m = format!("`{key}` must be true or false, not {}", describe(value));
                 self.report(key, true, m);
                 false
             }
         }
     }
 
-    fn date(&mut self, key: &str, value: Option<Value>) -> Option<PartialDate> {
-        let value = value?;
-        let Some(text) = scalar_text(&value) else {
-            self.report(
-                key,
-                true,
-                format!("`{key}` must be a date (YYYY-MM-DD, YYYY-MM or YYYY), not {}", describe(&value)),
-            );
+    fn date(&mut self, key: &str) -> Option<PartialDate> {
+        let value = self.get(key)?;
+        let Some(text) = value.as_text() else {
+            let m = format!("`{key}` must be a date (YYYY-MM-DD, YYYY-MM or YYYY), not {}", describe(value));
+            self.report(key, true, m);
             return None;
         };
-        match PartialDate::parse(&text) {
+        match PartialDate::parse(text) {
+            Ok(d) if d.first_day() > today() => {
+                self.report(key, true, format!("`{key}`: {d} is after today"));
+                None
+            }
             Ok(d) => Some(d),
             Err(m) => {
                 self.report(key, true, format!("`{key}`: {m}"));
@@ -148,75 +184,83 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A list of text without repeats.
     fn list(&mut self, key: &str, allow_single: bool) -> Vec<String> {
-        let Some(value) = self.get(key).cloned() else { return Vec::new() };
-        let items = match &value {
-            Value::Sequence(items) => items.clone(),
-            v if allow_single && scalar_text(v).is_some() => vec![v.clone()],
-            v => {
-                self.report(key, true, format!("`{key}` must be a list of text, not {}", describe(v)));
+        let mut out: Vec<String> = Vec::new();
+        for item in self.items(key, allow_single) {
+            if !out.contains(&item) {
+                out.push(item);
+            }
+        }
+        out
+    }
+
+    /// A list of text, or one text where `allow_single`.
+    fn items(&mut self, key: &str, allow_single: bool) -> Vec<String> {
+        let Some(value) = self.get(key) else { return Vec::new() };
+        let items: Vec<Node> = match &value.kind {
+            NodeKind::List(items) => items.clone(),
+            NodeKind::Scalar { .. } if allow_single => vec![value.clone()],
+            _ => {
+                let m = format!("`{key}` must be a list of text, not {}", describe(value));
+                self.report(key, true, m);
                 return Vec::new();
             }
         };
         let mut out = Vec::new();
         for item in items {
-            match scalar_text(&item) {
-                Some(t) if !t.trim().is_empty() => {
-                    if !out.contains(&t.trim().to_string()) {
-                        out.push(t.trim().to_string());
-                    }
-                }
-                _ => self.report(key, true, format!("`{key}` holds {}, expected text", describe(&item))),
+            match item.as_text().map(str::trim) {
+                Some(t) if !t.is_empty() => out.push(t.to_string()),
+                _ => self.report_at(item.line, item.col, format!("`{key}` holds {}, expected text", describe(&item))),
             }
         }
         out
     }
 
     fn source(&mut self) -> Option<Source> {
-        let value = self.get("source")?.clone();
-        let Value::Mapping(map) = value else {
-            self.report("source", true, format!("`source` must be a mapping, not {}", describe(&value)));
+        let value = self.get("source")?;
+        if !matches!(value.kind, NodeKind::Map(_)) {
+            let m = format!("`source` must be a mapping, not {}", describe(value));
+            self.report("source", true, m);
             return None;
+        }
+        let unknown: Vec<(usize, usize, String)> = entries(value)
+            .iter()
+            .filter(|e| !SOURCE_FIELDS.contains(&e.key.as_str()))
+            .map(|e| (e.line, e.col, format!("unknown field `source.{}`", e.key)))
+            .collect();
+        for (line, col, m) in unknown {
+            self.report_at(line, col, m);
+        }
+        let source = Source {
+            title: self.text("source.title"),
+            issue: self.text("source.issue"),
+            publisher: self.text("source.publisher"),
+            date: self.date("source.date"),
+            url: self.text("source.url"),
+            retrieved: self.date("source.retrieved"),
+            raw: self.text("source.raw"),
+            raw_sha256: self.text("source.raw_sha256"),
+            distribution: self.items("source.distribution", false),
+            kind: None,
+            title_pinyin: self.text("source.title_pinyin"),
+            title_en: self.text("source.title_en"),
         };
-        for key in map.keys().map(key_text) {
-            if !SOURCE_FIELDS.contains(&key.as_str()) {
-                self.report(&format!("source.{key}"), false, format!("unknown field `source.{key}`"));
+        let kind = self.text("source.kind").and_then(|k| {
+            let found = SourceKind::from_key(&k);
+            if found.is_none() {
+                let keys: Vec<&str> = SourceKind::ALL.iter().map(|k| k.key()).collect();
+                self.report("source.kind", true, format!("source.kind `{k}` is not one of {}", keys.join(", ")));
+            }
+            found
+        });
+        if let Some(raw) = &source.raw {
+            let plain = Path::new(raw).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+            if !plain || raw.contains('\\') {
+                let m = format!("`source.raw` must be a file name under content/raw/, not `{raw}`");
+                self.report("source.raw", true, m);
             }
         }
-        let text = |f: &mut Self, k: &str| -> Option<String> {
-            let v = map.get(k).filter(|v| !v.is_null())?;
-            match scalar_text(v) {
-                Some(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
-                _ => {
-                    f.report(&format!("source.{k}"), true, format!("`source.{k}` must be text, not {}", describe(v)));
-                    None
-                }
-            }
-        };
-        let source = Source {
-            title: text(self, "title"),
-            issue: text(self, "issue"),
-            publisher: text(self, "publisher"),
-            date: None,
-            url: text(self, "url"),
-            retrieved: None,
-            raw: text(self, "raw"),
-            raw_sha256: text(self, "raw_sha256"),
-            distribution: Vec::new(),
-        };
-        let distribution = match map.get("distribution").filter(|v| !v.is_null()) {
-            None => Vec::new(),
-            Some(Value::Sequence(items)) if items.iter().all(|i| scalar_text(i).is_some()) => {
-                items.iter().filter_map(scalar_text).collect()
-            }
-            Some(v) => {
-                let m = format!("`source.distribution` must be a list of text lines, not {}", describe(v));
-                self.report("source.distribution", true, m);
-                Vec::new()
-            }
-        };
-        let date = self.date("source.date", map.get("date").filter(|v| !v.is_null()).cloned());
-        let retrieved = self.date("source.retrieved", map.get("retrieved").filter(|v| !v.is_null()).cloned());
         if let Some(sha) = &source.raw_sha256 {
             if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
                 self.report("source.raw_sha256", true, "`source.raw_sha256` must be 64 hexadecimal digits".into());
@@ -227,7 +271,7 @@ impl<'a> Fields<'a> {
                 self.report("source.url", true, format!("`source.url` must be an http(s) URL, not `{url}`"));
             }
         }
-        Some(Source { date, retrieved, distribution, ..source })
+        Some(Source { kind, ..source })
     }
 
     fn slug(&mut self, file: &Path) -> String {
@@ -238,35 +282,85 @@ impl<'a> Fields<'a> {
                     true,
                     format!("slug `{s}` must be lowercase ASCII letters, digits and single hyphens"),
                 );
+            } else if s.len() > MAX_SLUG_BYTES {
+                let m = format!("slug is {} bytes long; a URL path segment may take at most {MAX_SLUG_BYTES}", s.len());
+                self.report("slug", true, m);
             }
             return s;
         }
         let stem = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
         let s = if slug::is_valid(&stem) { stem } else { slug::slugify(&stem) };
         if s.is_empty() {
-            self.problems.push(Diagnostic::new(
-                self.path,
+            self.report_at(1, 1, "cannot make a URL slug from the file name; add a `slug:` field".to_string());
+        } else if s.len() > MAX_SLUG_BYTES {
+            self.report_at(
                 1,
                 1,
-                "cannot make a URL slug from the file name; add a `slug:` field".to_string(),
-            ));
+                format!(
+                    "the file name makes a slug of {} bytes; a URL path segment may take at most {MAX_SLUG_BYTES}: rename the file or add a shorter `slug:` field",
+                    s.len()
+                ),
+            );
         }
         s
     }
+
+    /// A name that becomes a term page (`speakers/<slug>/`) must make a
+    /// slug short enough for a file name.
+    fn check_term_length(&mut self, key: &str, names: &[String]) {
+        for name in names {
+            let bytes = slug::slugify(name).len() + slug::SUFFIX_BYTES;
+            if bytes > MAX_SLUG_BYTES {
+                let m = format!(
+                    "`{key}` `{name}` makes a URL path segment of up to {bytes} bytes; at most {MAX_SLUG_BYTES} fit"
+                );
+                let at = self.root.entry_at(key).map(|e| &e.value).and_then(|v| match &v.kind {
+                    NodeKind::List(items) => items.iter().find(|i| i.as_text().map(str::trim) == Some(name)),
+                    _ => Some(v),
+                });
+                match at.map(|n| (n.line, n.col)) {
+                    Some((line, col)) => self.report_at(line, col, m),
+                    None => self.report(key, true, m),
+                }
+            }
+        }
+    }
+}
+
+/// Longest slug, in bytes, of a page or term: a file name may take 255
+/// bytes, and the writer adds suffixes to names while it works. It also
+/// bounds whole paths: the longest below the output folder is about
+/// `counties/<slug>/page/<n>/index.html`, under 260 bytes, far inside the
+/// 4,096 bytes a path may take.
+pub const MAX_SLUG_BYTES: usize = 200;
+
+fn entries(node: &Node) -> &[Entry] {
+    match &node.kind {
+        NodeKind::Map(entries) => entries,
+        _ => &[],
+    }
+}
+
+/// Today, by the machine's clock: a delivery or publication date after it
+/// is a typo.
+fn today() -> (i32, u8, u8) {
+    use chrono::Datelike;
+    let now = chrono::Local::now().date_naive();
+    (now.year(), now.month() as u8, now.day() as u8)
 }
 
 /// Parses a document file. `extra` lists the site's extra fields.
 pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Document, Vec<Diagnostic>> {
     let (mut f, body, body_line) = Fields::parse(path, text)?;
     f.check_known(&DOCUMENT_FIELDS, extra);
+    let draft = f.flag("draft");
+    let needs = f.needs(draft);
+    f.waived = needs.clone();
     let title = f.required_text("title");
-    let date = if f.get("date").is_none() {
-        f.report("date", true, "missing required field `date`".into());
-        None
-    } else {
-        let v = f.get("date").cloned();
-        f.date("date", v)
-    };
+    if f.get("date").is_none() {
+        f.missing("date", String::new());
+    }
+    let date = f.date("date");
     let kind = match f.text("kind") {
         None => Kind::Speech,
         Some(k) => Kind::from_key(&k).unwrap_or_else(|| {
@@ -276,26 +370,25 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
     };
     let speakers = f.list("speaker", true);
     if speakers.is_empty() && kind.needs_speaker() && f.get("speaker").is_none() {
-        f.report(
-            "speaker",
-            true,
-            format!("missing required field `speaker` (only qa and article may omit it; kind is {})", kind.key()),
-        );
+        f.missing("speaker", format!(" (only qa and article may omit it; kind is {})", kind.key()));
     }
     let city = f.required_text("city");
     let province = f.text("province");
     let county = f.text("county");
     check_place(&mut f, &city, province.as_deref(), county.as_deref());
+    for (key, names) in [("speaker", &speakers), ("city", &vec![city.clone()])] {
+        f.check_term_length(key, names);
+    }
+    f.check_term_length("province", &province.iter().cloned().collect::<Vec<_>>());
+    f.check_term_length("county", &county.iter().cloned().collect::<Vec<_>>());
     let variant_of = f.text("variant_of");
     if let Some(v) = &variant_of {
         if !slug::is_valid(v) {
             f.report("variant_of", true, format!("variant_of `{v}` is not a slug"));
         }
     }
-    let extra_values = extra
-        .iter()
-        .filter_map(|k| f.get(k).map(|v| (k.clone(), serde_json::to_value(v).unwrap_or_default())))
-        .collect();
+    let curation = curation(&mut f);
+    let extra_values = extra.iter().filter_map(|k| f.get(k).map(|v| (k.clone(), v.to_json()))).collect();
     let document = Document {
         path: path.to_path_buf(),
         slug: f.slug(path),
@@ -309,7 +402,9 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
         source: f.source(),
         summary: f.text("summary"),
         editorial_note: f.text("editorial_note"),
-        draft: f.flag("draft"),
+        curation,
+        draft,
+        needs,
         title,
         date: date.unwrap_or(PartialDate { year: 0, month: None, day: None }),
         speakers,
@@ -322,6 +417,7 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
         body_line,
         digest: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
     };
+    f.check_term_length("themes", &document.themes);
     check_year_folder(&mut f, path, &document);
     if f.problems.is_empty() {
         Ok(document)
@@ -329,6 +425,21 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
         f.problems.sort();
         Err(f.problems)
     }
+}
+
+/// The curator's fields: `added` (a day), `supplied` (names of fields),
+/// and the title romanised and translated.
+fn curation(f: &mut Fields) -> Curation {
+    let added = f.date("added");
+    if added.is_some_and(|d| d.precision() != crate::model::Precision::Day) {
+        f.report("added", true, "`added` must be a day (YYYY-MM-DD): the day the document entered the archive".into());
+    }
+    let supplied = f.list("supplied", true);
+    for name in supplied.iter().filter(|n| !SUPPLIABLE.contains(&n.as_str())) {
+        let m = format!("supplied `{name}` is not one of {}", SUPPLIABLE.join(", "));
+        f.report("supplied", true, m);
+    }
+    Curation { added, supplied, title_pinyin: f.text("title_pinyin"), title_en: f.text("title_en") }
 }
 
 /// Places the table knows must stand in their own city and province.
@@ -358,7 +469,7 @@ fn check_year_folder(f: &mut Fields, path: &Path, doc: &Document) {
 
 /// Parses a free page (`content/pages/<name>.md`).
 pub fn parse_page(path: &Path, text: &str) -> Result<Option<Page>, Vec<Diagnostic>> {
-    let (mut f, body, _) = Fields::parse(path, text)?;
+    let (mut f, body, body_line) = Fields::parse(path, text)?;
     f.check_known(&PAGE_FIELDS, &[]);
     let title = f.required_text("title");
     let slug = f.slug(path);
@@ -366,40 +477,15 @@ pub fn parse_page(path: &Path, text: &str) -> Result<Option<Page>, Vec<Diagnosti
     if !f.problems.is_empty() {
         return Err(f.problems);
     }
-    Ok((!draft).then(|| Page { path: path.to_path_buf(), slug, title, body: body.to_string() }))
+    Ok((!draft).then(|| Page { path: path.to_path_buf(), slug, title, body: body.to_string(), body_line }))
 }
 
-fn key_text(key: &Value) -> String {
-    scalar_text(key).unwrap_or_else(|| format!("{key:?}"))
-}
-
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Null => "nothing".into(),
-        Value::Bool(b) => format!("`{b}`"),
-        Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => format!("the text `{s}`"),
-        Value::Sequence(_) => "a list".into(),
-        Value::Mapping(_) => "a mapping".into(),
-        Value::Tagged(_) => "a tagged value".into(),
-    }
-}
-
-/// The YAML library appends "at line L column C" (relative to the YAML
-/// block); we print the file's own line instead.
-fn strip_location(e: &serde_yaml_ng::Error) -> String {
-    let m = e.to_string();
-    match m.find(" at line ") {
-        Some(i) => m[..i].to_string(),
-        None => m,
+fn describe(value: &Node) -> String {
+    match &value.kind {
+        NodeKind::Null => "nothing".into(),
+        NodeKind::Scalar { text, .. } => format!("the text `{text}`"),
+        NodeKind::List(_) => "a list".into(),
+        NodeKind::Map(_) => "a mapping".into(),
     }
 }
 
@@ -440,6 +526,24 @@ mod tests {
                 "content/speeches/2020/a.md:9:3: unknown field `source.pages`",
             ]
         );
+    }
+
+    #[test]
+    fn the_curators_fields_are_checked_at_their_lines() {
+        let text = "---\ntitle: 讲话\ndate: 2020-04-03\nspeaker: 何邦军\ncity: 安康市\nadded: 2026-11\nsupplied: [title, author]\nsource:\n  kind: leaflet\n  raw: ../x.txt\n---\n";
+        assert_eq!(
+            errors(text),
+            [
+                "content/speeches/2020/a.md:6:8: `added` must be a day (YYYY-MM-DD): the day the document entered the archive",
+                "content/speeches/2020/a.md:7:11: supplied `author` is not one of title, date, speaker, place",
+                "content/speeches/2020/a.md:9:9: source.kind `leaflet` is not one of bulletin, compilation, web, newspaper, journal, book, report, archive, other",
+                "content/speeches/2020/a.md:10:8: `source.raw` must be a file name under content/raw/, not `../x.txt`",
+            ]
+        );
+        let good = GOOD.replace("city:", "added: 2026-11-23\nsupplied: date\ntitle_en: Speech\ncity:");
+        let d = parse_document(Path::new("a.md"), &good, &[]).unwrap();
+        assert_eq!(d.curation.added.unwrap().to_string(), "2026-11-23");
+        assert!(d.curation.supplied("date") && !d.curation.supplied("title"));
     }
 
     #[test]
@@ -496,6 +600,7 @@ mod tests {
         let text = GOOD.replace("city:", "archive_no: 17\ncity:");
         assert!(parse_document(Path::new("a.md"), &text, &[]).is_err());
         let d = parse_document(Path::new("a.md"), &text, &["archive_no".into()]).unwrap();
-        assert_eq!(d.extra["archive_no"], serde_json::json!(17));
+        // Text as written, never a number: `17` and `017` stay apart.
+        assert_eq!(d.extra["archive_no"], serde_json::json!("17"));
     }
 }

@@ -1,12 +1,17 @@
-//! Load stage: `content/` → `Archive`. Reads every file in parallel, checks
-//! each against the content model and then across documents (unique slugs,
-//! `variant_of` targets), and applies the site's theme rules. Every problem
-//! of every file is collected; nothing is rendered here.
+//! Load stage: `content/` → `Archive`. Reads every file in parallel (no
+//! file under `content/` is passed over in silence: see `content_files`),
+//! checks each against the content model and then across documents (unique
+//! slugs, `variant_of` targets and cycles), and applies the site's theme
+//! rules. Every problem of every file is collected, each at the line that
+//! causes it, including those the build would otherwise meet only when
+//! writing (names too long for a file name), so `archive check` says all
+//! that `archive build` would fail on; nothing is rendered here.
 
 mod cache;
 mod document;
 mod front_matter;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -17,7 +22,7 @@ pub use document::{parse_document, parse_page};
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::{Archive, Document, Page};
+use crate::model::{Archive, Document, Page, Pending};
 
 pub const CONTENT_DIR: &str = "content";
 const SPEECHES_DIR: &str = "speeches";
@@ -65,11 +70,23 @@ pub fn load_archive(config: &Config) -> Result<Archive, Diagnostics> {
     for (doc, topics) in documents.iter_mut().zip(ruled) {
         doc.themes.extend(topics);
     }
+    let mut pending: Vec<Pending> = documents
+        .iter()
+        .filter(|d| d.draft && !d.needs.is_empty())
+        .map(|d| Pending { path: d.path.clone(), title: d.title.clone(), needs: d.needs.clone() })
+        .collect();
+    pending.sort_by(|a, b| a.path.cmp(&b.path));
     documents.retain(|d| config.drafts || !d.draft);
-    Ok(Archive::new(documents, pages).in_files(&config.root))
+    Ok(Archive { pending, ..Archive::new(documents, pages).in_files(&config.root) })
 }
 
-/// Every `.md` file under `content/`, as paths relative to the root, sorted.
+/// Every content file under `content/`, as paths relative to the root,
+/// sorted. No file is passed over in silence: each is a Markdown file (`.md`
+/// in any case), or a diagnostic says why it is not read. Skipped, as
+/// documented: `content/raw/` (raw sources) and names that start with `.`
+/// (editors' swap and lock files). Symbolic links are followed while their
+/// target lies inside the archive's root; one that leads outside, nowhere or
+/// round in a loop is an error.
 fn content_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
     let content = root.join(CONTENT_DIR);
     if !content.is_dir() {
@@ -80,30 +97,79 @@ fn content_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
             format!("no content folder at {}", content.display()),
         )]));
     }
+    let inside = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     let mut files = Vec::new();
-    let mut problems = Vec::new();
-    let walker = WalkDir::new(&content).sort_by_file_name().into_iter();
-    // `content/raw/` holds the raw sources documents were imported from,
-    // not documents.
+    let problems = std::cell::RefCell::new(Vec::new());
     let raw = content.join(RAW_DIR);
-    for entry in walker
-        .filter_entry(|e| e.depth() == 0 || !(e.file_name().to_string_lossy().starts_with('.') || e.path() == raw))
-    {
-        match entry {
-            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
-                files.push(e.path().strip_prefix(root).unwrap_or(e.path()).to_path_buf());
+    let walker = WalkDir::new(&content).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
+        if e.depth() > 0 && (e.file_name().to_string_lossy().starts_with('.') || e.path() == raw) {
+            return false;
+        }
+        if !e.path_is_symlink() {
+            return true;
+        }
+        match e.path().canonicalize() {
+            Ok(target) if target.starts_with(&inside) => true,
+            Ok(target) => {
+                let m = format!(
+                    "symbolic link to {}, outside the archive; copy the file into the archive instead",
+                    target.display()
+                );
+                problems.borrow_mut().push(Diagnostic::new(&rel(e.path()), 1, 1, m));
+                false
             }
-            Ok(_) => {}
+            // Reported by the walk as the error it is.
+            Err(_) => true,
+        }
+    });
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) if !e.file_type().is_file() => problems.borrow_mut().push(Diagnostic::new(
+                &rel(e.path()),
+                1,
+                1,
+                "not a regular file (a device, socket or pipe); content files are Markdown files",
+            )),
+            Ok(e) if e.path().extension().is_some_and(|x| x.eq_ignore_ascii_case("md")) => files.push(rel(e.path())),
+            Ok(e) => problems.borrow_mut().push(Diagnostic::new(
+                &rel(e.path()),
+                1,
+                1,
+                format!(
+                    "not a content file: documents and pages are Markdown files ending in `.md`; raw sources belong in {CONTENT_DIR}/{RAW_DIR}/"
+                ),
+            )),
             Err(e) => {
-                let path = e.path().map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf()).unwrap_or_default();
-                problems.push(Diagnostic::new(&path, 1, 1, format!("cannot read: {e}")));
+                let path = e.path().map(rel).unwrap_or_default();
+                problems.borrow_mut().push(Diagnostic::new(&path, 1, 1, walk_error(&e, root)));
             }
         }
     }
+    let problems = problems.into_inner();
     if problems.is_empty() {
         Ok(files)
     } else {
         Err(Diagnostics::sorted(problems))
+    }
+}
+
+/// What went wrong reaching a file or folder, without the absolute paths
+/// of walkdir's own messages.
+fn walk_error(e: &walkdir::Error, root: &Path) -> String {
+    if let Some(ancestor) = e.loop_ancestor() {
+        let ancestor = ancestor.strip_prefix(root).unwrap_or(ancestor);
+        return format!("symbolic link loop: it leads back to {}", ancestor.display());
+    }
+    let link = e.path().and_then(|p| std::fs::read_link(p).ok());
+    match (e.io_error(), link) {
+        (Some(io), Some(target)) if io.kind() == std::io::ErrorKind::NotFound => {
+            format!("symbolic link to {}, which does not exist", target.display())
+        }
+        (Some(io), Some(_)) => format!("symbolic link that cannot be followed: {io}"),
+        (Some(io), _) => format!("cannot read: {io}"),
+        (None, _) => format!("cannot read: {e}"),
     }
 }
 
@@ -165,77 +231,79 @@ fn utf8<'a>(rel: &Path, bytes: &'a [u8]) -> Result<&'a str, Vec<Diagnostic>> {
     })
 }
 
-/// Checks that need all documents: unique slugs, `variant_of` targets.
+/// Checks that need all documents: unique slugs, `variant_of` targets
+/// and cycles. Each problem stands at the line that causes it.
 fn check_across(root: &Path, documents: &[Document], pages: &[Page], drafts: bool) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let mut by_slug: std::collections::BTreeMap<&str, Vec<&Path>> = Default::default();
+    let mut by_slug: BTreeMap<&str, Vec<&Path>> = Default::default();
     for d in documents {
         by_slug.entry(&d.slug).or_default().push(&d.path);
     }
-    for paths in by_slug.values().filter(|p| p.len() > 1) {
+    for (slug, paths) in by_slug.iter().filter(|(_, p)| p.len() > 1) {
         for (i, path) in paths.iter().enumerate() {
             let other = paths[if i == 0 { 1 } else { 0 }];
-            problems.push(Diagnostic::new(
-                path,
-                1,
-                1,
-                format!("slug `{}` is also used by {}", slug_of(documents, path), other.display()),
-            ));
+            let (line, col) = value_position(root, path, "slug").unwrap_or((1, 1));
+            let m = format!("slug `{slug}` is also used by {}", other.display());
+            problems.push(Diagnostic::new(path, line, col, m));
         }
     }
-    let mut page_slugs: std::collections::BTreeMap<&str, &Path> = Default::default();
+    let mut page_slugs: BTreeMap<&str, &Path> = Default::default();
     for p in pages {
+        let (line, col) = value_position(root, &p.path, "slug").unwrap_or((1, 1));
         if let Some(other) = page_slugs.insert(&p.slug, &p.path) {
-            problems.push(Diagnostic::new(
-                &p.path,
-                1,
-                1,
-                format!("page slug `{}` is also used by {}", p.slug, other.display()),
-            ));
+            let m = format!("page slug `{}` is also used by {}", p.slug, other.display());
+            problems.push(Diagnostic::new(&p.path, line, col, m));
         }
         if crate::index::RESERVED_PATHS.contains(&p.slug.as_str()) {
-            problems.push(Diagnostic::new(
-                &p.path,
-                1,
-                1,
-                format!("page slug `{}` is reserved for the archive's own pages", p.slug),
-            ));
+            let m = format!("page slug `{}` is reserved for the archive's own pages", p.slug);
+            problems.push(Diagnostic::new(&p.path, line, col, m));
         }
     }
+    let by_slug: BTreeMap<&str, &Document> = documents.iter().map(|d| (d.slug.as_str(), d)).collect();
     for d in documents {
         let Some(target) = &d.variant_of else { continue };
-        let (line, col) = key_position(root, d, "variant_of");
-        match documents.iter().find(|o| &o.slug == target) {
-            None => {
-                problems.push(Diagnostic::new(&d.path, line, col, format!("variant_of `{target}` names no document")))
+        let at = || value_position(root, &d.path, "variant_of").unwrap_or((1, 1));
+        let problem = match by_slug.get(target.as_str()) {
+            None => format!("variant_of `{target}` names no document"),
+            Some(o) if o.slug == d.slug => "variant_of names the document itself".to_string(),
+            Some(o) if o.draft && !drafts && !d.draft => {
+                format!("variant_of `{target}` names a draft, which is not published")
             }
-            Some(o) if o.slug == d.slug => {
-                problems.push(Diagnostic::new(&d.path, line, col, "variant_of names the document itself"))
-            }
-            Some(o) if o.draft && !drafts && !d.draft => problems.push(Diagnostic::new(
-                &d.path,
-                line,
-                col,
-                format!("variant_of `{target}` names a draft, which is not published"),
-            )),
-            Some(_) => {}
-        }
+            Some(_) => match variant_cycle(&by_slug, d) {
+                Some(cycle) => format!("variant_of makes a cycle: {}", cycle.join(" → ")),
+                None => continue,
+            },
+        };
+        let (line, col) = at();
+        problems.push(Diagnostic::new(&d.path, line, col, problem));
     }
     problems
 }
 
-fn slug_of<'a>(documents: &'a [Document], path: &Path) -> &'a str {
-    documents.iter().find(|d| d.path == path).map_or("", |d| d.slug.as_str())
+/// The slugs of the `variant_of` chain from `doc` back to itself, when it
+/// comes back (`a → b → a`).
+fn variant_cycle(by_slug: &BTreeMap<&str, &Document>, doc: &Document) -> Option<Vec<String>> {
+    let mut chain = vec![doc.slug.clone()];
+    let mut at = doc;
+    while let Some(next) = at.variant_of.as_deref().and_then(|t| by_slug.get(t)) {
+        chain.push(next.slug.clone());
+        if next.slug == doc.slug {
+            return Some(chain);
+        }
+        // A chain that loops without `doc` in it is another document's cycle.
+        if chain.len() > by_slug.len() {
+            return None;
+        }
+        at = next;
+    }
+    None
 }
 
-/// Where `key` stands in a document's file. Documents keep no raw text, so
-/// the file is read again: this runs only on an error path.
-fn key_position(root: &Path, doc: &Document, key: &str) -> (usize, usize) {
-    let text = std::fs::read_to_string(root.join(&doc.path)).unwrap_or_default();
-    front_matter::split(&text)
-        .ok()
-        .and_then(|s| front_matter::key_positions(s.yaml, s.yaml_line).get(key).map(|p| (p.line, p.value_col)))
-        .unwrap_or((1, 1))
+/// Where the value of `key` stands in a content file. Documents keep no
+/// raw text, so the file is read again: this runs only on an error path.
+fn value_position(root: &Path, path: &Path, key: &str) -> Option<(usize, usize)> {
+    let text = std::fs::read_to_string(root.join(path)).ok()?;
+    front_matter::value_position(&text, key)
 }
 
 /// Adds each topic whose keywords occur in the title or body.

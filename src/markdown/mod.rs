@@ -1,9 +1,13 @@
 //! The one place pulldown-cmark options live. Turns a Markdown body into
 //! HTML with a numbered anchor on every paragraph, ids on outline headings
 //! and a table of contents. Raw HTML in content is shown as text, never
-//! interpreted: scraped texts must not be able to inject markup or script.
+//! interpreted, and a link or image whose URL has a scheme other than
+//! http, https or mailto (`javascript:`, `data:`, `vbscript:`, `file:` …)
+//! is shown as its text and returned for a warning: scraped texts must not
+//! be able to inject markup or script.
 
 mod highlight;
+pub mod segments;
 
 use pulldown_cmark::{html, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -15,6 +19,44 @@ pub struct RenderedBody {
     pub paragraphs: usize,
     /// Han characters of the text, for reading-length figures.
     pub characters: usize,
+    /// Links and images shown as text because of their URL's scheme.
+    pub rejected: Vec<RejectedLink>,
+}
+
+/// A link or image left out: where it starts (a byte offset in the
+/// Markdown) and its URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejectedLink {
+    pub offset: usize,
+    pub url: String,
+    pub image: bool,
+}
+
+impl RejectedLink {
+    /// What a warning says of it.
+    pub fn message(&self) -> String {
+        let what = if self.image { "image" } else { "link" };
+        format!(
+            "{what} to `{}` is shown as text: only http, https and mailto URLs and relative links are allowed",
+            self.url
+        )
+    }
+}
+
+/// True for a URL a page may link to: http, https or mailto, or one with
+/// no scheme (relative, fragment, protocol-relative). Judged as a browser
+/// reads it: tabs and line breaks anywhere and leading or trailing spaces
+/// and control characters are dropped first, and the scheme's case is
+/// ignored; anything else that looks like a scheme is refused, even where
+/// a browser might read it as a path.
+pub fn is_safe_url(url: &str) -> bool {
+    let cleaned: String =
+        url.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    let end = cleaned.find(['/', '?', '#']).unwrap_or(cleaned.len());
+    match cleaned[..end].split_once(':') {
+        None => true,
+        Some((scheme, _)) => ["http", "https", "mailto"].iter().any(|s| scheme.eq_ignore_ascii_case(s)),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -67,7 +109,10 @@ pub fn render_markdown(markdown: &str) -> RenderedBody {
     let mut heading: Option<(u8, String)> = None;
     let mut code: Option<(String, String)> = None;
     let mut open_paragraphs: Vec<usize> = Vec::new();
-    let events = Parser::new_ext(markdown, options()).filter_map(|event| {
+    let mut rejected = Vec::new();
+    // Per open link or image: whether it was dropped (images may sit in links).
+    let mut links: Vec<bool> = Vec::new();
+    let events = Parser::new_ext(markdown, options()).into_offset_iter().filter_map(|(event, range)| {
         if let Event::Text(t) = &event {
             characters += t.chars().filter(|c| is_han(*c)).count();
         }
@@ -118,12 +163,26 @@ pub fn render_markdown(markdown: &str) -> RenderedBody {
             }
             // Raw HTML is escaped: it becomes visible text.
             Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                let (Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &tag else { return None };
+                let safe = is_safe_url(dest_url);
+                links.push(safe);
+                if safe {
+                    return Some(Event::Start(tag));
+                }
+                let image = matches!(tag, Tag::Image { .. });
+                rejected.push(RejectedLink { offset: range.start, url: dest_url.to_string(), image });
+                return None;
+            }
+            Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
+                return links.pop().unwrap_or(true).then_some(Event::End(end));
+            }
             other => other,
         })
     });
     html::push_html(&mut out.html, events);
     nest(&mut toc);
-    (out.toc, out.paragraphs, out.characters) = (toc, paragraphs, characters);
+    (out.toc, out.paragraphs, out.characters, out.rejected) = (toc, paragraphs, characters, rejected);
     out
 }
 
@@ -140,17 +199,6 @@ fn heading_number(level: HeadingLevel) -> u8 {
 
 pub fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
-}
-
-/// Plain text of a Markdown snippet (for feeds' summaries and titles).
-pub fn render_inline(markdown: &str) -> String {
-    let mut html_out = String::new();
-    let events = Parser::new_ext(markdown, options()).map(|e| match e {
-        Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
-        other => other,
-    });
-    html::push_html(&mut html_out, events);
-    html_out
 }
 
 #[cfg(test)]
@@ -204,6 +252,39 @@ mod tests {
         assert!(!r.html.contains("<script"));
         assert!(r.html.contains("&lt;script&gt;"));
         assert!(!r.html.contains("<b onclick"));
+    }
+
+    #[test]
+    fn only_http_https_mailto_and_relative_urls_are_safe() {
+        for safe in [
+            "https://a.cn/x",
+            "HTTP://a.cn",
+            "mailto:a@b.cn",
+            "../x/",
+            "#p-1",
+            "/static/a.png",
+            "//a.cn/x",
+            "x.html?a=b:c",
+            "",
+        ] {
+            assert!(is_safe_url(safe), "{safe}");
+        }
+        for bad in [
+            "javascript:x",
+            " JaVaScRiPt:x",
+            "java\tscript:x",
+            "\u{1}javascript:x",
+            "data:text/html,x",
+            "vbscript:x",
+            "file:///etc/passwd",
+            "%6Aavascript:x",
+        ] {
+            assert!(!is_safe_url(bad), "{bad}");
+        }
+        let r = render_markdown("[a](javascript:x) ![b](data:image/png,x) [c](https://a.cn)\n");
+        assert_eq!(r.rejected.iter().map(|l| (l.offset, l.image)).collect::<Vec<_>>(), [(0, false), (18, true)]);
+        assert!(!r.html.contains("javascript") && !r.html.contains("data:"), "{}", r.html);
+        assert!(r.html.contains("<a href=\"https://a.cn\">c</a>"), "{}", r.html);
     }
 
     #[test]

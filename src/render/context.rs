@@ -21,7 +21,7 @@ use super::{cite, Renderer};
 use crate::config::Config;
 use crate::error::Error;
 use crate::index::{FacetKey, Paginator};
-use crate::markdown::render_markdown;
+use crate::markdown::{render_markdown, RejectedLink};
 use crate::write::Fingerprint;
 
 /// How many documents the home page and each feed show.
@@ -43,6 +43,8 @@ pub(super) struct Shared<'a> {
     /// documents that name it.
     original: Vec<Option<usize>>,
     variants: Vec<Vec<usize>>,
+    /// Document numbers by when they were added, newest first.
+    by_added: Vec<usize>,
     /// Per facet, per term: its view, facts, and their digest; empty when
     /// the plan has no page that needs them.
     terms: Vec<Vec<(TermView, TermFacts, Fingerprint)>>,
@@ -94,16 +96,38 @@ impl<'a> Shared<'a> {
         let seed = Fingerprint::of_json(renderer.fingerprint(config), &site);
         let items = ItemCache::new(archive.documents.len());
         let warnings = Default::default();
-        Shared { config, views, renderer, summaries, original, variants, terms, items, base, seed, plan, warnings }
+        let by_added = archive.by_added();
+        Shared {
+            config,
+            views,
+            renderer,
+            summaries,
+            original,
+            variants,
+            by_added,
+            terms,
+            items,
+            base,
+            seed,
+            plan,
+            warnings,
+        }
     }
 
     /// Reports a problem that does not stop the build (printed as
     /// `path:line:col: warning: …`, exit 0). Only pages rendered in this
     /// build report theirs: a page kept from the last build is not rendered.
-    // The Markdown link check (unsafe URL schemes) is its first caller.
-    #[allow(dead_code)]
     pub fn warn(&self, warning: crate::diagnostics::Diagnostic) {
         self.warnings.lock().unwrap_or_else(|e| e.into_inner()).push(warning);
+    }
+
+    /// A warning for each link or image of a Markdown body (from line
+    /// `body_line` of `path`) that was shown as text for its URL.
+    fn warn_links(&self, path: &std::path::Path, body: &str, body_line: usize, rejected: &[RejectedLink]) {
+        for link in rejected {
+            let (line, col) = crate::diagnostics::line_col(body, link.offset);
+            self.warn(crate::diagnostics::Diagnostic::new(path, body_line + line - 1, col, link.message()));
+        }
     }
 
     /// The warnings reported, sorted.
@@ -116,7 +140,8 @@ impl<'a> Shared<'a> {
 
     fn summary_and_fp(&self, i: usize) -> &(DocumentSummary, Fingerprint) {
         self.summaries[i].get_or_init(|| {
-            let summary = self.views.summary(i);
+            let mut summary = self.views.summary(i);
+            summary.compare_url = self.original[i].map(|_| views::compare_url(&self.views.archive.documents[i]));
             let fp = Fingerprint::of_json(Fingerprint(0), &summary);
             (summary, fp)
         })
@@ -128,6 +153,26 @@ impl<'a> Shared<'a> {
 
     fn summary_fp(&self, i: usize) -> Fingerprint {
         self.summary_and_fp(i).1
+    }
+
+    /// The documents before and after `i` in time, passing over its own
+    /// variants, its original and the original's other variants: the
+    /// neighbour of a text is another text, not a copy of itself.
+    fn neighbours(&self, i: usize) -> (Option<usize>, Option<usize>) {
+        let family = |j: usize| self.original[j].unwrap_or(j);
+        let other = |j: &usize| family(*j) != family(i);
+        let n = self.views.archive.documents.len();
+        // Documents are newest first: the one before in time is a later index.
+        ((i + 1..n).find(other), (0..i).rev().find(other))
+    }
+
+    /// The newest `LATEST` of `ids` by added date, those without one left out.
+    fn newest_added(&self, ids: impl Iterator<Item = usize>) -> Vec<usize> {
+        let docs = &self.views.archive.documents;
+        let mut dated: Vec<usize> = ids.filter(|&i| docs[i].added_day().is_some()).collect();
+        dated.sort_by_key(|&i| std::cmp::Reverse(docs[i].added_day()));
+        dated.truncate(LATEST);
+        dated
     }
 
     fn term(&self, key: FacetKey, t: usize) -> &(TermView, TermFacts, Fingerprint) {
@@ -179,9 +224,9 @@ impl PageContext {
     /// A feed of the newest of documents `ids`, counted by their summaries'
     /// digests (a summary holds the date that dates its entry).
     fn feed(&mut self, s: &Shared, title: String, url: &str, page_url: &str, ids: &[usize]) {
-        let ids = &ids[..ids.len().min(LATEST)];
-        let digests: Vec<u64> = ids.iter().map(|&i| s.summary_fp(i).0).collect();
-        self.depend_on(&("feed", &title, url, page_url, digests));
+        let docs = &s.views.archive.documents;
+        let digests: Vec<(u64, u64)> = ids.iter().map(|&i| (s.summary_fp(i).0, docs[i].digest)).collect();
+        self.depend_on(&("feed", &title, url, page_url, digests, &s.config.build_date));
         if self.context.is_some() {
             self.give("feed", &feed(s, title, url, page_url, ids));
         }
@@ -216,10 +261,16 @@ impl PageContext {
         }
         if let PageKind::Document(i) = page.kind {
             let mut view = document_view(s, i);
-            let body = render_markdown(&s.views.archive.body(i)?);
+            let markdown = s.views.archive.body(i)?;
+            let body = render_markdown(&markdown);
+            let doc = &s.views.archive.documents[i];
+            s.warn_links(&doc.path, &markdown, doc.body_line, &body.rejected);
             (view.body_html, view.toc, view.paragraphs, view.characters) =
                 (body.html, body.toc, body.paragraphs, body.characters);
             self.give("doc", &view);
+        }
+        if let PageKind::Compare(i) = page.kind {
+            self.give("compare", &compare_view(s, i)?);
         }
         scratch.extend(self.context.unwrap_or_default());
         let result = s.renderer.render_to(template, scratch, out).map_err(Error::from);
@@ -242,7 +293,7 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
     let per_page = s.config.site.paginate_by;
     let template = match page.kind {
         PageKind::Home => {
-            let ids: Vec<usize> = (0..archive.documents.len().min(LATEST)).collect();
+            let ids: Vec<usize> = s.by_added.iter().copied().take(LATEST).collect();
             let latest: Vec<&DocumentSummary> = ids.iter().map(|&i| s.summary(i)).collect();
             c.insert("latest", &latest);
             c.list(s, ids, 3);
@@ -254,7 +305,8 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
             // document's own file, and the summaries of the documents it
             // links to (whose terms give its links their names and URLs).
             let doc = &archive.documents[i];
-            let linked: Vec<u64> = [Some(i), i.checked_sub(1), archive.documents.get(i + 1).map(|_| i + 1)]
+            let (prev, next) = s.neighbours(i);
+            let linked: Vec<u64> = [Some(i), prev, next]
                 .into_iter()
                 .flatten()
                 .chain(s.original[i])
@@ -263,6 +315,12 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
                 .collect();
             c.depend_on(&("doc", doc.digest, linked));
             "document.html"
+        }
+        PageKind::Compare(i) => {
+            let o = s.original[i].unwrap_or(i);
+            let docs = &archive.documents;
+            c.depend_on(&("compare", docs[i].digest, docs[o].digest, s.summary_fp(i).0, s.summary_fp(o).0));
+            "compare.html"
         }
         PageKind::List(n) => {
             let p = Paginator::new("speeches/", per_page, archive.documents.len());
@@ -291,30 +349,41 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
             let term = &s.views.index.facet(key).terms[t];
             let view = &s.term(key, t).0;
             let title = format!("{} · {}", view.name, s.config.site.title);
-            c.feed(s, title, &page.url, &view.url, &term.docs);
+            c.feed(s, title, &page.url, &view.url, &s.newest_added(term.docs.iter().copied()));
             "atom.xml"
         }
         PageKind::SiteFeed => {
-            let ids: Vec<usize> = (0..archive.documents.len().min(LATEST)).collect();
+            let ids = s.newest_added(s.by_added.iter().copied());
             c.feed(s, s.config.site.title.clone(), &page.url, "", &ids);
             "atom.xml"
         }
         PageKind::Page(i) => {
             let p = &archive.pages[i];
-            c.insert(
-                "page",
-                &FreePage { title: p.title.clone(), body_html: render_markdown(&p.body).html, url: page.url.clone() },
-            );
+            let body = render_markdown(&p.body);
+            s.warn_links(&p.path, &p.body, p.body_line, &body.rejected);
+            c.insert("page", &FreePage { title: p.title.clone(), body_html: body.html, url: page.url.clone() });
             "page.html"
         }
         PageKind::Search => "search.html",
         PageKind::NotFound => "404.html",
         PageKind::Sitemap => {
-            let urls: Vec<&str> = s.plan.iter().filter(|p| p.is_html_page()).map(|p| p.url.as_str()).collect();
+            // Pages a crawler may index: not the search page (noindex).
+            let urls: Vec<&str> = s
+                .plan
+                .iter()
+                .filter(|p| p.is_html_page() && p.kind != PageKind::Search)
+                .map(|p| p.url.as_str())
+                .collect();
             c.insert("urls", &urls);
             "sitemap.xml"
         }
-        PageKind::Robots => "robots.txt",
+        PageKind::Robots => {
+            let base_path = s.config.base_path();
+            let host = s.config.site.base_url.strip_suffix(&base_path[1..]).unwrap_or(&s.config.site.base_url);
+            c.insert("base_path", &base_path);
+            c.insert("host_robots", &format!("{host}robots.txt"));
+            "robots.txt"
+        }
     };
     (template, c)
 }
@@ -343,13 +412,13 @@ fn site_view(config: &Config, views: &Views) -> SiteView {
             themes: count(FacetKey::Theme),
             speakers: count(FacetKey::Speaker),
         },
-        generated: archive.documents.first().map_or_else(|| "1970-01-01T00:00:00Z".into(), |d| timestamp(&d.date)),
+        generated: format!("{}T00:00:00Z", config.build_date),
     }
 }
 
-/// A partial date as an RFC 3339 time, at the start of the period it names.
-fn timestamp(d: &crate::model::PartialDate) -> String {
-    format!("{:04}-{:02}-{:02}T00:00:00Z", d.year, d.month.unwrap_or(1), d.day.unwrap_or(1))
+/// A day as an RFC 3339 time. Only days: a partial date has no time.
+fn timestamp(d: &crate::model::PartialDate) -> Option<String> {
+    Some(format!("{:04}-{:02}-{:02}T00:00:00Z", d.year, d.month?, d.day?))
 }
 
 /// The pager of page `current`: the first page, the last, and two either
@@ -403,25 +472,31 @@ struct FreePage {
     url: String,
 }
 
+/// A feed of documents `ids` (each with an added day), dated by when they
+/// were added; a feed without entries is as new as the build.
 fn feed<'a>(s: &'a Shared, title: String, url: &str, page_url: &str, ids: &[usize]) -> Feed<'a> {
+    let docs = &s.views.archive.documents;
     let entries: Vec<FeedEntry> = ids
         .iter()
-        .take(LATEST)
-        .map(|&i| FeedEntry {
-            summary: s.summary(i),
-            updated: timestamp(&s.views.archive.documents[i].date),
-            content_html: None,
+        .filter_map(|&i| {
+            let updated = timestamp(&docs[i].added_day()?)?;
+            Some(FeedEntry { summary: s.summary(i), updated, content_html: None })
         })
         .collect();
-    Feed {
-        title,
-        url: url.to_string(),
-        page_url: page_url.to_string(),
-        updated: ids
-            .first()
-            .map_or_else(|| "1970-01-01T00:00:00Z".into(), |&i| timestamp(&s.views.archive.documents[i].date)),
-        entries,
-    }
+    let updated = entries.first().map_or_else(|| format!("{}T00:00:00Z", s.config.build_date), |e| e.updated.clone());
+    Feed { title, url: url.to_string(), page_url: page_url.to_string(), updated, entries }
+}
+
+/// Reprint `i` beside its original: their bodies diffed.
+fn compare_view(s: &Shared, i: usize) -> Result<views::CompareView, Error> {
+    let o = s.original[i].unwrap_or(i);
+    let archive = s.views.archive;
+    let (original, reprint) = (archive.body(o)?, archive.body(i)?);
+    let comparison =
+        crate::compare::compare((&archive.documents[o].title, &original), (&archive.documents[i].title, &reprint));
+    let summary = &comparison.summary;
+    let same_percent = (summary.same * 100).checked_div(summary.original_length).unwrap_or(100);
+    Ok(views::CompareView { original: s.summary(o).clone(), reprint: s.summary(i).clone(), comparison, same_percent })
 }
 
 /// A document page's view, with the body fields left empty.
@@ -451,9 +526,8 @@ fn document_view(s: &Shared, i: usize) -> DocumentView {
         toc: Vec::new(),
         paragraphs: 0,
         characters: 0,
-        // Documents are newest first: the one before in time is the next index.
-        prev: archive.documents.get(i + 1).map(|_| s.summary(i + 1).clone()),
-        next: i.checked_sub(1).map(|j| s.summary(j).clone()),
+        prev: s.neighbours(i).0.map(|j| s.summary(j).clone()),
+        next: s.neighbours(i).1.map(|j| s.summary(j).clone()),
         variant_of: s.original[i].map(|j| s.summary(j).clone()),
         variants: s.variants[i].iter().map(|&j| s.summary(j).clone()).collect(),
         listed_on: s.views.listed_on(i),

@@ -114,6 +114,7 @@ mod tests {
             themes: Vec::new(),
             summary: None,
             placeholders: false,
+            compare_url: None,
         };
         assert!(!holds_stand_in(&view("讲话")));
         assert!(holds_stand_in(&view("讲\u{F8FF}话")));

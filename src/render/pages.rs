@@ -18,11 +18,12 @@ use crate::model::Archive;
 use crate::write::Sink;
 
 /// Templates every theme must have.
-pub const TEMPLATES: [&str; 12] = [
+pub const TEMPLATES: [&str; 13] = [
     "home.html",
     "item.html",
     "search.html",
     "document.html",
+    "compare.html",
     "list.html",
     "facet.html",
     "term.html",
@@ -37,6 +38,8 @@ pub const TEMPLATES: [&str; 12] = [
 pub enum PageKind {
     Home,
     Document(usize),
+    /// A reprint (this document) beside its original.
+    Compare(usize),
     /// All documents, 1-based page.
     List(usize),
     Facet(FacetKey),
@@ -90,8 +93,12 @@ pub fn plan_pages(archive: &Archive, index: &Index, per_page: usize) -> Vec<Page
     let mut plan = vec![PagePlan { url: String::new(), kind: PageKind::Home }];
     let all = Paginator::new("speeches/", per_page, archive.documents.len());
     plan.extend((1..=all.pages()).map(|n| PagePlan { url: all.url(n), kind: PageKind::List(n) }));
+    let slugs: std::collections::HashSet<&str> = archive.documents.iter().map(|d| d.slug.as_str()).collect();
     for (i, doc) in archive.documents.iter().enumerate() {
         plan.push(PagePlan { url: views::document_url(doc), kind: PageKind::Document(i) });
+        if doc.variant_of.as_deref().is_some_and(|o| slugs.contains(o)) {
+            plan.push(PagePlan { url: views::compare_url(doc), kind: PageKind::Compare(i) });
+        }
     }
     for key in FacetKey::ALL {
         plan.push(PagePlan { url: key.url(), kind: PageKind::Facet(key) });

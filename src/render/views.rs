@@ -44,6 +44,9 @@ pub struct DocumentSummary {
     pub themes: Vec<Link>,
     pub summary: Option<String>,
     pub placeholders: bool,
+    /// The page comparing this document with the one it reprints (when
+    /// `variant_of` names one): `speeches/<slug>/compare/`.
+    pub compare_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,6 +94,17 @@ pub struct DocumentView {
     pub variants: Vec<DocumentSummary>,
     pub listed_on: Vec<ListedOn>,
     pub citation: Citation,
+}
+
+/// A reprint beside its original (`compare.html`).
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareView {
+    pub original: DocumentSummary,
+    pub reprint: DocumentSummary,
+    #[serde(flatten)]
+    pub comparison: crate::compare::Comparison,
+    /// Characters in both texts, in percent of the original's.
+    pub same_percent: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -238,6 +252,11 @@ pub fn document_url(doc: &Document) -> String {
     format!("speeches/{}/", doc.slug)
 }
 
+/// The page comparing a reprint with its original.
+pub fn compare_url(reprint: &Document) -> String {
+    format!("{}compare/", document_url(reprint))
+}
+
 /// Builds summaries and term views; shared by every page kind.
 pub struct Views<'a> {
     pub archive: &'a Archive,
@@ -279,6 +298,7 @@ impl Views<'_> {
             themes: self.links(i, FacetKey::Theme),
             summary: doc.summary.clone(),
             placeholders: doc.placeholders,
+            compare_url: None,
         }
     }
 

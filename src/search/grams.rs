@@ -10,7 +10,7 @@
 use std::ops::Range;
 
 use super::codec::{gram_hash, put_varint, Reader};
-use super::text::normalized_stream;
+use super::text::{normalized_stream, BodyText};
 use crate::model::Document;
 
 /// Documents in a run.
@@ -24,6 +24,8 @@ pub const DOCS_PER_RUN: usize = 128;
 /// difference, which depends on the runs before and which phase two writes.
 pub struct Run {
     pub buckets: Vec<Vec<u8>>,
+    /// The run's text file (`search/t/<run>.bin`): [`text_file`].
+    pub text: Vec<u8>,
 }
 
 /// A block read back: its gram, how many documents, the first and last,
@@ -56,6 +58,24 @@ pub fn read_block(bytes: &[u8], at: &mut usize) -> Option<Block> {
     Some(Block { key, documents, first, last, parts: [start..middle, middle..end] })
 }
 
+/// A run's text file: for each of its documents two little-endian `u32`
+/// offsets in the file — where its head length and anchors start, where
+/// its text starts — then the file's length; then the documents' parts,
+/// one after the other: `varint(head length)`, `varint(anchors)`, per
+/// anchor `varint(position − previous)` `varint(code)` ([`BodyText`]),
+/// then the text, two bytes (UTF-16LE) a position of the body's stream.
+fn text_file(starts: &[[u32; 2]], texts: &[u8]) -> Vec<u8> {
+    let header = (2 * starts.len() + 1) as u32 * 4;
+    let mut out = Vec::with_capacity(header as usize + texts.len());
+    for &[anchors, text] in starts {
+        out.extend((header + anchors).to_le_bytes());
+        out.extend((header + text).to_le_bytes());
+    }
+    out.extend((header + texts.len() as u32).to_le_bytes());
+    out.extend_from_slice(texts);
+    out
+}
+
 fn is_unigram(key: u64) -> bool {
     key & 0x1F_FFFF == 0
 }
@@ -86,6 +106,12 @@ pub struct Indexer {
     documents: Vec<(u32, u32, usize)>,
     grouped: Vec<u64>,
     parts: [Vec<u8>; 2],
+    /// The document being added, as the text store holds it, and the
+    /// run's documents so far: each one's anchors and text, one after the
+    /// other, and where each starts.
+    body_text: BodyText,
+    texts: Vec<u8>,
+    text_starts: Vec<[u32; 2]>,
 }
 
 impl Default for Indexer {
@@ -105,6 +131,9 @@ impl Default for Indexer {
             documents: Vec::new(),
             grouped: Vec::new(),
             parts: [Vec::new(), Vec::new()],
+            body_text: BodyText::default(),
+            texts: Vec::new(),
+            text_starts: Vec::new(),
         }
     }
 }
@@ -112,8 +141,20 @@ impl Default for Indexer {
 impl Indexer {
     /// Adds document `number` (the next one of the run) with its body.
     pub fn add(&mut self, number: u32, document: &Document, body: &str) {
-        let head = normalized_stream(document, body, &mut self.stream);
+        let head = normalized_stream(document, body, &mut self.stream, Some(&mut self.body_text));
         let d = self.documents.len() as u32;
+        // The text store's part: head length and anchors, then the text.
+        let anchors_at = self.texts.len() as u32;
+        put_varint(&mut self.texts, head as u64);
+        put_varint(&mut self.texts, self.body_text.anchors.len() as u64);
+        let mut before = 0;
+        for &(at, code) in &self.body_text.anchors {
+            put_varint(&mut self.texts, (at - before) as u64);
+            put_varint(&mut self.texts, code as u64);
+            before = at;
+        }
+        self.text_starts.push([anchors_at, self.texts.len() as u32]);
+        self.texts.extend(self.body_text.chars.iter().flat_map(|&c| BodyText::unit(c).to_le_bytes()));
         // One pass: each character's unigram, and the bigram it starts.
         let stream = &self.stream;
         self.occurrences.reserve(stream.len());
@@ -159,7 +200,8 @@ impl Indexer {
         // About 3 bytes an occurrence, which each bucket reserves (untouched
         // room costs nothing; regrowing would copy).
         let bytes: usize = self.occurrences.len() * 3 / buckets;
-        let mut run = Run { buckets: (0..buckets).map(|_| Vec::with_capacity(bytes)).collect() };
+        let text = text_file(&self.text_starts, &self.texts);
+        let mut run = Run { buckets: (0..buckets).map(|_| Vec::with_capacity(bytes)).collect(), text };
         self.bigram_blocks(&mut run);
         self.unigram_blocks(&mut run);
         run
@@ -167,6 +209,8 @@ impl Indexer {
 
     /// Forgets the documents added.
     pub fn clear(&mut self) {
+        self.texts.clear();
+        self.text_starts.clear();
         for &c in &self.unigrams {
             self.unigram_number[c as usize] = 0;
         }
@@ -330,7 +374,9 @@ impl<V> Default for KeyTable<V> {
 }
 
 impl<V: Copy + Default> KeyTable<V> {
-    /// The value of `key`, inserted as `value` if new.
+    /// The value of `key`, inserted as `value` if new. Inlined: the
+    /// indexer calls it for every bigram occurrence.
+    #[inline(always)]
     pub fn entry(&mut self, key: u64, value: V) -> &mut V {
         if 2 * (self.len + 1) > self.slots.len() {
             self.grow();
@@ -359,6 +405,8 @@ impl<V: Copy + Default> KeyTable<V> {
         self.len = 0;
     }
 
+    #[cold]
+    #[inline(never)]
     fn grow(&mut self) {
         let old = std::mem::take(&mut self.slots);
         self.slots = vec![(0, V::default()); (old.len() * 2).max(256)];

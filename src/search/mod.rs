@@ -6,6 +6,7 @@
 //! client runs (`query`). The search page itself is `render`'s.
 
 mod codec;
+mod concordance;
 mod grams;
 mod normalize;
 mod packs;
@@ -23,9 +24,12 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
 pub use codec::{pack, slot_of, unpack, Gram};
+pub use concordance::{concordance, Line, Order};
 pub use normalize::{fold, fold_pairs, normalize};
 pub use publish::{RECORDS_PER_FILE, VERSION};
-pub use query::{query, search, terms, Filters, Hit};
+pub use query::{
+    phrases, query, search, terms, trend, Filters, Hit, IndexFiles, OutputIndex, Trend, TrendYear, MAX_PHRASES,
+};
 pub use runs::RunStore;
 pub use text::{body_segments, head_segments, Segment};
 
@@ -188,6 +192,7 @@ impl SearchInputs<'_> {
             sink.write_page(&format!("search/{rel}"), self.fingerprint, &bytes)
         };
         let directories = packs::pack(&runs, buckets, &put)?;
+        runs.par_iter().enumerate().try_for_each(|(n, run)| put(format!("t/{n}.bin"), run.text()?.into_owned()))?;
         drop(runs);
         publish::small_files(&self.docs, &self.facets, buckets, directories)
             .into_par_iter()

@@ -1,26 +1,20 @@
 //! What a reader can find in a document: the metadata (title, speakers,
 //! place, date, …) and the body, as segments of plain text that a match
-//! may not cross. The body is walked with the same pulldown-cmark options
-//! as `crate::markdown`, so paragraph `p-N` and heading `s-N` numbers agree
-//! with the rendered page. One walk serves both [`body_segments`] (the
-//! reference the tests scan) and [`normalized_stream`] (what is indexed).
-
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+//! may not cross. The body is walked by `crate::markdown::segments`, so
+//! paragraph `p-N` and heading `s-N` numbers agree with the rendered page;
+//! one walk serves both [`body_segments`] (the reference the tests scan)
+//! and [`normalized_stream`] (what is indexed).
 
 use super::fold;
+use crate::markdown::segments::{one_line, walk_body, Anchor};
 use crate::model::Document;
 use crate::render::views::format_date;
 
-/// A run of text that a match may not cross, and where it is on the page:
-/// `p-3`, `s-2`, or empty for the top of the document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Segment {
-    pub anchor: String,
-    pub text: String,
-}
+pub use crate::markdown::segments::{body_segments, Segment};
 
 /// Title and metadata fields, one segment each (a match never runs from
-/// one field into the next).
+/// one field into the next): every field a document's page shows but its
+/// kind (a filter), its length and its raw file's name and digest.
 pub fn head_segments(doc: &Document) -> Vec<Segment> {
     let mut out = Vec::new();
     head_fields(doc, |text| {
@@ -47,78 +41,54 @@ fn head_fields(doc: &Document, mut field: impl FnMut(&str)) {
     field(&doc.date.to_string());
     field(&format_date(&doc.date, "zh-CN"));
     doc.summary.iter().for_each(|s| field(s));
+    doc.editorial_note.iter().for_each(|s| field(s));
     if let Some(source) = &doc.source {
         [&source.title, &source.issue, &source.publisher].into_iter().flatten().for_each(|s| field(s));
+        if let Some(date) = &source.date {
+            field(&date.to_string());
+            field(&format_date(date, "zh-CN"));
+        }
+        source.distribution.iter().for_each(|s| field(s));
     }
 }
 
-/// Where a body segment leads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Anchor {
-    Top,
-    Paragraph(usize),
-    Section(usize),
+/// A document's body position for position with the body's part of the
+/// stream: each character as printed (a whitespace or control character a
+/// space, a separator `\0`), and where each anchor begins: (position from
+/// the body's start, code), the code `n << 1` for `p-n`, `n << 1 | 1` for
+/// `s-n`, 0 for the top. The text store (`search/t/`) holds it in UTF-16,
+/// a unit a position ([`BodyText::unit`]).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BodyText {
+    pub chars: Vec<char>,
+    pub anchors: Vec<(u32, u32)>,
 }
 
-/// Walks the body: `segment` when a new segment starts (with its anchor),
-/// `text` for its text. Text outside paragraphs and headings (tight list
-/// items, table cells, code) is a segment of its own that leads to the
-/// nearest anchor before it; line breaks are spaces.
-fn walk_body(markdown: &str, mut segment: impl FnMut(Anchor), mut text: impl FnMut(&str)) {
-    let (mut paragraphs, mut sections) = (0, 0);
-    let mut last = Anchor::Top;
-    for event in Parser::new_ext(markdown, crate::markdown::options()) {
-        match event {
-            Event::Start(Tag::Paragraph) => {
-                paragraphs += 1;
-                last = Anchor::Paragraph(paragraphs);
-                segment(last);
-            }
-            Event::Start(Tag::Heading { .. }) => {
-                sections += 1;
-                last = Anchor::Section(sections);
-                segment(last);
-            }
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_))
-            | Event::Start(Tag::Item | Tag::TableCell | Tag::CodeBlock(_))
-            | Event::End(TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => segment(last),
-            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => text(&t),
-            Event::SoftBreak | Event::HardBreak => text(" "),
-            _ => {}
+impl BodyText {
+    /// A character as the text store holds it: one UTF-16 unit, U+FFFD for
+    /// a character beyond the Basic Multilingual Plane.
+    pub fn unit(c: char) -> u16 {
+        u16::try_from(c as u32).unwrap_or(0xFFFD)
+    }
+
+    /// The anchor code of position `p`.
+    pub fn anchor_at(&self, p: u32) -> u32 {
+        let i = self.anchors.partition_point(|&(at, _)| at <= p);
+        if i == 0 {
+            0
+        } else {
+            self.anchors[i - 1].1
         }
     }
 }
 
-/// The body's text: one segment per paragraph (`p-N`) and heading (`s-N`),
-/// and per run of text outside them.
-pub fn body_segments(markdown: &str) -> Vec<Segment> {
-    let out = std::cell::RefCell::new(Vec::new());
-    let current = std::cell::RefCell::new(Segment { anchor: String::new(), text: String::new() });
-    let start = |anchor: String| {
-        let done = current.replace(Segment { anchor, text: String::new() });
-        let text = one_line(&done.text);
-        if !text.is_empty() {
-            out.borrow_mut().push(Segment { anchor: done.anchor, text });
-        }
-    };
-    walk_body(
-        markdown,
-        |anchor| {
-            start(match anchor {
-                Anchor::Top => String::new(),
-                Anchor::Paragraph(n) => format!("p-{n}"),
-                Anchor::Section(n) => format!("s-{n}"),
-            })
-        },
-        |t| current.borrow_mut().text.push_str(t),
-    );
-    start(String::new());
-    out.into_inner()
-}
-
-/// Line breaks, tabs and other control characters become spaces.
-fn one_line(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
+/// An anchor code as the page's id: `p-3`, `s-2`, or empty.
+pub fn anchor_id(code: u32) -> String {
+    match (code >> 1, code & 1) {
+        (0, _) => String::new(),
+        (n, 0) => format!("p-{n}"),
+        (n, _) => format!("s-{n}"),
+    }
 }
 
 /// A document's searchable text as one stream of normalised code points:
@@ -126,27 +96,65 @@ fn one_line(text: &str) -> String {
 /// every whitespace or control character also 0. A gram never contains a
 /// 0, so none crosses a field, a segment or a space; a position in the
 /// stream is where a gram occurs. Returns the stream and the length of its
-/// head part.
-pub fn normalized_stream(doc: &Document, body: &str, stream: &mut Vec<u32>) -> usize {
+/// head part. With `text`, also the body as printed, position for position
+/// ([`BodyText`]).
+pub fn normalized_stream(doc: &Document, body: &str, stream: &mut Vec<u32>, text: Option<&mut BodyText>) -> usize {
     stream.clear();
     let codes = stream_codes();
+    // Written into room made first (a text has no more characters than
+    // bytes), then cut to what was written: no capacity check per character.
     let push = |stream: &mut Vec<u32>, text: &str| {
-        stream.reserve(text.len());
-        for c in text.chars() {
-            stream.push(match codes.get(c as usize) {
+        let start = stream.len();
+        stream.resize(start + text.len(), 0);
+        let mut written = 0;
+        for (slot, c) in stream[start..].iter_mut().zip(text.chars()) {
+            *slot = match codes.get(c as usize) {
                 Some(&code) => code,
                 None => stream_code(c),
-            });
+            };
+            written += 1;
         }
+        stream.truncate(start + written);
     };
     head_fields(doc, |text| {
         push(stream, text);
         stream.push(0);
     });
     let head = stream.len();
-    let cell = std::cell::RefCell::new(stream);
-    walk_body(body, |_| cell.borrow_mut().push(0), |t| push(&mut cell.borrow_mut(), t));
-    cell.into_inner().push(0);
+    let Some(text) = text else {
+        let cell = std::cell::RefCell::new(stream);
+        walk_body(body, |_| cell.borrow_mut().push(0), |t| push(&mut cell.borrow_mut(), t));
+        cell.into_inner().push(0);
+        return head;
+    };
+    text.chars.clear();
+    text.anchors.clear();
+    let cell = std::cell::RefCell::new((stream, text));
+    walk_body(
+        body,
+        |anchor| {
+            let (stream, text) = &mut *cell.borrow_mut();
+            let code = match anchor {
+                Anchor::Top => 0,
+                Anchor::Paragraph(n) => (n as u32) << 1,
+                Anchor::Section(n) => (n as u32) << 1 | 1,
+            };
+            if text.anchors.last().map_or(code != 0, |&(_, last)| last != code) {
+                text.anchors.push((text.chars.len() as u32, code));
+            }
+            stream.push(0);
+            text.chars.push('\0');
+        },
+        |t| {
+            let (stream, text) = &mut *cell.borrow_mut();
+            let from = stream.len();
+            push(stream, t);
+            text.chars.extend(t.chars().zip(&stream[from..]).map(|(c, &code)| if code == 0 { ' ' } else { c }));
+        },
+    );
+    let (stream, text) = cell.into_inner();
+    stream.push(0);
+    text.chars.push('\0');
     head
 }
 
@@ -171,26 +179,33 @@ fn stream_codes() -> &'static [u32] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::render_markdown;
 
     #[test]
-    fn paragraph_anchors_match_the_rendered_page() {
-        let md =
-            "## 一、形势\n\n同志们：\n\n> 引文**易地**搬迁\n\n- 甲\n- 乙\n\n今天[开会](x)。脚注[^1]\n\n[^1]: 注文\n";
-        let segments = body_segments(md);
-        let html = render_markdown(md).html;
-        let mut seen = std::collections::HashSet::new();
-        for s in segments.iter().filter(|s| s.anchor.starts_with("p-") && seen.insert(s.anchor.clone())) {
-            let at = html.find(&format!("id=\"{}\"", s.anchor)).unwrap_or_else(|| panic!("{} missing", s.anchor));
-            let first: String = s.text.chars().take(2).collect();
-            assert_eq!(html[at..].find(&first).map(|i| i < 40), Some(true), "{s:?} in {html}");
+    fn the_body_text_is_the_bodys_stream_as_printed_with_its_anchors() {
+        let doc = crate::load::parse_document(
+            std::path::Path::new("content/speeches/2020/a.md"),
+            "---\ntitle: 兩個\ndate: 2020-04-03\nspeaker: 李\ncity: 安康市\n---\n\n## 一、形勢\n\n第一 段𠀀\n\n- 甲\n- 乙\n\n末段\n",
+            &[],
+        )
+        .unwrap();
+        let (mut stream, mut text) = (Vec::new(), BodyText::default());
+        let head = normalized_stream(&doc, &doc.body, &mut stream, Some(&mut text));
+        let mut plain = Vec::new();
+        assert_eq!(normalized_stream(&doc, &doc.body, &mut plain, None), head);
+        assert_eq!(plain, stream, "the same stream with or without the text");
+        assert_eq!(text.chars.len(), stream.len() - head, "a character per position");
+        let shown: String = text.chars.iter().map(|&c| if c == '\0' { '|' } else { c }).collect();
+        assert_eq!(shown, "|一、形勢||第一 段𠀀||甲||乙||末段||");
+        for (i, &c) in text.chars.iter().enumerate() {
+            assert_eq!(c == '\0' || c == ' ', stream[head + i] == 0, "position {i}");
         }
-        let texts: Vec<(&str, &str)> = segments.iter().map(|s| (s.anchor.as_str(), s.text.as_str())).collect();
-        assert!(texts.contains(&("s-1", "一、形势")));
-        assert!(texts.contains(&("p-2", "引文易地搬迁")));
-        assert!(texts.contains(&("p-2", "甲")), "{texts:?}");
-        assert!(texts.contains(&("p-3", "今天开会。脚注")));
-        assert!(texts.contains(&("p-4", "注文")));
+        assert_eq!(BodyText::unit('𠀀'), 0xFFFD);
+        assert_eq!(BodyText::unit('段'), '段' as u16);
+        let at = |needle: char| shown.chars().position(|c| c == needle).unwrap() as u32;
+        assert_eq!(anchor_id(text.anchor_at(at('形'))), "s-1");
+        assert_eq!(anchor_id(text.anchor_at(at('第'))), "p-1");
+        assert_eq!(anchor_id(text.anchor_at(at('乙'))), "p-1", "a tight list leads to the paragraph before");
+        assert_eq!(anchor_id(text.anchor_at(at('末'))), "p-2");
     }
 
     #[test]
@@ -203,7 +218,7 @@ mod tests {
         .unwrap();
         doc.province = Some("陕西省".into());
         let mut stream = Vec::new();
-        let head = normalized_stream(&doc, &doc.body, &mut stream);
+        let head = normalized_stream(&doc, &doc.body, &mut stream, None);
         let text: String = stream.iter().map(|&c| char::from_u32(c).filter(|&c| c != '\0').unwrap_or('|')).collect();
         assert_eq!(&text[..], "两个|李|陕西省|安康市|2020-04-03|2020年4月3日||第一|段||甲||乙||");
         assert_eq!(text.chars().take(head).collect::<String>(), "两个|李|陕西省|安康市|2020-04-03|2020年4月3日|");

@@ -39,11 +39,16 @@ pub struct ServeOptions {
 pub enum Event<'a> {
     /// The site is served at `url` from `output`.
     Serving { url: &'a str, output: &'a Path },
+    /// The server listens on `addr`, which is not a loopback address:
+    /// other machines can reach the preview.
+    Exposed { addr: SocketAddr },
     /// A build succeeded; `changed` (relative to the root) is empty for
     /// the first build.
     Built { changed: &'a [PathBuf], report: &'a BuildReport, time: Duration },
     /// A build failed; the last good site is still served.
     Failed { changed: &'a [PathBuf], error: &'a Error },
+    /// `drafts` drafts need a human: the queue page is at `url`.
+    Queue { url: &'a str, drafts: usize },
     /// Something went wrong that serving goes on after (watching, Ctrl-C).
     Trouble(String),
 }
@@ -78,9 +83,15 @@ pub fn run(options: &ServeOptions, report: Reporter) -> Result<(), Error> {
     .map_err(|e| Error::io("watch", &root, std::io::Error::other(e)))?;
     let addr = http::serve(options.addr, Arc::clone(&site))
         .map_err(|e| Error::Usage(format!("{e}; choose another --port")))?;
+    if !addr.ip().is_loopback() {
+        report(Event::Exposed { addr });
+    }
     let mut last_good = rebuild(&options, &site, &[], &report);
     let url = format!("http://{addr}{}", site.base_path());
     report(Event::Serving { url: &url, output: &config.output });
+    if let Some(drafts) = last_good.as_ref().map(|s| s.archive.pending.len()).filter(|n| *n > 0) {
+        report(Event::Queue { url: &format!("http://{addr}{}", http::QUEUE_PATH), drafts });
+    }
     if options.open {
         let _ = opener::open(&url);
     }
@@ -111,6 +122,7 @@ fn rebuild(
     match Config::load(&options.site).and_then(|config| build::build_keeping(&config)) {
         Ok((built, snapshot)) => {
             site.set_base_path(snapshot.config.base_path());
+            site.set_queue(snapshot.archive.pending.clone());
             site.clear_ahead();
             site.live.publish_success();
             report(Event::Built { changed, report: &built, time: started.elapsed() });

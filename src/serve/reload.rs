@@ -101,7 +101,7 @@ mod tests {
         let failed = page.try_recv().unwrap();
         assert_eq!(
             failed,
-            "event: failed\ndata: {\"build\":0,\"ok\":false,\"errors\":[\"content/a.md:3:1: invalid YAML\\nin front matter\"]}\n\n"
+            "event: failed\ndata: {\"build\":0,\"ok\":false,\"errors\":[\"content/a.md:3:1: invalid YAML\\\\u{a}in front matter\"]}\n\n"
         );
         assert!(!live.status().ok);
         live.publish_success();

@@ -42,7 +42,15 @@ impl InputStamp {
     pub fn take(config: &Config) -> InputStamp {
         let settled = SystemTime::now() - SETTLED;
         let exe = std::env::current_exe().ok().and_then(|p| stamp(&p));
-        let settings = format!("{} {exe:?} {:?} {} {}", env!("CARGO_PKG_VERSION"), config.site, config.drafts, FORMAT);
+        // The build date is among the settings: pages that show it change with it.
+        let settings = format!(
+            "{} {exe:?} {:?} {} {} {}",
+            env!("CARGO_PKG_VERSION"),
+            config.site,
+            config.drafts,
+            config.build_date,
+            FORMAT
+        );
         let root = &config.root;
         let folders = [
             root.join(crate::load::CONTENT_DIR),
@@ -108,8 +116,9 @@ fn path(root: &Path, output: &Path) -> PathBuf {
 
 /// Path, size, modification time (ns) and inode number of every file
 /// under `dir` (none if it does not exist), folders read in parallel.
-/// Sizes and times are those of the files links point to; links to
-/// folders are skipped.
+/// Sizes and times are those of the files links point to; a link to a
+/// folder, a dangling link or a loop is stamped as too recent to judge
+/// (loading follows links).
 pub(super) fn stamps(dir: &Path) -> Vec<(PathBuf, u64, u128, u64)> {
     type Found = Mutex<Vec<(PathBuf, u64, u128, u64)>>;
     fn visit<'s>(scope: &rayon::Scope<'s>, dir: PathBuf, found: &'s Found) {
@@ -118,15 +127,21 @@ pub(super) fn stamps(dir: &Path) -> Vec<(PathBuf, u64, u128, u64)> {
         for entry in entries.filter_map(Result::ok) {
             let Ok(kind) = entry.file_type() else { continue };
             let meta = if kind.is_symlink() { std::fs::metadata(entry.path()) } else { entry.metadata() };
-            let Ok(meta) = meta else { continue };
-            if meta.is_dir() {
-                // Like the loaders' walks, links to folders are not followed.
-                if !kind.is_symlink() {
+            match meta {
+                Ok(meta) if meta.is_dir() && !kind.is_symlink() => {
                     scope.spawn(move |s| visit(s, entry.path(), found));
                 }
-            } else {
-                let t = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).unwrap_or_default();
-                here.push((entry.path(), meta.len(), t.as_nanos(), std::os::unix::fs::MetadataExt::ino(&meta)));
+                // A link to a folder (which loading follows), a dangling
+                // link or a loop: stamped as too recent to judge, so the
+                // build runs and loading judges it.
+                Ok(_) | Err(_) if kind.is_symlink() && !meta_is_file(&entry.path()) => {
+                    here.push((entry.path(), 0, u128::MAX, 0));
+                }
+                Err(_) => {}
+                Ok(meta) => {
+                    let t = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).unwrap_or_default();
+                    here.push((entry.path(), meta.len(), t.as_nanos(), std::os::unix::fs::MetadataExt::ino(&meta)));
+                }
             }
         }
         found.lock().unwrap_or_else(|e| e.into_inner()).extend(here);
@@ -147,6 +162,10 @@ fn output_digest(output: &Path) -> Option<(u64, usize)> {
         sum = sum.wrapping_add(entry_digest(&super::relative(output, path)?, *size, *mtime));
     }
     Some((sum, files.len()))
+}
+
+fn meta_is_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
 fn entry_digest(rel: &str, size: u64, mtime_ns: u128) -> u64 {

@@ -95,6 +95,9 @@ pub struct Output {
     kept: AtomicUsize,
 }
 
+/// Files by path, with their size and modification time.
+type Stamps = BTreeMap<String, (u64, u128)>;
+
 /// A recorded entry not yet on disk has no size and time: it is in the
 /// staging folder, and is stamped there when the build is published.
 fn staged(entry: &Entry) -> bool {
@@ -218,7 +221,7 @@ impl Output {
         manifest: &Manifest,
         foreign: &BTreeMap<String, (u64, u128)>,
         written: &BTreeSet<String>,
-    ) -> io::Result<(PathBuf, BTreeMap<String, (u64, u128)>)> {
+    ) -> io::Result<(PathBuf, Stamps)> {
         let staging = self.staging.dir.clone();
         let from_output =
             manifest.files.iter().filter(|(rel, _)| !written.contains(*rel)).map(|(r, e)| (r, (e.size, e.mtime_ns)));

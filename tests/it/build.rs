@@ -260,7 +260,7 @@ fn a_body_is_read_again_from_its_file_and_a_changed_file_is_an_error() {
 }
 
 /// A repost (`variant_of`) links to its original, and the original lists
-/// its reposts.
+/// its reposts; both link to their comparison.
 #[test]
 fn a_variant_and_its_original_link_to_each_other() {
     let site = Site::fixture("basic");
@@ -269,7 +269,9 @@ fn a_variant_and_its_original_link_to_each_other() {
         let html = site.page(page);
         select(&html, ".notice a").iter().filter_map(|a| a.value().attr("href").map(str::to_string)).collect()
     };
-    assert_eq!(hrefs("speeches/li-wei-2020-repost/index.html"), ["../../speeches/li-wei-2020-peixun/"]);
-    assert_eq!(hrefs("speeches/li-wei-2020-peixun/index.html"), ["../../speeches/li-wei-2020-repost/"]);
+    // Each also links to the page comparing the two.
+    let compare = "../../speeches/li-wei-2020-repost/compare/";
+    assert_eq!(hrefs("speeches/li-wei-2020-repost/index.html"), ["../../speeches/li-wei-2020-peixun/", compare]);
+    assert_eq!(hrefs("speeches/li-wei-2020-peixun/index.html"), ["../../speeches/li-wei-2020-repost/", compare]);
     assert!(hrefs("speeches/li-wei-2019-huiyi/index.html").is_empty());
 }

@@ -16,8 +16,8 @@ content/speeches/2020/bad-fields.md:3:7: `date`: `2020-02-30` is not a date: 202
 content/speeches/2020/bad-fields.md:4:1: unknown field `spaker`
 content/speeches/2020/bad-fields.md:6:7: kind `talk` is not one of speech, remarks, excerpt, qa, article
 content/speeches/2020/bad-fields.md:7:9: `themes` must be a list of text, not the text `驻村帮扶`
-content/speeches/2020/dup-a.md:1:1: slug `same-slug` is also used by content/speeches/2020/dup-b.md
-content/speeches/2020/dup-b.md:1:1: slug `same-slug` is also used by content/speeches/2020/dup-a.md
+content/speeches/2020/dup-a.md:6:7: slug `same-slug` is also used by content/speeches/2020/dup-b.md
+content/speeches/2020/dup-b.md:6:7: slug `same-slug` is also used by content/speeches/2020/dup-a.md
 content/speeches/2020/no-fence.md:1:1: expected front matter: the file must start with a `---` line
 error: 8 problems found; nothing was written
 "

@@ -35,17 +35,64 @@ fn a_raw_gbk_text_imports_and_builds() {
     assert_eq!(std::fs::read_to_string(&written[0]).unwrap(), "edited by hand");
 }
 
+/// A speech whose date and place the text does not give.
+const UNDATED: &str = "在全县脱贫攻坚推进会上的讲话\n\n同志们：\n\n今天我们召开全县脱贫攻坚推进会，主要任务是总结前一阶段的工作，部署下一阶段的任务，请大家认真抓好落实。\n";
+
 #[test]
-fn a_bad_input_names_its_position_and_writes_nothing() {
+fn a_batch_writes_the_good_files_and_reports_each_bad_one() {
     let site = Site::fixture("basic");
     std::fs::write(site.root.join("good.txt"), RAW).unwrap();
-    std::fs::write(site.root.join("bin.txt"), b"GIF89a\x01\x00\x00").unwrap();
-    let out = site.run(&["import", "-q", "good.txt", "bin.txt"]);
+    std::fs::write(site.root.join("undated.txt"), UNDATED).unwrap();
+    std::fs::write(site.root.join("empty.txt"), "").unwrap();
+    // Cut inside the last character, on line 3.
+    let cut = &RAW.as_bytes()[..RAW.find("同志们").unwrap() + 2];
+    std::fs::write(site.root.join("cut.txt"), cut).unwrap();
+    let out = site.run(&["import", "-q", "good.txt", "empty.txt", "undated.txt", "cut.txt"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines[0].starts_with("cut.txt:5:1: truncated"), "{err}");
+    assert_eq!(lines[1], "empty.txt:1:1: the file is empty", "{err}");
+    assert!(lines[2] == "error: 2 files not imported (listed above); 2 files imported: wrote 2 documents", "{err}");
+    let written: Vec<_> = walkdir::WalkDir::new(site.root.join("content/speeches"))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    assert!(written.iter().any(|p| p.file_name().unwrap().to_string_lossy().starts_with("wang-mou")), "{written:?}");
+    // The undated speech is a draft that says what it needs; the site
+    // builds without it, and check lists it.
+    let draft = written.iter().find(|p| p.starts_with(site.root.join("content/speeches/undated"))).expect("a draft");
+    let text = std::fs::read_to_string(draft).unwrap();
+    assert!(text.contains("draft: true\nneeds: [date, speaker, city]\n"), "{text}");
+    let built = site.build(&[]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let check = site.run(&["check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let listed = String::from_utf8_lossy(&check.stdout).to_string();
+    let rel = draft.strip_prefix(&site.root).unwrap().display().to_string();
+    assert!(listed.contains(&format!("{rel}: needs a human: date, speaker, city (draft)")), "{listed}");
+}
+
+#[test]
+fn a_document_that_needs_fields_must_be_a_draft_and_name_real_fields() {
+    let site = Site::fixture("basic");
+    site.write(
+        "content/speeches/2020/x.md",
+        "---\ntitle: 讲话\ndate: 2020\nspeaker: 某\ncity: 安康市\nneeds: [city, colour]\n---\n\n正文\n",
+    );
+    let out = site.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with("bin.txt:1:8: "), "{}", stderr(&out));
-    assert!(!site.root.join("content/speeches/2019").read_dir().unwrap().any(|e| e
-        .unwrap()
-        .file_name()
-        .to_string_lossy()
-        .starts_with("wang-mou")));
+    let err = stderr(&out);
+    assert!(
+        err.contains("content/speeches/2020/x.md:6:8: `needs`: `colour` is not a field of the content model"),
+        "{err}"
+    );
+    assert!(err.contains("content/speeches/2020/x.md:6:8: `needs` lists fields still to fill in"), "{err}");
+    site.write("content/speeches/2020/x.md", "---\ntitle: 讲话\ndate: 2020\ndraft: true\nneeds: [city]\n---\n\n正文\n");
+    let err = stderr(&site.run(&["check"]));
+    assert!(
+        err.contains("x.md:2:1: missing required field `speaker`"),
+        "only the fields in needs may be missing: {err}"
+    );
 }

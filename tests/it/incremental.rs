@@ -160,7 +160,7 @@ fn a_corrupt_cache_is_not_trusted() {
 
 /// Sets the modification time of every file under `dir` two minutes back,
 /// as if it had been written long before the next build.
-fn settle(dir: &std::path::Path) {
+pub fn settle(dir: &std::path::Path) {
     let past = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
     for entry in walkdir::WalkDir::new(dir).into_iter().map(|e| e.unwrap()).filter(|e| e.file_type().is_file()) {
         std::fs::File::options().write(true).open(entry.path()).unwrap().set_modified(past).unwrap();

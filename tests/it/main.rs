@@ -4,16 +4,25 @@
 
 mod browser;
 mod build;
+mod compare;
+mod concordance;
 mod content;
+mod corpus;
 mod crash;
 mod crawl;
 mod errors;
+mod feeds;
+mod files;
+mod front_matter;
 mod import;
 mod incremental;
+mod links;
 mod output;
 mod pages_in_browser;
 mod search;
+mod search_page;
 mod serve;
 mod support;
 mod themes;
+mod trends;
 mod validate;

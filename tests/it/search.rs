@@ -22,15 +22,17 @@ use crate::support::Site;
 
 /// The bundled archive's index, and each document's searchable text
 /// (normalised segments, the head's first) for brute force.
-struct Corpus {
-    index: SearchIndex,
-    texts: Vec<Vec<String>>,
-    originals: Vec<Vec<String>>,
+pub struct Corpus {
+    pub index: SearchIndex,
+    pub texts: Vec<Vec<String>>,
+    pub originals: Vec<Vec<String>>,
     /// Per document: how many of its segments are the head's.
-    heads: Vec<usize>,
+    pub heads: Vec<usize>,
+    /// Per document: its year.
+    pub years: Vec<i32>,
 }
 
-fn corpus() -> Corpus {
+pub fn corpus() -> Corpus {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = Config::load(&speech_archive::config::Options::at(root)).unwrap();
     let archive = load_archive(&config).unwrap();
@@ -47,45 +49,58 @@ fn corpus() -> Corpus {
         .collect();
     let heads = archive.documents.iter().map(|d| head_segments(d).len()).collect();
     let texts = originals.iter().map(|segs| segs.iter().map(|s| normalize(s)).collect()).collect();
-    Corpus { index, texts, originals, heads }
+    let years = archive.documents.iter().map(|d| d.date.year).collect();
+    Corpus { index, texts, originals, heads, years }
 }
 
 impl Corpus {
-    /// Documents in which every whitespace-separated term of `q` occurs.
-    fn containing(&self, q: &str) -> BTreeSet<usize> {
-        let terms: Vec<String> = q.split_whitespace().map(normalize).collect();
-        (0..self.texts.len())
-            .filter(|&d| {
-                !terms.is_empty() && terms.iter().all(|t| self.texts[d].iter().any(|s| s.contains(t.as_str())))
-            })
-            .collect()
+    /// Per document matching `q` by a scan of its text — one of the
+    /// query's phrases (as `search::phrases` reads them) with every term
+    /// in it — the occurrences of the terms of the phrases it matches
+    /// (overlapping ones included) and whether one is in the head.
+    pub fn scanned(&self, q: &str) -> std::collections::BTreeMap<usize, (usize, bool)> {
+        let mut out = std::collections::BTreeMap::new();
+        for phrase in search::phrases(q) {
+            for d in 0..self.texts.len() {
+                let per_term: Vec<(usize, bool)> = phrase.iter().map(|t| self.occurrences(d, t)).collect();
+                if per_term.iter().all(|&(n, _)| n > 0) {
+                    let e = out.entry(d).or_insert((0, false));
+                    e.0 += per_term.iter().map(|p| p.0).sum::<usize>();
+                    e.1 |= per_term.iter().any(|p| p.1);
+                }
+            }
+        }
+        out
     }
 
-    fn found(&self, q: &str) -> BTreeSet<usize> {
+    /// Occurrences of `term` in document `d`'s segments, and whether one
+    /// is in its head.
+    pub fn occurrences(&self, d: usize, term: &[char]) -> (usize, bool) {
+        let per: Vec<usize> = self.texts[d]
+            .iter()
+            .map(|s| s.chars().collect::<Vec<_>>().windows(term.len()).filter(|w| *w == term).count())
+            .collect();
+        (per.iter().sum(), per[..self.heads[d]].iter().any(|&n| n > 0))
+    }
+
+    /// Documents that match `q`, by a scan.
+    pub fn containing(&self, q: &str) -> BTreeSet<usize> {
+        self.scanned(q).into_keys().collect()
+    }
+
+    pub fn found(&self, q: &str) -> BTreeSet<usize> {
         search::query(&self.index, q).into_iter().collect()
     }
 
-    /// What ranking needs, by brute force: per document holding the one
-    /// term `q`, its occurrences (overlapping ones included) and whether
-    /// one is in the head.
-    fn counted(&self, q: &str) -> Vec<(usize, usize, bool)> {
-        let term: Vec<char> = normalize(q).chars().collect();
-        let occurrences = |s: &str| {
-            let s: Vec<char> = s.chars().collect();
-            s.windows(term.len()).filter(|w| *w == term.as_slice()).count()
-        };
-        (0..self.texts.len())
-            .filter_map(|d| {
-                let per: Vec<usize> = self.texts[d].iter().map(|s| occurrences(s)).collect();
-                let count: usize = per.iter().sum();
-                (count > 0).then(|| (d, count, per[..self.heads[d]].iter().any(|&n| n > 0)))
-            })
-            .collect()
+    /// What ranking needs, by a scan: per matching document, its
+    /// occurrences and whether one is in the head.
+    pub fn counted(&self, q: &str) -> Vec<(usize, usize, bool)> {
+        self.scanned(q).into_iter().map(|(d, (n, h))| (d, n, h)).collect()
     }
 
     /// `n` random substrings of 2–6 characters (no whitespace) of the texts
     /// as printed, from random documents.
-    fn samples(&self, n: usize, seed: u64) -> Vec<String> {
+    pub fn samples(&self, n: usize, seed: u64) -> Vec<String> {
         let mut rng = Rng(seed);
         let mut out = Vec::new();
         while out.len() < n {
@@ -105,7 +120,7 @@ impl Corpus {
     }
 
     /// `n` strings made of the archive's own characters that occur nowhere.
-    fn absent(&self, n: usize, seed: u64) -> Vec<String> {
+    pub fn absent(&self, n: usize, seed: u64) -> Vec<String> {
         let mut rng = Rng(seed);
         let all: Vec<char> =
             self.originals.iter().flatten().flat_map(|s| s.chars()).filter(|c| !c.is_whitespace()).collect();
@@ -119,16 +134,16 @@ impl Corpus {
         out
     }
 
-    fn url(&self, doc: usize) -> &str {
+    pub fn url(&self, doc: usize) -> &str {
         &self.index.docs[doc].url
     }
 }
 
 /// xorshift64: reproducible samples without a dependency.
-struct Rng(u64);
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -266,13 +281,13 @@ fn filters_alone_list_the_matching_documents() {
 
 // ---- in the browser ----
 
-fn search_url(server: &StaticServer, q: &str, extra: &str) -> String {
+pub fn search_url(server: &StaticServer, q: &str, extra: &str) -> String {
     format!("{}search/?q={}{extra}", server.url(), utf8_percent_encode(q, NON_ALPHANUMERIC))
 }
 
 /// Waits until the page has searched, shows every result (pressing "more"
 /// as a reader would), and returns the result URLs (path part) in order.
-fn results(tab: &Tab) -> Vec<String> {
+pub fn results(tab: &Tab) -> Vec<String> {
     tab.wait_for("document.getElementById('search-app').dataset.state === 'done'", Duration::from_secs(20));
     let count = tab.eval("Number(document.getElementById('search-app').dataset.count)").as_u64().unwrap();
     loop {
@@ -310,7 +325,7 @@ fn expected_paths(c: &Corpus, base: &str, docs: &BTreeSet<usize>) -> BTreeSet<St
 }
 
 /// The bundled archive built with `site_args`, served at `prefix`, and a browser.
-fn served(site_args: &[&str], prefix: &str) -> (Site, StaticServer, Browser) {
+pub fn served(site_args: &[&str], prefix: &str) -> (Site, StaticServer, Browser) {
     let site = Site::bundled();
     site.build(site_args);
     let server = StaticServer::start(&site.public(), prefix);

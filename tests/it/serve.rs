@@ -197,6 +197,37 @@ fn an_edit_is_served_after_the_rebuild_and_a_broken_file_is_reported() {
 }
 
 #[test]
+fn every_request_is_answered_whole_while_rebuilds_swap_the_output() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    let about = "content/pages/about.md";
+    const EDITS: usize = 6;
+    let edits = std::thread::scope(|s| {
+        let editor = s.spawn(|| {
+            for version in 1..=EDITS {
+                site.write(about, &format!("---\ntitle: 关于第{version}版\n---\n\n第{version}版。\n"));
+                server.wait_for("the edit to be served", |s| {
+                    s.get("/about/").is_some_and(|r| r.body.contains(&format!("<title>关于第{version}版 ·")))
+                });
+            }
+        });
+        // Requests all the while the output is exchanged under the server.
+        let mut answered = 0;
+        while !editor.is_finished() {
+            for target in ["/about/", "/", "/sitemap.xml", "/speeches/"] {
+                let reply = server.must_get(target);
+                assert_eq!(reply.status, 200, "{target} during a rebuild: {}", reply.head);
+                assert!(reply.body.trim_end().ends_with('>'), "{target} cut short: {}", reply.body);
+                answered += 1;
+            }
+        }
+        editor.join().unwrap();
+        answered
+    });
+    assert!(edits > 4 * EDITS, "only {edits} requests during {EDITS} rebuilds");
+}
+
+#[test]
 fn a_site_with_a_sub_path_base_url_is_served_under_it() {
     let site = Site::fixture("basic");
     let settings = std::fs::read_to_string(site.root.join("site.toml")).unwrap();
@@ -269,4 +300,158 @@ fn search_works_in_the_preview() {
     tab.wait_for("document.querySelector('#search-results li').dataset.snippet === 'done'", PATIENCE);
     let mark = tab.eval("document.querySelector('#search-results li .search-snippet mark').textContent");
     assert_eq!(mark, "现在开会");
+}
+
+#[test]
+fn ranges_at_the_ends_of_64_bits_are_answered_not_panicked_on() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    let css = std::fs::read(site.public().join("static/style.css")).unwrap();
+    let len = css.len();
+    let get = |range: &str| server.get_with("/static/style.css", &format!("Range: {range}\r\n")).unwrap();
+    let rest = get("bytes=5-18446744073709551615");
+    assert_eq!((rest.status, rest.body.as_bytes()), (206, &css[5..]));
+    assert_eq!(rest.header("Content-Range"), Some(format!("bytes 5-{}/{len}", len - 1).as_str()));
+    let whole = get("bytes=0-18446744073709551615");
+    assert_eq!((whole.status, whole.body.as_bytes()), (206, &css[..]));
+    let huge = get("bytes=0-99999999999999999999999999");
+    assert_eq!((huge.status, huge.body.as_bytes()), (206, &css[..]));
+    for unsatisfiable in ["bytes=18446744073709551615-", "bytes=-0", &format!("bytes={len}-{}", len + 10)] {
+        let r = get(unsatisfiable);
+        assert_eq!(r.status, 416, "{unsatisfiable}");
+        assert_eq!(r.header("Content-Range"), Some(format!("bytes */{len}").as_str()), "{unsatisfiable}");
+        assert_eq!(r.body, "");
+    }
+    let suffix = get(&format!("bytes=-{}", len + 100));
+    assert_eq!((suffix.status, suffix.body.as_bytes()), (206, &css[..]));
+    // Still serving.
+    assert_eq!(server.must_get("/").status, 200);
+}
+
+/// Sends `bytes` raw and returns what the server answered before closing,
+/// and how many bytes it took before the connection failed.
+fn send_raw(port: u16, bytes: &[u8], repeat: usize) -> (String, usize) {
+    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    stream.set_write_timeout(Some(Duration::from_secs(15))).unwrap();
+    let mut sent = 0;
+    for _ in 0..repeat {
+        match stream.write_all(bytes) {
+            Ok(()) => sent += bytes.len(),
+            Err(_) => break,
+        }
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    (String::from_utf8_lossy(&answer).into_owned(), sent)
+}
+
+#[test]
+fn a_header_line_that_never_ends_is_refused_with_bounded_memory() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    let peak = || -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
+        status.lines().find_map(|l| l.strip_prefix("VmHWM:")).unwrap().trim().trim_end_matches(" kB").parse().unwrap()
+    };
+    let before = peak();
+    // 20 KiB of one header line with no end: refused at 16 KiB.
+    let (answer, _) =
+        send_raw(server.port, &[b"GET / HTTP/1.1\r\nX-Long: ".as_slice(), &[b'a'; 20 * 1024]].concat(), 1);
+    assert!(answer.starts_with("HTTP/1.1 431 "), "{answer}");
+    // Endless: a gigabyte offered in 1 MiB writes. The server stops
+    // reading, so the writes fail long before, and it holds no more memory.
+    let (_, sent) = send_raw(server.port, &vec![b'a'; 1 << 20], 1024);
+    assert!(sent < 64 << 20, "the server read {sent} bytes of one header line");
+    assert!(peak() < before + 32 * 1024, "peak memory grew from {before} kB to {} kB", peak());
+    // Too many header lines.
+    let many = format!("GET / HTTP/1.1\r\nHost: x\r\n{}\r\n", "X-A: b\r\n".repeat(200));
+    let (answer, _) = send_raw(server.port, many.as_bytes(), 1);
+    assert!(answer.starts_with("HTTP/1.1 431 "), "{answer}");
+    // Others are served all along.
+    assert_eq!(server.must_get("/").status, 200);
+}
+
+/// A request for `/` whose head is exactly `size` bytes, padded by one header.
+fn head_of(size: usize) -> Vec<u8> {
+    let (start, end) = (b"GET / HTTP/1.1\r\nConnection: close\r\nX-Pad: ".as_slice(), b"\r\n\r\n".as_slice());
+    [start, &vec![b'a'; size - start.len() - end.len()], end].concat()
+}
+
+#[test]
+fn a_request_head_may_take_16_kib_in_100_header_lines_and_no_more() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    let status = |head: &[u8]| send_raw(server.port, head, 1).0.split(' ').nth(1).map(str::to_string);
+    assert_eq!(status(&head_of(16 * 1024)).as_deref(), Some("200"));
+    assert_eq!(status(&head_of(16 * 1024 + 1)).as_deref(), Some("431"));
+    let lines = |n: usize| format!("GET / HTTP/1.1\r\nConnection: close\r\n{}\r\n", "X-A: b\r\n".repeat(n - 1));
+    assert_eq!(status(lines(100).as_bytes()).as_deref(), Some("200"));
+    assert_eq!(status(lines(101).as_bytes()).as_deref(), Some("431"));
+}
+
+#[test]
+fn a_request_head_not_sent_within_10_s_is_answered_408_and_silence_closed() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    let started = Instant::now();
+    let connect = || {
+        let stream = TcpStream::connect((Ipv4Addr::LOCALHOST, server.port)).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        stream
+    };
+    let (mut slow, silent) = (connect(), connect());
+    slow.write_all(b"GET / HTTP/1.1\r\nX-Slow: ").unwrap();
+    let answer = move |mut stream: TcpStream| {
+        let mut bytes = Vec::new();
+        let _ = stream.read_to_end(&mut bytes);
+        (String::from_utf8_lossy(&bytes).into_owned(), started.elapsed())
+    };
+    let silent = std::thread::spawn(move || answer(silent));
+    let (text, after) = answer(slow);
+    assert!(text.starts_with("HTTP/1.1 408 "), "{text}");
+    assert!((Duration::from_secs(9)..Duration::from_secs(15)).contains(&after), "408 after {after:?}");
+    let (text, after) = silent.join().unwrap();
+    assert_eq!(text, "", "nothing sent, nothing answered");
+    assert!((Duration::from_secs(9)..Duration::from_secs(15)).contains(&after), "closed after {after:?}");
+}
+
+#[test]
+fn a_kept_alive_connection_answers_one_request_after_another() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, server.port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let css = std::fs::read(site.public().join("static/style.css")).unwrap();
+    write!(stream, "GET /static/style.css HTTP/1.1\r\nHost: x\r\nRange: bytes=0-9\r\n\r\nHEAD /static/style.css HTTP/1.1\r\nHost: x\r\n\r\nGET /static/style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert_eq!(text.matches("HTTP/1.1 ").count(), 3, "{text}");
+    assert!(text.starts_with("HTTP/1.1 206 "), "{text}");
+    assert!(text.ends_with(&*String::from_utf8_lossy(&css)), "the last answer is the whole file");
+    assert_eq!(text.matches(&format!("Content-Length: {}\r\n", css.len())).count(), 2, "HEAD has the length, no body");
+}
+
+#[test]
+fn binding_beyond_loopback_warns_that_the_preview_is_exposed() {
+    let site = Site::fixture("basic");
+    for (bind, warned) in [("0.0.0.0", true), ("127.0.0.1", false)] {
+        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap().local_addr().unwrap().port();
+        let log = site.root.join(format!("serve-{bind}.log"));
+        let child = Command::new(env!("CARGO_BIN_EXE_archive"))
+            .current_dir(&site.root)
+            .args(["serve", "--bind", bind, "--port", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let server = Server { child, port };
+        server.wait_for("the first build", |s| {
+            s.get("/__archive/status").is_some_and(|r| r.body.contains("\"ok\":true"))
+        });
+        let stderr = std::fs::read_to_string(&log).unwrap();
+        let expected = format!("warning: the preview listens on {bind}:{port}, not on loopback: anyone who can reach this machine over the network can read the site\n");
+        assert_eq!(stderr == expected, warned, "{bind}: {stderr:?}");
+    }
 }

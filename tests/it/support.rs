@@ -119,3 +119,20 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Runs `archive check` and `archive build` on `site` and asserts that both
+/// exit 1 with exactly `expected` (one line each, then the summary line)
+/// and write no output.
+pub fn check_and_build_fail_with(site: &Site, expected: &[impl AsRef<str>]) {
+    let expected: Vec<&str> = expected.iter().map(AsRef::as_ref).collect();
+    for command in ["check", "build"] {
+        let out = site.run(&[command]);
+        assert_eq!(out.status.code(), Some(1), "{command}: {}", stderr(&out));
+        let err = stderr(&out);
+        let lines: Vec<&str> = err.lines().collect();
+        let (summary, problems) = lines.split_last().unwrap();
+        assert_eq!(problems, expected, "{command}");
+        assert!(summary.starts_with("error: "), "{command}: {summary}");
+        assert!(!site.public().exists(), "{command} wrote output");
+    }
+}
