@@ -11,6 +11,7 @@ use crate::load::load_archive;
 use crate::model::Archive;
 use crate::render::views::Words;
 use crate::render::{plan_pages, render_site, PagePlan, Renderer, Theme};
+use crate::reuse::{self, Passages};
 use crate::search::{inputs as search_inputs, RunStore};
 use crate::write::{cache_dir, check_output, Discard, InputStamp, Output, Sink, WriteReport};
 
@@ -40,6 +41,8 @@ pub struct Snapshot {
     pub index: Index,
     pub plan: Vec<PagePlan>,
     pub renderer: Renderer,
+    /// The passages documents share, as the pages show them.
+    pub passages: Passages,
 }
 
 /// Builds the site into `config.output`, re-rendering only what changed
@@ -105,13 +108,37 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
     report.stages.push(stage.lap("index"));
     let renderer = Renderer::new(Theme::load(config)?)?;
     let output = Output::open(&config.root, &config.output, renderer.fingerprint(config), config.clean, config.force)?;
-    let rendered = render_site(&renderer, config, &archive, &index, &plan, &output)?;
-    report.stages.push(stage.lap("render"));
+    // The search stage's first phase walks every text: the reuse stage
+    // reads what it keeps (prints and texts), and the index is joined
+    // after rendering. A search index and passages that are up to date
+    // are kept as they are.
     let words = Words { language: &config.site.language, t: &renderer.theme.words };
     let search = search_inputs(&archive, &index, &words);
-    if output.keep_all("search/", search.fingerprint).is_none() {
-        let store = RunStore::in_dir(cache_dir(&config.root).join("search"), !config.clean);
-        search.write(&store, &output)?;
+    let keep_search = output.keep_all("search/", search.fingerprint).is_some();
+    let store = RunStore::in_dir(cache_dir(&config.root).join("search"), !config.clean);
+    let kept =
+        reuse::Kept::new(cache_dir(&config.root).join("reuse.bin"), search.fingerprint.0, &archive, !config.clean);
+    let (runs, passages) = match (keep_search, kept.load()) {
+        (true, Some(passages)) => (None, passages),
+        (_, known) => {
+            let runs = search.runs(&store)?;
+            report.stages.push(stage.lap("search"));
+            let passages = match known {
+                Some(passages) => passages,
+                None => {
+                    let found = reuse::find(&archive, &runs)?;
+                    kept.save(&found);
+                    found
+                }
+            };
+            report.stages.push(stage.lap("reuse"));
+            (Some(runs), passages)
+        }
+    };
+    let rendered = render_site(&renderer, config, &archive, &index, &passages, &plan, &output)?;
+    report.stages.push(stage.lap("render"));
+    if let (false, Some(runs)) = (keep_search, runs) {
+        search.write(runs, &output)?;
     }
     report.stages.push(stage.lap("search"));
     report.static_files = write_static(&renderer.theme, &output)?;
@@ -119,11 +146,20 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
     report.write = output.commit(inputs, counts)?;
     report.stages.push(stage.lap("write"));
 
+    // The search stage's two phases, around rendering, as one stage.
+    let mut stages: Vec<Stage> = Vec::new();
+    for stage in report.stages.drain(..) {
+        match stages.iter_mut().find(|s| s.name == stage.name) {
+            Some(s) => (s.time, s.peak) = (s.time + stage.time, stage.peak.max(s.peak)),
+            None => stages.push(stage),
+        }
+    }
+    report.stages = stages;
     report.documents = archive.documents.len();
     (report.pages, report.rendered, report.warnings) = (rendered.pages, rendered.rendered, rendered.warnings);
     report.notes = notes(config);
     report.total = started.elapsed();
-    Ok((report, Snapshot { config: config.clone(), archive, index, plan, renderer }))
+    Ok((report, Snapshot { config: config.clone(), archive, index, plan, renderer, passages }))
 }
 
 /// Notes on a good build: a site under a sub-path has its robots.txt where
@@ -157,7 +193,7 @@ pub fn check(config: &Config) -> Result<CheckReport> {
     let index = build_index(&archive);
     let plan = plan_pages(&archive, &index, config.site.paginate_by);
     let renderer = Renderer::new(Theme::load(config)?)?;
-    let rendered = render_site(&renderer, config, &archive, &index, &plan, &Discard)?;
+    let rendered = render_site(&renderer, config, &archive, &index, &Passages::default(), &plan, &Discard)?;
     Ok(CheckReport { documents: archive.documents.len(), warnings: rendered.warnings, pending: archive.pending })
 }
 

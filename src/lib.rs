@@ -20,6 +20,8 @@ pub mod markdown;
 pub mod model;
 pub mod places;
 pub mod render;
+pub mod reuse;
+pub mod script;
 pub mod search;
 pub mod serve;
 pub mod slug;

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::archive::{Known, KnownDocuments, KnownMeta};
 use super::decode::{decode_text, DecodeError};
-use super::lines::{clean_lines, Removed};
+use super::lines::{clean_lines, rejoin, Removed};
 use super::meta::{detect_meta, Meta};
 use super::split::{split_documents, Part};
 use super::{outline, similar};
@@ -57,11 +57,13 @@ pub struct ImportedFile {
 /// sees the archive and the documents imported before this one.
 pub fn import_file(name: &str, bytes: &[u8]) -> Result<ImportedFile, DecodeError> {
     let decoded = decode_text(bytes)?;
-    let (units, mut removed) = clean_lines(&decoded.text);
+    let (segments, mut removed) = clean_lines(&decoded.text);
+    let (head, segments) = super::head::read_head(segments, &mut removed);
+    let units = rejoin(segments);
     let mut source = super::provenance::read_source(&removed);
     source.raw = Some(name.to_string());
     source.raw_sha256 = Some(Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect());
-    let parts = split_documents(units, &mut removed);
+    let parts = split_documents(units, head, &mut removed);
     let parts = super::repeats::cut_repeats(parts, &mut removed);
     let mut drafts = Vec::new();
     for part in parts {

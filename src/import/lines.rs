@@ -28,18 +28,21 @@ pub struct Removed {
 /// A raw line cut into segments; `hard` marks a segment that starts a
 /// paragraph of its own (a cut inside a one-line dump).
 #[derive(Debug, Clone)]
-struct Segment {
-    text: String,
-    line: usize,
-    hard: bool,
+pub struct Segment {
+    pub text: String,
+    pub line: usize,
+    pub hard: bool,
 }
 
-/// Cleans a decoded text into paragraphs, setting chrome aside.
-pub fn clean_lines(text: &str) -> (Vec<Unit>, Vec<Removed>) {
+/// Cleans a decoded text into lines, setting chrome aside; `rejoin` makes
+/// paragraphs of them (after the page's head is read line by line).
+pub fn clean_lines(text: &str) -> (Vec<Segment>, Vec<Removed>) {
     let mut removed = Vec::new();
     let mut segments = Vec::new();
     for (i, raw) in text.lines().enumerate() {
-        let (line, pinyin) = remove_pinyin_annotations(raw.trim());
+        let (line, junk) = remove_markup_and_junk(raw.trim());
+        removed.extend(junk.into_iter().map(|(reason, text)| Removed { reason, text, line: i + 1 }));
+        let (line, pinyin) = remove_pinyin_annotations(line.trim());
         removed.extend(pinyin.into_iter().map(|p| Removed { reason: "pinyin annotation", text: p, line: i + 1 }));
         for (k, piece) in cut_inline(&line).into_iter().enumerate() {
             let text = remove_ocr_spaces(&normalize_punctuation(piece.trim()));
@@ -48,6 +51,18 @@ pub fn clean_lines(text: &str) -> (Vec<Unit>, Vec<Removed>) {
             }
         }
     }
+    // A lone number continued by the next line (`4` / `月25日`) is text
+    // broken around it, not a page number.
+    let continued: Vec<bool> = (0..segments.len())
+        .map(|i| {
+            let number = !segments[i].text.is_empty() && segments[i].text.chars().all(|c| c.is_ascii_digit());
+            let next = segments.get(i + 1).and_then(|s| s.text.chars().next());
+            let prev = i.checked_sub(1).and_then(|j| segments[j].text.chars().last());
+            number
+                && (next.is_some_and(|c| "年月日号时分秒个万亿元%％.．、—-~～多余人户".contains(c))
+                    || prev.is_some_and(|c| "（(第约近共".contains(c)))
+        })
+        .collect();
     let upload_title = segments.iter().find_map(|s| upload_title(&s.text));
     let running = running_heads(&segments);
     let mut kept = Vec::new();
@@ -60,15 +75,24 @@ pub fn clean_lines(text: &str) -> (Vec<Unit>, Vec<Removed>) {
             Some("upload title")
         } else if running.contains(&s.text) {
             Some("page header")
+        } else if continued[index] {
+            None
         } else {
             classify_chrome(&s.text, index)
         };
+        if reason == Some("breadcrumb") && index < 12 {
+            // What stands above a page's breadcrumb is the site's header.
+            for above in kept.drain(..) {
+                let Segment { text, line, .. } = above;
+                removed.push(Removed { reason: "site header (above the breadcrumb)", text, line });
+            }
+        }
         match reason {
             Some(reason) => removed.push(Removed { reason, text: s.text, line: s.line }),
             None => kept.push(s),
         }
     }
-    (rejoin(kept), removed)
+    (kept, removed)
 }
 
 /// Short lines printed three times or more: running heads of a paged
@@ -83,31 +107,114 @@ fn running_heads(segments: &[Segment]) -> std::collections::HashSet<String> {
 }
 
 /// Why a segment is chrome rather than speech, if it is. `index` is its
-/// position among the segments: a masthead only stands at the top.
+/// position among the segments: a masthead only stands at the top. Matched
+/// on a simplified copy, so traditional pages are read the same way.
 pub fn classify_chrome(text: &str, index: usize) -> Option<&'static str> {
     static PATTERNS: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
     let patterns = PATTERNS.get_or_init(|| {
         [
-            ("breadcrumb", r"^(当前位置|您的位置|首页\s*>)"),
-            ("posting information", r"^(发布)?(时间|日期)：\d{4}[-年]"),
-            ("posting information", r"^(来源|作者|发布者|编辑|责任编辑)：.{0,30}$"),
-            ("editor's introduction", r"^.{0,40}小编.{0,60}$"),
-            ("keyword footer", r"^(推荐访问|相关推荐|相关阅读|关键词|标签)："),
+            ("breadcrumb", r"^(当前位置|您的位置|您所在的位置|所在位置|当前页|位置)\s*[：:]|^首页\s*(>|＞|»|/|$)|^[^。，]{0,40}(>>|->|»)\s*\S|^(\S{1,12}\s*>\s*){2,}\S{1,12}$"),
+            ("posting information", r"^(发布|更新)?(时间|日期)\s*[：:]\s*\d{4}[-年./]"),
+            ("posting information", r"^(来源|作者|发布者|编辑|责任编辑|稿源|文章来源|信息来源)\s*[：:].{0,40}$"),
+            ("posting information", r"^[^。，！？]{0,30}\d{4}[-/]\d{1,2}[-/]\d{1,2}\s*\d{1,2}[:：]\d{2}([:：]\d{2})?([^。！？]{0,80})$"),
+            ("posting information", r"^\d{1,2}\.\d{1,2}\.\d{4}\s+\d{1,2}:\d{2}$"),
+            ("posting information", r"^[^。，！？]{0,30}\d{4}年\d{1,2}月\d{1,2}日\s*(\d{1,2}[:：]\d{2}|星期.|周.)[^。，！？]{0,60}$"),
+            ("posting information", r"^[^。，！？\d]{2,16}\s*\d{4}年\d{1,2}月\d{1,2}日$|^\d{4}-\d{1,2}-\d{1,2}\s*[^。，！？\s\d]{2,16}$"),
+            ("posting information", r"^[^。，！？]{0,40}\d{4}[-年]\d{1,2}[-月]\d{1,2}日?\s*[^。，！？]{0,20}来源\s*[：:][^。！？]{0,40}$"),
+            ("editor's introduction", r"小编|编辑精心整理|希望对(您|你|大家)有(所)?(用|帮助)|以下是.{0,30}整理的|下面是.{0,30}(整理|收集|分享)的"),
+            ("keyword footer", r"^(推荐访问|相关推荐|相关阅读|相关文章|关键词|标签|热门推荐|猜你喜欢)\s*[：:]"),
             ("copyright", r"版权所有|(?i:copyright)|All Rights Reserved|ICP备|Powered by|©"),
             ("download prompt", r"^.{0,40}下载.{0,40}$|^温馨提示：?$|^关闭$|^资源描述：?$"),
-            ("site notice", r"^.{0,30}(本文档由用户上传|联系客服|版权归属|投诉处理).{0,40}$"),
+            ("advertisement", r"二维码|扫码|扫一扫|立即了解|写作神器|公文高手|关注(我们的)?公众号|领取.{0,12}资料|开通VIP|点击(查看|阅读)全文"),
+            ("site notice", r"^.{0,30}(本文档由用户上传|联系客服|版权归属|投诉处理|侵权|免责声明).{0,40}$"),
             ("upload information", r"^(ID|大小|页数|上传者)：|由会员上传分享"),
-            ("page number", r"^(-\s*\d+\s*-|第\s*\d+\s*页(/共\d+页)?|\d{1,3}|.{1,30}_第\d+页)$"),
+            ("page number", r"^(-\s*\d+\s*-|第\s*\d+\s*页(/共\d+页)?|\d{1,3}|.{1,30}_第\d+页|Page\s+\d+.{0,40}|P\.\s*\d+)$"),
             ("view counter", r"^(点击|浏览|阅读)(次数|量)?：\s*\d+次?$"),
+            ("page furniture", r"^(分享到?|微信|微博|QQ|qq|Qzone|QQ空间|头条|空间|打印|关闭(窗口)?|返回(顶部)?|顶部|收藏|手机版|简体版|繁体版|无障碍|支持IPv6|版面导航|上一篇|下一篇|上一版|下一版|【纠错】|纠错|【字体|字体\s*[：:]|扫一扫|关注\S{1,10}网|\[?打印本页|查看回信留言)([\s|：:].{0,60})?$"),
+            ("page furniture", r"^第\s*\d{1,3}\s*版(\s*[：:].{0,20})?$|^\d{12,}$|^[|•·]+$|^【纠错】.{0,40}$"),
+            ("photo caption", r"^图为.{0,120}$|^.{2,120}[（(]\S{0,12}\s?\S{0,8}\s?摄[)）]$|^.{0,60}(本报记者|记者)\s*\S{2,4}\s+摄$|^\S{2,12}现场$"),
+            ("byline", r"^(\p{Han}{0,8}记者|通讯员|本报记者)\s*[\p{Han}\s、]{2,20}$|^[（(](记者|通讯员)\s*[\p{Han}\s、]{2,20}[)）]$"),
+            ("original title", r"^原标题\s*[：:]"),
         ]
         .into_iter()
         .map(|(r, p)| (r, Regex::new(p).expect("valid regex")))
         .collect()
     });
-    if let Some((reason, _)) = patterns.iter().find(|(_, re)| re.is_match(text)) {
-        return Some(reason);
+    let simple = crate::script::simplify(text);
+    if index < 8 && is_masthead(&simple) {
+        return Some("masthead");
     }
-    (index < 8 && is_masthead(text)).then_some("masthead")
+    if let Some((reason, _)) = patterns.iter().find(|(_, re)| re.is_match(&simple)) {
+        // A sentence that mentions a download or a page is speech.
+        let sentence = simple.chars().count() > 60 && simple.contains('。');
+        let bounded = matches!(*reason, "editor's introduction" | "advertisement" | "copyright");
+        if !sentence || bounded {
+            return Some(reason);
+        }
+    }
+    (index < 8 && is_masthead(&simple)).then_some("masthead")
+}
+
+/// HTML tags and entities, anti-scraping runs of random ASCII (`) @4 B( R)
+/// e6 O$`) and page markers inside sentences (`最-2-艰巨`): taken out of a
+/// raw line with their reasons.
+fn remove_markup_and_junk(line: &str) -> (String, Vec<(&'static str, String)>) {
+    static TAG: OnceLock<Regex> = OnceLock::new();
+    static JUNK: OnceLock<Regex> = OnceLock::new();
+    static MARKER: OnceLock<Regex> = OnceLock::new();
+    let tag = TAG.get_or_init(|| {
+        Regex::new(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]{0,200})?/?>|&(nbsp|amp|lt|gt|quot|apos|#\d{1,6}|#x[0-9a-fA-F]{1,5});|^•\s*")
+            .expect("valid regex")
+    });
+    let junk =
+        JUNK.get_or_init(|| Regex::new(r"[\x21-\x7E]{1,3}(?:[ ][\x21-\x7E]{1,3}){3,}[ ]?").expect("valid regex"));
+    let marker =
+        MARKER.get_or_init(|| Regex::new(r"(^|[^0-9A-Za-z.\-])(-\s?\d{1,3}\s?-)($|[^0-9])").expect("valid regex"));
+    let mut removed = Vec::new();
+    let mut out = tag
+        .replace_all(line, |c: &regex::Captures| {
+            let m = &c[0];
+            removed.push(("HTML markup", m.to_string()));
+            match m {
+                "&nbsp;" => " ".to_string(),
+                "&amp;" => "&".to_string(),
+                _ => String::new(),
+            }
+        })
+        .into_owned();
+    // Random ASCII: short tokens of letters, digits and symbols, with at
+    // least two symbols no text uses that way.
+    let junky = |m: &str| {
+        let symbols = m.chars().filter(|c| "$#@%&~^*[]{}|;'\"\\`+?!=<>".contains(*c)).count();
+        let letters = m.chars().filter(char::is_ascii_alphanumeric).count();
+        symbols >= 2 && letters >= 2
+    };
+    out = junk
+        .replace_all(&out, |c: &regex::Captures| {
+            if junky(&c[0]) {
+                removed.push(("anti-scraping junk", c[0].to_string()));
+                String::new()
+            } else {
+                c[0].to_string()
+            }
+        })
+        .into_owned();
+    static BYLINE: OnceLock<Regex> = OnceLock::new();
+    let byline = BYLINE.get_or_init(|| {
+        Regex::new(r"([。！？”])\s*([（(](?:记者|記者|通讯员|通訊員)[^（）()]{1,30}[)）])\s*$").expect("valid regex")
+    });
+    if let Some(c) = byline.captures(&out) {
+        removed.push(("byline", c[2].to_string()));
+        let end = c.get(1).expect("sentence end").end();
+        out.truncate(end);
+    }
+    out = marker
+        .replace_all(&out, |c: &regex::Captures| {
+            removed.push(("page number", c[2].to_string()));
+            format!("{}{}", &c[1], &c[3])
+        })
+        .into_owned();
+    (out, removed)
 }
 
 /// `点击：1200次前言`: a view counter run into the next line.
@@ -149,6 +256,14 @@ pub fn upload_title(text: &str) -> Option<String> {
 /// and an outline number right after a sentence end.
 fn cut_inline(line: &str) -> Vec<String> {
     static BREAK: OnceLock<Regex> = OnceLock::new();
+    static LABEL: OnceLock<Regex> = OnceLock::new();
+    // `履职·心声 作为新当选的…`: a column label before the first sentence.
+    let label = LABEL
+        .get_or_init(|| Regex::new(r"^(\p{Han}{2,6}·\p{Han}{2,6})[ \u{3000}\u{A0}]+(\p{Han})").expect("valid regex"));
+    if let Some(c) = label.captures(line) {
+        let rest = &line[c.get(2).expect("a character").start()..];
+        return std::iter::once(c[1].to_string()).chain(cut_inline(rest)).collect();
+    }
     if line.chars().count() < 300 {
         return vec![line.to_string()];
     }
@@ -233,7 +348,7 @@ fn cut_heading(piece: String) -> Vec<String> {
 /// Joins lines broken mid-sentence. A line ends its paragraph when it ends a
 /// sentence (in a fixed-width layout: and is shorter than the full width),
 /// is a heading, or the next line opens a paragraph.
-fn rejoin(segments: Vec<Segment>) -> Vec<Unit> {
+pub fn rejoin(segments: Vec<Segment>) -> Vec<Unit> {
     let width = typical_width(&segments);
     let fixed = width < 60;
     let mut units: Vec<Unit> = Vec::new();
@@ -250,7 +365,8 @@ fn rejoin(segments: Vec<Segment>) -> Vec<Unit> {
         open = if ends_sentence(last) {
             fixed && len + 1 >= width
         } else {
-            !(ends_header(last) || (!fixed || len + 2 < width) && super::outline::heading_level(last).is_some())
+            let heading = super::outline::heading_level(last).is_some() && !last.ends_with(['，', '、']);
+            !(ends_header(last) || (!fixed || len + 2 < width) && heading)
         };
     }
     units
@@ -292,9 +408,14 @@ mod tests {
         units.iter().map(|u| u.text.as_str()).collect()
     }
 
+    fn paragraphs(text: &str) -> (Vec<Unit>, Vec<Removed>) {
+        let (segments, removed) = clean_lines(text);
+        (rejoin(segments), removed)
+    }
+
     #[test]
     fn lines_broken_mid_sentence_are_rejoined_without_spaces() {
-        let (units, _) = clean_lines(
+        let (units, _) = paragraphs(
             "一、认清形势\n\n今年脱贫任务很重，2016年初\n\n我市剩余贫困人口 58.17 万人。\n\n第二，疫情影响大。",
         );
         assert_eq!(
@@ -306,7 +427,7 @@ mod tests {
     #[test]
     fn a_fixed_width_layout_joins_full_lines_that_end_a_sentence() {
         let text = "今天我们用一天时间来观摩、交流。研究市派部门\n\n帮扶脱贫攻坚工作，上午参观了城关镇社区兴隆。\n\n镇马鞍桥村两个帮扶示范点，西安交大帮扶的村。\n\n情况短。\n\n第一，好。";
-        let (units, _) = clean_lines(text);
+        let (units, _) = paragraphs(text);
         assert_eq!(units.len(), 2, "{units:?}");
         assert!(units[0].text.ends_with("情况短。"));
     }
@@ -314,7 +435,7 @@ mod tests {
     #[test]
     fn chrome_is_set_aside_with_its_reason() {
         let text = "当前位置:九力公文网>专题范文\n下面是小编为大家整理的讲话\n同志们：\n推荐访问:帮扶 班上\n版权所有:九力公文网\n3\n主送：各县区人民政府。\n中、省驻安各单位。";
-        let (units, removed) = clean_lines(text);
+        let (units, removed) = paragraphs(text);
         assert_eq!(texts(&units), ["同志们："]);
         let reasons: Vec<&str> = removed.iter().map(|r| r.reason).collect();
         assert_eq!(
@@ -342,7 +463,7 @@ mod tests {
     fn running_heads_of_a_paged_print_go() {
         let page = "我们要坚决打赢脱贫攻坚战，确保如期完成任务。\n";
         let text = format!("安政通报\n同志们：\n{page}安政通报\n同志们：\n{page}安政通报\n同志们：\n{page}");
-        let (units, removed) = clean_lines(&text);
+        let (units, removed) = paragraphs(&text);
         assert!(units.iter().all(|u| !u.text.contains("安政通报")), "{units:?}");
         assert_eq!(units.iter().filter(|u| u.text == "同志们：").count(), 3);
         assert_eq!(removed.iter().filter(|r| r.reason == "page header").count(), 3);

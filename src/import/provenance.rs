@@ -89,7 +89,7 @@ fn read_masthead(text: &str, facts: &mut SourceFacts) {
 fn site_of_breadcrumb(text: &str) -> Option<String> {
     let rest = text.split_once('：').map_or(text, |(_, r)| r);
     let site = rest.split(['>', '＞', '›']).next()?.trim();
-    is_name(site).then(|| site.to_string())
+    (is_name(site) && site != "首页" && site != "首頁").then(|| site.to_string())
 }
 
 /// `版权所有:九力公文网 2013-2024 …` → `九力公文网`.
@@ -104,12 +104,21 @@ fn is_name(text: &str) -> bool {
     (2..=20).contains(&n) && text.chars().all(super::clean::is_han)
 }
 
-/// The first full date in `text`: `2020年4月15日`, `2017-04-30`.
+/// The first full date in `text`: `2020年4月15日`, `2017-04-30`, and the
+/// day-first `05.06.2016` of some sites (5 June).
 pub fn find_date(text: &str) -> Option<PartialDate> {
     static DATE: OnceLock<Regex> = OnceLock::new();
-    let re = DATE.get_or_init(|| Regex::new(r"(\d{4})(?:年|-)(\d{1,2})(?:月|-)(\d{1,2})").expect("valid regex"));
+    let re = DATE.get_or_init(|| {
+        Regex::new(
+            r"(\d{4})(?:年|-|/)(\d{1,2})(?:月|-|/)(\d{1,2})|(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?:$|[^\d.])",
+        )
+        .expect("valid regex")
+    });
     let c = re.captures(text)?;
-    let date = format!("{}-{:0>2}-{:0>2}", &c[1], &c[2], &c[3]);
+    let date = match c.get(1) {
+        Some(_) => format!("{}-{:0>2}-{:0>2}", &c[1], &c[2], &c[3]),
+        None => format!("{}-{:0>2}-{:0>2}", &c[6], &c[5], &c[4]),
+    };
     PartialDate::parse(&date).ok()
 }
 
@@ -119,6 +128,15 @@ mod tests {
 
     fn removed(items: &[(&'static str, &str)]) -> Vec<Removed> {
         items.iter().map(|(reason, text)| Removed { reason, text: text.to_string(), line: 1 }).collect()
+    }
+
+    #[test]
+    fn posting_dates_in_every_form() {
+        let d = |t: &str| find_date(t).map(|d| d.to_string());
+        assert_eq!(d("时间：2017-04-30 10:19").as_deref(), Some("2017-04-30"));
+        assert_eq!(d("2021年06月03日11:01 来源：天津日报").as_deref(), Some("2021-06-03"));
+        assert_eq!(d("05.06.2016  05:44").as_deref(), Some("2016-06-05"));
+        assert_eq!(d("第1.2.3条"), None);
     }
 
     #[test]

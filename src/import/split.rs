@@ -24,6 +24,10 @@ pub struct Header {
     pub dated: Option<String>,
     /// Posting information printed after the title (`来源：… 时间：…`).
     pub posting: Option<String>,
+    /// The speaker's office on a line of its own (simplified).
+    pub office: Option<String>,
+    /// A `——在…上的讲话` subtitle under the title.
+    pub subtitle: Option<String>,
 }
 
 /// One document of an input: its header (none for an untitled fragment)
@@ -36,9 +40,9 @@ pub struct Part {
 }
 
 /// Cuts the paragraphs of one input into documents at their headers.
-pub fn split_documents(units: Vec<Unit>, removed: &mut Vec<Removed>) -> Vec<Part> {
+pub fn split_documents(units: Vec<Unit>, head: Option<Header>, removed: &mut Vec<Removed>) -> Vec<Part> {
     let mut parts: Vec<Part> = Vec::new();
-    let mut current = Part { line: units.first().map_or(1, |u| u.line), ..Part::default() };
+    let mut current = Part { line: units.first().map_or(1, |u| u.line), header: head, ..Part::default() };
     for (index, unit) in units.into_iter().enumerate() {
         let mut rest = unit.text.as_str();
         while !rest.is_empty() {
@@ -120,7 +124,7 @@ fn parse_header(text: &str) -> Option<(usize, Header)> {
         let tail = &text[end..];
         let posting = (tail.starts_with("来源：") || tail.starts_with("时间：")) && tail.chars().count() < 120;
         let title = c["title"].to_string();
-        let named = !pre.is_empty() && super::meta::split_office(&pre).is_some();
+        let named = !pre.is_empty() && super::people::split_office_name(&pre).is_some();
         let whole = tail.is_empty() || posting;
         let accepted = dated.is_some() || after.is_some() || posting || (named && (whole || title.ends_with("摘编")));
         if !accepted || (!pre.is_empty() && !named) {
@@ -136,6 +140,7 @@ fn parse_header(text: &str) -> Option<(usize, Header)> {
             name_after: after,
             dated,
             posting: posting.then(|| tail.to_string()),
+            ..Header::default()
         };
         return Some((end, header));
     }
@@ -224,6 +229,7 @@ mod tests {
                 "同志们：",
                 "今天开会。",
             ]),
+            None,
             &mut removed,
         );
         assert_eq!(parts.len(), 2);

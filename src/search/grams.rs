@@ -26,6 +26,8 @@ pub struct Run {
     pub buckets: Vec<Vec<u8>>,
     /// The run's text file (`search/t/<run>.bin`): [`text_file`].
     pub text: Vec<u8>,
+    /// Its documents' prints for the shared-passage finder: [`prints_section`].
+    pub prints: Vec<u8>,
 }
 
 /// A block read back: its gram, how many documents, the first and last,
@@ -76,6 +78,21 @@ fn text_file(starts: &[[u32; 2]], texts: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A run's prints: `u32` documents, then each's offset in the section and
+/// the section's length (little-endian `u32`s), then the documents'
+/// encoded [`crate::reuse::DocPrint`]s.
+fn prints_section(starts: &[u32], prints: &[u8]) -> Vec<u8> {
+    let header = (starts.len() + 2) as u32 * 4;
+    let mut out = Vec::with_capacity(header as usize + prints.len());
+    out.extend((starts.len() as u32).to_le_bytes());
+    for &s in starts {
+        out.extend((header + s).to_le_bytes());
+    }
+    out.extend((header + prints.len() as u32).to_le_bytes());
+    out.extend_from_slice(prints);
+    out
+}
+
 fn is_unigram(key: u64) -> bool {
     key & 0x1F_FFFF == 0
 }
@@ -112,6 +129,9 @@ pub struct Indexer {
     body_text: BodyText,
     texts: Vec<u8>,
     text_starts: Vec<[u32; 2]>,
+    /// The run's documents' prints, one after the other, and where each starts.
+    prints: Vec<u8>,
+    print_starts: Vec<u32>,
 }
 
 impl Default for Indexer {
@@ -134,6 +154,8 @@ impl Default for Indexer {
             body_text: BodyText::default(),
             texts: Vec::new(),
             text_starts: Vec::new(),
+            prints: Vec::new(),
+            print_starts: Vec::new(),
         }
     }
 }
@@ -155,6 +177,8 @@ impl Indexer {
         }
         self.text_starts.push([anchors_at, self.texts.len() as u32]);
         self.texts.extend(self.body_text.chars.iter().flat_map(|&c| BodyText::unit(c).to_le_bytes()));
+        self.print_starts.push(self.prints.len() as u32);
+        crate::reuse::DocPrint::of(&self.body_text).encode(&mut self.prints);
         // One pass: each character's unigram, and the bigram it starts.
         let stream = &self.stream;
         self.occurrences.reserve(stream.len());
@@ -201,7 +225,8 @@ impl Indexer {
         // room costs nothing; regrowing would copy).
         let bytes: usize = self.occurrences.len() * 3 / buckets;
         let text = text_file(&self.text_starts, &self.texts);
-        let mut run = Run { buckets: (0..buckets).map(|_| Vec::with_capacity(bytes)).collect(), text };
+        let prints = prints_section(&self.print_starts, &self.prints);
+        let mut run = Run { buckets: (0..buckets).map(|_| Vec::with_capacity(bytes)).collect(), text, prints };
         self.bigram_blocks(&mut run);
         self.unigram_blocks(&mut run);
         run
@@ -211,6 +236,8 @@ impl Indexer {
     pub fn clear(&mut self) {
         self.texts.clear();
         self.text_starts.clear();
+        self.prints.clear();
+        self.print_starts.clear();
         for &c in &self.unigrams {
             self.unigram_number[c as usize] = 0;
         }

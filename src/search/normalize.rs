@@ -3,33 +3,9 @@
 //! offsets in the original (snippets highlight the text as printed).
 //! Folds full-width ASCII to half-width, the ideographic space to a space,
 //! ASCII capitals to small letters, and traditional characters to simplified
-//! ones through the character table of the `fast2s` crate. The client gets
+//! ones through `script` (the character table of the `fast2s` crate). The client gets
 //! the same table as a string of pairs ([`fold_pairs`]), so the two sides
 //! cannot disagree.
-
-use std::sync::OnceLock;
-
-/// Traditional → simplified, one character each, without context: the
-/// substring relation must survive normalisation, which phrase-based
-/// conversion (乾隆 vs 乾淨) would break. A dense table over U+0800–U+FFFF
-/// (the only characters fast2s converts): folding is on the indexer's hot
-/// path.
-fn t2s() -> &'static [char] {
-    static TABLE: OnceLock<Vec<char>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        // Asking fast2s about each character alone gives its context-free table.
-        (0x0800u32..=0xFFFF)
-            .map(|n| {
-                let Some(c) = char::from_u32(n) else { return '\0' };
-                let mut s = fast2s::convert(c.encode_utf8(&mut [0; 4]));
-                match s.pop() {
-                    Some(out) if s.is_empty() => out,
-                    _ => c,
-                }
-            })
-            .collect()
-    })
-}
 
 /// The normal form of one character.
 pub fn fold(c: char) -> char {
@@ -40,11 +16,7 @@ pub fn fold(c: char) -> char {
             let half = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
             half.to_ascii_lowercase()
         }
-        '\u{0800}'..='\u{FFFF}' => match t2s()[c as usize - 0x0800] {
-            '\0' => c,
-            to => to,
-        },
-        c => c,
+        c => crate::script::simplified(c),
     }
 }
 

@@ -18,9 +18,9 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::grams::Run;
 
-const MAGIC: &[u8; 8] = b"ARCHRUN3";
+const MAGIC: &[u8; 8] = b"ARCHRUN4";
 
-/// Magic, key, checksum, sections (the buckets, then the text file).
+/// Magic, key, checksum, sections (the buckets, the text file, the prints).
 const HEADER: usize = 8 + 8 + 8 + 8;
 
 /// Where runs are kept.
@@ -67,7 +67,7 @@ impl RunStore {
         file.read_exact(&mut header).ok()?;
         let word = |i: usize| u64::from_le_bytes(header[8 * i..8 * i + 8].try_into().unwrap_or_default());
         // The buckets, then the text file.
-        let sections = buckets + 1;
+        let sections = buckets + 2;
         if &header[..8] != MAGIC || word(1) != key || word(3) != sections as u64 {
             return None;
         }
@@ -103,6 +103,7 @@ impl RunStore {
     pub fn keep(&self, n: usize, key: u64, run: Run) -> crate::error::Result<Stored> {
         let mut sections = run.buckets;
         sections.push(run.text);
+        sections.push(run.prints);
         let Some(dir) = &self.dir else { return Ok(Stored::Memory(sections)) };
         let mut offsets = vec![0u64];
         for b in &sections {
@@ -159,13 +160,49 @@ fn alive(pid: u32) -> bool {
 }
 
 impl Stored {
-    /// The run's text file (`search/t/<run>.bin`): the section after the buckets.
-    pub fn text(&self) -> crate::error::Result<Cow<'_, [u8]>> {
-        let sections = match self {
+    fn sections(&self) -> usize {
+        match self {
             Stored::Memory(sections) => sections.len(),
             Stored::File { offsets, .. } => offsets.len() - 1,
-        };
-        self.bucket(sections - 1)
+        }
+    }
+
+    /// The run's text file (`search/t/<run>.bin`): the section after the buckets.
+    pub fn text(&self) -> crate::error::Result<Cow<'_, [u8]>> {
+        self.bucket(self.sections() - 2)
+    }
+
+    /// Bytes `range` of the run's text file.
+    pub fn text_range(&self, range: std::ops::Range<usize>) -> crate::error::Result<Cow<'_, [u8]>> {
+        self.read(self.sections() - 2, range)
+    }
+
+    /// Bytes `range` of the run's prints (the last section).
+    pub fn prints_range(&self, range: std::ops::Range<usize>) -> crate::error::Result<Cow<'_, [u8]>> {
+        self.read(self.sections() - 1, range)
+    }
+
+    /// The run's prints, whole.
+    pub fn prints(&self) -> crate::error::Result<Cow<'_, [u8]>> {
+        self.bucket(self.sections() - 1)
+    }
+
+    /// Bytes `range` of section `s` (cut to the section's end).
+    fn read(&self, s: usize, range: std::ops::Range<usize>) -> crate::error::Result<Cow<'_, [u8]>> {
+        match self {
+            Stored::Memory(sections) => {
+                let section = &sections[s];
+                Ok(Cow::Borrowed(&section[range.start.min(section.len())..range.end.min(section.len())]))
+            }
+            Stored::File { file, path, data, offsets } => {
+                let len = (offsets[s + 1] - offsets[s]) as usize;
+                let (from, to) = (range.start.min(len), range.end.min(len));
+                let mut bytes = vec![0u8; to - from];
+                file.read_exact_at(&mut bytes, data + offsets[s] + from as u64)
+                    .map_err(|e| crate::error::Error::io("read", path, e))?;
+                Ok(Cow::Owned(bytes))
+            }
+        }
     }
 
     /// Bucket `b`'s blocks.
@@ -187,7 +224,7 @@ mod tests {
     use super::*;
 
     fn run() -> Run {
-        let mut run = Run { buckets: vec![Vec::new(); 4], text: b"text".to_vec() };
+        let mut run = Run { buckets: vec![Vec::new(); 4], text: b"text".to_vec(), prints: b"prints".to_vec() };
         for (b, bytes) in run.buckets.iter_mut().enumerate() {
             bytes.extend((0..100 * b).map(|i| i as u8));
         }
@@ -208,6 +245,8 @@ mod tests {
         let reused = store.reuse(3, 42, 4).expect("same key and buckets: reused");
         assert_eq!(buckets(&reused), run().buckets);
         assert_eq!(&reused.text().unwrap()[..], b"text");
+        assert_eq!(&reused.prints().unwrap()[..], b"prints");
+        assert_eq!(&reused.prints_range(1..3).unwrap()[..], b"ri");
         assert!(store.reuse(3, 43, 4).is_none(), "other inputs");
         assert!(store.reuse(3, 42, 8).is_none(), "other bucket count");
         assert!(store.reuse(4, 42, 4).is_none(), "no such run");

@@ -19,6 +19,7 @@ mod incremental;
 mod links;
 mod output;
 mod pages_in_browser;
+mod reuse;
 mod search;
 mod search_page;
 mod serve;

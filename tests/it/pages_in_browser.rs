@@ -9,7 +9,7 @@ use crate::browser::{Browser, StaticServer};
 use crate::support::Site;
 
 /// One page of each kind of the bundled archive, and the search page with a query.
-const PAGES: [&str; 16] = [
+const PAGES: [&str; 18] = [
     "",
     "speeches/",
     "speeches/he-bangjun-2020-zhucun-ganbu-peixun/",
@@ -23,6 +23,9 @@ const PAGES: [&str; 16] = [
     "about/",
     "search/?q=%E6%89%B6%E8%B4%AB",
     "404.html",
+    "passages/",
+    // A document with shared passages (their panels).
+    "speeches/zhong-yimin-2017-tuopin-gongjian-gongzuohui/",
     // The concordance of 扶贫, sorted by right context.
     "search/?q=%E6%89%B6%E8%B4%AB&view=kwic&ksort=right",
     "speeches/he-bangjun-2020-zhucun-ganbu-peixun-jiuli-repost/compare/",

@@ -185,6 +185,34 @@ fn normalise_occasion(text: &str) -> String {
     out
 }
 
+/// A place's name with or without its ethnic designation is the same
+/// unit: `维西傈僳族自治县` and `维西县`, `迪庆藏族自治州` and `迪庆州`.
+fn normalise_place(text: &str) -> String {
+    const PEOPLES: &str = "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺";
+    let name = normalise(text);
+    for suffix in ["自治州", "自治县", "自治旗"] {
+        let Some(mut stem) = name.strip_suffix(suffix) else { continue };
+        let mut stripped = false;
+        loop {
+            let before = stem;
+            stem = stem.strip_suffix("各族").unwrap_or(stem);
+            if let Some(s) = stem.strip_suffix('族') {
+                if let Some(p) = PEOPLES.split(' ').filter(|p| s.ends_with(p)).max_by_key(|p| p.len()) {
+                    stem = &s[..s.len() - p.len()];
+                }
+            }
+            stripped |= stem != before;
+            if stem == before {
+                break;
+            }
+        }
+        if stripped {
+            return format!("{stem}{}", suffix.chars().last().unwrap_or('县'));
+        }
+    }
+    name
+}
+
 const MUNICIPALITIES: [&str; 4] = ["北京市", "天津市", "上海市", "重庆市"];
 
 /// One field's value as the truth states it, normalised; `None` when empty.
@@ -196,7 +224,7 @@ fn truth_value(truth: &Value, field: &str) -> Option<String> {
         "speaker_title" => text(&truth["speaker_title"]).map(|t| normalise(&t)),
         "date" => text(&truth["date"]),
         "date_published" => text(&truth["date_published"]),
-        "province" | "city" | "county" => text(&truth[field]).map(|t| normalise(&t)),
+        "province" | "city" | "county" => text(&truth[field]).map(|t| normalise_place(&t)),
         "occasion" => text(&truth["occasion"]).map(|t| normalise_occasion(&t)),
         "kind" => text(&truth["kind"]),
         "transcribed" | "placeholders" => truth[field].as_bool().filter(|b| *b).map(|b| b.to_string()),
@@ -231,14 +259,16 @@ fn imported_value(front: &Value, field: &str) -> Option<String> {
         "speaker_title" => text(&yaml["speaker_title"]).map(|t| normalise(&t)),
         "date" => text(&yaml["date"]),
         "date_published" => text(&yaml["source"]["date"]),
-        "province" | "county" => text(&yaml[field]).map(|t| normalise(&t)),
+        "province" | "county" => text(&yaml[field]).map(|t| normalise_place(&t)),
         // The content model writes a provincial speech's province, or 全国,
         // as its `city`; the truth leaves city empty then (a municipality is
         // both).
-        "city" => text(&yaml["city"]).filter(|c| {
-            let provincial = Some(c) == province.as_ref() && !MUNICIPALITIES.contains(&c.as_str());
-            !provincial && c != "全国"
-        }),
+        "city" => text(&yaml["city"])
+            .filter(|c| {
+                let provincial = Some(c) == province.as_ref() && !MUNICIPALITIES.contains(&c.as_str());
+                !provincial && c != "全国"
+            })
+            .map(|c| normalise_place(&c)),
         "occasion" => text(&yaml["occasion"]).map(|t| normalise_occasion(&t)),
         "kind" => Some(text(&yaml["kind"]).unwrap_or_else(|| "speech".into())),
         "transcribed" | "placeholders" => yaml[field].as_bool().filter(|b| *b).map(|b| b.to_string()),
@@ -318,9 +348,11 @@ impl Score {
         let bodies: String = imported.documents.iter().map(|(_, b)| b.as_str()).collect::<Vec<_>>().join("\n\n");
         let body = Body::new(&bodies);
         let span = SpeechSpan::find(raw, truth);
-        let junk = junk_pieces(raw, truth, span.as_ref());
-        for piece in &junk {
-            let left = body.contains(piece);
+        let (outside, inside) = junk_pieces(raw, truth, span.as_ref());
+        let speech: String = span.as_ref().map(|s| s.speech_han(raw, &inside).into_iter().collect()).unwrap_or_default();
+        let junk: Vec<&String> = outside.iter().chain(&inside).collect();
+        for piece in junk {
+            let left = body.contains(piece, &speech);
             self.junk += 1;
             self.junk_left += usize::from(left);
             if verbose && left {
@@ -329,7 +361,7 @@ impl Score {
         }
         match span {
             Some(span) => {
-                let speech = span.speech_han(raw, &junk);
+                let speech = span.speech_han(raw, &inside);
                 let kept = lcs(&speech, &han(&bodies).chars().collect::<Vec<_>>());
                 self.speech_han += speech.len();
                 self.han_lost += speech.len() - kept;
@@ -390,14 +422,15 @@ impl Body {
         Body { squeezed: paragraphs.concat(), han: han(markdown), paragraphs }
     }
 
-    /// Whether a piece of text that is not the speech is in the body: a
-    /// short piece only when it stands as a paragraph of its own.
-    fn contains(&self, piece: &str) -> bool {
+    /// Whether a piece of text that is not the speech is in the body (more
+    /// often than the speech itself says it: a headline may repeat a
+    /// sentence): a short piece only when it stands as a paragraph of its own.
+    fn contains(&self, piece: &str, speech: &str) -> bool {
         let squeezed: String = piece.chars().filter(|c| !c.is_whitespace() && *c != '\\').collect();
         let piece_han = han(piece);
         let n = piece_han.chars().count();
         if n >= 4 {
-            return self.han.contains(&piece_han);
+            return self.han.matches(&piece_han).count() > speech.matches(&piece_han).count();
         }
         if n >= 2 {
             return self.paragraphs.iter().any(|p| han(p) == piece_han);
@@ -457,9 +490,10 @@ impl SpeechSpan {
 /// a line, before and after the body proper (chrome, titles, datelines,
 /// bylines, footers), lines inside it that hold Latin junk and no Han, and
 /// the quoted examples of junk the truth's `noise` names inside it.
-fn junk_pieces(raw: &str, truth: &Value, span: Option<&SpeechSpan>) -> Vec<String> {
+fn junk_pieces(raw: &str, truth: &Value, span: Option<&SpeechSpan>) -> (Vec<String>, Vec<String>) {
     let mut pieces = Vec::new();
-    let Some(span) = span else { return pieces };
+    let mut inside_pieces = Vec::new();
+    let Some(span) = span else { return (pieces, inside_pieces) };
     let mut offset = 0;
     for line in raw.split('\n') {
         let (start, end) = (offset, offset + line.len());
@@ -473,7 +507,7 @@ fn junk_pieces(raw: &str, truth: &Value, span: Option<&SpeechSpan>) -> Vec<Strin
             let latin_junk =
                 !inside.chars().any(is_han) && inside.chars().filter(char::is_ascii_alphabetic).count() >= 2;
             if latin_junk {
-                pieces.push(inside.trim().to_string());
+                inside_pieces.push(inside.trim().to_string());
             }
             format!("{before}\n{after}")
         };
@@ -485,12 +519,17 @@ fn junk_pieces(raw: &str, truth: &Value, span: Option<&SpeechSpan>) -> Vec<Strin
             continue;
         }
         for example in quoted_outside_parentheses(entry) {
-            if !example.trim().is_empty() && inside.contains(&example) {
-                pieces.push(example);
+            // Inside the speech, an example counts where it is junk: a line
+            // of its own, a run with non-Han junk, or a long phrase (a short
+            // label such as 重要讲话 is also said in sentences).
+            let own_line = inside.lines().any(|l| l.trim() == example.trim());
+            let long = han(&example).chars().count() >= 6 || han(&example).chars().count() < example.trim().chars().count();
+            if !example.trim().is_empty() && inside.contains(&example) && (own_line || long) {
+                inside_pieces.push(example);
             }
         }
     }
-    pieces
+    (pieces, inside_pieces)
 }
 
 /// A `noise` note about junk (not about layout, glosses or punctuation).
