@@ -13,7 +13,7 @@ use crate::render::views::Words;
 use crate::render::{plan_pages, render_site, PagePlan, Renderer, Theme};
 use crate::reuse::{self, Passages};
 use crate::search::{inputs as search_inputs, RunStore};
-use crate::write::{cache_dir, Discard, InputStamp, Output, Sink, WriteReport};
+use crate::write::{cache_dir, check_output, Discard, InputStamp, Output, Sink, WriteReport};
 
 /// What a build did, for the one-line summary and `-v` timings.
 #[derive(Debug, Default)]
@@ -50,6 +50,7 @@ pub struct Snapshot {
 /// output is left untouched.
 pub fn build(config: &Config) -> Result<BuildReport> {
     let started = Instant::now();
+    check_output(config)?;
     // Nothing changed since the last build, which left its output intact.
     let inputs = InputStamp::take(config);
     if let Some(last) = inputs.unchanged(config) {
@@ -77,6 +78,7 @@ pub fn build(config: &Config) -> Result<BuildReport> {
 /// [`build`] through every stage even when nothing changed, and what it
 /// knew (`archive serve` keeps it between builds).
 pub fn build_keeping(config: &Config) -> Result<(BuildReport, Snapshot)> {
+    check_output(config)?;
     settled(|| build_from(config, InputStamp::take(config), Instant::now()))
 }
 
@@ -105,7 +107,7 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
     let plan = plan_pages(&archive, &index, config.site.paginate_by);
     report.stages.push(stage.lap("index"));
     let renderer = Renderer::new(Theme::load(config)?)?;
-    let output = Output::open(&config.root, &config.output, renderer.fingerprint(config), config.clean)?;
+    let output = Output::open(&config.root, &config.output, renderer.fingerprint(config), config.clean, config.force)?;
     // The search stage's first phase walks every text: the reuse stage
     // reads what it keeps (prints and texts), and the index is joined
     // after rendering. A search index and passages that are up to date

@@ -74,6 +74,10 @@ pub struct BuildArgs {
     /// Ignore the build cache (.archive-cache/) and render every page.
     #[arg(long)]
     pub clean: bool,
+    /// Build into an output folder that holds files the archive did not
+    /// write, keeping every one of them (the build stops before replacing any).
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl BuildArgs {
@@ -82,6 +86,7 @@ impl BuildArgs {
             output: self.output.clone(),
             base_url: self.base_url.clone(),
             clean: self.clean,
+            force: self.force,
             ..self.site.options()
         }
     }

@@ -97,6 +97,9 @@ pub struct Options {
     pub drafts: bool,
     /// Ignore the build cache and render every page.
     pub clean: bool,
+    /// Build into an output folder that holds files the archive did not
+    /// write, keeping every one of them.
+    pub force: bool,
 }
 
 impl Options {
@@ -115,6 +118,8 @@ pub struct Config {
     pub drafts: bool,
     /// Ignore the build cache and render every page.
     pub clean: bool,
+    /// Build into a folder of files the archive did not write (kept).
+    pub force: bool,
     /// The day of this build (UTC), `YYYY-MM-DD`: what a citation gives as
     /// its access date where no script fills in the reader's. From
     /// `SOURCE_DATE_EPOCH` when set, for reproducible builds.
@@ -157,6 +162,7 @@ impl Config {
             site,
             drafts: options.drafts,
             clean: options.clean,
+            force: options.force,
             build_date: build_date(),
         })
     }

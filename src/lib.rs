@@ -12,6 +12,7 @@ pub mod compare;
 pub mod config;
 pub mod diagnostics;
 pub mod error;
+pub mod identity;
 pub mod import;
 pub mod index;
 pub mod init;

@@ -112,11 +112,14 @@ fn run(cli: &Cli) -> Result<(), Error> {
 /// `built 3 documents into 41 pages (…) in public in 0.12 s`.
 fn summary(report: &BuildReport, output: &Path) -> String {
     let w = &report.write;
-    let how = if w.incremental {
+    let mut how = if w.incremental {
         format!("{} re-rendered, {} written, {} removed", report.rendered, count(w.written, "file"), w.removed)
     } else {
         count(report.static_files, "static file")
     };
+    if !w.foreign.is_empty() {
+        how.push_str(&format!("; kept {} it did not write", count(w.foreign.len(), "file")));
+    }
     format!(
         "built {} into {} ({how}) in {} in {:.2} s",
         count(report.documents, "document"),

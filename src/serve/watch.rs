@@ -118,8 +118,8 @@ fn is_source(rel: &Path) -> bool {
     }
 }
 
-/// The output folder, and the `.public.staging-*` / `.public.old-*` folders
-/// a build swaps it with.
+/// The output folder, and the `.public.*` folders beside it that a build
+/// makes the new tree in and keeps the previous one in.
 fn is_output(output: &Path, path: &Path) -> bool {
     if path.starts_with(output) {
         return true;
@@ -128,7 +128,7 @@ fn is_output(output: &Path, path: &Path) -> bool {
     let name = name.to_string_lossy();
     let Ok(rel) = path.strip_prefix(parent) else { return false };
     let first = rel.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
-    first.starts_with(&format!(".{name}.staging-")) || first.starts_with(&format!(".{name}.old-"))
+    first.starts_with(&format!(".{name}."))
 }
 
 /// Swap, backup and lock files that editors write beside the file edited.
@@ -194,6 +194,8 @@ mod tests {
             "/site/public",
             "/site/.public.staging-42/index.html",
             "/site/.public.old-42",
+            "/site/.public.previous/index.html",
+            "/site/.public.tree-42/a/index.html",
         ])
         .is_empty());
     }

@@ -6,42 +6,11 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-/// A 64-bit digest (XXH3) of a page's inputs or a file's bytes. Collisions
-/// are 2⁻⁶⁴-rare; a wrong hit would keep one stale page, which `--clean` fixes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Fingerprint(pub u64);
-
-impl Fingerprint {
-    pub fn of_bytes(bytes: &[u8]) -> Fingerprint {
-        Fingerprint(xxh3_64(bytes))
-    }
-
-    /// The digest of `value` serialized as JSON, without building the text.
-    pub fn of_json<T: Serialize + ?Sized>(seed: Fingerprint, value: &T) -> Fingerprint {
-        let mut w = HashWriter(Xxh3::new());
-        w.0.update(&seed.0.to_le_bytes());
-        // Serializing into a hasher cannot fail for our view types.
-        let _ = serde_json::to_writer(&mut w, value);
-        Fingerprint(w.0.digest())
-    }
-}
-
-struct HashWriter(Xxh3);
-
-impl io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
+use crate::identity::{atomic_write, cache_dir};
+pub use crate::identity::{stamp, Fingerprint};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -51,50 +20,94 @@ pub struct Entry {
     pub mtime_ns: u128,
 }
 
-/// What the last build wrote, and under which program and settings.
+/// What one build wrote into its output, and under which program and
+/// settings; the output's marker names the build.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     pub format: u32,
     /// Digest of the program, settings, templates and translations.
     pub global: Fingerprint,
+    /// The build's id (0 in manifests from before the marker).
+    #[serde(default)]
+    pub build: u64,
+    /// Every file the build wrote.
     pub files: BTreeMap<String, Entry>,
+    /// Files of the output that no build wrote (a folder built into with
+    /// `--force`), kept in it: path → size, modification time.
+    #[serde(default)]
+    pub foreign: BTreeMap<String, (u64, u128)>,
 }
 
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
+/// Manifests from before the marker (one per output, no build id) still
+/// tell which files their build wrote.
+const LEGACY_FORMAT: u32 = 2;
 
 impl Manifest {
-    pub fn new(global: Fingerprint) -> Manifest {
-        Manifest { format: FORMAT, global, files: BTreeMap::new() }
+    pub fn new(global: Fingerprint, build: u64) -> Manifest {
+        Manifest { format: FORMAT, global, build, ..Manifest::default() }
     }
 
-    /// The cache file for an output folder: one per output, under the root.
-    pub fn path(root: &Path, output: &Path) -> PathBuf {
-        let id = Fingerprint::of_bytes(output.to_string_lossy().as_bytes());
-        super::cache_dir(root).join(format!("{:016x}.json", id.0))
+    /// The manifest of build `build` of `output`, under the root's cache.
+    pub fn path(root: &Path, output: &Path, build: u64) -> PathBuf {
+        cache_dir(root).join(format!("{}-{build:016x}.json", output_key(output)))
     }
 
-    /// The manifest at `path` if it is whole and made under `global`.
-    pub fn load(path: &Path, global: Fingerprint) -> Option<Manifest> {
+    /// Where a manifest from before the marker was kept.
+    pub fn legacy_path(root: &Path, output: &Path) -> PathBuf {
+        cache_dir(root).join(format!("{}.json", output_key(output)))
+    }
+
+    /// The manifest at `path` if it is whole; whether its fingerprints
+    /// can be trusted is [`Manifest::made_under`]'s question.
+    pub fn load(path: &Path) -> Option<Manifest> {
         let text = std::fs::read(path).ok()?;
         let m: Manifest = serde_json::from_slice(&text).ok()?;
-        (m.format == FORMAT && m.global == global).then_some(m)
+        [FORMAT, LEGACY_FORMAT].contains(&m.format).then_some(m)
+    }
+
+    /// True when the manifest was made by this program under `global`.
+    pub fn made_under(&self, global: Fingerprint) -> bool {
+        self.format == FORMAT && self.global == global
     }
 
     pub fn save(&self, path: &Path) -> io::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+        atomic_write(path, &serde_json::to_vec(self).map_err(io::Error::other)?)
+    }
+
+    /// Removes the manifests of `output` but those of builds `keep` (the
+    /// ones of earlier builds, and of builds stopped before publishing).
+    pub fn forget_others(root: &Path, output: &Path, keep: &[u64]) {
+        let prefix = format!("{}-", output_key(output));
+        let kept: Vec<String> = keep.iter().map(|b| format!("{prefix}{b:016x}.json")).collect();
+        let legacy = format!("{}.json", output_key(output));
+        let Ok(entries) = std::fs::read_dir(cache_dir(root)) else { return };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if (name.starts_with(&prefix) && name.ends_with(".json") && !kept.contains(&name)) || name == legacy {
+                let _ = std::fs::remove_file(entry.path());
+            }
         }
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec(self).map_err(io::Error::other)?)?;
-        std::fs::rename(tmp, path)
     }
 }
 
-/// Size and modification time of a file, as the cache records them.
-pub fn stamp(path: &Path) -> Option<(u64, u128)> {
-    let meta = std::fs::metadata(path).ok()?;
-    let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
-    Some((meta.len(), mtime))
+/// The output folder's name in the cache: of its canonical path, so that
+/// `./public` and `/site/public` are the same output, before it exists too.
+pub fn output_key(output: &Path) -> String {
+    let output = canonical(output);
+    format!("{:016x}", Fingerprint::of_bytes(output.to_string_lossy().as_bytes()).0)
+}
+
+/// `path` with every link and `.`/`..` resolved, as far as it exists.
+pub fn canonical(path: &Path) -> PathBuf {
+    if let Ok(path) = path.canonicalize() {
+        return path;
+    }
+    match (path.parent().filter(|p| !p.as_os_str().is_empty()), path.file_name()) {
+        (Some(parent), Some(name)) => canonical(parent).join(name),
+        (None, Some(name)) => std::env::current_dir().unwrap_or_default().join(name),
+        _ => path.to_path_buf(),
+    }
 }
 
 #[cfg(test)]
@@ -105,21 +118,27 @@ mod tests {
     fn a_manifest_from_other_settings_or_a_corrupt_file_is_not_trusted() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.json");
-        let mut m = Manifest::new(Fingerprint(7));
+        let mut m = Manifest::new(Fingerprint(7), 1);
         m.files
             .insert("index.html".into(), Entry { inputs: Fingerprint(1), bytes: Fingerprint(2), size: 3, mtime_ns: 4 });
         m.save(&path).unwrap();
-        assert_eq!(Manifest::load(&path, Fingerprint(7)), Some(m));
-        assert_eq!(Manifest::load(&path, Fingerprint(8)), None);
-        std::fs::write(&path, b"{\"format\":1,\"global\":7,\"files\":{\"x\":").unwrap();
-        assert_eq!(Manifest::load(&path, Fingerprint(7)), None);
+        let loaded = Manifest::load(&path).unwrap();
+        assert_eq!(loaded, m);
+        assert!(loaded.made_under(Fingerprint(7)) && !loaded.made_under(Fingerprint(8)));
+        std::fs::write(&path, b"{\"format\":3,\"global\":7,\"files\":{\"x\":").unwrap();
+        assert_eq!(Manifest::load(&path), None);
     }
 
     #[test]
-    fn fingerprints_follow_the_value() {
-        let a = Fingerprint::of_json(Fingerprint(1), &("x", 1));
-        assert_eq!(a, Fingerprint::of_json(Fingerprint(1), &("x", 1)));
-        assert_ne!(a, Fingerprint::of_json(Fingerprint(1), &("x", 2)));
-        assert_ne!(a, Fingerprint::of_json(Fingerprint(2), &("x", 1)));
+    fn a_manifest_from_before_the_marker_tells_ownership_but_is_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.json");
+        std::fs::write(
+            &path,
+            br#"{"format":2,"global":7,"files":{"a.html":{"inputs":1,"bytes":2,"size":3,"mtime_ns":4}}}"#,
+        )
+        .unwrap();
+        let m = Manifest::load(&path).unwrap();
+        assert!(m.files.contains_key("a.html") && !m.made_under(Fingerprint(7)));
     }
 }

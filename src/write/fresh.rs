@@ -13,8 +13,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::cache::{stamp, Manifest};
+use super::cache::{output_key, stamp, Manifest};
 use crate::config::Config;
+use crate::identity::cache_dir;
 
 const FORMAT: u32 = 1;
 /// How much older than the stamp a file must be for its size and time to
@@ -61,7 +62,7 @@ impl InputStamp {
         let Some((size, modified)) = stamp(&site) else { return InputStamp(None) };
         let mut files = vec![(site.to_string_lossy().into_owned(), size, modified)];
         for folder in &folders {
-            files.extend(stamps(folder).into_iter().map(|(p, size, t)| (p.to_string_lossy().into_owned(), size, t)));
+            files.extend(stamps(folder).into_iter().map(|(p, size, t, _)| (p.to_string_lossy().into_owned(), size, t)));
         }
         let settled = settled.duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos();
         if files.iter().any(|f| f.2 >= settled) {
@@ -94,7 +95,9 @@ pub(super) fn record(root: &Path, output: &Path, inputs: InputStamp, manifest: &
         let _ = std::fs::remove_file(&path);
         return;
     };
-    let entries = manifest.files.iter().map(|(rel, e)| entry_digest(rel, e.size, e.mtime_ns));
+    let ours = manifest.files.iter().map(|(rel, e)| (rel, e.size, e.mtime_ns));
+    let foreign = manifest.foreign.iter().map(|(rel, (size, mtime))| (rel, *size, *mtime));
+    let entries = ours.chain(foreign).map(|(rel, size, mtime)| entry_digest(rel, size, mtime));
     let (output, files) = entries.fold((0u64, 0usize), |(sum, n), d| (sum.wrapping_add(d), n + 1));
     let fresh = Freshness { format: FORMAT, inputs, output, files, documents: counts.0, pages: counts.1 };
     if let Ok(bytes) = serde_json::to_vec(&fresh) {
@@ -108,15 +111,17 @@ pub(super) fn forget(root: &Path, output: &Path) {
 }
 
 fn path(root: &Path, output: &Path) -> PathBuf {
-    Manifest::path(root, output).with_extension("fresh")
+    cache_dir(root).join(format!("{}.fresh", output_key(output)))
 }
 
-/// Path, size and modification time (ns) of every file under `dir` (none
-/// if it does not exist), folders read in parallel. Sizes and times are
-/// those of the files links point to; a link to a folder, a dangling link
-/// or a loop is stamped as too recent to judge (loading follows links).
-pub(super) fn stamps(dir: &Path) -> Vec<(PathBuf, u64, u128)> {
-    fn visit<'s>(scope: &rayon::Scope<'s>, dir: PathBuf, found: &'s Mutex<Vec<(PathBuf, u64, u128)>>) {
+/// Path, size, modification time (ns) and inode number of every file
+/// under `dir` (none if it does not exist), folders read in parallel.
+/// Sizes and times are those of the files links point to; a link to a
+/// folder, a dangling link or a loop is stamped as too recent to judge
+/// (loading follows links).
+pub(super) fn stamps(dir: &Path) -> Vec<(PathBuf, u64, u128, u64)> {
+    type Found = Mutex<Vec<(PathBuf, u64, u128, u64)>>;
+    fn visit<'s>(scope: &rayon::Scope<'s>, dir: PathBuf, found: &'s Found) {
         let Ok(entries) = std::fs::read_dir(&dir) else { return };
         let mut here = Vec::new();
         for entry in entries.filter_map(Result::ok) {
@@ -130,12 +135,12 @@ pub(super) fn stamps(dir: &Path) -> Vec<(PathBuf, u64, u128)> {
                 // link or a loop: stamped as too recent to judge, so the
                 // build runs and loading judges it.
                 Ok(_) | Err(_) if kind.is_symlink() && !meta_is_file(&entry.path()) => {
-                    here.push((entry.path(), 0, u128::MAX));
+                    here.push((entry.path(), 0, u128::MAX, 0));
                 }
                 Err(_) => {}
                 Ok(meta) => {
                     let t = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).unwrap_or_default();
-                    here.push((entry.path(), meta.len(), t.as_nanos()));
+                    here.push((entry.path(), meta.len(), t.as_nanos(), std::os::unix::fs::MetadataExt::ino(&meta)));
                 }
             }
         }
@@ -153,7 +158,7 @@ pub(super) fn stamps(dir: &Path) -> Vec<(PathBuf, u64, u128)> {
 fn output_digest(output: &Path) -> Option<(u64, usize)> {
     let files = stamps(output);
     let mut sum = 0u64;
-    for (path, size, mtime) in &files {
+    for (path, size, mtime, _) in &files {
         sum = sum.wrapping_add(entry_digest(&super::relative(output, path)?, *size, *mtime));
     }
     Some((sum, files.len()))

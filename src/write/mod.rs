@@ -4,13 +4,24 @@
 //! Refuses any path that would leave the output folder.
 
 mod cache;
+mod claim;
 mod fresh;
+mod publish;
 mod staging;
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
 pub use cache::{stamp, Fingerprint, Manifest};
+pub use claim::MARKER;
+
+/// Refuses, before anything is written anywhere, an output folder the
+/// build may not write (see `claim`).
+pub fn check_output(config: &crate::config::Config) -> Result<()> {
+    let output = cache::canonical(&config.output);
+    let legacy = Manifest::load(&Manifest::legacy_path(&config.root, &output)).is_some();
+    claim::claim(&output, config.force, legacy).map(|_| ())
+}
 pub use fresh::{Freshness, InputStamp};
 pub use staging::{Output, Staging, WriteReport};
 
@@ -48,11 +59,7 @@ pub trait Sink: Sync {
     }
 }
 
-/// Where a site's build caches live (`.archive-cache/` under its root):
-/// safe to delete at any time.
-pub fn cache_dir(root: &Path) -> PathBuf {
-    root.join(".archive-cache")
-}
+pub use crate::identity::cache_dir;
 
 /// `path` relative to `base`, with `/` between its parts.
 fn relative(base: &Path, path: &Path) -> Option<String> {

@@ -1,37 +1,41 @@
-//! The output of one build. A full build fills a staging folder beside the
-//! output and swaps it in; an incremental build (a trusted cache and an
-//! existing output) stages only the files that changed and moves them in,
-//! then removes what the build no longer makes. Either way nothing reaches
-//! the output before every page rendered.
+//! The output of one build. Every build makes a whole new tree in a staging
+//! folder beside the output: the pages it rendered are written there, and
+//! every file that is byte for byte what the last build left is hard-linked
+//! from the output instead of copied (so an incremental build writes only
+//! what changed). The finished tree replaces the output in one step
+//! (`publish`). Nothing reaches the output before every page rendered, and
+//! nothing in it that the archive did not write is lost: such files are
+//! linked into the new tree too.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use rayon::prelude::*;
+
 use super::cache::{self, Entry, Fingerprint, Manifest};
+use super::claim::{claim, Claim, Marker, MARKER};
 use super::fresh::{self, InputStamp};
+use super::publish;
 use super::{relative, safe_join, Sink};
 use crate::error::{Error, Result};
 
-/// A folder next to the output, removed unless committed.
+/// A folder next to the output, removed unless published.
 pub struct Staging {
     pub dir: PathBuf,
-    committed: bool,
+    published: bool,
 }
 
 impl Staging {
     pub fn new(output: &Path) -> io::Result<Staging> {
-        let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent)?;
-        let name = output.file_name().map_or("public".into(), |n| n.to_string_lossy().to_string());
-        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        let dir = publish::staging_path(output);
         if dir.exists() {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
-        Ok(Staging { dir, committed: false })
+        Ok(Staging { dir, published: false })
     }
 
     fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
@@ -45,59 +49,97 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.published {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
 }
 
 /// What the write stage did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WriteReport {
+    /// The last build's output was there to build on.
     pub incremental: bool,
     /// Files written (the others were already right).
     pub written: usize,
     /// Pages not even rendered: their inputs had not changed.
     pub kept: usize,
+    /// Files of the last build that this one does not make.
     pub removed: usize,
+    /// Files in the output that the archive did not write, kept there.
+    pub foreign: Vec<String>,
 }
 
 pub struct Output {
     root: PathBuf,
     output: PathBuf,
     staging: Staging,
-    cache_path: PathBuf,
-    /// The last build's manifest, when it can be trusted.
-    old: Option<Manifest>,
-    /// With `old`: every file in the output now, and its size and time.
+    /// Set when the build is committed.
+    build: u64,
+    claim: Claim,
+    /// The manifest of the build that made the output, when the cache
+    /// has it: which files the archive wrote there.
+    last: Option<Manifest>,
+    /// With `last`: its fingerprints may be used (same program and
+    /// settings, not `--clean`).
+    trusted: bool,
+    /// The manifest of the tree kept as `.public.previous`, when there is
+    /// one to make the new tree from.
+    previous: Option<Manifest>,
+    /// Every file in the output now, and its size and time.
     on_disk: HashMap<String, (u64, u128)>,
+    /// And its inode number.
+    inodes: HashMap<String, u64>,
     new: Mutex<Manifest>,
     written: AtomicUsize,
     kept: AtomicUsize,
 }
 
+/// Files by path, with their size and modification time.
+type Stamps = BTreeMap<String, (u64, u128)>;
+
+/// A recorded entry not yet on disk has no size and time: it is in the
+/// staging folder, and is stamped there when the build is published.
+fn staged(entry: &Entry) -> bool {
+    entry.size == 0 && entry.mtime_ns == 0
+}
+
 impl Output {
-    /// Prepares a build of `output`. `global` digests everything that
-    /// affects every page; `clean` ignores the cache.
-    pub fn open(root: &Path, output: &Path, global: Fingerprint, clean: bool) -> Result<Output> {
-        refuse_foreign(output)?;
-        let cache_path = Manifest::path(root, output);
-        let old = (!clean && output.is_dir()).then(|| Manifest::load(&cache_path, global)).flatten();
-        let on_disk = match old {
-            Some(_) => fresh::stamps(output)
-                .into_iter()
-                .filter_map(|(path, size, mtime)| Some((relative(output, &path)?, (size, mtime))))
-                .collect(),
-            None => HashMap::new(),
+    /// Prepares a build of `output`, or refuses a folder that is not the
+    /// archive's to write (see `claim`; `force` builds into one keeping
+    /// its files). `global` digests everything that affects every page;
+    /// `clean` ignores the cache.
+    pub fn open(root: &Path, output: &Path, global: Fingerprint, clean: bool, force: bool) -> Result<Output> {
+        // A link to a folder is built in the folder it points to, beside it.
+        let output = cache::canonical(output);
+        publish::clean_leftovers(&output).map_err(|e| Error::io("clean up after an earlier build of", &output, e))?;
+        let legacy = Manifest::load(&Manifest::legacy_path(root, &output));
+        let claim = claim(&output, force, legacy.is_some())?;
+        let last = match claim {
+            Claim::Ours(marker) => Manifest::load(&Manifest::path(root, &output, marker.build)),
+            Claim::Legacy => legacy,
+            Claim::Free | Claim::Adopted => None,
         };
+        let trusted = !clean && last.as_ref().is_some_and(|m| m.made_under(global));
+        let previous = last.as_ref().and_then(|_| previous_tree(root, &output));
+        let found: Vec<(String, (u64, u128), u64)> = super::fresh::stamps(&output)
+            .into_iter()
+            .filter_map(|(path, size, mtime, ino)| Some((relative(&output, &path)?, (size, mtime), ino)))
+            .collect();
+        let inodes = found.iter().map(|(rel, _, ino)| (rel.clone(), *ino)).collect();
+        let on_disk = found.into_iter().map(|(rel, stamp, _)| (rel, stamp)).collect();
         Ok(Output {
             root: root.to_path_buf(),
-            output: output.to_path_buf(),
-            staging: Staging::new(output).map_err(|e| Error::io("create a staging folder beside", output, e))?,
-            cache_path,
-            old,
+            staging: Staging::new(&output).map_err(|e| Error::io("create a staging folder beside", &output, e))?,
+            output,
+            build: 0,
+            claim,
+            last,
+            trusted,
+            previous,
             on_disk,
-            new: Mutex::new(Manifest::new(global)),
+            inodes,
+            new: Mutex::new(Manifest::new(global, 0)),
             written: AtomicUsize::new(0),
             kept: AtomicUsize::new(0),
         })
@@ -105,7 +147,7 @@ impl Output {
 
     /// The last build's entry for `rel`, if the file is still as it left it.
     fn previous(&self, rel: &str) -> Option<&Entry> {
-        let entry = self.old.as_ref()?.files.get(rel)?;
+        let entry = self.last.as_ref()?.files.get(rel)?;
         (self.on_disk.get(rel) == Some(&(entry.size, entry.mtime_ns))).then_some(entry)
     }
 
@@ -113,51 +155,231 @@ impl Output {
         self.new.lock().unwrap_or_else(|e| e.into_inner()).files.insert(rel.to_string(), entry);
     }
 
-    /// Makes the output what this build produced, and saves the cache with
-    /// the stamp of the inputs it was made from and its counts (documents,
-    /// pages) for the next build's fast path.
+    /// Makes the output what this build produced, and saves the manifest
+    /// (and the stamp of the inputs it was made from, with its counts of
+    /// documents and pages, for the next build's fast path).
     pub fn commit(mut self, inputs: InputStamp, counts: (usize, usize)) -> Result<WriteReport> {
+        let marker = Marker::bytes();
+        let marker_path = self.staging.dir.join(MARKER);
+        self.staging.put(MARKER, &marker).map_err(|e| Error::io("write", &marker_path, e))?;
+        self.build = Marker::of_file(&marker_path)
+            .ok_or_else(|| Error::io("read", &marker_path, io::Error::from(io::ErrorKind::NotFound)))?
+            .build;
+        let entry = Entry { inputs: Fingerprint(0), bytes: Fingerprint::of_bytes(&marker), size: 0, mtime_ns: 0 };
+        self.record(MARKER, entry);
         let mut manifest = std::mem::take(self.new.get_mut().unwrap_or_else(|e| e.into_inner()));
-        let mut report = WriteReport {
-            incremental: self.old.is_some(),
+        manifest.build = self.build;
+        let staging = self.staging.dir.clone();
+        let mut foreign = self.foreign(&manifest)?;
+        let mut written = BTreeSet::new();
+        for (rel, entry) in manifest.files.iter_mut().filter(|(_, e)| staged(e)) {
+            (entry.size, entry.mtime_ns) = cache::stamp(&staging.join(rel)).unwrap_or_default();
+            written.insert(rel.clone());
+        }
+        let (tree, rescued) = self.make_tree(&manifest, &foreign, &written).map_err(|e| {
+            // Half made: of no use to a later build.
+            let _ = std::fs::remove_dir_all(publish::tree_path(&self.output));
+            Error::io("make the new tree beside", &self.output, e)
+        })?;
+        foreign.extend(rescued);
+        let report = WriteReport {
+            incremental: self.trusted,
             written: *self.written.get_mut(),
             kept: *self.kept.get_mut(),
-            removed: 0,
+            removed: self
+                .last
+                .as_ref()
+                .map_or(0, |m| m.files.keys().filter(|r| !manifest.files.contains_key(*r)).count()),
+            foreign: foreign.keys().cloned().collect(),
         };
-        // The old cache describes the old output: drop it before touching
-        // the output, so an interrupted commit is never trusted.
-        let _ = std::fs::remove_file(&self.cache_path);
+        manifest.foreign = foreign;
+        // Saved before the output changes: whichever tree the output holds
+        // when this process stops, its marker names a manifest.
+        let manifest_path = Manifest::path(&self.root, &self.output, self.build);
+        manifest.save(&manifest_path).map_err(|e| Error::io("write", &manifest_path, e))?;
         fresh::forget(&self.root, &self.output);
-        let failed = |e| Error::io("write", &self.output, e);
-        if self.old.is_some() {
-            move_staged(&self.staging.dir, &self.output).map_err(failed)?;
-            report.removed = remove_strays(&self.output, &self.on_disk, &manifest).map_err(failed)?;
-        } else {
-            swap(&self.staging.dir, &self.output).map_err(failed)?;
-            self.staging.committed = true;
+        let published = publish::sync(&tree).and_then(|()| publish::publish(&tree, &self.output));
+        let old = published.map_err(|e| Error::io("publish", &self.output, e))?;
+        self.staging.published = tree == staging;
+        let mut keep = vec![self.build];
+        if let Some(old) = old {
+            publish::keep_previous(&old, &self.output).map_err(|e| Error::io("keep", &old, e))?;
+            keep.extend(self.last.as_ref().map(|m| m.build));
         }
-        for (rel, entry) in manifest.files.iter_mut() {
-            if entry.size == 0 && entry.mtime_ns == 0 {
-                let (size, mtime_ns) = cache::stamp(&self.output.join(rel)).unwrap_or_default();
-                entry.size = size;
-                entry.mtime_ns = mtime_ns;
-            }
-        }
-        // A cache that cannot be saved only costs the next build time.
-        if manifest.save(&self.cache_path).is_ok() {
-            fresh::record(&self.root, &self.output, inputs, &manifest, counts);
-        }
+        Manifest::forget_others(&self.root, &self.output, &keep);
+        fresh::record(&self.root, &self.output, inputs, &manifest, counts);
         Ok(report)
     }
+
+    /// The new tree, beside the output: the previous tree changed where it
+    /// differs, when there is one this build can trust; else the staging
+    /// folder with every file this build did not write linked in from the
+    /// output. `written`: the files in the staging folder. Returns the tree,
+    /// and the files of the previous tree kept as not the archive's.
+    fn make_tree(
+        &mut self,
+        manifest: &Manifest,
+        foreign: &BTreeMap<String, (u64, u128)>,
+        written: &BTreeSet<String>,
+    ) -> io::Result<(PathBuf, Stamps)> {
+        let staging = self.staging.dir.clone();
+        let from_output =
+            manifest.files.iter().filter(|(rel, _)| !written.contains(*rel)).map(|(r, e)| (r, (e.size, e.mtime_ns)));
+        let from_output: Vec<(&String, (u64, u128))> =
+            from_output.chain(foreign.iter().map(|(r, s)| (r, *s))).collect();
+        let Some(base) = self.previous.take() else {
+            let linked: Vec<&str> = from_output.iter().map(|(rel, _)| rel.as_str()).collect();
+            link_all(&self.output, &staging, &linked)?;
+            return Ok((staging, BTreeMap::new()));
+        };
+        let tree = publish::tree_path(&self.output);
+        std::fs::rename(publish::previous_path(&self.output), &tree)?;
+        // What the tree holds, found on disk: files may have been added to
+        // it, or changed in place, while it was the output.
+        let held: Vec<(String, (u64, u128), u64)> = super::fresh::stamps(&tree)
+            .into_iter()
+            .filter_map(|(path, size, mtime, ino)| Some((relative(&tree, &path)?, (size, mtime), ino)))
+            .collect();
+        // The files the archive knows of there: written by the build that
+        // made the tree, or found in it by the build after (while it was
+        // the output). Anything else was put there while that build ran:
+        // it is not the archive's to delete, and is kept in the new tree.
+        let last = self.last.as_ref();
+        let known = |rel: &str| {
+            [Some(&base), last].into_iter().flatten().any(|m| m.files.contains_key(rel) || m.foreign.contains_key(rel))
+        };
+        let linked_here: BTreeMap<&str, u64> =
+            from_output.iter().filter_map(|(rel, _)| Some((rel.as_str(), *self.inodes.get(rel.as_str())?))).collect();
+        let mut gone = Vec::new();
+        let mut rescued = BTreeMap::new();
+        let mut in_place = BTreeSet::new();
+        for (rel, stamp, ino) in &held {
+            if linked_here.get(rel.as_str()) == Some(ino) {
+                // The same file as in the output.
+                in_place.insert(rel.as_str());
+            } else if known(rel) || manifest.files.contains_key(rel) {
+                gone.push(rel.as_str());
+            } else {
+                rescued.insert(rel.clone(), *stamp);
+            }
+        }
+        remove_files(&tree, &gone)?;
+        let written: Vec<&str> = written.iter().map(String::as_str).collect();
+        move_all(&staging, &tree, &written)?;
+        let linked: Vec<&str> =
+            from_output.iter().map(|(rel, _)| rel.as_str()).filter(|rel| !in_place.contains(rel)).collect();
+        link_all(&self.output, &tree, &linked)?;
+        Ok((tree, rescued))
+    }
+
+    /// The files of the output that the archive did not write: kept in the
+    /// new tree. An error if this build makes a file of the same name.
+    fn foreign(&self, manifest: &Manifest) -> Result<BTreeMap<String, (u64, u128)>> {
+        let ours = |rel: &str| match (&self.last, self.claim) {
+            (Some(last), _) => last.files.contains_key(rel),
+            // Marked as the archive's, but the cache that listed its files
+            // is gone: a file this build makes again is taken as its own.
+            (None, Claim::Ours(_)) => manifest.files.contains_key(rel),
+            (None, _) => false,
+        };
+        let foreign: BTreeMap<String, (u64, u128)> =
+            self.on_disk.iter().filter(|(rel, _)| *rel != MARKER && !ours(rel)).map(|(r, s)| (r.clone(), *s)).collect();
+        let clashes: Vec<&str> =
+            foreign.keys().filter(|rel| manifest.files.contains_key(*rel)).map(String::as_str).collect();
+        if !clashes.is_empty() {
+            let shown: Vec<&str> = clashes.iter().take(5).copied().collect();
+            let more = if clashes.len() > 5 { format!(" and {} more", clashes.len() - 5) } else { String::new() };
+            return Err(Error::Usage(format!(
+                "--output: {} holds files the archive did not write where the build makes its own ({}{more}); \
+                 nothing was written: move them away or choose another --output",
+                self.output.display(),
+                shown.join(", ")
+            )));
+        }
+        Ok(foreign)
+    }
+}
+
+/// The manifest of the tree kept beside `output` as the previous one, if
+/// it is this program's and its manifest is at hand; without the manifest
+/// it is removed (its files are those of a tree of this program's; the
+/// files a user put in the output are in the output too), and a folder
+/// without the marker is left alone.
+fn previous_tree(root: &Path, output: &Path) -> Option<Manifest> {
+    let path = publish::previous_path(output);
+    std::fs::symlink_metadata(&path).ok()?;
+    let marker = Marker::read(&path)?;
+    let manifest = Manifest::load(&Manifest::path(root, output, marker.build));
+    if manifest.is_none() {
+        let _ = std::fs::remove_dir_all(&path);
+    }
+    manifest
+}
+
+/// Makes the folders that `files` (relative paths) go in under `to`.
+fn make_folders(to: &Path, files: &[&str]) -> io::Result<()> {
+    let folders: BTreeSet<&Path> =
+        files.iter().filter_map(|rel| Path::new(rel).parent()).filter(|p| !p.as_os_str().is_empty()).collect();
+    // Sorted, a folder comes before the folders in it.
+    for folder in folders {
+        match std::fs::create_dir(to.join(folder)) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir_all(to.join(folder))?,
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Hard-links each of `files` of `from` into `to` (same relative path,
+/// replacing what is there); in parallel.
+fn link_all(from: &Path, to: &Path, files: &[&str]) -> io::Result<()> {
+    make_folders(to, files)?;
+    files.par_iter().try_for_each(|rel| {
+        let (src, dst) = (safe_join(from, rel)?, safe_join(to, rel)?);
+        match std::fs::hard_link(&src, &dst) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                std::fs::remove_file(&dst)?;
+                std::fs::hard_link(&src, &dst)
+            }
+            // A file system without links: copied.
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => std::fs::copy(&src, &dst).map(|_| ()),
+            other => other,
+        }
+    })
+}
+
+/// Moves each of `files` of `from` to the same place under `to`.
+fn move_all(from: &Path, to: &Path, files: &[&str]) -> io::Result<()> {
+    make_folders(to, files)?;
+    files.par_iter().try_for_each(|rel| std::fs::rename(safe_join(from, rel)?, safe_join(to, rel)?))
+}
+
+/// Removes each of `files` under `dir`, and the folders that leaves empty.
+fn remove_files(dir: &Path, files: &[&str]) -> io::Result<()> {
+    let mut folders = BTreeSet::new();
+    for rel in files {
+        let path = safe_join(dir, rel)?;
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        folders.extend(path.ancestors().skip(1).take_while(|p| *p != dir).map(Path::to_path_buf));
+    }
+    // Deepest first; fails, as it should, unless empty.
+    for folder in folders.iter().rev() {
+        let _ = std::fs::remove_dir(folder);
+    }
+    Ok(())
 }
 
 impl Sink for Output {
     fn may_keep(&self) -> bool {
-        self.old.is_some()
+        self.trusted
     }
 
     fn keep(&self, rel: &str, fingerprint: Fingerprint) -> bool {
-        match self.previous(rel) {
+        match self.previous(rel).filter(|_| self.trusted) {
             Some(entry) if entry.inputs == fingerprint => {
                 self.record(rel, entry.clone());
                 self.kept.fetch_add(1, Ordering::Relaxed);
@@ -168,8 +390,8 @@ impl Sink for Output {
     }
 
     fn keep_all(&self, prefix: &str, fingerprint: Fingerprint) -> Option<usize> {
-        let old = self.old.as_ref()?;
-        let files: Vec<(&String, &Entry)> = old
+        let last = self.last.as_ref().filter(|_| self.trusted)?;
+        let files: Vec<(&String, &Entry)> = last
             .files
             .range(prefix.to_string()..)
             .take_while(|(rel, _)| rel.starts_with(prefix))
@@ -188,6 +410,7 @@ impl Sink for Output {
     fn write_page(&self, rel: &str, fingerprint: Fingerprint, bytes: &[u8]) -> Result<()> {
         safe_join(&self.output, rel).map_err(|e| Error::io("write", rel, e))?;
         let digest = Fingerprint::of_bytes(bytes);
+        // The same bytes as the file the last build left: linked, not written.
         if let Some(entry) = self.previous(rel).filter(|e| e.bytes == digest) {
             self.record(rel, Entry { inputs: fingerprint, ..entry.clone() });
             return Ok(());
@@ -199,75 +422,6 @@ impl Sink for Output {
     }
 }
 
-/// A build replaces its output folder: refuse one that holds files but no
-/// sign of an earlier build (every build writes `sitemap.xml`), so that a
-/// mistyped `--output` cannot wipe someone's folder.
-fn refuse_foreign(output: &Path) -> Result<()> {
-    let has_files = std::fs::read_dir(output).map(|mut d| d.next().is_some()).unwrap_or(false);
-    if has_files && !output.join("sitemap.xml").is_file() {
-        return Err(Error::Usage(format!(
-            "--output: {} holds files that no build of this archive wrote; empty it or choose another output folder",
-            output.display()
-        )));
-    }
-    Ok(())
-}
-
-/// Replaces `output` with `staged` by two renames.
-fn swap(staged: &Path, output: &Path) -> io::Result<()> {
-    let old =
-        staged.with_file_name(staged.file_name().unwrap_or_default().to_string_lossy().replace(".staging-", ".old-"));
-    let had_output = output.exists();
-    if had_output {
-        std::fs::rename(output, &old)?;
-    }
-    if let Err(e) = std::fs::rename(staged, output) {
-        if had_output {
-            let _ = std::fs::rename(&old, output);
-        }
-        return Err(e);
-    }
-    if had_output {
-        let _ = std::fs::remove_dir_all(&old);
-    }
-    Ok(())
-}
-
-/// Moves every staged file to its place in `output`.
-fn move_staged(staged: &Path, output: &Path) -> io::Result<()> {
-    for entry in walkdir::WalkDir::new(staged).min_depth(1) {
-        let entry = entry.map_err(io::Error::other)?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let rel = relative(staged, entry.path()).ok_or_else(|| io::Error::other("a staged file outside staging"))?;
-        let to = safe_join(output, &rel)?;
-        if let Some(p) = to.parent() {
-            std::fs::create_dir_all(p)?;
-        }
-        std::fs::rename(entry.path(), to)?;
-    }
-    Ok(())
-}
-
-/// Removes files of `output` (as found when the build began) that this
-/// build did not make, and the folders that leaves empty.
-fn remove_strays(output: &Path, on_disk: &HashMap<String, (u64, u128)>, manifest: &Manifest) -> io::Result<usize> {
-    let mut removed = 0;
-    let mut folders = std::collections::BTreeSet::new();
-    for rel in on_disk.keys().filter(|rel| !manifest.files.contains_key(*rel)) {
-        let path = safe_join(output, rel)?;
-        std::fs::remove_file(&path)?;
-        removed += 1;
-        folders.extend(path.ancestors().skip(1).take_while(|p| *p != output).map(Path::to_path_buf));
-    }
-    // Deepest first; fails, as it should, unless empty.
-    for dir in folders.iter().rev() {
-        let _ = std::fs::remove_dir(dir);
-    }
-    Ok(removed)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,7 +430,7 @@ mod tests {
         let mut files: Vec<_> = walkdir::WalkDir::new(dir)
             .into_iter()
             .map(|e| e.unwrap())
-            .filter(|e| e.file_type().is_file())
+            .filter(|e| e.file_type().is_file() && e.file_name() != MARKER)
             .map(|e| {
                 let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().to_string();
                 (rel, std::fs::read_to_string(e.path()).unwrap())
@@ -286,31 +440,39 @@ mod tests {
         files
     }
 
+    fn open(root: &Path, global: u64) -> Output {
+        Output::open(root, &root.join("public"), Fingerprint(global), false, false).unwrap()
+    }
+
     #[test]
     fn an_uncommitted_build_leaves_the_output_alone() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        std::fs::create_dir_all(&out).unwrap();
-        std::fs::write(out.join("sitemap.xml"), "old").unwrap();
+        let first = open(tmp.path(), 1);
+        first.write("sitemap.xml", b"old").unwrap();
+        first.commit(InputStamp::default(), (0, 0)).unwrap();
         {
-            let o = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+            let o = open(tmp.path(), 1);
             o.write("sitemap.xml", b"new").unwrap();
         }
         assert_eq!(tree(&out), [("sitemap.xml".into(), "old".into())]);
-        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1, "staging folder removed");
+        let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(beside.len(), 2, "the output and the cache, no staging or previous folder: {beside:?}");
     }
 
     #[test]
-    fn a_second_build_writes_only_what_changed_and_removes_strays() {
+    fn a_second_build_writes_only_what_changed_and_links_the_rest() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        let first = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+        let first = open(tmp.path(), 1);
         first.write_page("a/index.html", Fingerprint(10), b"A").unwrap();
         first.write_page("b/index.html", Fingerprint(20), b"B").unwrap();
         first.write("sitemap.xml", b"S").unwrap();
         assert!(!first.commit(InputStamp::default(), (0, 0)).unwrap().incremental);
+        let inode = |rel: &str| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(out.join(rel)).unwrap());
+        let a = inode("a/index.html");
 
-        let second = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+        let second = open(tmp.path(), 1);
         assert!(second.keep("a/index.html", Fingerprint(10)));
         assert!(!second.keep("c/index.html", Fingerprint(30)));
         second.write_page("c/index.html", Fingerprint(30), b"C").unwrap();
@@ -320,21 +482,54 @@ mod tests {
         let files = tree(&out);
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["a/index.html", "c/index.html", "sitemap.xml"]);
-        assert!(!out.join("b").exists(), "emptied folder removed");
+        assert_eq!(inode("a/index.html"), a, "an unchanged file is the same file, linked");
+        assert!(!out.join("b").exists(), "a page no longer made is gone");
+    }
+
+    #[test]
+    fn the_previous_tree_becomes_the_next_one_changed_only_where_it_differs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let build = |files: &[(&str, &str)]| {
+            let o = open(tmp.path(), 1);
+            for (rel, text) in files {
+                o.write_page(rel, Fingerprint::of_bytes(text.as_bytes()), text.as_bytes()).unwrap();
+            }
+            o.commit(InputStamp::default(), (0, 0)).unwrap()
+        };
+        let inode = |path: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap());
+        build(&[("a/index.html", "A"), ("b/index.html", "B"), ("c", "C")]);
+        build(&[("a/index.html", "A"), ("b/index.html", "B2"), ("c", "C")]);
+        let previous = publish::previous_path(&out);
+        assert_eq!(tree(&previous).len(), 3, "the first tree is kept");
+        let unchanged = inode(&out.join("a/index.html"));
+        // A file becomes a folder, a folder a file, one is gone, one new.
+        build(&[("a/index.html", "A"), ("b", "B3"), ("c/index.html", "C3"), ("d", "D")]);
+        let t: Vec<(String, String)> = tree(&out);
+        let want: Vec<(String, String)> = [("a/index.html", "A"), ("b", "B3"), ("c/index.html", "C3"), ("d", "D")]
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        assert_eq!(t, want);
+        assert_eq!(inode(&out.join("a/index.html")), unchanged, "still the same file");
+        assert_eq!(tree(&previous).len(), 3, "the second tree is kept: {:?}", tree(&previous));
+        assert_eq!(std::fs::read_to_string(previous.join("b/index.html")).unwrap(), "B2");
+        let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(beside.len(), 3, "output, previous tree and cache: {beside:?}");
     }
 
     #[test]
     fn a_stage_keeps_all_its_files_or_none() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        let first = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+        let first = open(tmp.path(), 1);
         first.write_page("search/index.html", Fingerprint(9), b"page").unwrap();
         first.write_page("search/a.bin", Fingerprint(5), b"A").unwrap();
         first.write_page("search/d/0.bin", Fingerprint(5), b"D").unwrap();
         first.write("sitemap.xml", b"S").unwrap();
         first.commit(InputStamp::default(), (0, 0)).unwrap();
 
-        let second = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+        let second = open(tmp.path(), 1);
         assert_eq!(second.keep_all("search/", Fingerprint(6)), None, "other inputs");
         assert_eq!(second.keep_all("search/", Fingerprint(5)), Some(2));
         second.write_page("search/index.html", Fingerprint(9), b"page").unwrap();
@@ -344,26 +539,49 @@ mod tests {
         assert_eq!(std::fs::read(out.join("search/d/0.bin")).unwrap(), b"D");
 
         std::fs::write(out.join("search/a.bin"), "tampered").unwrap();
-        let third = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+        let third = open(tmp.path(), 1);
         assert_eq!(third.keep_all("search/", Fingerprint(5)), None, "a file changed behind the cache's back");
-        assert_eq!(
-            Output::open(tmp.path(), &out, Fingerprint(1), true).unwrap().keep_all("search/", Fingerprint(5)),
-            None
-        );
+        let clean = Output::open(tmp.path(), &out, Fingerprint(1), true, false).unwrap();
+        assert_eq!(clean.keep_all("search/", Fingerprint(5)), None);
     }
 
     #[test]
     fn a_file_changed_behind_the_caches_back_is_rendered_again() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        let first = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+        let first = open(tmp.path(), 1);
         first.write_page("index.html", Fingerprint(10), b"A").unwrap();
         first.write("sitemap.xml", b"S").unwrap();
         first.commit(InputStamp::default(), (0, 0)).unwrap();
         std::fs::write(out.join("index.html"), "tampered!").unwrap();
-        let second = Output::open(tmp.path(), &out, Fingerprint(1), false).unwrap();
+        let second = open(tmp.path(), 1);
         assert!(!second.keep("index.html", Fingerprint(10)));
-        let other_settings = Output::open(tmp.path(), &out, Fingerprint(2), false).unwrap();
+        let other_settings = open(tmp.path(), 2);
         assert!(!other_settings.keep("index.html", Fingerprint(10)));
+    }
+
+    #[test]
+    fn files_the_archive_did_not_write_are_kept_and_never_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        std::fs::create_dir_all(out.join("photos")).unwrap();
+        std::fs::write(out.join("CNAME"), "example.org").unwrap();
+        std::fs::write(out.join("photos/a.jpg"), "jpeg").unwrap();
+        assert!(matches!(Output::open(tmp.path(), &out, Fingerprint(1), false, false), Err(Error::Usage(_))));
+        let forced = Output::open(tmp.path(), &out, Fingerprint(1), false, true).unwrap();
+        forced.write("index.html", b"home").unwrap();
+        let report = forced.commit(InputStamp::default(), (0, 0)).unwrap();
+        assert_eq!(report.foreign, ["CNAME", "photos/a.jpg"]);
+        // Later builds know them from the manifest and keep them.
+        let second = open(tmp.path(), 1);
+        second.write("other.html", b"other").unwrap();
+        second.commit(InputStamp::default(), (0, 0)).unwrap();
+        let names: Vec<String> = tree(&out).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["CNAME", "other.html", "photos/a.jpg"]);
+        // A page of the same name as one of them stops the build.
+        let clash = open(tmp.path(), 1);
+        clash.write("CNAME", b"ours").unwrap();
+        assert!(matches!(clash.commit(InputStamp::default(), (0, 0)), Err(Error::Usage(m)) if m.contains("CNAME")));
+        assert_eq!(std::fs::read_to_string(out.join("CNAME")).unwrap(), "example.org");
     }
 }

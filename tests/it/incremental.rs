@@ -205,7 +205,11 @@ fn unchanged_settled_sources_and_output_skip_the_build_and_any_change_is_noticed
     assert!(!took_fast_path(&site), "a changed output file");
     std::fs::write(site.public().join("stray.html"), "stray").unwrap();
     assert!(!took_fast_path(&site), "a stray output file");
-    assert!(!site.public().join("stray.html").exists());
+    // Nothing the archive did not write is deleted: it is kept, and said so.
+    assert_eq!(std::fs::read_to_string(site.public().join("stray.html")).unwrap(), "stray");
+    assert!(took_fast_path(&site), "kept, it is part of the output the build left");
+    std::fs::remove_file(site.public().join("stray.html")).unwrap();
+    assert!(!took_fast_path(&site), "a file gone behind the build's back");
     same_as_clean_build(&site);
 
     // Other settings, a theme file, and --clean.

@@ -197,6 +197,37 @@ fn an_edit_is_served_after_the_rebuild_and_a_broken_file_is_reported() {
 }
 
 #[test]
+fn every_request_is_answered_whole_while_rebuilds_swap_the_output() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    let about = "content/pages/about.md";
+    const EDITS: usize = 6;
+    let edits = std::thread::scope(|s| {
+        let editor = s.spawn(|| {
+            for version in 1..=EDITS {
+                site.write(about, &format!("---\ntitle: 关于第{version}版\n---\n\n第{version}版。\n"));
+                server.wait_for("the edit to be served", |s| {
+                    s.get("/about/").is_some_and(|r| r.body.contains(&format!("<title>关于第{version}版 ·")))
+                });
+            }
+        });
+        // Requests all the while the output is exchanged under the server.
+        let mut answered = 0;
+        while !editor.is_finished() {
+            for target in ["/about/", "/", "/sitemap.xml", "/speeches/"] {
+                let reply = server.must_get(target);
+                assert_eq!(reply.status, 200, "{target} during a rebuild: {}", reply.head);
+                assert!(reply.body.trim_end().ends_with('>'), "{target} cut short: {}", reply.body);
+                answered += 1;
+            }
+        }
+        editor.join().unwrap();
+        answered
+    });
+    assert!(edits > 4 * EDITS, "only {edits} requests during {EDITS} rebuilds");
+}
+
+#[test]
 fn a_site_with_a_sub_path_base_url_is_served_under_it() {
     let site = Site::fixture("basic");
     let settings = std::fs::read_to_string(site.root.join("site.toml")).unwrap();

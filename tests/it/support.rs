@@ -102,7 +102,8 @@ pub fn texts(html: &Html, css: &str) -> Vec<String> {
     select(html, css).iter().map(|e| e.text().collect::<String>().trim().to_string()).collect()
 }
 
-/// Every file under `dir` with its bytes, for before/after comparisons.
+/// Every file under `dir` with its bytes, for before/after comparisons
+/// (the marker a build leaves in its output among them).
 pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut files: Vec<_> = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
