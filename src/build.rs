@@ -11,6 +11,7 @@ use crate::load::load_archive;
 use crate::model::Archive;
 use crate::render::views::Words;
 use crate::render::{plan_pages, render_site, PagePlan, Renderer, Theme};
+use crate::reuse::{self, Passages};
 use crate::search::{inputs as search_inputs, RunStore};
 use crate::write::{cache_dir, Discard, InputStamp, Output, Sink, WriteReport};
 
@@ -40,6 +41,8 @@ pub struct Snapshot {
     pub index: Index,
     pub plan: Vec<PagePlan>,
     pub renderer: Renderer,
+    /// The passages documents share, as the pages show them.
+    pub passages: Passages,
 }
 
 /// Builds the site into `config.output`, re-rendering only what changed
@@ -103,13 +106,37 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
     report.stages.push(stage.lap("index"));
     let renderer = Renderer::new(Theme::load(config)?)?;
     let output = Output::open(&config.root, &config.output, renderer.fingerprint(config), config.clean)?;
-    let rendered = render_site(&renderer, config, &archive, &index, &plan, &output)?;
-    report.stages.push(stage.lap("render"));
+    // The search stage's first phase walks every text: the reuse stage
+    // reads what it keeps (prints and texts), and the index is joined
+    // after rendering. A search index and passages that are up to date
+    // are kept as they are.
     let words = Words { language: &config.site.language, t: &renderer.theme.words };
     let search = search_inputs(&archive, &index, &words);
-    if output.keep_all("search/", search.fingerprint).is_none() {
-        let store = RunStore::in_dir(cache_dir(&config.root).join("search"), !config.clean);
-        search.write(&store, &output)?;
+    let keep_search = output.keep_all("search/", search.fingerprint).is_some();
+    let store = RunStore::in_dir(cache_dir(&config.root).join("search"), !config.clean);
+    let kept =
+        reuse::Kept::new(cache_dir(&config.root).join("reuse.bin"), search.fingerprint.0, &archive, !config.clean);
+    let (runs, passages) = match (keep_search, kept.load()) {
+        (true, Some(passages)) => (None, passages),
+        (_, known) => {
+            let runs = search.runs(&store)?;
+            report.stages.push(stage.lap("search"));
+            let passages = match known {
+                Some(passages) => passages,
+                None => {
+                    let found = reuse::find(&archive, &runs)?;
+                    kept.save(&found);
+                    found
+                }
+            };
+            report.stages.push(stage.lap("reuse"));
+            (Some(runs), passages)
+        }
+    };
+    let rendered = render_site(&renderer, config, &archive, &index, &passages, &plan, &output)?;
+    report.stages.push(stage.lap("render"));
+    if let (false, Some(runs)) = (keep_search, runs) {
+        search.write(runs, &output)?;
     }
     report.stages.push(stage.lap("search"));
     report.static_files = write_static(&renderer.theme, &output)?;
@@ -117,11 +144,20 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
     report.write = output.commit(inputs, counts)?;
     report.stages.push(stage.lap("write"));
 
+    // The search stage's two phases, around rendering, as one stage.
+    let mut stages: Vec<Stage> = Vec::new();
+    for stage in report.stages.drain(..) {
+        match stages.iter_mut().find(|s| s.name == stage.name) {
+            Some(s) => (s.time, s.peak) = (s.time + stage.time, stage.peak.max(s.peak)),
+            None => stages.push(stage),
+        }
+    }
+    report.stages = stages;
     report.documents = archive.documents.len();
     (report.pages, report.rendered, report.warnings) = (rendered.pages, rendered.rendered, rendered.warnings);
     report.notes = notes(config);
     report.total = started.elapsed();
-    Ok((report, Snapshot { config: config.clone(), archive, index, plan, renderer }))
+    Ok((report, Snapshot { config: config.clone(), archive, index, plan, renderer, passages }))
 }
 
 /// Notes on a good build: a site under a sub-path has its robots.txt where
@@ -155,8 +191,67 @@ pub fn check(config: &Config) -> Result<CheckReport> {
     let index = build_index(&archive);
     let plan = plan_pages(&archive, &index, config.site.paginate_by);
     let renderer = Renderer::new(Theme::load(config)?)?;
-    let rendered = render_site(&renderer, config, &archive, &index, &plan, &Discard)?;
+    let rendered = render_site(&renderer, config, &archive, &index, &Passages::default(), &plan, &Discard)?;
     Ok(CheckReport { documents: archive.documents.len(), warnings: rendered.warnings, pending: archive.pending })
+}
+
+/// What `archive concordance` asks: a query (as the search page reads it),
+/// filters as `(facet key, term slug or name)`, the characters of context
+/// either side, the order.
+#[derive(Debug, Clone, Default)]
+pub struct ConcordanceRequest {
+    pub query: String,
+    pub filters: Vec<(String, String)>,
+    pub context: usize,
+    pub order: crate::search::Order,
+}
+
+/// Every occurrence, and what a line shows of its document.
+#[derive(Debug)]
+pub struct ConcordanceReport {
+    pub lines: Vec<crate::search::Line>,
+    /// Per document number: date (`2020-04-03`), URL, title.
+    pub documents: Vec<(String, String, String)>,
+}
+
+/// Every occurrence of a query in the archive's text, in context: the
+/// documents from the index the last build wrote (`<output>/search/`),
+/// the occurrences from their text. An index older than the text is an
+/// error, not wrong lines.
+pub fn concordance(config: &Config, request: &ConcordanceRequest) -> Result<ConcordanceReport> {
+    let archive = load_archive(config)?;
+    let index = build_index(&archive);
+    // A kind may be named in the site's language too (讲话 for speech).
+    let words = Theme::load(config)?.words;
+    let mut filters = crate::search::Filters::default();
+    for (key, value) in &request.filters {
+        let Some(&facet) = crate::search::FACETS.iter().find(|f| f.key() == key) else {
+            let keys: Vec<&str> = crate::search::FACETS.iter().map(|f| f.key()).collect();
+            return Err(Error::Usage(format!("no filter `{key}`: filters are {}", keys.join(", "))));
+        };
+        let named = |t: &crate::index::Term| {
+            t.slug == *value || t.name == *value || words.get(&format!("kind_{}", t.name)) == Some(value)
+        };
+        let Some(term) = index.facet(facet).terms.iter().find(|t| named(t)) else {
+            return Err(Error::Usage(format!("no {key} `{value}` in the archive")));
+        };
+        filters.0.entry(key.clone()).or_default().push(term.slug.clone());
+    }
+    if !config.output.join("search/meta.json").is_file() {
+        return Err(Error::Usage(format!(
+            "no search index in {}: build the site first (archive build)",
+            config.output.display()
+        )));
+    }
+    let published = crate::search::OutputIndex(config.output.clone());
+    let lines =
+        crate::search::concordance(&published, &archive, &request.query, &filters, request.context, request.order)?;
+    let documents = archive
+        .documents
+        .iter()
+        .map(|d| (d.date.to_string(), crate::render::views::document_url(d), d.title.clone()))
+        .collect();
+    Ok(ConcordanceReport { lines, documents })
 }
 
 /// Copies the theme's static files, then the site's (which win), to `static/`.

@@ -6,8 +6,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use speech_archive::build::ConcordanceRequest;
 use speech_archive::config::Options;
 use speech_archive::import::ImportOptions;
+use speech_archive::search::Order;
 use speech_archive::serve::ServeOptions;
 
 #[derive(Debug, Parser)]
@@ -33,6 +35,9 @@ pub enum Command {
     Check(SiteArgs),
     /// Turn raw speech texts into clean content files with metadata.
     Import(ImportArgs),
+    /// Print every occurrence of a query in the archive's text, in context
+    /// (from the last build's search index and the content).
+    Concordance(ConcordanceArgs),
     /// Create a new archive in DIR: site.toml, a sample speech, a README.
     Init {
         /// Folder to create (must not exist or be empty).
@@ -146,5 +151,65 @@ impl ServeArgs {
             open: self.open,
             poll: self.poll,
         }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ConcordanceArgs {
+    /// What to look for, as on the search page: terms separated by spaces
+    /// must all occur in a document; phrases separated by commas are
+    /// alternatives.
+    pub query: String,
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Where the site was built [default: <root>/public].
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Only documents with this term of a facet: KEY=VALUE, KEY one of
+    /// province, city, year, theme, speaker, kind, VALUE a name or a slug.
+    /// Repeated: any of a facet's, all facets.
+    #[arg(long = "filter", value_name = "KEY=VALUE", value_parser = parse_filter)]
+    pub filters: Vec<(String, String)>,
+    /// Characters of context either side of a match.
+    #[arg(long, default_value_t = 20)]
+    pub context: usize,
+    /// Order of the lines: by date (oldest first), by left or by right context.
+    #[arg(long, value_enum, default_value_t = SortArg::Date)]
+    pub sort: SortArg,
+    /// Print CSV: date, title, url, anchor, left, match, right.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SortArg {
+    Date,
+    Left,
+    Right,
+}
+
+impl ConcordanceArgs {
+    pub fn options(&self) -> Options {
+        Options { output: self.output.clone(), ..self.site.options() }
+    }
+
+    pub fn request(&self) -> ConcordanceRequest {
+        ConcordanceRequest {
+            query: self.query.clone(),
+            filters: self.filters.clone(),
+            context: self.context,
+            order: match self.sort {
+                SortArg::Date => Order::Date,
+                SortArg::Left => Order::Left,
+                SortArg::Right => Order::Right,
+            },
+        }
+    }
+}
+
+fn parse_filter(arg: &str) -> Result<(String, String), String> {
+    match arg.split_once('=') {
+        Some((key, value)) if !key.is_empty() && !value.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!("`{arg}` is not KEY=VALUE (e.g. year=2017, city=安康市)")),
     }
 }

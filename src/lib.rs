@@ -19,6 +19,7 @@ pub mod markdown;
 pub mod model;
 pub mod places;
 pub mod render;
+pub mod reuse;
 pub mod search;
 pub mod serve;
 pub mod slug;

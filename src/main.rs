@@ -85,6 +85,16 @@ fn run(cli: &Cli) -> Result<(), Error> {
             serve::run(&args.options(), Arc::new(move |event| report_serve(event, quiet)))
         }
         Command::Import(_) => unreachable!("`import` has its own exit status: run_import"),
+        Command::Concordance(args) => {
+            let config = Config::load(&args.options())?;
+            let report = build::concordance(&config, &args.request())?;
+            print_concordance(&report, args.csv, args.context).map_err(|e| Error::io("write", "standard output", e))?;
+            if !cli.quiet {
+                let documents: std::collections::BTreeSet<usize> = report.lines.iter().map(|l| l.doc).collect();
+                eprintln!("{} in {}", count(report.lines.len(), "occurrence"), count(documents.len(), "document"));
+            }
+            Ok(())
+        }
         Command::Init { dir } => {
             init::init(dir)?;
             if !cli.quiet {
@@ -114,6 +124,40 @@ fn summary(report: &BuildReport, output: &Path) -> String {
         output.display(),
         report.total.as_secs_f64()
     )
+}
+
+/// A concordance: a line an occurrence, the matches in one column (the
+/// left context padded with ideographic spaces to `context` characters,
+/// which lines up Chinese text), then date and link; or CSV.
+fn print_concordance(report: &build::ConcordanceReport, csv: bool, context: usize) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    if csv {
+        writeln!(out, "date,title,url,anchor,left,match,right")?;
+    }
+    for line in &report.lines {
+        let (date, url, title) = &report.documents[line.doc];
+        let (left, matched, right) = (sanitize(&line.left), sanitize(&line.matched), sanitize(&line.right));
+        if csv {
+            let fields = [date, &sanitize(title), url, &line.anchor, &left, &matched, &right];
+            let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            writeln!(out, "{}", quoted.join(","))?;
+        } else {
+            let pad = |s: &str| "\u{3000}".repeat(context.saturating_sub(s.chars().count()));
+            let hash = if line.anchor.is_empty() { String::new() } else { format!("#{}", line.anchor) };
+            writeln!(out, "{}{left}【{matched}】{right}{}  {date}  {url}{hash}", pad(&left), pad(&right))?;
+        }
+    }
+    out.flush()
+}
+
+/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
 }
 
 /// `1 document`, `2 documents`.

@@ -83,6 +83,45 @@ pub fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
 }
 
+/// A document's body position for position with the body's part of the
+/// stream: each character as printed (a whitespace or control character a
+/// space, a separator `\0`), and where each anchor begins: (position from
+/// the body's start, code), the code `n << 1` for `p-n`, `n << 1 | 1` for
+/// `s-n`, 0 for the top. The search stage writes it beside its index (`search/t/`, in UTF-16, a
+/// unit a position: [`BodyText::unit`]); the shared-passage finder reads it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BodyText {
+    pub chars: Vec<char>,
+    pub anchors: Vec<(u32, u32)>,
+}
+
+impl BodyText {
+    /// A character as the text store holds it: one UTF-16 unit, U+FFFD for
+    /// a character beyond the Basic Multilingual Plane.
+    pub fn unit(c: char) -> u16 {
+        u16::try_from(c as u32).unwrap_or(0xFFFD)
+    }
+
+    /// The anchor code of position `p`.
+    pub fn anchor_at(&self, p: u32) -> u32 {
+        let i = self.anchors.partition_point(|&(at, _)| at <= p);
+        if i == 0 {
+            0
+        } else {
+            self.anchors[i - 1].1
+        }
+    }
+}
+
+/// An anchor code as the page's id: `p-3`, `s-2`, or empty.
+pub fn anchor_id(code: u32) -> String {
+    match (code >> 1, code & 1) {
+        (0, _) => String::new(),
+        (n, 0) => format!("p-{n}"),
+        (n, _) => format!("s-{n}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

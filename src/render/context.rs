@@ -27,6 +27,12 @@ use crate::write::Fingerprint;
 /// How many documents the home page and each feed show.
 const LATEST: usize = 20;
 
+/// Passages shown on a document page at most, documents listed for each,
+/// and passages on the passages page.
+const PANEL_PASSAGES: usize = 12;
+const PANEL_DOCS: usize = 5;
+const LISTED_PASSAGES: usize = 100;
+
 /// The facets of the site's menu and home page, in order.
 const MENU: [FacetKey; 5] = [FacetKey::City, FacetKey::Year, FacetKey::Theme, FacetKey::Speaker, FacetKey::Kind];
 
@@ -56,10 +62,21 @@ pub(super) struct Shared<'a> {
     plan: &'a [PagePlan],
     /// Problems met while rendering that do not stop the build.
     warnings: std::sync::Mutex<Vec<crate::diagnostics::Diagnostic>>,
+    /// Passages documents share (the reuse stage's), and each document's
+    /// family (it with its reprints), whose members are not listed as
+    /// sharing its text.
+    passages: &'a crate::reuse::Passages,
+    family: Vec<u32>,
 }
 
 impl<'a> Shared<'a> {
-    pub fn new(renderer: &'a Renderer, config: &'a Config, views: Views<'a>, plan: &'a [PagePlan]) -> Shared<'a> {
+    pub fn new(
+        renderer: &'a Renderer,
+        config: &'a Config,
+        views: Views<'a>,
+        passages: &'a crate::reuse::Passages,
+        plan: &'a [PagePlan],
+    ) -> Shared<'a> {
         let archive = views.archive;
         let summaries = (0..archive.documents.len()).map(|_| OnceLock::new()).collect();
         // By slug in one map: a linear search per variant would make an
@@ -111,6 +128,8 @@ impl<'a> Shared<'a> {
             seed,
             plan,
             warnings,
+            passages,
+            family: crate::reuse::families(archive),
         }
     }
 
@@ -153,6 +172,83 @@ impl<'a> Shared<'a> {
 
     fn summary_fp(&self, i: usize) -> Fingerprint {
         self.summary_and_fp(i).1
+    }
+
+    /// Passage `p` as a panel or the passages page shows it from document
+    /// `from` (left out of its list, with its family), `listed` documents
+    /// at most, its text cut to `chars`.
+    fn shared(&self, p: usize, from: Option<usize>, listed: usize, chars: usize) -> views::SharedPassage {
+        let passage = &self.passages.passages[p];
+        let others: Vec<&(u32, u32)> = passage
+            .docs
+            .iter()
+            .filter(|(d, _)| from.is_none_or(|i| self.family[*d as usize] != self.family[i]))
+            .collect();
+        let text: String = passage.text.chars().take(chars).collect();
+        let cut = passage.text.chars().count() > chars;
+        views::SharedPassage {
+            text: if cut { format!("{text}…") } else { text },
+            phrase: passage.phrase.clone(),
+            search_url: passage.phrase.as_ref().map(|q| {
+                format!("search/?q={}", percent_encoding::utf8_percent_encode(q, percent_encoding::NON_ALPHANUMERIC))
+            }),
+            length: passage.length,
+            documents: passage.docs.len(),
+            families: passage.families,
+            docs: others
+                .iter()
+                .take(listed)
+                .map(|&&(d, a)| views::SharedDoc {
+                    summary: self.summary(d as usize).clone(),
+                    anchor: crate::markdown::segments::anchor_id(a),
+                })
+                .collect(),
+            more: others.len().saturating_sub(listed),
+            others: others.len(),
+        }
+    }
+
+    /// Document `i`'s paragraphs that share passages with other documents,
+    /// in reading order, each with those passages: the rarest first, at
+    /// most [`PANEL_PASSAGES`] in the document, [`PANEL_DOCS`] documents
+    /// listed for each (a set phrase found in a thousand speeches would
+    /// otherwise fill the page).
+    fn panels(&self, i: usize) -> Vec<views::SharedPanel> {
+        let Some(entries) = self.passages.of_doc.get(i) else { return Vec::new() };
+        let mut chosen: Vec<(u32, u32)> = entries
+            .iter()
+            .copied()
+            .filter(|&(_, p)| {
+                let passage = &self.passages.passages[p as usize];
+                passage.docs.iter().any(|(d, _)| self.family[*d as usize] != self.family[i])
+            })
+            .collect();
+        chosen.sort_by_key(|&(a, p)| (self.passages.passages[p as usize].families, a, p));
+        chosen.truncate(PANEL_PASSAGES);
+        chosen.sort_by_key(|&(a, p)| (a >> 1, a & 1, p));
+        let mut panels: Vec<views::SharedPanel> = Vec::new();
+        for (a, p) in chosen {
+            let anchor = crate::markdown::segments::anchor_id(a);
+            let passage = self.shared(p as usize, Some(i), PANEL_DOCS, 60);
+            match panels.last_mut() {
+                Some(panel) if panel.anchor == anchor => panel.passages.push(passage),
+                _ => panels.push(views::SharedPanel { anchor, passages: vec![passage] }),
+            }
+        }
+        panels
+    }
+
+    /// The most shared passages, for `passages/`: those first found in
+    /// their earliest document, by the families that hold them.
+    fn listed_passages(&self) -> Vec<views::SharedPassage> {
+        let mut order: Vec<usize> =
+            (0..self.passages.passages.len()).filter(|&p| !self.passages.passages[p].derived).collect();
+        order.sort_by_key(|&p| {
+            let x = &self.passages.passages[p];
+            (std::cmp::Reverse(x.families), std::cmp::Reverse(x.length), std::cmp::Reverse(x.docs[0].0), p)
+        });
+        order.truncate(LISTED_PASSAGES);
+        order.into_iter().map(|p| self.shared(p, None, 10, 200)).collect()
     }
 
     /// The documents before and after `i` in time, passing over its own
@@ -267,6 +363,19 @@ impl PageContext {
             s.warn_links(&doc.path, &markdown, doc.body_line, &body.rejected);
             (view.body_html, view.toc, view.paragraphs, view.characters) =
                 (body.html, body.toc, body.paragraphs, body.characters);
+            // Each paragraph's shared passages, after it.
+            let mut panels = Vec::new();
+            for panel in s.panels(i) {
+                scratch.insert("panel", &panel);
+                scratch.insert("root", &page.root(&s.config.base_path()));
+                let mut html = Vec::new();
+                let result = s.renderer.render_to("passage.html", scratch, &mut html);
+                scratch.remove("panel");
+                scratch.remove("root");
+                result?;
+                panels.push((panel.anchor, String::from_utf8_lossy(&html).into_owned()));
+            }
+            view.body_html = with_panels(&view.body_html, &panels);
             self.give("doc", &view);
         }
         if let PageKind::Compare(i) = page.kind {
@@ -314,6 +423,7 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
                 .map(|j| s.summary_fp(j).0)
                 .collect();
             c.depend_on(&("doc", doc.digest, linked));
+            c.depend_on(&s.panels(i));
             "document.html"
         }
         PageKind::Compare(i) => {
@@ -365,6 +475,10 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
             "page.html"
         }
         PageKind::Search => "search.html",
+        PageKind::Passages => {
+            c.insert("passages", &s.listed_passages());
+            "passages.html"
+        }
         PageKind::NotFound => "404.html",
         PageKind::Sitemap => {
             // Pages a crawler may index: not the search page (noindex).
@@ -485,6 +599,38 @@ fn feed<'a>(s: &'a Shared, title: String, url: &str, page_url: &str, ids: &[usiz
         .collect();
     let updated = entries.first().map_or_else(|| format!("{}T00:00:00Z", s.config.build_date), |e| e.updated.clone());
     Feed { title, url: url.to_string(), page_url: page_url.to_string(), updated, entries }
+}
+
+/// A body's HTML with each panel after the element whose `id` is its
+/// anchor (a paragraph or heading; before everything when empty or not
+/// found).
+fn with_panels(html: &str, panels: &[(String, String)]) -> String {
+    let mut at: Vec<(usize, &str)> = panels
+        .iter()
+        .map(|(anchor, panel)| {
+            let end = (!anchor.is_empty())
+                .then(|| {
+                    let id = html.find(&format!(" id=\"{anchor}\""))?;
+                    let open = html[..id].rfind('<')?;
+                    let tag: String = html[open + 1..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+                    let close = format!("</{tag}>");
+                    Some(id + html[id..].find(&close)? + close.len())
+                })
+                .flatten()
+                .unwrap_or(0);
+            (end, panel.as_str())
+        })
+        .collect();
+    at.sort_by_key(|a| a.0);
+    let mut out = String::with_capacity(html.len() + panels.iter().map(|p| p.1.len()).sum::<usize>());
+    let mut from = 0;
+    for (end, panel) in at {
+        out.push_str(&html[from..end]);
+        out.push_str(panel);
+        from = end;
+    }
+    out.push_str(&html[from..]);
+    out
 }
 
 /// Reprint `i` beside its original: their bodies diffed.

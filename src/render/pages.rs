@@ -15,15 +15,18 @@ use crate::diagnostics::Diagnostic;
 use crate::error::Error;
 use crate::index::{FacetKey, Index, Paginator};
 use crate::model::Archive;
+use crate::reuse::Passages;
 use crate::write::Sink;
 
 /// Templates every theme must have.
-pub const TEMPLATES: [&str; 13] = [
+pub const TEMPLATES: [&str; 15] = [
     "home.html",
     "item.html",
     "search.html",
     "document.html",
     "compare.html",
+    "passage.html",
+    "passages.html",
     "list.html",
     "facet.html",
     "term.html",
@@ -49,6 +52,8 @@ pub enum PageKind {
     Page(usize),
     /// The search page; its index is the search stage's.
     Search,
+    /// The passages most shared across documents (the reuse stage's).
+    Passages,
     NotFound,
     SiteFeed,
     Sitemap,
@@ -113,6 +118,7 @@ pub fn plan_pages(archive: &Archive, index: &Index, per_page: usize) -> Vec<Page
     }
     plan.extend([
         PagePlan { url: "search/".into(), kind: PageKind::Search },
+        PagePlan { url: "passages/".into(), kind: PageKind::Passages },
         PagePlan { url: "404.html".into(), kind: PageKind::NotFound },
         PagePlan { url: "atom.xml".into(), kind: PageKind::SiteFeed },
         PagePlan { url: "sitemap.xml".into(), kind: PageKind::Sitemap },
@@ -139,11 +145,12 @@ pub fn render_site(
     config: &Config,
     archive: &Archive,
     index: &Index,
+    passages: &Passages,
     plan: &[PagePlan],
     sink: &dyn Sink,
 ) -> Result<RenderReport, Error> {
     let words = Words { language: &config.site.language, t: &renderer.theme.words };
-    let shared = Shared::new(renderer, config, Views { archive, index, words }, plan);
+    let shared = Shared::new(renderer, config, Views { archive, index, words }, passages, plan);
     let rendered = AtomicUsize::new(0);
     let problems: Vec<Error> = plan
         .par_iter()

@@ -107,6 +107,45 @@ pub struct CompareView {
     pub same_percent: usize,
 }
 
+/// A passage another document shares with this one (`passage.html`, the
+/// passages page).
+#[derive(Debug, Clone, Serialize)]
+pub struct SharedPassage {
+    /// The passage as its earliest document prints it (the passages page:
+    /// up to 200 characters; a panel: its start).
+    pub text: String,
+    /// A piece of it to search for (no spaces, commas or quotation marks),
+    /// or null, and the search page's URL for it (site-relative).
+    pub phrase: Option<String>,
+    pub search_url: Option<String>,
+    /// Han characters in common.
+    pub length: u32,
+    /// Documents that hold it, and families (a document with its reprints).
+    pub documents: usize,
+    pub families: u32,
+    /// The documents listed (earliest first, this one left out), each with
+    /// the paragraph that holds the passage, and how many more there are.
+    pub docs: Vec<SharedDoc>,
+    pub more: usize,
+    /// The documents of other families that hold it (`docs` and `more`).
+    pub others: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SharedDoc {
+    #[serde(flatten)]
+    pub summary: DocumentSummary,
+    /// `p-N`, `s-N`, or empty.
+    pub anchor: String,
+}
+
+/// The passages a paragraph shares, shown after it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SharedPanel {
+    pub anchor: String,
+    pub passages: Vec<SharedPassage>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TermView {
     pub name: String,

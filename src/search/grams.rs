@@ -10,7 +10,7 @@
 use std::ops::Range;
 
 use super::codec::{gram_hash, put_varint, Reader};
-use super::text::normalized_stream;
+use super::text::{normalized_stream, BodyText};
 use crate::model::Document;
 
 /// Documents in a run.
@@ -24,6 +24,10 @@ pub const DOCS_PER_RUN: usize = 128;
 /// difference, which depends on the runs before and which phase two writes.
 pub struct Run {
     pub buckets: Vec<Vec<u8>>,
+    /// The run's text file (`search/t/<run>.bin`): [`text_file`].
+    pub text: Vec<u8>,
+    /// Its documents' prints for the shared-passage finder: [`prints_section`].
+    pub prints: Vec<u8>,
 }
 
 /// A block read back: its gram, how many documents, the first and last,
@@ -56,6 +60,39 @@ pub fn read_block(bytes: &[u8], at: &mut usize) -> Option<Block> {
     Some(Block { key, documents, first, last, parts: [start..middle, middle..end] })
 }
 
+/// A run's text file: for each of its documents two little-endian `u32`
+/// offsets in the file — where its head length and anchors start, where
+/// its text starts — then the file's length; then the documents' parts,
+/// one after the other: `varint(head length)`, `varint(anchors)`, per
+/// anchor `varint(position − previous)` `varint(code)` ([`BodyText`]),
+/// then the text, two bytes (UTF-16LE) a position of the body's stream.
+fn text_file(starts: &[[u32; 2]], texts: &[u8]) -> Vec<u8> {
+    let header = (2 * starts.len() + 1) as u32 * 4;
+    let mut out = Vec::with_capacity(header as usize + texts.len());
+    for &[anchors, text] in starts {
+        out.extend((header + anchors).to_le_bytes());
+        out.extend((header + text).to_le_bytes());
+    }
+    out.extend((header + texts.len() as u32).to_le_bytes());
+    out.extend_from_slice(texts);
+    out
+}
+
+/// A run's prints: `u32` documents, then each's offset in the section and
+/// the section's length (little-endian `u32`s), then the documents'
+/// encoded [`crate::reuse::DocPrint`]s.
+fn prints_section(starts: &[u32], prints: &[u8]) -> Vec<u8> {
+    let header = (starts.len() + 2) as u32 * 4;
+    let mut out = Vec::with_capacity(header as usize + prints.len());
+    out.extend((starts.len() as u32).to_le_bytes());
+    for &s in starts {
+        out.extend((header + s).to_le_bytes());
+    }
+    out.extend((header + prints.len() as u32).to_le_bytes());
+    out.extend_from_slice(prints);
+    out
+}
+
 fn is_unigram(key: u64) -> bool {
     key & 0x1F_FFFF == 0
 }
@@ -86,6 +123,15 @@ pub struct Indexer {
     documents: Vec<(u32, u32, usize)>,
     grouped: Vec<u64>,
     parts: [Vec<u8>; 2],
+    /// The document being added, as the text store holds it, and the
+    /// run's documents so far: each one's anchors and text, one after the
+    /// other, and where each starts.
+    body_text: BodyText,
+    texts: Vec<u8>,
+    text_starts: Vec<[u32; 2]>,
+    /// The run's documents' prints, one after the other, and where each starts.
+    prints: Vec<u8>,
+    print_starts: Vec<u32>,
 }
 
 impl Default for Indexer {
@@ -105,6 +151,11 @@ impl Default for Indexer {
             documents: Vec::new(),
             grouped: Vec::new(),
             parts: [Vec::new(), Vec::new()],
+            body_text: BodyText::default(),
+            texts: Vec::new(),
+            text_starts: Vec::new(),
+            prints: Vec::new(),
+            print_starts: Vec::new(),
         }
     }
 }
@@ -112,8 +163,22 @@ impl Default for Indexer {
 impl Indexer {
     /// Adds document `number` (the next one of the run) with its body.
     pub fn add(&mut self, number: u32, document: &Document, body: &str) {
-        let head = normalized_stream(document, body, &mut self.stream);
+        let head = normalized_stream(document, body, &mut self.stream, Some(&mut self.body_text));
         let d = self.documents.len() as u32;
+        // The text store's part: head length and anchors, then the text.
+        let anchors_at = self.texts.len() as u32;
+        put_varint(&mut self.texts, head as u64);
+        put_varint(&mut self.texts, self.body_text.anchors.len() as u64);
+        let mut before = 0;
+        for &(at, code) in &self.body_text.anchors {
+            put_varint(&mut self.texts, (at - before) as u64);
+            put_varint(&mut self.texts, code as u64);
+            before = at;
+        }
+        self.text_starts.push([anchors_at, self.texts.len() as u32]);
+        self.texts.extend(self.body_text.chars.iter().flat_map(|&c| BodyText::unit(c).to_le_bytes()));
+        self.print_starts.push(self.prints.len() as u32);
+        crate::reuse::DocPrint::of(&self.body_text).encode(&mut self.prints);
         // One pass: each character's unigram, and the bigram it starts. The
         // stream ends with a 0, so every character has one after it.
         let stream = &self.stream;
@@ -161,7 +226,9 @@ impl Indexer {
         // About 3 bytes an occurrence, which each bucket reserves (untouched
         // room costs nothing; regrowing would copy).
         let bytes: usize = self.occurrences.len() * 3 / buckets;
-        let mut run = Run { buckets: (0..buckets).map(|_| Vec::with_capacity(bytes)).collect() };
+        let text = text_file(&self.text_starts, &self.texts);
+        let prints = prints_section(&self.print_starts, &self.prints);
+        let mut run = Run { buckets: (0..buckets).map(|_| Vec::with_capacity(bytes)).collect(), text, prints };
         self.bigram_blocks(&mut run);
         self.unigram_blocks(&mut run);
         run
@@ -169,6 +236,10 @@ impl Indexer {
 
     /// Forgets the documents added.
     pub fn clear(&mut self) {
+        self.texts.clear();
+        self.text_starts.clear();
+        self.prints.clear();
+        self.print_starts.clear();
         for &c in &self.unigrams {
             self.unigram_number[c as usize] = 0;
         }

@@ -6,6 +6,7 @@
 //! client runs (`query`). The search page itself is `render`'s.
 
 mod codec;
+mod concordance;
 mod grams;
 mod normalize;
 mod packs;
@@ -23,9 +24,12 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
 pub use codec::{pack, slot_of, unpack, Gram};
+pub use concordance::{concordance, Line, Order};
 pub use normalize::{fold, fold_pairs, normalize};
 pub use publish::{RECORDS_PER_FILE, VERSION};
-pub use query::{phrases, query, search, terms, trend, Filters, Hit, Trend, TrendYear, MAX_PHRASES};
+pub use query::{
+    phrases, query, search, terms, trend, Filters, Hit, IndexFiles, OutputIndex, Trend, TrendYear, MAX_PHRASES,
+};
 pub use runs::RunStore;
 pub use text::{body_segments, head_segments, Segment};
 
@@ -143,13 +147,17 @@ pub fn inputs<'a>(archive: &'a Archive, index: &Index, words: &Words) -> SearchI
     SearchInputs { archive, docs, facets, per_doc, fingerprint }
 }
 
+/// Phase one's output: every run of documents' blocks, text file and
+/// prints, in the cache folder (or in memory).
+pub struct Runs {
+    stored: Vec<Stored>,
+    buckets: usize,
+}
+
 impl SearchInputs<'_> {
-    /// Indexes every document and writes the index's files through `sink`
-    /// (each recorded with the inputs' fingerprint): phase one per run of
-    /// documents in parallel, kept in `store` (and taken from it when a run
-    /// is unchanged), phase two per bucket of grams in parallel. Returns
-    /// how many files.
-    pub fn write(self, store: &RunStore, sink: &dyn Sink) -> Result<usize> {
+    /// Phase one: every run of documents indexed in parallel, kept in
+    /// `store`, or taken from it when the run is unchanged.
+    pub fn runs(&self, store: &RunStore) -> Result<Runs> {
         // Bytes of Markdown ≈ 3 × characters.
         let chars: usize = self.archive.documents.iter().map(|d| d.body_len / 3).sum();
         let buckets = (chars / CHARS_PER_BUCKET).clamp(1, MAX_BUCKETS).next_power_of_two();
@@ -158,7 +166,7 @@ impl SearchInputs<'_> {
             self.archive.documents.chunks(DOCS_PER_RUN).zip(self.per_doc.chunks(DOCS_PER_RUN)).collect();
         // One indexer a thread, reused: rayon makes more jobs than threads.
         let indexers = Mutex::new(Vec::new());
-        let runs: Vec<Stored> = chunks
+        let stored: Vec<Stored> = chunks
             .par_iter()
             .enumerate()
             .map(|(n, (chunk, digests))| {
@@ -181,13 +189,25 @@ impl SearchInputs<'_> {
                 store.keep(n, key, run)
             })
             .collect::<Result<_>>()?;
-        store.forget_from(runs.len());
+        store.forget_from(stored.len());
+        Ok(Runs { stored, buckets })
+    }
+
+    /// Phase two: the runs' blocks joined per bucket of grams in parallel,
+    /// and every file of the index written through `sink` (each recorded
+    /// with the inputs' fingerprint). Returns how many files.
+    pub fn write(self, runs: Runs, sink: &dyn Sink) -> Result<usize> {
         let files = AtomicUsize::new(0);
         let put = |rel: String, bytes: Vec<u8>| {
             files.fetch_add(1, Ordering::Relaxed);
             sink.write_page(&format!("search/{rel}"), self.fingerprint, &bytes)
         };
-        let directories = packs::pack(&runs, buckets, &put)?;
+        let directories = packs::pack(&runs.stored, runs.buckets, &put)?;
+        runs.stored
+            .par_iter()
+            .enumerate()
+            .try_for_each(|(n, run)| put(format!("t/{n}.bin"), run.text()?.into_owned()))?;
+        let buckets = runs.buckets;
         drop(runs);
         publish::small_files(&self.docs, &self.facets, buckets, directories)
             .into_par_iter()
@@ -200,9 +220,73 @@ impl SearchInputs<'_> {
     pub fn build(self) -> Result<SearchIndex> {
         let (docs, facets, fingerprint) = (self.docs.clone(), self.facets.clone(), self.fingerprint);
         let files = publish::Files::default();
-        self.write(&RunStore::in_memory(), &files)?;
+        let runs = self.runs(&RunStore::in_memory())?;
+        self.write(runs, &files)?;
         Ok(SearchIndex { docs, facets, files: files.sorted(), fingerprint })
     }
+}
+
+/// The runs hold what the shared-passage finder reads: each document's
+/// prints (the runs' last section) and its text (the text file).
+impl crate::reuse::Prints for Runs {
+    fn runs(&self) -> usize {
+        self.stored.len()
+    }
+
+    fn docs_per_run(&self) -> usize {
+        DOCS_PER_RUN
+    }
+
+    fn run(&self, n: usize) -> Result<Vec<crate::reuse::DocPrint>> {
+        let section = self.stored[n].prints()?;
+        let word = |i: usize| section.get(4 * i..4 * i + 4).map_or(0, |w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+        (0..word(0) as usize)
+            .map(|k| {
+                let bytes = section.get(word(1 + k) as usize..word(2 + k) as usize).unwrap_or_default();
+                crate::reuse::DocPrint::decode(bytes).ok_or_else(|| damaged(n))
+            })
+            .collect()
+    }
+
+    fn doc(&self, doc: usize) -> Result<crate::reuse::DocPrint> {
+        let (n, k) = (doc / DOCS_PER_RUN, doc % DOCS_PER_RUN);
+        let run = &self.stored[n];
+        let at = run.prints_range(4 * (1 + k)..4 * (3 + k))?;
+        let (from, to) = (u32_at(&at, 0) as usize, u32_at(&at, 4) as usize);
+        crate::reuse::DocPrint::decode(&run.prints_range(from..to)?).ok_or_else(|| damaged(n))
+    }
+
+    fn text(&self, doc: usize) -> Result<crate::markdown::segments::BodyText> {
+        let (n, k) = (doc / DOCS_PER_RUN, doc % DOCS_PER_RUN);
+        let run = &self.stored[n];
+        let at = run.text_range(8 * k..8 * k + 12)?;
+        let (anchors, text, end) = (u32_at(&at, 0) as usize, u32_at(&at, 4) as usize, u32_at(&at, 8) as usize);
+        let head = run.text_range(anchors..text)?;
+        let mut r = codec::Reader::new(&head);
+        let _head_length = r.varint();
+        let mut position = 0u32;
+        let anchors = (0..r.varint())
+            .map(|_| {
+                position += r.varint() as u32;
+                (position, r.varint() as u32)
+            })
+            .collect();
+        let units = run.text_range(text..end)?;
+        let chars = units
+            .chunks_exact(2)
+            .map(|u| char::from_u32(u16::from_le_bytes([u[0], u[1]]) as u32).unwrap_or('\u{FFFD}'))
+            .collect();
+        Ok(crate::markdown::segments::BodyText { chars, anchors })
+    }
+}
+
+fn u32_at(bytes: &[u8], i: usize) -> u32 {
+    bytes.get(i..i + 4).map_or(0, |w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+}
+
+/// A run file that does not read back as written.
+fn damaged(run: usize) -> crate::error::Error {
+    crate::error::Error::io("read", format!("search run {run}"), std::io::Error::other("cut short or damaged"))
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -186,7 +186,7 @@ mod tests {
         let mut out = Vec::new();
         for (n, d) in docs.iter().enumerate() {
             let mut stream = Vec::new();
-            let head = normalized_stream(d, &d.body, &mut stream);
+            let head = normalized_stream(d, &d.body, &mut stream, None);
             let at: Vec<u32> = (0..stream.len())
                 .filter(|&i| stream[i] == gram[0] as u32)
                 .filter(|&i| gram[1] == '\0' || stream.get(i + 1) == Some(&(gram[1] as u32)))

@@ -1,6 +1,6 @@
 //! The small files of the index (format in `themes/default/README.md`):
-//! `meta.json` (counts of documents, buckets and directories, facet names,
-//! the normalisation table), `facets.bin` (which documents have which facet
+//! `meta.json` (counts of documents, buckets and directories, documents a
+//! text file, facet names, the normalisation table), `facets.bin` (which documents have which facet
 //! term, packed) and `r/<n>.json` (what a result shows, [`RECORDS_PER_FILE`]
 //! documents a file); and writing every file of the index through a `Sink`.
 
@@ -14,7 +14,7 @@ use super::{fold_pairs, SearchDoc, SearchFacet, SearchIndex};
 use crate::write::{Fingerprint, Sink};
 
 /// Format version, bumped when a file changes shape.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// Result records are grouped this many documents a file: a page of ten
 /// results fetches at most ten small files, and the archive does not
@@ -66,6 +66,7 @@ pub fn small_files(
         "version": VERSION,
         "documents": docs.len(),
         "records": RECORDS_PER_FILE,
+        "run": super::grams::DOCS_PER_RUN,
         "buckets": buckets,
         "directories": directories,
         "facets": facet_names,

@@ -9,7 +9,10 @@
 //! when it matches one of its phrases; [`trend`] counts each phrase's
 //! documents and occurrences per year, as the page's chart does.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::PathBuf;
 
 use super::codec::{locate, pack, read_documents, read_positions, slot_of, Gram, Posting};
 use super::{fold, grams_of_term, SearchIndex};
@@ -96,7 +99,7 @@ pub fn terms(q: &str) -> Vec<Vec<char>> {
 }
 
 /// Documents that contain every term of a phrase of `q`, best first.
-pub fn query(index: &SearchIndex, q: &str) -> Vec<usize> {
+pub fn query(index: &dyn IndexFiles, q: &str) -> Vec<usize> {
     search(index, q, &Filters::default()).into_iter().map(|h| h.doc).collect()
 }
 
@@ -104,7 +107,7 @@ pub fn query(index: &SearchIndex, q: &str) -> Vec<usize> {
 /// the filters: title and metadata matches first, then by occurrences
 /// (of every term of every phrase it matches), then newest first. With no
 /// terms, every document that passes non-empty filters.
-pub fn search(index: &SearchIndex, q: &str, filters: &Filters) -> Vec<Hit> {
+pub fn search(index: &dyn IndexFiles, q: &str, filters: &Filters) -> Vec<Hit> {
     let published = Published::read(index);
     let phrases = phrases(q);
     let allowed = published.allowed(filters);
@@ -155,7 +158,7 @@ pub const TREND_MAX_SPAN: i32 = 60;
 
 /// [`Trend`] of `q` under `filters` (the year's filter is not applied: the
 /// chart shows every year, and a click on one filters the results).
-pub fn trend(index: &SearchIndex, q: &str, filters: &Filters) -> Trend {
+pub fn trend(index: &dyn IndexFiles, q: &str, filters: &Filters) -> Trend {
     let published = Published::read(index);
     let mut others = filters.clone();
     others.0.remove("year");
@@ -190,11 +193,51 @@ pub fn trend(index: &SearchIndex, q: &str, filters: &Filters) -> Trend {
     Trend { phrases: names.collect(), years: rows }
 }
 
+/// Where the published index's files are read from: an index built in
+/// memory, or a build's output folder ([`OutputIndex`]).
+pub trait IndexFiles: Sync {
+    /// A whole file, by its path under the output (`search/meta.json`).
+    fn file(&self, rel: &str) -> Option<Cow<'_, [u8]>>;
+
+    /// Bytes `range` of a file, as a range request fetches them.
+    fn range(&self, rel: &str, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
+        match self.file(rel)? {
+            Cow::Borrowed(bytes) => bytes.get(range).map(Cow::Borrowed),
+            Cow::Owned(bytes) => bytes.get(range).map(|b| Cow::Owned(b.to_vec())),
+        }
+    }
+}
+
+impl IndexFiles for SearchIndex {
+    fn file(&self, rel: &str) -> Option<Cow<'_, [u8]>> {
+        SearchIndex::file(self, rel).map(Cow::Borrowed)
+    }
+}
+
+/// The index a build wrote, read from its output folder: whole small files,
+/// byte ranges of the packs.
+pub struct OutputIndex(pub PathBuf);
+
+impl IndexFiles for OutputIndex {
+    fn file(&self, rel: &str) -> Option<Cow<'_, [u8]>> {
+        std::fs::read(self.0.join(rel)).ok().map(Cow::Owned)
+    }
+
+    fn range(&self, rel: &str, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::File::open(self.0.join(rel)).ok()?;
+        let mut bytes = vec![0; range.len()];
+        file.read_exact_at(&mut bytes, range.start as u64).ok()?;
+        Some(Cow::Owned(bytes))
+    }
+}
+
 /// The index as the client sees it: `meta.json`, `facets.bin`,
 /// `g/hot.bin`, the directories and byte ranges of the packs, fetched by
 /// path.
-struct Published<'a> {
-    index: &'a SearchIndex,
+pub(super) struct Published<'a> {
+    files: &'a dyn IndexFiles,
+    hot: Cow<'a, [u8]>,
     buckets: u32,
     directories: u32,
     /// Per facet: key, slugs, and per document its term numbers.
@@ -202,9 +245,9 @@ struct Published<'a> {
 }
 
 impl<'a> Published<'a> {
-    fn read(index: &'a SearchIndex) -> Self {
-        let meta: serde_json::Value =
-            serde_json::from_slice(index.file("search/meta.json").unwrap_or(b"{}")).unwrap_or_default();
+    pub(super) fn read(files: &'a dyn IndexFiles) -> Self {
+        let meta = files.file("search/meta.json").unwrap_or(Cow::Borrowed(b"{}"));
+        let meta: serde_json::Value = serde_json::from_slice(&meta).unwrap_or_default();
         let count = |k: &str| meta[k].as_u64().unwrap_or(1) as u32;
         let docs = meta["documents"].as_u64().unwrap_or(0) as usize;
         let listed = meta["facets"].as_array().cloned().unwrap_or_default();
@@ -216,43 +259,45 @@ impl<'a> Published<'a> {
             })
             .collect();
         let counts: Vec<usize> = slugs.iter().map(Vec::len).collect();
-        let of = super::publish::read_facets(index.file("search/facets.bin").unwrap_or(&[]), &counts, docs);
+        let facets_bin = files.file("search/facets.bin").unwrap_or_default();
+        let of = super::publish::read_facets(&facets_bin, &counts, docs);
         let facets = listed
             .iter()
             .zip(slugs)
             .zip(of)
             .map(|((f, slugs), of)| (f["key"].as_str().unwrap_or("").to_string(), slugs, of))
             .collect();
-        Published { index, buckets: count("buckets"), directories: count("directories"), facets }
+        let hot = files.file("search/g/hot.bin").unwrap_or_default();
+        Published { files, hot, buckets: count("buckets"), directories: count("directories"), facets }
     }
 
     /// The documents list of `gram` and, when `positions` (a bigram of a
     /// longer term; as the client, which fetches no more), its positions
     /// list, else empty: `g/hot.bin`, which the client reads with the page,
     /// or else its directory says where in which packs.
-    fn lists(&self, gram: &Gram, positions: bool) -> Option<[&'a [u8]; 2]> {
+    fn lists(&self, gram: &Gram, positions: bool) -> Option<[Cow<'a, [u8]>; 2]> {
         let key = pack(gram);
-        let hot = self.index.file("search/g/hot.bin").and_then(|hot| locate(hot, key));
-        let [d, p] = match hot {
+        let [d, p] = match locate(&self.hot, key) {
             Some(at) => at,
-            None => locate(self.index.file(&format!("search/g/{}.bin", slot_of(gram, self.directories)))?, key)?,
+            None => locate(&self.files.file(&format!("search/g/{}.bin", slot_of(gram, self.directories)))?, key)?,
         };
-        let pack = |kind: &str| self.index.file(&format!("search/{kind}/{}.bin", slot_of(gram, self.buckets)));
-        Some([pack("d")?.get(d)?, if positions && !p.is_empty() { pack("p")?.get(p)? } else { &[] }])
+        let pack =
+            |kind: &str, range| self.files.range(&format!("search/{kind}/{}.bin", slot_of(gram, self.buckets)), range);
+        Some([pack("d", d)?, if positions && !p.is_empty() { pack("p", p)? } else { Cow::Borrowed(&[]) }])
     }
 
     /// Documents holding `term`, with its occurrences (in the head: `head`
     /// is their number for short terms, 1 or 0 for long ones).
-    fn documents_with(&self, term: &[char]) -> Vec<Posting> {
+    pub(super) fn documents_with(&self, term: &[char]) -> Vec<Posting> {
         let grams = grams_of_term(term);
         if term.len() <= 2 {
-            return self.lists(&grams[0].1, false).map(|[d, _]| read_documents(d)).unwrap_or_default();
+            return self.lists(&grams[0].1, false).map(|[d, _]| read_documents(&d)).unwrap_or_default();
         }
         let mut lists = Vec::new();
         for (offset, gram) in &grams {
             let Some([documents, positions]) = self.lists(gram, true) else { return Vec::new() };
             let by_doc: HashMap<u32, (Posting, Vec<u32>)> =
-                read_positions(documents, positions).into_iter().map(|(p, pos)| (p.doc, (p, pos))).collect();
+                read_positions(&documents, &positions).into_iter().map(|(p, pos)| (p.doc, (p, pos))).collect();
             lists.push((*offset as u32, by_doc));
         }
         let (_, first) = &lists[0];
@@ -278,7 +323,7 @@ impl<'a> Published<'a> {
 
     /// Documents that hold every term of `phrase`, ascending, with their
     /// occurrences of all of them.
-    fn matching(&self, phrase: &[Vec<char>]) -> Vec<Hit> {
+    pub(super) fn matching(&self, phrase: &[Vec<char>]) -> Vec<Hit> {
         let mut found: Option<Vec<Hit>> = None;
         for term in phrase {
             let with: Vec<Hit> = self
@@ -308,7 +353,7 @@ impl<'a> Published<'a> {
 
     /// Documents the filters let through, ascending; `None` when nothing
     /// is selected.
-    fn allowed(&self, filters: &Filters) -> Option<Vec<usize>> {
+    pub(super) fn allowed(&self, filters: &Filters) -> Option<Vec<usize>> {
         let mut allowed: Option<Vec<usize>> = None;
         for (key, slugs) in filters.0.iter().filter(|(_, s)| !s.is_empty()) {
             let docs: Vec<usize> = match self.facets.iter().find(|f| &f.0 == key) {

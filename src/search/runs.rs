@@ -18,9 +18,9 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::grams::Run;
 
-const MAGIC: &[u8; 8] = b"ARCHRUN2";
+const MAGIC: &[u8; 8] = b"ARCHRUN4";
 
-/// Magic, key, checksum, buckets.
+/// Magic, key, checksum, sections (the buckets, the text file, the prints).
 const HEADER: usize = 8 + 8 + 8 + 8;
 
 /// Where runs are kept.
@@ -66,13 +66,15 @@ impl RunStore {
         let mut header = [0u8; HEADER];
         file.read_exact(&mut header).ok()?;
         let word = |i: usize| u64::from_le_bytes(header[8 * i..8 * i + 8].try_into().unwrap_or_default());
-        if &header[..8] != MAGIC || word(1) != key || word(3) != buckets as u64 {
+        // The buckets, then the text file.
+        let sections = buckets + 2;
+        if &header[..8] != MAGIC || word(1) != key || word(3) != sections as u64 {
             return None;
         }
         // The offsets and data, hashed as they are read: nothing of a file
         // that does not match its checksum is used.
         let mut hash = Xxh3::new();
-        let mut table = vec![0u8; 8 * (buckets + 1)];
+        let mut table = vec![0u8; 8 * (sections + 1)];
         file.read_exact(&mut table).ok()?;
         hash.update(&table);
         let offsets: Vec<u64> =
@@ -99,18 +101,21 @@ impl RunStore {
 
     /// Keeps run `n`, made from inputs digested to `key`.
     pub fn keep(&self, n: usize, key: u64, run: Run) -> crate::error::Result<Stored> {
-        let Some(dir) = &self.dir else { return Ok(Stored::Memory(run.buckets)) };
+        let mut sections = run.buckets;
+        sections.push(run.text);
+        sections.push(run.prints);
+        let Some(dir) = &self.dir else { return Ok(Stored::Memory(sections)) };
         let mut offsets = vec![0u64];
-        for b in &run.buckets {
+        for b in &sections {
             offsets.push(offsets[offsets.len() - 1] + b.len() as u64);
         }
         let table: Vec<u8> = offsets.iter().flat_map(|o| o.to_le_bytes()).collect();
         let mut hash = Xxh3::new();
         hash.update(&table);
-        run.buckets.iter().for_each(|b| hash.update(b));
+        sections.iter().for_each(|b| hash.update(b));
         let mut header = Vec::with_capacity(HEADER);
         header.extend_from_slice(MAGIC);
-        [key, hash.digest(), run.buckets.len() as u64].iter().for_each(|w| header.extend_from_slice(&w.to_le_bytes()));
+        [key, hash.digest(), sections.len() as u64].iter().for_each(|w| header.extend_from_slice(&w.to_le_bytes()));
         // Written aside and renamed: a build stopped halfway, or another
         // build of the same site, never leaves half a file under the name.
         let path = Self::path(dir, n);
@@ -120,7 +125,7 @@ impl RunStore {
             let mut out = io::BufWriter::with_capacity(1 << 20, File::create(&part)?);
             out.write_all(&header)?;
             out.write_all(&table)?;
-            run.buckets.iter().try_for_each(|b| out.write_all(b))?;
+            sections.iter().try_for_each(|b| out.write_all(b))?;
             out.into_inner().map_err(|e| e.into_error())?;
             std::fs::rename(&part, &path)?;
             File::open(&path)
@@ -155,6 +160,51 @@ fn alive(pid: u32) -> bool {
 }
 
 impl Stored {
+    fn sections(&self) -> usize {
+        match self {
+            Stored::Memory(sections) => sections.len(),
+            Stored::File { offsets, .. } => offsets.len() - 1,
+        }
+    }
+
+    /// The run's text file (`search/t/<run>.bin`): the section after the buckets.
+    pub fn text(&self) -> crate::error::Result<Cow<'_, [u8]>> {
+        self.bucket(self.sections() - 2)
+    }
+
+    /// Bytes `range` of the run's text file.
+    pub fn text_range(&self, range: std::ops::Range<usize>) -> crate::error::Result<Cow<'_, [u8]>> {
+        self.read(self.sections() - 2, range)
+    }
+
+    /// Bytes `range` of the run's prints (the last section).
+    pub fn prints_range(&self, range: std::ops::Range<usize>) -> crate::error::Result<Cow<'_, [u8]>> {
+        self.read(self.sections() - 1, range)
+    }
+
+    /// The run's prints, whole.
+    pub fn prints(&self) -> crate::error::Result<Cow<'_, [u8]>> {
+        self.bucket(self.sections() - 1)
+    }
+
+    /// Bytes `range` of section `s` (cut to the section's end).
+    fn read(&self, s: usize, range: std::ops::Range<usize>) -> crate::error::Result<Cow<'_, [u8]>> {
+        match self {
+            Stored::Memory(sections) => {
+                let section = &sections[s];
+                Ok(Cow::Borrowed(&section[range.start.min(section.len())..range.end.min(section.len())]))
+            }
+            Stored::File { file, path, data, offsets } => {
+                let len = (offsets[s + 1] - offsets[s]) as usize;
+                let (from, to) = (range.start.min(len), range.end.min(len));
+                let mut bytes = vec![0u8; to - from];
+                file.read_exact_at(&mut bytes, data + offsets[s] + from as u64)
+                    .map_err(|e| crate::error::Error::io("read", path, e))?;
+                Ok(Cow::Owned(bytes))
+            }
+        }
+    }
+
     /// Bucket `b`'s blocks.
     pub fn bucket(&self, b: usize) -> crate::error::Result<Cow<'_, [u8]>> {
         match self {
@@ -174,7 +224,7 @@ mod tests {
     use super::*;
 
     fn run() -> Run {
-        let mut run = Run { buckets: vec![Vec::new(); 4] };
+        let mut run = Run { buckets: vec![Vec::new(); 4], text: b"text".to_vec(), prints: b"prints".to_vec() };
         for (b, bytes) in run.buckets.iter_mut().enumerate() {
             bytes.extend((0..100 * b).map(|i| i as u8));
         }
@@ -191,8 +241,12 @@ mod tests {
         let store = RunStore::in_dir(dir.path().join("search"), true);
         let kept = store.keep(3, 42, run()).unwrap();
         assert_eq!(buckets(&kept), run().buckets);
+        assert_eq!(&kept.text().unwrap()[..], b"text");
         let reused = store.reuse(3, 42, 4).expect("same key and buckets: reused");
         assert_eq!(buckets(&reused), run().buckets);
+        assert_eq!(&reused.text().unwrap()[..], b"text");
+        assert_eq!(&reused.prints().unwrap()[..], b"prints");
+        assert_eq!(&reused.prints_range(1..3).unwrap()[..], b"ri");
         assert!(store.reuse(3, 43, 4).is_none(), "other inputs");
         assert!(store.reuse(3, 42, 8).is_none(), "other bucket count");
         assert!(store.reuse(4, 42, 4).is_none(), "no such run");

@@ -6,7 +6,8 @@
 //! and [`normalized_stream`] (what is indexed).
 
 use super::fold;
-use crate::markdown::segments::{one_line, walk_body};
+pub use crate::markdown::segments::{anchor_id, BodyText};
+use crate::markdown::segments::{one_line, walk_body, Anchor};
 use crate::model::Document;
 use crate::render::views::format_date;
 
@@ -57,8 +58,9 @@ fn head_fields(doc: &Document, mut field: impl FnMut(&str)) {
 /// every whitespace or control character also 0. A gram never contains a
 /// 0, so none crosses a field, a segment or a space; a position in the
 /// stream is where a gram occurs. Returns the stream and the length of its
-/// head part.
-pub fn normalized_stream(doc: &Document, body: &str, stream: &mut Vec<u32>) -> usize {
+/// head part. With `text`, also the body as printed, position for position
+/// ([`BodyText`]).
+pub fn normalized_stream(doc: &Document, body: &str, stream: &mut Vec<u32>, text: Option<&mut BodyText>) -> usize {
     stream.clear();
     let codes = stream_codes();
     // Written into room made first (a text has no more characters than
@@ -81,9 +83,40 @@ pub fn normalized_stream(doc: &Document, body: &str, stream: &mut Vec<u32>) -> u
         stream.push(0);
     });
     let head = stream.len();
-    let cell = std::cell::RefCell::new(stream);
-    walk_body(body, |_| cell.borrow_mut().push(0), |t| push(&mut cell.borrow_mut(), t));
-    cell.into_inner().push(0);
+    let Some(text) = text else {
+        let cell = std::cell::RefCell::new(stream);
+        walk_body(body, |_| cell.borrow_mut().push(0), |t| push(&mut cell.borrow_mut(), t));
+        cell.into_inner().push(0);
+        return head;
+    };
+    text.chars.clear();
+    text.anchors.clear();
+    let cell = std::cell::RefCell::new((stream, text));
+    walk_body(
+        body,
+        |anchor| {
+            let (stream, text) = &mut *cell.borrow_mut();
+            let code = match anchor {
+                Anchor::Top => 0,
+                Anchor::Paragraph(n) => (n as u32) << 1,
+                Anchor::Section(n) => (n as u32) << 1 | 1,
+            };
+            if text.anchors.last().map_or(code != 0, |&(_, last)| last != code) {
+                text.anchors.push((text.chars.len() as u32, code));
+            }
+            stream.push(0);
+            text.chars.push('\0');
+        },
+        |t| {
+            let (stream, text) = &mut *cell.borrow_mut();
+            let from = stream.len();
+            push(stream, t);
+            text.chars.extend(t.chars().zip(&stream[from..]).map(|(c, &code)| if code == 0 { ' ' } else { c }));
+        },
+    );
+    let (stream, text) = cell.into_inner();
+    stream.push(0);
+    text.chars.push('\0');
     head
 }
 
@@ -110,6 +143,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_body_text_is_the_bodys_stream_as_printed_with_its_anchors() {
+        let doc = crate::load::parse_document(
+            std::path::Path::new("content/speeches/2020/a.md"),
+            "---\ntitle: 兩個\ndate: 2020-04-03\nspeaker: 李\ncity: 安康市\n---\n\n## 一、形勢\n\n第一 段𠀀\n\n- 甲\n- 乙\n\n末段\n",
+            &[],
+        )
+        .unwrap();
+        let (mut stream, mut text) = (Vec::new(), BodyText::default());
+        let head = normalized_stream(&doc, &doc.body, &mut stream, Some(&mut text));
+        let mut plain = Vec::new();
+        assert_eq!(normalized_stream(&doc, &doc.body, &mut plain, None), head);
+        assert_eq!(plain, stream, "the same stream with or without the text");
+        assert_eq!(text.chars.len(), stream.len() - head, "a character per position");
+        let shown: String = text.chars.iter().map(|&c| if c == '\0' { '|' } else { c }).collect();
+        assert_eq!(shown, "|一、形勢||第一 段𠀀||甲||乙||末段||");
+        for (i, &c) in text.chars.iter().enumerate() {
+            assert_eq!(c == '\0' || c == ' ', stream[head + i] == 0, "position {i}");
+        }
+        assert_eq!(BodyText::unit('𠀀'), 0xFFFD);
+        assert_eq!(BodyText::unit('段'), '段' as u16);
+        let at = |needle: char| shown.chars().position(|c| c == needle).unwrap() as u32;
+        assert_eq!(anchor_id(text.anchor_at(at('形'))), "s-1");
+        assert_eq!(anchor_id(text.anchor_at(at('第'))), "p-1");
+        assert_eq!(anchor_id(text.anchor_at(at('乙'))), "p-1", "a tight list leads to the paragraph before");
+        assert_eq!(anchor_id(text.anchor_at(at('末'))), "p-2");
+    }
+
+    #[test]
     fn the_stream_holds_the_segments_normalised_and_separated() {
         let mut doc = crate::load::parse_document(
             std::path::Path::new("content/speeches/2020/a.md"),
@@ -119,7 +180,7 @@ mod tests {
         .unwrap();
         doc.province = Some("陕西省".into());
         let mut stream = Vec::new();
-        let head = normalized_stream(&doc, &doc.body, &mut stream);
+        let head = normalized_stream(&doc, &doc.body, &mut stream, None);
         let text: String = stream.iter().map(|&c| char::from_u32(c).filter(|&c| c != '\0').unwrap_or('|')).collect();
         assert_eq!(&text[..], "两个|李|陕西省|安康市|2020-04-03|2020年4月3日||第一|段||甲||乙||");
         assert_eq!(text.chars().take(head).collect::<String>(), "两个|李|陕西省|安康市|2020-04-03|2020年4月3日|");

@@ -27,8 +27,8 @@ pub fn render_ahead(snapshot: &mut Snapshot, changed: &[std::path::PathBuf]) -> 
         (edited.body, edited.body_len, edited.body_line, edited.digest);
     let page = snapshot.plan.iter().position(|p| p.kind == PageKind::Document(i))?;
     let memory = Memory::default();
-    let Snapshot { config, archive, index, plan, renderer } = &*snapshot;
-    render_site(renderer, config, archive, index, &plan[page..=page], &memory).ok()?;
+    let Snapshot { config, archive, index, plan, renderer, passages } = &*snapshot;
+    render_site(renderer, config, archive, index, passages, &plan[page..=page], &memory).ok()?;
     let bytes = memory.0.into_inner().unwrap_or_else(|e| e.into_inner())?;
     Some((plan[page].output_path(), bytes))
 }

@@ -1,25 +1,33 @@
-//! HTTP: one request → one response from the output folder. Owns the wire
-//! (a small HTTP/1.1 server: keep-alive, GET and HEAD, with limits on what a
-//! client may send before it is answered), URL → file resolution (base
-//! path, percent-decoding, refusing any path that would leave the output
-//! folder), byte ranges, content types, the 404 page, the live-reload
-//! script injection and the curator's queue page (drafts that wait for a
-//! human, served only here, never built); the reload channel itself is in
-//! `reload`.
+//! HTTP: one request → one response from the output folder. Owns the
+//! archive's policy (URL → file resolution under the base path, refusing
+//! any path that would leave the output folder, the 404 page, the
+//! live-reload script injection, the curator's queue page of drafts that
+//! wait for a human, served only here and never built) and the bounds on
+//! what a client may send; the reload channel itself is in `reload`.
 //!
-//! Why its own server: the preview must stay bounded under any client. A
-//! request head may take at most `HEAD_LIMIT` bytes in `HEADER_LIMIT` lines
-//! (else 431) and must arrive within `HEAD_TIMEOUT` (else 408, or a quiet
-//! close when nothing was sent), so a header line that never ends holds 16
-//! KiB and one thread for 10 s, not memory without bound.
+//! The protocol is the libraries': `httparse` (hyper's parser) reads each
+//! request head, `http-range-header` parses `Range` with checked
+//! arithmetic, `mime_guess` names content types, `http` the status
+//! reasons. What is ours is the loop around them: a thread per
+//! connection, keep-alive, and a head of at most `HEAD_LIMIT` bytes with
+//! `HEADER_LIMIT` header lines (else 431) sent within `HEAD_TIMEOUT` (else
+//! 408, or a quiet close when nothing was sent), so a header line that
+//! never ends holds 16 KiB and one thread for 10 s, not memory without
+//! bound. Servers tried for that loop: `tiny_http` (and `rouille` on it)
+//! reads head lines with no bound on their length or number, from a
+//! socket it owns; hyper 1.x bounds size and header count (431) but drops
+//! a slow head without answering 408 (`header_read_timeout` ends the
+//! connection), and brings an async runtime to a local preview.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::ops::RangeInclusive;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use http_range_header::{parse_range_header, RangeUnsatisfiableError};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 
 use super::reload::{LiveReload, EVENTS_PATH, SCRIPT, SCRIPT_PATH, STATUS_PATH};
@@ -125,6 +133,24 @@ impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
+
+    fn from_parsed(parsed: &httparse::Request) -> Result<Request, HeadError> {
+        let (Some(method), Some(target), Some(version)) = (parsed.method, parsed.path, parsed.version) else {
+            return Err(HeadError::Malformed);
+        };
+        let headers = parsed
+            .headers
+            .iter()
+            .map(|h| Some((h.name.to_string(), std::str::from_utf8(h.value).ok()?.trim().to_string())))
+            .collect::<Option<Vec<_>>>()
+            .ok_or(HeadError::Malformed)?;
+        let mut request = Request { method: method.to_string(), target: target.to_string(), headers, close: false };
+        let connection = request.header("Connection").unwrap_or("").to_ascii_lowercase();
+        let body =
+            request.header("Content-Length").is_some_and(|l| l != "0") || request.header("Transfer-Encoding").is_some();
+        request.close = connection.contains("close") || (version == 0 && !connection.contains("keep-alive")) || body;
+        Ok(request)
+    }
 }
 
 /// Why no request could be read.
@@ -185,7 +211,6 @@ fn connection(stream: TcpStream, site: &Site) {
 /// answer. What the client still sends is read and dropped, a bounded
 /// amount for a bounded time.
 fn linger(out: &TcpStream, input: &mut TcpStream) {
-    use std::io::Read;
     const MOST: usize = 256 * 1024;
     let _ = out.shutdown(std::net::Shutdown::Write);
     let _ = input.set_read_timeout(Some(Duration::from_millis(500)));
@@ -200,86 +225,44 @@ fn linger(out: &TcpStream, input: &mut TcpStream) {
 }
 
 /// Reads one request head from `reader`, within the limits, in at most
-/// `timeout` from the call.
-pub fn read_head<R: std::io::Read + TimeoutRead>(
-    reader: &mut BufReader<R>,
-    timeout: Duration,
-) -> Result<Request, HeadError> {
+/// `timeout` from the call. What follows the head stays in `reader`.
+pub fn read_head<R: Read + TimeoutRead>(reader: &mut BufReader<R>, timeout: Duration) -> Result<Request, HeadError> {
     let started = Instant::now();
-    let mut lines: Vec<String> = Vec::new();
-    let mut size = 0;
+    let mut head = Vec::new();
+    // Silence before the first byte is a client that has gone or is idle
+    // between requests, not a slow one: no answer.
+    let late = |head: &[u8]| if head.is_empty() { HeadError::Closed } else { HeadError::Timeout };
     loop {
-        let mut line = Vec::new();
-        loop {
-            let left = timeout.saturating_sub(started.elapsed());
-            let nothing_yet = size == 0;
-            if left.is_zero() {
-                return Err(if nothing_yet { HeadError::Closed } else { HeadError::Timeout });
-            }
-            reader.get_ref().set_timeout(left);
-            let buf = match reader.fill_buf() {
-                Ok(buf) => buf,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
-                    return Err(if nothing_yet { HeadError::Closed } else { HeadError::Timeout });
-                }
-                Err(_) => return Err(HeadError::Closed),
-            };
-            if buf.is_empty() {
-                return Err(if nothing_yet { HeadError::Closed } else { HeadError::Malformed });
-            }
-            let (take, ends) = buf.iter().position(|&b| b == b'\n').map_or((buf.len(), false), |i| (i + 1, true));
-            size += take;
-            if size > HEAD_LIMIT {
-                return Err(HeadError::TooLarge);
-            }
-            line.extend_from_slice(&buf[..take]);
-            reader.consume(take);
-            if ends {
-                break;
-            }
+        let left = timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Err(late(&head));
         }
-        while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-            line.pop();
+        reader.get_ref().set_timeout(left);
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => return Err(late(&head)),
+            Err(_) => return Err(HeadError::Closed),
+        };
+        if buf.is_empty() {
+            return Err(if head.is_empty() { HeadError::Closed } else { HeadError::Malformed });
         }
-        match (line.is_empty(), lines.is_empty()) {
-            // Blank lines before a request are allowed (RFC 9112, 2.2).
-            (true, true) => continue,
-            (true, false) => break,
-            _ => {}
+        let before = head.len();
+        let take = buf.len().min(HEAD_LIMIT - before);
+        head.extend_from_slice(&buf[..take]);
+        let mut headers = [httparse::EMPTY_HEADER; HEADER_LIMIT];
+        let mut parsed = httparse::Request::new(&mut headers);
+        match parsed.parse(&head) {
+            Ok(httparse::Status::Complete(end)) => {
+                reader.consume(end - before);
+                return Request::from_parsed(&parsed);
+            }
+            Ok(httparse::Status::Partial) if head.len() == HEAD_LIMIT => return Err(HeadError::TooLarge),
+            Ok(httparse::Status::Partial) => reader.consume(take),
+            Err(httparse::Error::TooManyHeaders) => return Err(HeadError::TooManyHeaders),
+            Err(_) => return Err(HeadError::Malformed),
         }
-        if lines.len() > HEADER_LIMIT {
-            return Err(HeadError::TooManyHeaders);
-        }
-        lines.push(String::from_utf8(line).map_err(|_| HeadError::Malformed)?);
     }
-    parse_head(&lines)
-}
-
-fn parse_head(lines: &[String]) -> Result<Request, HeadError> {
-    let mut parts = lines[0].split(' ');
-    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(HeadError::Malformed);
-    };
-    if !version.starts_with("HTTP/1.") || method.is_empty() || target.is_empty() {
-        return Err(HeadError::Malformed);
-    }
-    let mut headers = Vec::with_capacity(lines.len() - 1);
-    for line in &lines[1..] {
-        let (name, value) = line.split_once(':').ok_or(HeadError::Malformed)?;
-        if name.is_empty() || name.contains([' ', '\t']) {
-            return Err(HeadError::Malformed);
-        }
-        headers.push((name.to_string(), value.trim().to_string()));
-    }
-    let mut request = Request { method: method.to_string(), target: target.to_string(), headers, close: false };
-    let connection = request.header("Connection").unwrap_or("").to_ascii_lowercase();
-    let body = request.header("Content-Length").is_some_and(|l| l.trim() != "0")
-        || request.header("Transfer-Encoding").is_some();
-    request.close =
-        connection.contains("close") || (version == "HTTP/1.0" && !connection.contains("keep-alive")) || body;
-    Ok(request)
 }
 
 /// A reader whose read timeout can be set (a `TcpStream`; tests use others).
@@ -309,7 +292,8 @@ impl Reply {
 }
 
 fn write_reply(out: &mut impl Write, reply: &Reply, head_only: bool, close: bool) -> std::io::Result<()> {
-    let mut head = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
+    let reason = ::http::StatusCode::from_u16(reply.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
+    let mut head = format!("HTTP/1.1 {} {reason}\r\n", reply.status);
     for (name, value) in &reply.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -323,22 +307,6 @@ fn write_reply(out: &mut impl Write, reply: &Reply, head_only: bool, close: bool
         out.write_all(&reply.body)?;
     }
     out.flush()
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        206 => "Partial Content",
-        302 => "Found",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        416 => "Range Not Satisfiable",
-        431 => "Request Header Fields Too Large",
-        _ => "",
-    }
 }
 
 /// Where a request goes, decided from the URL alone.
@@ -433,30 +401,16 @@ pub fn locate(output: &Path, rel: &str) -> Located {
     }
 }
 
+/// What a file is, by its name; text that browsers must not guess the
+/// encoding of says it is UTF-8.
 pub fn content_type(path: &Path) -> &'static str {
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css",
-        "js" | "mjs" => "application/javascript",
-        "json" => "application/json",
+        "txt" | "md" => "text/plain; charset=utf-8",
         "xml" if path.file_name().is_some_and(|n| n == "atom.xml") => "application/atom+xml",
         "xml" | "xsl" => "application/xml",
-        "svg" => "image/svg+xml",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "otf" => "font/otf",
-        "pdf" => "application/pdf",
-        "wasm" => "application/wasm",
-        _ => "application/octet-stream",
+        _ => mime_guess::from_ext(&ext).first_raw().unwrap_or("application/octet-stream"),
     }
 }
 
@@ -529,8 +483,10 @@ pub fn queue_page(queue: &[Pending]) -> String {
 
 fn from_disk(request: &Request, site: &Site, rel: &str) -> Reply {
     match locate(&site.output, rel) {
-        Located::File(path) => match request.header("Range").and_then(parse_range) {
-            Some(range) if !content_type(&path).starts_with("text/html") => serve_range(&path, range),
+        // Pages get the live-reload script, so their bytes are not the
+        // file's: always whole.
+        Located::File(path) => match request.header("Range") {
+            Some(range) if !content_type(&path).starts_with("text/html") => serve_range(&path, range, site),
             _ => serve_file(&path, site, 200),
         },
         Located::AddSlash => {
@@ -556,70 +512,58 @@ fn serve_file(path: &Path, site: &Site, status: u16) -> Reply {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ByteRange {
-    /// From, and through (inclusive) if given.
-    From(u64, Option<u64>),
-    /// The last n bytes.
-    Last(u64),
+/// What a `Range` header asks of a file.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Not a single byte range (malformed, another unit, several ranges,
+    /// or an empty file): ignored, the whole file is sent, which clients
+    /// must accept.
+    Whole,
+    Bytes(RangeInclusive<u64>),
+    /// No byte of it exists: 416.
+    Unsatisfiable,
 }
 
-/// A `Range: bytes=a-b` (or `a-`, or `-n`) request header: the search
-/// client reads parts of its index files this way. Several ranges, or a
-/// header that is not a byte range, are ignored (the whole file is sent,
-/// which clients must accept). A position past what 64 bits hold counts
-/// as the largest that does: it lies past any file's end all the same.
-pub fn parse_range(value: &str) -> Option<ByteRange> {
-    let spec = value.trim().strip_prefix("bytes=")?;
-    if spec.contains(',') {
-        return None;
-    }
-    let number = |s: &str| -> Option<u64> {
-        let s = s.trim();
-        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().unwrap_or(u64::MAX))
-    };
-    let (from, to) = spec.split_once('-')?;
-    match (from.trim().is_empty(), to.trim().is_empty()) {
-        (true, false) => Some(ByteRange::Last(number(to)?)),
-        (false, true) => Some(ByteRange::From(number(from)?, None)),
-        (false, false) => {
-            let (from, to) = (number(from)?, number(to)?);
-            (from <= to).then_some(ByteRange::From(from, Some(to)))
-        }
-        (true, true) => None,
+/// Which bytes of a file of `len` bytes `range` names. A position past
+/// what 64 bits hold counts as the largest that does: it lies past any
+/// file's end all the same.
+pub fn byte_range(range: &str, len: u64) -> Part {
+    match parse_range_header(range) {
+        Ok(ranges) if ranges.len() == 1 => match ranges.validate(len) {
+            Ok(ranges) => ranges.into_iter().next().map_or(Part::Whole, Part::Bytes),
+            Err(RangeUnsatisfiableError::Unsatisfiable) => Part::Unsatisfiable,
+            Err(_) => Part::Whole,
+        },
+        _ => Part::Whole,
     }
 }
 
-/// The bytes `range` names of a file of `len` bytes, as start..end, or
-/// None when none of them exist (416).
-pub fn resolve_range(range: ByteRange, len: u64) -> Option<std::ops::Range<u64>> {
-    match range {
-        ByteRange::From(from, _) if from >= len => None,
-        ByteRange::From(from, to) => Some(from..to.map_or(len, |t| t.saturating_add(1).min(len))),
-        ByteRange::Last(0) => None,
-        ByteRange::Last(n) => Some(len.saturating_sub(n)..len),
-    }
-}
-
-fn serve_range(path: &Path, range: ByteRange) -> Reply {
-    use std::io::{Read, Seek, SeekFrom};
+/// A file other than a page, by range: the search client reads parts of
+/// its index files this way.
+fn serve_range(path: &Path, range: &str, site: &Site) -> Reply {
+    use std::io::{Seek, SeekFrom};
     let Ok(mut file) = std::fs::File::open(path) else {
         return reply(404, "text/plain; charset=utf-8", b"not found\n".to_vec());
     };
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let Some(r) = resolve_range(range, len) else {
-        return reply(416, "text/plain; charset=utf-8", Vec::new())
-            .with_header("Content-Range", &format!("bytes */{len}"));
+    let (start, end) = match byte_range(range, len) {
+        Part::Bytes(r) => r.into_inner(),
+        Part::Whole => return serve_file(path, site, 200),
+        Part::Unsatisfiable => {
+            return reply(416, "text/plain; charset=utf-8", Vec::new())
+                .with_header("Content-Range", &format!("bytes */{len}"))
+        }
     };
     // Only the part asked for is read: packs are hundreds of kilobytes.
+    // `end` is below `len`, so the length does not overflow.
+    let size = end - start + 1;
     let mut part = Vec::new();
-    if file.seek(SeekFrom::Start(r.start)).and_then(|_| file.take(r.end - r.start).read_to_end(&mut part)).is_err()
-        || part.len() as u64 != r.end - r.start
+    if file.seek(SeekFrom::Start(start)).and_then(|_| file.take(size).read_to_end(&mut part)).is_err()
+        || part.len() as u64 != size
     {
         return reply(404, "text/plain; charset=utf-8", b"not found\n".to_vec());
     }
-    let content_range = format!("bytes {}-{}/{len}", r.start, r.end - 1);
-    reply(206, content_type(path), part).with_header("Content-Range", &content_range)
+    reply(206, content_type(path), part).with_header("Content-Range", &format!("bytes {start}-{end}/{len}"))
 }
 
 fn not_found(site: &Site) -> Reply {
@@ -677,34 +621,40 @@ mod tests {
 
     #[test]
     fn byte_ranges_are_parsed_and_clamped_to_the_file() {
-        assert_eq!(parse_range("bytes=0-99"), Some(ByteRange::From(0, Some(99))));
-        assert_eq!(parse_range("bytes=100-"), Some(ByteRange::From(100, None)));
-        assert_eq!(parse_range("bytes=-20"), Some(ByteRange::Last(20)));
-        for bad in ["bytes=5-1", "bytes=-", "bytes=0-1,5-6", "items=0-1", "bytes=a-b", "bytes=+1-2", "bytes=1--2", ""] {
-            assert_eq!(parse_range(bad), None, "{bad}");
+        let part = |range| byte_range(range, 50);
+        assert_eq!(part("bytes=0-99"), Part::Bytes(0..=49));
+        assert_eq!(part("bytes=10-19"), Part::Bytes(10..=19));
+        assert_eq!(part("bytes=40-"), Part::Bytes(40..=49));
+        assert_eq!(part("bytes=-20"), Part::Bytes(30..=49));
+        assert_eq!(part("bytes=-80"), Part::Bytes(0..=49));
+        for unsatisfiable in ["bytes=50-", "bytes=100-", "bytes=-0", "bytes=50-60"] {
+            assert_eq!(part(unsatisfiable), Part::Unsatisfiable, "{unsatisfiable}");
         }
-        assert_eq!(resolve_range(ByteRange::From(0, Some(99)), 50), Some(0..50));
-        assert_eq!(resolve_range(ByteRange::From(10, Some(19)), 50), Some(10..20));
-        assert_eq!(resolve_range(ByteRange::From(40, None), 50), Some(40..50));
-        assert_eq!(resolve_range(ByteRange::Last(20), 50), Some(30..50));
-        assert_eq!(resolve_range(ByteRange::Last(80), 50), Some(0..50));
-        assert_eq!(resolve_range(ByteRange::From(50, None), 50), None);
-        assert_eq!(resolve_range(ByteRange::Last(0), 50), None);
+        for ignored in
+            ["bytes=5-1", "bytes=-", "bytes=0-1,5-6", "items=0-1", "bytes=a-b", "bytes=+1-2", "bytes=1--2", ""]
+        {
+            assert_eq!(part(ignored), Part::Whole, "{ignored}");
+        }
+        assert_eq!(byte_range("bytes=0-", 0), Part::Unsatisfiable);
+        assert_eq!(byte_range("bytes=-5", 0), Part::Whole, "no byte to send but the (empty) whole");
     }
 
     #[test]
     fn ranges_at_the_ends_of_64_bits_do_not_overflow() {
-        let max = u64::MAX;
-        assert_eq!(parse_range("bytes=5-18446744073709551615"), Some(ByteRange::From(5, Some(max))));
-        assert_eq!(resolve_range(ByteRange::From(5, Some(max)), 50), Some(5..50));
-        assert_eq!(resolve_range(ByteRange::From(0, Some(max)), 50), Some(0..50));
+        let part = |range| byte_range(range, 50);
+        assert_eq!(part("bytes=5-18446744073709551615"), Part::Bytes(5..=49));
+        assert_eq!(part("bytes=0-18446744073709551615"), Part::Bytes(0..=49));
+        assert_eq!(part("bytes=-18446744073709551615"), Part::Bytes(0..=49));
         // Past 64 bits: the largest position, past any file's end.
-        assert_eq!(parse_range("bytes=0-99999999999999999999999"), Some(ByteRange::From(0, Some(max))));
-        assert_eq!(parse_range("bytes=99999999999999999999999-"), Some(ByteRange::From(max, None)));
-        assert_eq!(resolve_range(ByteRange::From(max, None), 50), None);
-        assert_eq!(resolve_range(ByteRange::From(max, Some(max)), 50), None);
-        assert_eq!(resolve_range(ByteRange::Last(max), 50), Some(0..50));
-        assert_eq!(resolve_range(ByteRange::From(0, None), 0), None);
+        assert_eq!(part("bytes=0-99999999999999999999999"), Part::Bytes(0..=49));
+        for unsatisfiable in [
+            "bytes=99999999999999999999999-",
+            "bytes=18446744073709551615-",
+            "bytes=18446744073709551615-18446744073709551615",
+        ] {
+            assert_eq!(part(unsatisfiable), Part::Unsatisfiable, "{unsatisfiable}");
+        }
+        assert_eq!(byte_range("bytes=18446744073709551614-", u64::MAX), Part::Bytes(u64::MAX - 1..=u64::MAX - 1));
     }
 
     impl TimeoutRead for &[u8] {

@@ -10,7 +10,8 @@ use crate::support::{select, Site};
 
 /// Resolves `href` against the URL path of the page it is on.
 fn resolve(page: &str, href: &str) -> String {
-    let (path, _) = href.split_once('#').unwrap_or((href, ""));
+    // The query (the search page's `?q=`) names no other file.
+    let (path, _) = href.split_once(['#', '?']).unwrap_or((href, ""));
     let joined =
         if path.starts_with('/') { path.to_string() } else { format!("{}{path}", &page[..=page.rfind('/').unwrap()]) };
     let mut parts: Vec<&str> = Vec::new();
@@ -159,4 +160,5 @@ fn resolve_handles_dot_segments() {
     assert_eq!(resolve("/archive/speeches/a/", "../../cities/x/"), "/archive/cities/x/");
     assert_eq!(resolve("/", "static/style.css"), "/static/style.css");
     assert_eq!(resolve("/a/b.html", "/archive/"), "/archive/");
+    assert_eq!(resolve("/archive/passages/", "../search/?q=x#y"), "/archive/search/");
 }

@@ -5,6 +5,7 @@
 mod browser;
 mod build;
 mod compare;
+mod concordance;
 mod content;
 mod corpus;
 mod crawl;
@@ -16,6 +17,7 @@ mod import;
 mod incremental;
 mod links;
 mod pages_in_browser;
+mod reuse;
 mod search;
 mod search_page;
 mod serve;

@@ -341,6 +341,50 @@ fn a_header_line_that_never_ends_is_refused_with_bounded_memory() {
     assert_eq!(server.must_get("/").status, 200);
 }
 
+/// A request for `/` whose head is exactly `size` bytes, padded by one header.
+fn head_of(size: usize) -> Vec<u8> {
+    let (start, end) = (b"GET / HTTP/1.1\r\nConnection: close\r\nX-Pad: ".as_slice(), b"\r\n\r\n".as_slice());
+    [start, &vec![b'a'; size - start.len() - end.len()], end].concat()
+}
+
+#[test]
+fn a_request_head_may_take_16_kib_in_100_header_lines_and_no_more() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    let status = |head: &[u8]| send_raw(server.port, head, 1).0.split(' ').nth(1).map(str::to_string);
+    assert_eq!(status(&head_of(16 * 1024)).as_deref(), Some("200"));
+    assert_eq!(status(&head_of(16 * 1024 + 1)).as_deref(), Some("431"));
+    let lines = |n: usize| format!("GET / HTTP/1.1\r\nConnection: close\r\n{}\r\n", "X-A: b\r\n".repeat(n - 1));
+    assert_eq!(status(lines(100).as_bytes()).as_deref(), Some("200"));
+    assert_eq!(status(lines(101).as_bytes()).as_deref(), Some("431"));
+}
+
+#[test]
+fn a_request_head_not_sent_within_10_s_is_answered_408_and_silence_closed() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    let started = Instant::now();
+    let connect = || {
+        let stream = TcpStream::connect((Ipv4Addr::LOCALHOST, server.port)).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        stream
+    };
+    let (mut slow, silent) = (connect(), connect());
+    slow.write_all(b"GET / HTTP/1.1\r\nX-Slow: ").unwrap();
+    let answer = move |mut stream: TcpStream| {
+        let mut bytes = Vec::new();
+        let _ = stream.read_to_end(&mut bytes);
+        (String::from_utf8_lossy(&bytes).into_owned(), started.elapsed())
+    };
+    let silent = std::thread::spawn(move || answer(silent));
+    let (text, after) = answer(slow);
+    assert!(text.starts_with("HTTP/1.1 408 "), "{text}");
+    assert!((Duration::from_secs(9)..Duration::from_secs(15)).contains(&after), "408 after {after:?}");
+    let (text, after) = silent.join().unwrap();
+    assert_eq!(text, "", "nothing sent, nothing answered");
+    assert!((Duration::from_secs(9)..Duration::from_secs(15)).contains(&after), "closed after {after:?}");
+}
+
 #[test]
 fn a_kept_alive_connection_answers_one_request_after_another() {
     let site = Site::fixture("basic");

@@ -259,7 +259,20 @@
   function cp(c) { return c.codePointAt(0); }
 
   // Documents holding a term: {docs, counts, heads}, ascending.
+  // Each term's answer, once: the concordance asks again.
+  var termAnswers = new Map();
   function documentsWith(term) {
+    var key = term.join("");
+    if (!termAnswers.has(key)) {
+      var answer = answerFor(term);
+      termAnswers.set(key, answer);
+      answer.catch(function () { termAnswers.delete(key); });
+    }
+    return termAnswers.get(key);
+  }
+  // {docs, counts, heads} and, for a term of three characters or more,
+  // where it starts in each document: pos[from[i] .. from[i] + counts[i]).
+  function answerFor(term) {
     if (term.length <= 2) {
       return listsOf([cp(term[0]), term.length === 2 ? cp(term[1]) : 0], false).then(function (l) { return readDocuments(l && l[0]); });
     }
@@ -267,7 +280,7 @@
     return Promise.all(offsets.map(function (k) {
       return listsOf([cp(term[k]), cp(term[k + 1])], true).then(function (l) { return l && readPositions(l[0], l[1]); });
     })).then(function (lists) {
-      var out = { docs: [], counts: [], heads: [] };
+      var out = { docs: [], counts: [], heads: [], from: [], pos: [] };
       if (lists.some(function (l) { return !l; })) return out;
       var at = lists.map(function () { return 0; });
       var first = lists[0];
@@ -281,7 +294,7 @@
         if (!all) continue;
         // Every start p of the first bigram where the others follow.
         var ptr = lists.map(function (l, j) { return j ? l.start[at[j]] : 0; });
-        var count = 0, head = 0;
+        var count = 0, head = 0, from = out.pos.length;
         for (var a = 0; a < first.counts[i]; a++) {
           var p = first.pos[first.start[i] + a], ok = true;
           for (j = 1; j < lists.length && ok; j++) {
@@ -292,10 +305,11 @@
           }
           if (ok) {
             count++;
+            out.pos.push(p);
             if (a < first.heads[i]) head++;
           }
         }
-        if (count) { out.docs.push(doc); out.counts.push(count); out.heads.push(head); }
+        if (count) { out.docs.push(doc); out.counts.push(count); out.heads.push(head); out.from.push(from); } else out.pos.length = from;
       }
       return out;
     });
@@ -355,7 +369,7 @@
   // The index format this script reads (src/search/publish.rs VERSION): an
   // index of another version, as a cache may hold across an upgrade, is
   // an error rather than wrong results.
-  var VERSION = 4;
+  var VERSION = 5;
   function loadMeta() {
     // Fetched beside meta.json, read once its version is checked.
     var files = Promise.all([get("facets.bin", false), get("g/hot.bin", false)]);
@@ -389,7 +403,13 @@
     // share); anything else is documents.
     var trend = params.get("trend");
     if (trend !== null && TREND_MODES.indexOf(trend) < 0) trend = "documents";
-    return { q: params.get("q") || "", filters: filters, sort: params.get("sort") || "", trend: trend };
+    var kpage = parseInt(params.get("kpage") || "1", 10);
+    return {
+      q: params.get("q") || "", filters: filters, sort: params.get("sort") || "", trend: trend,
+      view: params.get("view") === "kwic" ? "kwic" : "",
+      ksort: KWIC_SORTS.indexOf(params.get("ksort")) >= 0 ? params.get("ksort") : "",
+      kpage: kpage > 0 ? kpage : 1
+    };
   }
   function writeState(state) {
     var params = new URLSearchParams();
@@ -399,6 +419,9 @@
     });
     if (state.sort) params.set("sort", state.sort);
     if (state.trend) params.set("trend", state.trend);
+    if (state.view) params.set("view", state.view);
+    if (state.view && state.ksort) params.set("ksort", state.ksort);
+    if (state.view && state.kpage > 1) params.set("kpage", state.kpage);
     var s = params.toString();
     history.replaceState(null, "", location.pathname + (s ? "?" + s : "") + location.hash);
   }
@@ -520,9 +543,15 @@
   var shownCount = 0;
   var currentTerms = [];
 
+  // What the results are of: a page of the concordance is kept only while
+  // it is the same search.
+  var searched = null;
   function run() {
     var state = currentState();
     var token = ++seq;
+    var asked = JSON.stringify([state.q, facets.map(function (f) { return Array.from(state.filters[f.key]).sort(); })]);
+    if (searched !== null && asked !== searched) state.kpage = kwicPage = 1;
+    searched = asked;
     var phrases = phrasesOf(state.q);
     var terms = termsOfPhrases(phrases);
     var chosen = selections(state);
@@ -544,8 +573,10 @@
       for (var i = 0; listing && i < bits.length; i++) if (bits[i] === every) keep.push(i);
       // Ranked before the facets are counted: ranking starts the first
       // results' records on their way.
-      shown = listing ? { found: found, order: ranked(found, keep, state.sort) } : null;
+      var kwic = state.view === "kwic" && terms.length > 0;
+      shown = listing && !kwic ? { found: found, order: ranked(found, keep, state.sort) } : null;
       sortRow.hidden = !keep.length;
+      showView(kwic);
       updateFacets(found.docs, bits);
       if (!listing) {
         currentTerms = [];
@@ -557,6 +588,13 @@
       currentTerms = terms;
       shownCount = 0;
       list.textContent = "";
+      if (kwic) {
+        more.hidden = true;
+        kwicResults = { found: found, keep: keep, perPhrase: perPhrase, phrases: phrases, terms: terms };
+        say(keep.length ? countText(keep.length) : t("none"), keep.length);
+        return showKwic(token, state);
+      }
+      kwicResults = null;
       return showMore(token).then(function () {
         if (token !== seq) return;
         say(keep.length ? countText(keep.length) : t("none"), keep.length);
@@ -590,7 +628,11 @@
     });
     var mode = trendBox.querySelector("input[name=trend]:checked");
     var trend = trendBox.open ? (mode && mode.value) || "documents" : null;
-    return { q: input.value.trim(), filters: filters, sort: sortEl.value, trend: trend };
+    var view = app.querySelector("input[name=view]:checked");
+    return {
+      q: input.value.trim(), filters: filters, sort: sortEl.value, trend: trend,
+      view: view ? view.value : "", ksort: kwicSort.value, kpage: kwicPage
+    };
   }
 
   function showMore(token) {
@@ -1129,6 +1171,313 @@
     run();
   }
 
+  // ---- every occurrence in context: the concordance (KWIC) ----
+  // Lines for the documents of the results, in their bodies only, by date
+  // (documents are numbered newest first) and position, a page of
+  // KWIC_PAGE at a time. Where an occurrence is comes from the index (a
+  // long term's verified starts, a two-character term's positions list);
+  // its context from the document's text file (search/t/<run>.bin, by byte
+  // ranges: a run's offsets, the document's anchors, a window around each
+  // occurrence). A one-character term has no positions list: its
+  // documents' whole texts are read and scanned. Sorting by context needs
+  // every line, so only up to KWIC_SORT_LIMIT. The same lines as
+  // src/search/concordance.rs, which reads the documents' own files.
+  var KWIC_PAGE = 50, KWIC_CONTEXT = 20, KWIC_SORT_LIMIT = 2000;
+  var KWIC_SORTS = ["oldest", "left", "right"];
+  var kwicBox = document.getElementById("search-kwic");
+  var kwicSort = document.getElementById("kwic-sort");
+  var kwicBody = kwicBox.querySelector("#kwic-table tbody");
+  var kwicCsv = el("a", "kwic-csv", document.getElementById("kwic-csv-slot").getAttribute("data-label"));
+  kwicCsv.id = "kwic-csv";
+  kwicCsv.download = "concordance.csv";
+  var kwicCsvUrl = null;
+  var kwicPage = 1;
+  var kwicResults = null;
+  function kt(name) { return kwicBox.getAttribute("data-t-" + name) || ""; }
+  function showView(kwic) {
+    list.hidden = kwic;
+    kwicBox.hidden = !kwic;
+    document.getElementById("search-sort-list").hidden = kwic;
+    document.getElementById("search-sort-kwic").hidden = !kwic;
+    if (!kwic) kwicBox.removeAttribute("data-state");
+  }
+  // A run's text file: where each of its documents' parts start.
+  function textOffsets(run) {
+    var n = Math.min(meta.run, docCount - run * meta.run);
+    return bytesOf("t/" + run + ".bin", 0, (2 * n + 1) * 4).then(function (b) {
+      var out = new Uint32Array(2 * n + 1);
+      for (var i = 0; i < out.length; i++) out[i] = (b[4 * i] | b[4 * i + 1] << 8 | b[4 * i + 2] << 16) + b[4 * i + 3] * 16777216;
+      return out;
+    });
+  }
+  // A document's part of its run's text file: {file, head, anchors
+  // [[position, code]], text (byte offset), length (positions)}.
+  var docTexts = new Map();
+  function docText(doc) {
+    if (!docTexts.has(doc)) {
+      var run = Math.floor(doc / meta.run), k = doc % meta.run, file = "t/" + run + ".bin";
+      docTexts.set(doc, textOffsets(run).then(function (o) {
+        return bytesOf(file, o[2 * k], o[2 * k + 1]).then(function (b) {
+          var r = new Reader(b), head = r.varint(), n = r.varint(), anchors = [], at = 0;
+          for (var i = 0; i < n; i++) { at += r.varint(); anchors.push([at, r.varint()]); }
+          return { file: file, head: head, anchors: anchors, text: o[2 * k + 1], length: (o[2 * k + 2] - o[2 * k + 1]) / 2 };
+        });
+      }));
+    }
+    return docTexts.get(doc);
+  }
+  function anchorOf(anchors, p) {
+    var code = 0;
+    for (var i = 0; i < anchors.length && anchors[i][0] <= p; i++) code = anchors[i][1];
+    if (!(code >> 1)) return "";
+    return (code & 1 ? "s-" : "p-") + (code >> 1);
+  }
+  // A two-character term's positions list, read once.
+  var pairPositions = new Map();
+  function positionsOfPair(term) {
+    var key = term.join("");
+    if (!pairPositions.has(key)) {
+      pairPositions.set(key, listsOf([cp(term[0]), cp(term[1])], true).then(function (l) { return l && readPositions(l[0], l[1]); }));
+    }
+    return pairPositions.get(key);
+  }
+  // Where `term` starts in document `doc` (stream positions), or null
+  // when the index does not say (a single character).
+  function startsIn(doc, term) {
+    function slice(l, counts, from) {
+      if (!l) return [];
+      var lo = 0, hi = l.docs.length;
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (l.docs[mid] < doc) lo = mid + 1; else hi = mid; }
+      if (lo === l.docs.length || l.docs[lo] !== doc) return [];
+      var a = from(l, lo);
+      return Array.prototype.slice.call(l.pos, a, a + counts(l, lo));
+    }
+    if (term.length === 1) return Promise.resolve(null);
+    if (term.length === 2) {
+      return positionsOfPair(term).then(function (l) {
+        return slice(l, function (l, i) { return l.counts[i]; }, function (l, i) { return l.start[i]; });
+      });
+    }
+    return documentsWith(term).then(function (l) {
+      return slice(l, function (l, i) { return l.counts[i]; }, function (l, i) { return l.from[i]; });
+    });
+  }
+  // Text units [from, to) of a document, in windows fetched together.
+  function unitsOf(bytes) {
+    var out = new Uint16Array(bytes.length >> 1);
+    for (var i = 0; i < out.length; i++) out[i] = bytes[2 * i] | bytes[2 * i + 1] << 8;
+    return out;
+  }
+  function textOfUnits(units, from, to) {
+    var s = "";
+    for (var i = from; i < to; i++) s += String.fromCharCode(units[i]);
+    return s;
+  }
+  // Every line of document `doc` for the terms `which` (indices into
+  // `terms`), by position: {doc, term, position, anchor, left, match, right}.
+  var docLines = new Map();
+  function linesOf(doc, which, terms) {
+    var key = doc + ":" + which.join(",");
+    if (docLines.has(key)) return docLines.get(key);
+    var made = docText(doc).then(function (dt) {
+      return Promise.all(which.map(function (ti) { return startsIn(doc, terms[ti]); })).then(function (starts) {
+        var whole = starts.some(function (s) { return s === null; });
+        var occ = [];
+        starts.forEach(function (list, j) {
+          if (list) list.forEach(function (p) { if (p >= dt.head) occ.push([p - dt.head, which[j]]); });
+        });
+        // Windows of context around each occurrence, joined where close.
+        var windows = [];
+        occ.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+        occ.forEach(function (o) {
+          var from = Math.max(0, o[0] - KWIC_CONTEXT), to = Math.min(dt.length, o[0] + terms[o[1]].length + KWIC_CONTEXT);
+          var last = windows[windows.length - 1];
+          if (last && from - last[1] < 32) last[1] = Math.max(last[1], to); else windows.push([from, to]);
+        });
+        var size = 0;
+        windows.forEach(function (w) { size += w[1] - w[0]; });
+        if (whole || size > dt.length / 2) windows = [[0, dt.length]];
+        return Promise.all(windows.map(function (w) {
+          return bytesOf(dt.file, dt.text + 2 * w[0], dt.text + 2 * w[1]).then(function (b) { return { from: w[0], units: unitsOf(b) }; });
+        })).then(function (parts) {
+          if (whole) {
+            // Scanned: every term in the document's whole text.
+            var units = parts[0].units, norm = [];
+            for (var i = 0; i < units.length; i++) norm.push(fold(String.fromCharCode(units[i])));
+            occ = [];
+            which.forEach(function (ti) {
+              var term = terms[ti];
+              for (var p = 0; p + term.length <= norm.length; p++) {
+                var ok = true;
+                for (var m = 0; m < term.length && ok; m++) ok = norm[p + m] === term[m];
+                if (ok) occ.push([p, ti]);
+              }
+            });
+            occ.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+          }
+          return occ.map(function (o) {
+            var part = parts[0];
+            for (var i = 1; i < parts.length && parts[i].from <= o[0]; i++) part = parts[i];
+            var u = part.units, at = o[0] - part.from, end = at + terms[o[1]].length;
+            var a = at, b = end;
+            while (a > 0 && at - a < KWIC_CONTEXT && u[a - 1] !== 0) a--;
+            while (b < u.length && b - end < KWIC_CONTEXT && u[b] !== 0) b++;
+            return {
+              doc: doc, term: o[1], position: o[0], anchor: anchorOf(dt.anchors, o[0]),
+              left: textOfUnits(u, a, at), match: textOfUnits(u, at, end), right: textOfUnits(u, end, b)
+            };
+          });
+        });
+      });
+    });
+    made.catch(function () { docLines.delete(key); });
+    docLines.set(key, made);
+    return made;
+  }
+  // Per document of the results (in the given order), the terms of the
+  // phrases it matches and its occurrences of them in the body (each term
+  // once: its occurrences less those in the head).
+  function kwicDocs(r, order) {
+    return Promise.all(r.terms.map(documentsWith)).then(function (answers) {
+      return bodyCounts(r, order, answers);
+    });
+  }
+  function bodyCounts(r, order, answers) {
+    var out = [];
+    function find(docs, doc) {
+      var lo = 0, hi = docs.length;
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (docs[mid] < doc) lo = mid + 1; else hi = mid; }
+      return lo < docs.length && docs[lo] === doc ? lo : -1;
+    }
+    order.forEach(function (i) {
+      var doc = r.found.docs[i], which = [];
+      r.phrases.forEach(function (phrase, k) {
+        if (find(r.perPhrase[k].docs, doc) < 0) return;
+        phrase.forEach(function (term) {
+          var ti = r.terms.findIndex(function (x) { return x.join("") === term.join(""); });
+          if (which.indexOf(ti) < 0) which.push(ti);
+        });
+      });
+      which.sort(function (a, b) { return a - b; });
+      var body = 0;
+      which.forEach(function (ti) {
+        var a = answers[ti], j = find(a.docs, doc);
+        if (j >= 0) body += a.counts[j] - a.heads[j];
+      });
+      if (body > 0) out.push({ doc: doc, which: which, body: body });
+    });
+    return out;
+  }
+  // Code points compared as numbers (a string's < compares UTF-16 units).
+  function compareText(a, b) {
+    var x = chars(a), y = chars(b);
+    for (var i = 0; i < x.length && i < y.length; i++) {
+      var d = x[i].codePointAt(0) - y[i].codePointAt(0);
+      if (d) return d;
+    }
+    return x.length - y.length;
+  }
+  function contextKey(line, side) {
+    var c = chars(side === "left" ? line.left : line.right).map(fold);
+    return (side === "left" ? c.reverse() : c).join("");
+  }
+  function showKwic(token, state) {
+    var r = kwicResults;
+    var order = r.keep.slice();
+    if (state.ksort) order.reverse();
+    return kwicDocs(r, order).then(function (docs) { return kwicPageOf(token, state, r, docs); });
+  }
+  function kwicPageOf(token, state, r, docs) {
+    var total = 0;
+    docs.forEach(function (d) { total += d.body; });
+    var byContext = state.ksort === "left" || state.ksort === "right";
+    var note = document.getElementById("kwic-note");
+    var tooMany = byContext && total > KWIC_SORT_LIMIT;
+    note.hidden = !tooMany;
+    note.textContent = tooMany ? kt("too-many").replace("{n}", KWIC_SORT_LIMIT) : "";
+    var pages = Math.max(1, Math.ceil(total / KWIC_PAGE));
+    var page = Math.min(state.kpage, pages);
+    kwicPage = page;
+    var from = (page - 1) * KWIC_PAGE, to = Math.min(total, from + KWIC_PAGE);
+    kwicBox.setAttribute("data-state", "busy");
+    var wanted;
+    if (byContext && !tooMany) {
+      // Every line, sorted, then the page.
+      wanted = Promise.all(docs.map(function (d) { return linesOf(d.doc, d.which, r.terms); })).then(function (all) {
+        var lines = [].concat.apply([], all);
+        lines.sort(function (a, b) {
+          return compareText(contextKey(a, state.ksort), contextKey(b, state.ksort)) || (b.doc - a.doc) || (a.position - b.position) || (a.term - b.term);
+        });
+        return lines.slice(from, to);
+      });
+    } else {
+      // The documents the page's lines are in.
+      var at = 0, parts = [];
+      docs.forEach(function (d) {
+        if (at + d.body > from && at < to) parts.push({ d: d, skip: Math.max(0, from - at), take: Math.min(d.body, to - at) });
+        at += d.body;
+      });
+      wanted = Promise.all(parts.map(function (p) {
+        return linesOf(p.d.doc, p.d.which, r.terms).then(function (lines) { return lines.slice(p.skip, p.take); });
+      })).then(function (all) { return [].concat.apply([], all); });
+    }
+    return wanted.then(function (lines) {
+      return Promise.all(lines.map(function (l) { return record(l.doc); })).then(function (recs) {
+        if (token !== seq) return;
+        renderKwic(lines, recs, total, page, pages, from);
+      });
+    });
+  }
+  function renderKwic(lines, recs, total, page, pages, from) {
+    kwicBody.textContent = "";
+    var status = document.getElementById("kwic-status");
+    status.textContent = total ? kt("status").replace("{n}", total).replace("{from}", from + 1).replace("{to}", from + lines.length) : kt("none");
+    document.getElementById("kwic-page").textContent = kt("page").replace("{n}", page).replace("{total}", pages);
+    document.getElementById("kwic-prev").disabled = page <= 1;
+    document.getElementById("kwic-next").disabled = page >= pages;
+    var csv = [[kt("date"), kt("title"), "url", "anchor", kt("left"), kt("match"), kt("right")]];
+    lines.forEach(function (l, i) {
+      var rec = recs[i], row = el("tr");
+      var docCell = el("td", "kwic-doc");
+      var a = el("a", "kwic-link", rec[1]);
+      a.href = root + rec[0] + (l.anchor ? "#" + l.anchor : "");
+      if (app.getAttribute("data-lang") !== "zh-CN") a.lang = "zh-CN";
+      docCell.appendChild(a);
+      docCell.appendChild(el("span", "kwic-date", rec[4]));
+      row.appendChild(docCell);
+      row.appendChild(el("td", "kwic-left", l.left));
+      // The match and what follows it in one cell: every match starts in
+      // line, right after its left context.
+      var m = el("td", "kwic-match");
+      m.appendChild(el("mark", "", l.match));
+      m.appendChild(el("span", "kwic-right", l.right));
+      row.appendChild(m);
+      row.setAttribute("data-doc", String(l.doc));
+      row.setAttribute("data-position", String(l.position));
+      kwicBody.appendChild(row);
+      csv.push([rec[4], rec[1], rec[0], l.anchor, l.left, l.match, l.right]);
+    });
+    var text = "\ufeff" + csv.map(function (line) { return line.map(csvField).join(","); }).join("\r\n") + "\r\n";
+    if (kwicCsvUrl) URL.revokeObjectURL(kwicCsvUrl);
+    kwicCsvUrl = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+    kwicCsv.href = kwicCsvUrl;
+    kwicCsv.hidden = !lines.length;
+    if (!kwicCsv.parentNode) document.getElementById("kwic-csv-slot").appendChild(kwicCsv);
+    kwicBox.setAttribute("data-state", "done");
+    kwicBox.setAttribute("data-count", String(total));
+  }
+  // A new page or order of the same lines.
+  function kwicAgain() {
+    var state = currentState(), token = ++seq;
+    if (!kwicResults) return run();
+    showKwic(token, state).catch(function (e) {
+      kwicBox.setAttribute("data-state", "error");
+      if (window.console) console.error(e);
+    }).then(function () {
+      requestAnimationFrame(function () { if (token === seq) writeState(state); });
+    });
+  }
+
   // ---- wiring ----
   // The first keystroke after a pause is searched at once (an input
   // method commits a whole word at a time); keystrokes that follow it
@@ -1144,6 +1493,9 @@
     var state = readState();
     input.value = state.q;
     sortEl.value = state.sort;
+    kwicSort.value = state.ksort;
+    kwicPage = state.kpage;
+    app.querySelectorAll("input[name=view]").forEach(function (box) { box.checked = box.value === state.view; });
     trendBox.open = !!state.trend;
     trendBox.querySelectorAll("input[name=trend]").forEach(function (box) {
       box.checked = box.value === (state.trend === "documents" ? "" : state.trend || "");
@@ -1162,6 +1514,12 @@
     input.addEventListener("input", soon);
     facetBox.addEventListener("change", function () { clearTimeout(timer); run(); });
     sortEl.addEventListener("change", function () { clearTimeout(timer); run(); });
+    app.querySelectorAll("input[name=view]").forEach(function (box) {
+      box.addEventListener("change", function () { clearTimeout(timer); kwicPage = 1; run(); });
+    });
+    kwicSort.addEventListener("change", function () { kwicPage = 1; kwicAgain(); });
+    document.getElementById("kwic-prev").addEventListener("click", function () { kwicPage--; kwicAgain(); });
+    document.getElementById("kwic-next").addEventListener("click", function () { kwicPage++; kwicAgain(); });
     var trendOpen = trendBox.open;
     trendBox.addEventListener("toggle", function () {
       if (trendBox.open === trendOpen) return;

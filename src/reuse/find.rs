@@ -1,0 +1,212 @@
+//! Finding the passages: every document's fingerprints in one table,
+//! grouped by hash; a hash held by several documents pairs each of them
+//! with an earlier one that holds it (every earlier one when a few do, the
+//! earliest when many do: a set phrase in a thousand speeches costs a
+//! thousand pairs, not half a million); each pair's characters are then
+//! compared outward from the shared k-gram, once per diagonal, and a run
+//! of at least [`THRESHOLD`] equal characters within a segment is a match.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::prints::{DocPrint, K, THRESHOLD};
+use super::Prints;
+use crate::error::Result;
+
+/// Groups held by at most this many documents pair all of them.
+const ALL_PAIRS: usize = 16;
+
+/// A verified run of equal characters: in a later document (`dst`) and an
+/// earlier one (`src`), each as (document, segment, Han range).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Match {
+    pub src: (u32, u32, u32, u32),
+    pub dst: (u32, u32, u32, u32),
+}
+
+/// What a hash's group pairs a document with.
+enum Group {
+    /// The earliest document holding it, and where.
+    Earliest(u32, u32),
+    /// Its entries (document, position), in `members[range]`.
+    All(std::ops::Range<u32>),
+}
+
+/// Every match between documents of different `family` (a document and
+/// its reprints are one family). Documents are numbered newest first: a
+/// larger number is earlier.
+pub fn matches(prints: &dyn Prints, family: &[u32]) -> Result<Vec<Match>> {
+    // (hash, document, position) of every fingerprint.
+    let mut table: Vec<(u32, u32, u32)> = (0..prints.runs())
+        .into_par_iter()
+        .map(|run| -> Result<Vec<(u32, u32, u32)>> {
+            let docs = prints.run(run)?;
+            let first = run * prints.docs_per_run();
+            Ok(docs
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| p.prints.iter().map(move |&(h, at)| (h, (first + i) as u32, at)))
+                .collect())
+        })
+        .collect::<Result<Vec<_>>>()?
+        .concat();
+    table.par_sort_unstable();
+    // Each entry's hash becomes its group's number; entries of hashes only
+    // one document holds are dropped.
+    let mut groups: Vec<Group> = Vec::new();
+    let mut members: Vec<(u32, u32)> = Vec::new();
+    let mut start = 0;
+    while start < table.len() {
+        let hash = table[start].0;
+        let end = start + table[start..].partition_point(|e| e.0 == hash);
+        let entries = &mut table[start..end];
+        let mut docs = 0;
+        for i in 0..entries.len() {
+            docs += (i == 0 || entries[i].1 != entries[i - 1].1) as usize;
+        }
+        let number = if docs < 2 {
+            u32::MAX
+        } else if docs <= ALL_PAIRS {
+            // Of each family, its earliest document (a reprint and its
+            // original hold the same text; the original stands for both).
+            let from = members.len() as u32;
+            let mut earliest: Vec<(u32, u32)> = Vec::new();
+            for e in entries.iter().rev() {
+                if !earliest.iter().any(|&(d, _)| family[d as usize] == family[e.1 as usize] && d != e.1) {
+                    earliest.push((e.1, e.2));
+                }
+            }
+            members.extend(earliest.into_iter().rev());
+            groups.push(Group::All(from..members.len() as u32));
+            groups.len() as u32 - 1
+        } else {
+            // Sorted by document: the last is the earliest; its first
+            // occurrence of the k-gram.
+            let last = entries[entries.len() - 1].1;
+            let at = entries.iter().find(|e| e.1 == last).map_or(0, |e| e.2);
+            groups.push(Group::Earliest(last, at));
+            groups.len() as u32 - 1
+        };
+        entries.iter_mut().for_each(|e| e.0 = number);
+        start = end;
+    }
+    table.retain(|e| e.0 != u32::MAX);
+    // By document and position: each document's shared fingerprints in
+    // reading order.
+    table.par_sort_unstable_by_key(|e| (e.1, e.2, e.0));
+    let mut spans: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
+    for (i, e) in table.iter().enumerate() {
+        match spans.last_mut() {
+            Some((doc, range)) if *doc == e.1 => range.end = i + 1,
+            _ => spans.push((e.1, i..i + 1)),
+        }
+    }
+    let per_doc: Vec<Vec<Match>> = spans
+        .par_iter()
+        .map_init(HashMap::<u32, Arc<Loaded>>::new, |cache, (doc, range)| -> Result<Vec<Match>> {
+            let doc = *doc;
+            let mine = Loaded::new(prints.doc(doc as usize)?);
+            let mut covered: HashMap<(u32, i64), u32> = HashMap::new();
+            let mut out = Vec::new();
+            for &(group, _, at) in &table[range.clone()] {
+                let partners: &[(u32, u32)] = match &groups[group as usize] {
+                    Group::Earliest(d, p) => &[(*d, *p)][..],
+                    Group::All(r) => &members[r.start as usize..r.end as usize],
+                };
+                for &(other, their) in partners {
+                    // Each pair once, from its later document; a document
+                    // and its reprints are not each other's reuse.
+                    if other <= doc || family[other as usize] == family[doc as usize] {
+                        continue;
+                    }
+                    let key = (other, at as i64 - their as i64);
+                    if covered.get(&key).is_some_and(|&end| end > at) {
+                        continue;
+                    }
+                    // The earlier documents read, a few hundred at most: with
+                    // many documents the earliest of a set phrase come back.
+                    if cache.len() > 512 {
+                        cache.clear();
+                    }
+                    let theirs = match cache.get(&other) {
+                        Some(p) => p.clone(),
+                        None => {
+                            let p = Arc::new(Loaded::new(prints.doc(other as usize)?));
+                            cache.insert(other, p.clone());
+                            p
+                        }
+                    };
+                    let (end, found) = extend(&mine, at as usize, &theirs, their as usize);
+                    covered.insert(key, end as u32);
+                    if let Some((a, b)) = found {
+                        out.push(Match { src: (other, b.0, b.1, b.2), dst: (doc, a.0, a.1, a.2) });
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .collect::<Result<_>>()?;
+    let mut all: Vec<Match> = per_doc.into_iter().flatten().collect();
+    all.par_sort_unstable();
+    all.dedup();
+    Ok(all)
+}
+
+/// A segment's Han range: (segment number, start, end), by a position in
+/// the document's Han text (`starts`: where each segment starts).
+fn segment_of(p: &DocPrint, starts: &[u32], at: usize) -> (u32, usize, usize) {
+    let i = starts.partition_point(|&s| s as usize <= at).saturating_sub(1);
+    let start = starts.get(i).copied().unwrap_or(0) as usize;
+    let len = p.segments.get(i).map_or(0, |s| s.0 as usize);
+    (i as u32, start, start + len)
+}
+
+/// A document's print with where each of its segments starts.
+pub(super) struct Loaded {
+    print: DocPrint,
+    starts: Vec<u32>,
+}
+
+impl Loaded {
+    fn new(print: DocPrint) -> Loaded {
+        let mut at = 0;
+        let starts = print
+            .segments
+            .iter()
+            .map(|s| {
+                let start = at;
+                at += s.0;
+                start
+            })
+            .collect();
+        Loaded { print, starts }
+    }
+}
+
+/// Compares two texts outward from a k-gram both hold at `a` and `b`,
+/// within their segments: where the run ends in the first text, and, when
+/// it is long enough, both runs as (segment, start, end).
+#[allow(clippy::type_complexity)]
+fn extend(x: &Loaded, a: usize, y: &Loaded, b: usize) -> (usize, Option<((u32, u32, u32), (u32, u32, u32))>) {
+    let (sx, x0, x1) = segment_of(&x.print, &x.starts, a);
+    let (sy, y0, y1) = segment_of(&y.print, &y.starts, b);
+    let (xs, ys) = (&x.print.han, &y.print.han);
+    if a + K > x1 || b + K > y1 || xs[a..a + K] != ys[b..b + K] {
+        // A hash shared by different k-grams.
+        return (a + 1, None);
+    }
+    let (mut i, mut j) = (a, b);
+    while i > x0 && j > y0 && xs[i - 1] == ys[j - 1] {
+        i -= 1;
+        j -= 1;
+    }
+    let (mut e, mut f) = (a + K, b + K);
+    while e < x1 && f < y1 && xs[e] == ys[f] {
+        e += 1;
+        f += 1;
+    }
+    let found = (e - i >= THRESHOLD).then_some(((sx, i as u32, e as u32), (sy, j as u32, f as u32)));
+    (e, found)
+}

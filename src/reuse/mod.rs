@@ -1,0 +1,347 @@
+//! Reuse stage: passages of at least [`THRESHOLD`] Han characters that
+//! two or more documents share, documents that are not reprints of each
+//! other (`variant_of` makes a family). Runs after the index and before
+//! rendering, whose document pages show each paragraph's shared passages
+//! and whose `passages/` page lists the most shared ones.
+//!
+//! Design. A document's Han characters (punctuation, digits and spaces
+//! left out, traditional as simplified) are cut into k-grams of [`K`]
+//! characters, hashed, and *winnowed*: in every window of [`WINDOW`]
+//! consecutive k-grams the smallest hash is a fingerprint, so two texts
+//! that share a run of [`THRESHOLD`] characters share a fingerprint
+//! (`prints`). That part is made where the search stage's indexer walks
+//! each text, and kept with its run of documents in `.archive-cache/`: an
+//! edit fingerprints its run again, not the archive. Then (`find`) every
+//! fingerprint goes in one table sorted by hash; a hash a few documents
+//! hold pairs each with every earlier one, a hash many hold pairs each
+//! with the earliest; each pair is verified by comparing characters
+//! outward from the k-gram (once per diagonal) and a run of at least
+//! [`THRESHOLD`] is a match. Matches with the same earlier document and
+//! overlapping places in it are one *passage*, listed from that earliest
+//! document on. Work and memory grow with the text: the table holds 12
+//! bytes a fingerprint (about one in ten characters), the texts are read
+//! one document at a time.
+
+mod find;
+mod prints;
+
+use rayon::prelude::*;
+
+pub use find::Match;
+pub use prints::{han, DocPrint, K, THRESHOLD, WINDOW};
+
+use crate::error::Result;
+use crate::markdown::segments::BodyText;
+use crate::model::Archive;
+
+/// Where the finder reads the documents' prints and texts: the search
+/// stage's runs (kept in `.archive-cache/`), which hold them.
+pub trait Prints: Sync {
+    /// How many runs, and documents a run (the last may hold fewer).
+    fn runs(&self) -> usize;
+    fn docs_per_run(&self) -> usize;
+    /// The prints of run `n`'s documents, in order.
+    fn run(&self, n: usize) -> Result<Vec<DocPrint>>;
+    /// One document's print.
+    fn doc(&self, doc: usize) -> Result<DocPrint>;
+    /// One document's body as printed.
+    fn text(&self, doc: usize) -> Result<BodyText>;
+}
+
+/// A passage and the documents that hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passage {
+    /// (document, anchor code of its paragraph), earliest document first:
+    /// the first is where the passage was found first.
+    pub docs: Vec<(u32, u32)>,
+    /// How many families (a document with its reprints) hold it.
+    pub families: u32,
+    /// Its Han characters.
+    pub length: u32,
+    /// As the earliest document prints it.
+    pub text: String,
+    /// A piece of it without spaces, commas or quotation marks, to search for.
+    pub phrase: Option<String>,
+    /// Its place in the earliest document is itself copied from an earlier
+    /// one's (found with another passage).
+    pub derived: bool,
+}
+
+/// Every shared passage, and per document where it holds which.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Passages {
+    pub passages: Vec<Passage>,
+    /// Per document: (anchor code, passage), in passage order.
+    pub of_doc: Vec<Vec<(u32, u32)>>,
+}
+
+/// Families: a document with what it reprints and what reprints it.
+pub fn families(archive: &Archive) -> Vec<u32> {
+    let by_slug: std::collections::HashMap<&str, usize> =
+        archive.documents.iter().enumerate().map(|(i, d)| (d.slug.as_str(), i)).collect();
+    let mut parent: Vec<usize> = (0..archive.documents.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (i, d) in archive.documents.iter().enumerate() {
+        if let Some(&o) = d.variant_of.as_deref().and_then(|v| by_slug.get(v)) {
+            let (a, b) = (root(&mut parent, i), root(&mut parent, o));
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    (0..parent.len()).map(|i| root(&mut parent, i) as u32).collect()
+}
+
+/// Finds the passages the archive's documents share.
+pub fn find(archive: &Archive, prints: &dyn Prints) -> Result<Passages> {
+    let family = families(archive);
+    let matches = find::matches(prints, &family)?;
+    // Passages: matches with the same earlier document and segment whose
+    // ranges there overlap (matches are sorted by their earlier side).
+    let mut passages: Vec<(Match, Vec<Match>)> = Vec::new();
+    for m in &matches {
+        match passages.last_mut() {
+            Some((p, list)) if p.src.0 == m.src.0 && p.src.1 == m.src.1 && m.src.2 < p.src.3 => {
+                p.src.3 = p.src.3.max(m.src.3);
+                list.push(*m);
+            }
+            _ => passages.push((*m, vec![*m])),
+        }
+    }
+    // A passage whose place in its earliest document is a later side of
+    // another match is a copy of an older one.
+    let mut copied: Vec<(u32, u32, u32, u32)> = matches.iter().map(|m| m.dst).collect();
+    copied.par_sort_unstable();
+    let derived = |(d, s, a, b): (u32, u32, u32, u32)| {
+        let from = copied.partition_point(|c| (c.0, c.1) < (d, s));
+        copied[from..].iter().take_while(|c| (c.0, c.1) == (d, s)).any(|c| c.2 < b && a < c.3)
+    };
+    // Their text, from each earliest document once.
+    let mut by_source: Vec<(u32, usize)> = passages.iter().enumerate().map(|(i, p)| (p.0.src.0, i)).collect();
+    by_source.sort_unstable();
+    let mut groups: Vec<(u32, Vec<usize>)> = Vec::new();
+    for (doc, i) in by_source {
+        match groups.last_mut() {
+            Some((d, list)) if *d == doc => list.push(i),
+            _ => groups.push((doc, vec![i])),
+        }
+    }
+    let texts: Vec<Vec<(usize, String)>> = groups
+        .par_iter()
+        .map(|(doc, list)| -> Result<Vec<(usize, String)>> {
+            let text = prints.text(*doc as usize)?;
+            let positions = han_positions(&text);
+            Ok(list
+                .iter()
+                .map(|&i| {
+                    let (_, _, a, b) = passages[i].0.src;
+                    let from = positions.get(a as usize).copied().unwrap_or(0);
+                    let to = positions.get(b as usize - 1).map_or(from, |&p| p + 1);
+                    (i, text.chars[from..to].iter().collect())
+                })
+                .collect())
+        })
+        .collect::<Result<_>>()?;
+    let mut text_of: Vec<String> = vec![String::new(); passages.len()];
+    for (i, t) in texts.into_iter().flatten() {
+        text_of[i] = t;
+    }
+    let mut out = Passages { passages: Vec::with_capacity(passages.len()), of_doc: vec![Vec::new(); family.len()] };
+    for (n, ((source, list), text)) in passages.into_iter().zip(text_of).enumerate() {
+        let mut docs: Vec<(u32, u32, u32)> = vec![(source.src.0, source.src.1, 0)];
+        docs.extend(list.iter().map(|m| (m.dst.0, m.dst.1, 0)));
+        // Earliest first (the larger number), each document once.
+        docs.sort_by_key(|d| std::cmp::Reverse(d.0));
+        docs.dedup_by_key(|d| d.0);
+        let families: std::collections::BTreeSet<u32> = docs.iter().map(|d| family[d.0 as usize]).collect();
+        out.passages.push(Passage {
+            docs: docs.iter().map(|d| (d.0, d.1)).collect(),
+            families: families.len() as u32,
+            length: source.src.3 - source.src.2,
+            phrase: phrase(&text),
+            text,
+            derived: derived(source.src),
+        });
+        for d in &docs {
+            out.of_doc[d.0 as usize].push((d.1, n as u32));
+        }
+    }
+    // Segment numbers → anchor codes, per document.
+    let anchors: Vec<Vec<u32>> = (0..family.len())
+        .into_par_iter()
+        .map(|doc| -> Result<Vec<u32>> {
+            if out.of_doc[doc].is_empty() {
+                return Ok(Vec::new());
+            }
+            Ok(prints.doc(doc)?.segments.iter().map(|s| s.1).collect())
+        })
+        .collect::<Result<_>>()?;
+    for p in &mut out.passages {
+        for d in &mut p.docs {
+            d.1 = anchors[d.0 as usize].get(d.1 as usize).copied().unwrap_or(0);
+        }
+    }
+    for (doc, list) in out.of_doc.iter_mut().enumerate() {
+        for e in list.iter_mut() {
+            e.0 = anchors[doc].get(e.0 as usize).copied().unwrap_or(0);
+        }
+    }
+    Ok(out)
+}
+
+/// Per Han character [`DocPrint`] keeps (of segments long enough), its
+/// position in the body.
+fn han_positions(text: &BodyText) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut segment = Vec::new();
+    let close = |segment: &mut Vec<usize>, out: &mut Vec<usize>| {
+        if segment.len() >= THRESHOLD {
+            out.append(segment);
+        }
+        segment.clear();
+    };
+    for (i, &c) in text.chars.iter().enumerate() {
+        if c == '\0' {
+            close(&mut segment, &mut out);
+        } else if han(c).is_some() {
+            segment.push(i);
+        }
+    }
+    close(&mut segment, &mut out);
+    out
+}
+
+/// A piece of a passage to search for: its first run of at least eight
+/// characters without a space, a comma or a quotation mark (which the
+/// search reads as separators or drops), at most 24; else its longest.
+fn phrase(text: &str) -> Option<String> {
+    let breaks = |c: char| c.is_whitespace() || ",，\"'“”‘’「」『』".contains(c);
+    let runs: Vec<&str> = text.split(breaks).filter(|r| !r.is_empty()).collect();
+    let pick =
+        runs.iter().find(|r| r.chars().count() >= 8).or_else(|| runs.iter().max_by_key(|r| r.chars().count()))?;
+    let piece: String = pick.chars().take(24).collect();
+    (piece.chars().count() >= 4).then_some(piece)
+}
+
+/// The passages of the last build, kept in `.archive-cache/reuse.bin`
+/// with the digest of what they were found from (the search index's
+/// inputs, which hold every text in its order, the families, this
+/// program): a build whose digest matches uses them instead of finding
+/// them again. A file that is damaged or from other inputs is ignored.
+pub struct Kept {
+    path: std::path::PathBuf,
+    key: u64,
+    reuse: bool,
+}
+
+const MAGIC: &[u8; 8] = b"ARCHREU1";
+
+impl Kept {
+    /// `texts`: the digest of every document's text, in order (the search
+    /// index's inputs); `reuse` false ignores what is kept (`--clean`).
+    pub fn new(path: std::path::PathBuf, texts: u64, archive: &Archive, reuse: bool) -> Kept {
+        use std::hash::{Hash, Hasher};
+        let exe = std::env::current_exe().ok().and_then(|p| crate::write::stamp(&p));
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        (texts, families(archive), THRESHOLD, K, exe).hash(&mut h);
+        Kept { path, key: h.finish(), reuse }
+    }
+
+    pub fn load(&self) -> Option<Passages> {
+        if !self.reuse {
+            return None;
+        }
+        let bytes = std::fs::read(&self.path).ok()?;
+        let (head, body) = (bytes.get(..24)?, bytes.get(24..)?);
+        let word = |i: usize| u64::from_le_bytes(head[i..i + 8].try_into().unwrap_or_default());
+        if &head[..8] != MAGIC || word(8) != self.key || word(16) != xxhash_rust::xxh3::xxh3_64(body) {
+            return None;
+        }
+        decode(body)
+    }
+
+    /// Keeps `passages` for the next build; a cache that cannot be written
+    /// is no error (the next build finds them again).
+    pub fn save(&self, passages: &Passages) {
+        let body = encode(passages);
+        let mut bytes = Vec::with_capacity(24 + body.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend(self.key.to_le_bytes());
+        bytes.extend(xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
+        bytes.extend(body);
+        let part = self.path.with_extension(format!("bin.{}", std::process::id()));
+        let written =
+            self.path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&part, &bytes));
+        if written.and_then(|()| std::fs::rename(&part, &self.path)).is_err() {
+            let _ = std::fs::remove_file(&part);
+        }
+    }
+}
+
+fn encode(p: &Passages) -> Vec<u8> {
+    let mut out = Vec::new();
+    let put = |out: &mut Vec<u8>, n: u32| out.extend(n.to_le_bytes());
+    let text = |out: &mut Vec<u8>, s: &str| {
+        out.extend((s.len() as u32).to_le_bytes());
+        out.extend(s.as_bytes());
+    };
+    put(&mut out, p.of_doc.len() as u32);
+    put(&mut out, p.passages.len() as u32);
+    for x in &p.passages {
+        put(&mut out, x.families);
+        put(&mut out, x.length);
+        out.push(x.derived as u8 | (x.phrase.is_some() as u8) << 1);
+        text(&mut out, &x.text);
+        if let Some(phrase) = &x.phrase {
+            text(&mut out, phrase);
+        }
+        put(&mut out, x.docs.len() as u32);
+        for &(d, a) in &x.docs {
+            put(&mut out, d);
+            put(&mut out, a);
+        }
+    }
+    out
+}
+
+/// Reads what [`encode`] wrote; `None` when it does not read back.
+fn decode(bytes: &[u8]) -> Option<Passages> {
+    struct Bytes<'a>(&'a [u8], usize);
+    impl<'a> Bytes<'a> {
+        fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+            let b = self.0.get(self.1..self.1.checked_add(n)?)?;
+            self.1 += n;
+            Some(b)
+        }
+        fn word(&mut self) -> Option<u32> {
+            Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+        }
+        fn text(&mut self) -> Option<String> {
+            let len = self.word()? as usize;
+            String::from_utf8(self.take(len)?.to_vec()).ok()
+        }
+    }
+    let mut b = Bytes(bytes, 0);
+    let docs = b.word()? as usize;
+    let count = b.word()? as usize;
+    let mut out = Passages { passages: Vec::with_capacity(count.min(bytes.len())), of_doc: vec![Vec::new(); docs] };
+    for n in 0..count {
+        let (families, length) = (b.word()?, b.word()?);
+        let flags = b.take(1)?[0];
+        let text = b.text()?;
+        let phrase = if flags & 2 != 0 { Some(b.text()?) } else { None };
+        let k = b.word()? as usize;
+        let mut list = Vec::with_capacity(k.min(bytes.len()));
+        for _ in 0..k {
+            let (d, a) = (b.word()?, b.word()?);
+            out.of_doc.get_mut(d as usize)?.push((a, n as u32));
+            list.push((d, a));
+        }
+        out.passages.push(Passage { docs: list, families, length, text, phrase, derived: flags & 1 != 0 });
+    }
+    (b.1 == bytes.len()).then_some(out)
+}

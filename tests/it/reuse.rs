@@ -1,0 +1,221 @@
+//! Passages shared across speeches: the finder against passages planted in
+//! made-up documents of random text (each found, with every document that
+//! holds it, and none shorter than the threshold), reprints left out, and on
+//! the bundled archive's pages the panels and the passages page, whose links
+//! land on paragraphs that hold the passage (scraper, and in Chromium).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use speech_archive::index::build_index;
+use speech_archive::model::Archive;
+use speech_archive::render::views::Words;
+use speech_archive::reuse::{self, han, THRESHOLD};
+use speech_archive::search::{self, RunStore};
+
+use crate::browser::{Browser, StaticServer};
+use crate::search::Rng;
+use crate::support::{select, Site};
+
+/// `n` random Han characters, with a full stop now and then.
+fn random(rng: &mut Rng, n: usize) -> String {
+    (0..n).map(|i| if i % 17 == 16 { '。' } else { char::from_u32(0x4E00 + rng.below(6000) as u32).unwrap() }).collect()
+}
+
+/// Han characters of a text, in their normal form.
+fn han_of(text: &str) -> String {
+    text.chars().filter_map(han).map(|h| char::from_u32(h as u32).unwrap()).collect()
+}
+
+/// Documents by slug, dated so that the first is the oldest, each a list
+/// of paragraphs; `variant_of` given per slug.
+fn archive(docs: &[(String, Vec<String>, Option<&str>)]) -> Archive {
+    let documents = docs
+        .iter()
+        .enumerate()
+        .map(|(i, (slug, paragraphs, variant))| {
+            let variant = variant.map(|v| format!("variant_of: {v}\n")).unwrap_or_default();
+            let text = format!(
+                "---\ntitle: 讲话{i}\ndate: 2019-{:02}-{:02}\nspeaker: 李伟\ncity: 安康市\n{variant}---\n\n{}\n",
+                1 + i / 28,
+                1 + i % 28,
+                paragraphs.join("\n\n")
+            );
+            speech_archive::load::parse_document(Path::new(&format!("content/speeches/2019/{slug}.md")), &text, &[])
+                .unwrap()
+        })
+        .collect();
+    Archive::new(documents, Vec::new())
+}
+
+fn find(archive: &Archive) -> reuse::Passages {
+    let words = Words { language: "zh-CN", t: &Default::default() };
+    let inputs = search::inputs(archive, &build_index(archive), &words);
+    let runs = inputs.runs(&RunStore::in_memory()).unwrap();
+    reuse::find(archive, &runs).unwrap()
+}
+
+#[test]
+fn every_planted_passage_is_found_with_every_document_and_none_below_the_threshold() {
+    let mut rng = Rng(0x5eed_0042);
+    // Planted: passages of THRESHOLD to 80 Han characters, each copied into
+    // 2 to 25 documents (punctuation and digits around and inside them
+    // differ), and passages one character short, copied too.
+    let n = 60;
+    let mut docs: Vec<(String, Vec<String>, Option<&str>)> =
+        (0..n).map(|i| (format!("d{i:02}"), vec![random(&mut rng, 150), random(&mut rng, 120)], None)).collect();
+    let mut planted: Vec<(String, BTreeSet<usize>)> = Vec::new();
+    let mut short: Vec<String> = Vec::new();
+    for p in 0..12 {
+        let length = THRESHOLD + rng.below(50);
+        let passage = random(&mut rng, length + length / 16);
+        let holders = 2 + if p % 4 == 0 { 20 + rng.below(4) } else { rng.below(4) };
+        let mut at = BTreeSet::new();
+        while at.len() < holders {
+            at.insert(rng.below(n));
+        }
+        for &d in &at {
+            // The same characters, other punctuation and figures around,
+            // in a paragraph of its own among the document's.
+            let copy = passage.replace('。', if d % 2 == 0 { "，" } else { "；2020、" });
+            let before = rng.below(20);
+            let p = rng.below(docs[d].1.len() + 1);
+            docs[d].1.insert(p, format!("{}{copy}{}", random(&mut rng, before), random(&mut rng, 5)));
+        }
+        planted.push((han_of(&passage), at));
+    }
+    for _ in 0..6 {
+        let passage = random(&mut rng, THRESHOLD + 3);
+        let passage = han_of(&passage).chars().take(THRESHOLD - 1).collect::<String>();
+        for _ in 0..3 {
+            let d = rng.below(n);
+            docs[d].1.push(format!("{}{passage}{}", random(&mut rng, 3), random(&mut rng, 3)));
+        }
+        short.push(passage);
+    }
+    let archive = archive(&docs);
+    let found = find(&archive);
+    // Documents are numbered newest first.
+    let number = |slug: &str| archive.documents.iter().position(|d| d.slug == slug).unwrap();
+    for (text, holders) in &planted {
+        let expected: BTreeSet<usize> = holders.iter().map(|&d| number(&docs[d].0)).collect();
+        let hits: Vec<&reuse::Passage> = found.passages.iter().filter(|p| text.contains(&han_of(&p.text))).collect();
+        let holding: BTreeSet<usize> = hits.iter().flat_map(|p| p.docs.iter().map(|d| d.0 as usize)).collect();
+        assert_eq!(holding, expected, "planted passage {text}");
+        assert!(hits.iter().any(|p| han_of(&p.text) == *text), "found whole: {text}");
+        // Earliest first: the source is listed first.
+        for p in hits {
+            assert!(p.docs.windows(2).all(|w| w[0].0 > w[1].0), "{:?}", p.docs);
+        }
+    }
+    for p in &found.passages {
+        let text = han_of(&p.text);
+        assert!(text.chars().count() >= THRESHOLD, "below the threshold: {text}");
+        assert!(planted.iter().any(|(t, _)| t.contains(&text)), "not planted: {text}");
+        assert!(!short.iter().any(|s| text.contains(s.as_str())));
+    }
+}
+
+#[test]
+fn a_reprint_and_its_original_share_no_passage_but_a_third_document_does_with_the_original() {
+    let mut rng = Rng(7);
+    let common = random(&mut rng, 60);
+    let docs = vec![
+        ("original".to_string(), vec![random(&mut rng, 80), common.clone()], None),
+        ("reprint".to_string(), vec![common.clone(), random(&mut rng, 50)], Some("original")),
+        ("other".to_string(), vec![random(&mut rng, 40)], None),
+    ];
+    assert!(find(&archive(&docs)).passages.is_empty(), "a reprint is not reuse");
+    let mut docs = docs;
+    docs[2].1.push(format!("另外{common}"));
+    let found = find(&archive(&docs));
+    // Found with the earliest of the family, the original.
+    assert_eq!(found.passages.len(), 1, "{:?}", found.passages);
+    let numbers: Vec<u32> = found.passages[0].docs.iter().map(|d| d.0).collect();
+    assert_eq!(numbers, [2, 0], "the original (oldest), then the third");
+    assert_eq!(found.passages[0].families, 2);
+}
+
+// ---- on the pages ----
+
+/// Every panel's and the passages page's links, with the passage's text.
+fn shared_links(site: &Site) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(site.public().join("speeches")) {
+        let path = entry.unwrap().into_path();
+        if path.file_name().is_none_or(|n| n != "index.html") {
+            continue;
+        }
+        let page = scraper::Html::parse_document(&std::fs::read_to_string(&path).unwrap());
+        for passage in select(&page, ".shared-passage") {
+            let text: String = passage
+                .select(&scraper::Selector::parse(".shared-text > span").unwrap())
+                .next()
+                .unwrap()
+                .text()
+                .collect();
+            for a in passage.select(&scraper::Selector::parse("li a").unwrap()) {
+                let page = path.strip_prefix(site.public()).unwrap().to_string_lossy().to_string();
+                out.push((page, a.value().attr("href").unwrap().to_string(), text.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn panels_on_the_bundled_archive_link_to_paragraphs_that_hold_the_passage() {
+    let site = Site::bundled();
+    site.build(&[]);
+    let links = shared_links(&site);
+    assert!(links.len() >= 4, "{links:?}");
+    for (page, href, text) in &links {
+        let from = Path::new(page).parent().unwrap();
+        let (rel, anchor) = href.split_once('#').expect("a paragraph");
+        let target = site.public().join(from).join(rel).join("index.html");
+        let html = scraper::Html::parse_document(&std::fs::read_to_string(&target).unwrap());
+        let paragraph: String = select(&html, &format!("[id=\"{anchor}\"]"))[0].text().collect();
+        let passage = han_of(text.trim_matches(|c| c == '“' || c == '”' || c == '…'));
+        assert!(han_of(&paragraph).contains(&passage), "{page} → {href}: {passage} not in {paragraph}");
+    }
+    // The passages page lists them, each with its documents.
+    let page = site.page("passages/index.html");
+    assert!(!select(&page, ".passage").is_empty());
+    for p in select(&page, ".passage") {
+        assert!(p.select(&scraper::Selector::parse(".passage-docs a").unwrap()).count() >= 2);
+    }
+}
+
+#[test]
+#[ignore = "needs chromium; run by scripts/test"]
+fn a_panels_link_lands_on_the_paragraph_that_holds_the_passage() {
+    let site = Site::bundled();
+    site.build(&[]);
+    let (page, href, text) = shared_links(&site).into_iter().next().unwrap();
+    let server = StaticServer::start(&site.public(), "/");
+    let browser = Browser::launch();
+    let tab = browser.new_tab();
+    tab.set_viewport(1280, 800);
+    let url = format!("{}{}", server.url(), page.trim_end_matches("index.html"));
+    tab.goto(&url);
+    // Folded until opened; the link is then followed as a reader would.
+    let selector = format!("details.shared a[href=\"{href}\"]");
+    assert_eq!(tab.eval(&format!("document.querySelector('{selector}').closest('details').open")), false);
+    tab.eval(&format!(
+        "document.querySelector('{selector}').closest('details').querySelector('summary').click(); true"
+    ));
+    tab.eval(&format!("document.querySelector('{selector}').click(); true"));
+    let anchor = href.split_once('#').unwrap().1.to_string();
+    tab.wait_for(
+        &format!("location.hash === '#{anchor}' && document.readyState === 'complete'"),
+        Duration::from_secs(10),
+    );
+    let shown: String = serde_json::from_value(tab.eval(&format!(
+        "(() => {{ const p = document.getElementById('{anchor}'); const r = p.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight ? p.textContent : ''; }})()"
+    )))
+    .unwrap();
+    let passage = han_of(text.trim_matches(|c| c == '“' || c == '”' || c == '…'));
+    assert!(han_of(&shown).contains(&passage), "the paragraph on screen holds the passage: {shown}");
+    assert_ne!(tab.eval("location.pathname"), serde_json::json!(format!("/{}", page.trim_end_matches("index.html"))));
+}
