@@ -179,10 +179,13 @@ impl Indexer {
         self.texts.extend(self.body_text.chars.iter().flat_map(|&c| BodyText::unit(c).to_le_bytes()));
         self.print_starts.push(self.prints.len() as u32);
         crate::reuse::DocPrint::of(&self.body_text).encode(&mut self.prints);
-        // One pass: each character's unigram, and the bigram it starts.
+        // One pass: each character's unigram, and the bigram it starts. The
+        // stream ends with a 0, so every character has one after it.
         let stream = &self.stream;
+        debug_assert_eq!(stream.last(), Some(&0));
         self.occurrences.reserve(stream.len());
-        for (i, &a) in stream.iter().enumerate() {
+        for (i, pair) in stream.windows(2).enumerate() {
+            let (a, b) = (pair[0], pair[1]);
             if a == 0 {
                 continue;
             }
@@ -191,7 +194,6 @@ impl Indexer {
                 self.seen.push(a);
             }
             *e += 1 + (((i < head) as u64) << 32);
-            let b = stream.get(i + 1).copied().unwrap_or(0);
             if b == 0 {
                 continue;
             }

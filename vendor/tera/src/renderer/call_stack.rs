@@ -128,6 +128,26 @@ impl<'a> CallStack<'a> {
         None
     }
 
+    /// speech-archive: [`CallStack::lookup`], borrowing from the frames
+    /// instead of cloning what they own.
+    pub fn lookup_ref(&self, key: &str) -> Option<Cow<'_, Value>> {
+        for stack_frame in self.stack.iter().rev() {
+            let found = stack_frame.find_value_ref(key);
+            if found.is_some() {
+                return found;
+            }
+            if stack_frame.kind == FrameType::Macro || stack_frame.kind == FrameType::Origin {
+                break;
+            }
+        }
+        if key.contains('.') {
+            return self.context.find_value_by_dotted_pointer(key).map(Cow::Borrowed);
+        } else if let Some(value) = self.context.find_value(key) {
+            return Some(Cow::Borrowed(value));
+        }
+        None
+    }
+
     /// Add an assignment value (via {% set ... %} and {% set_global ... %} )
     pub fn add_assignment(&mut self, key: &'a str, global: bool, value: Val<'a>) {
         if global {

@@ -64,6 +64,20 @@ impl<'a> ForLoopValues<'a> {
             ForLoopValues::Object(ref values) => values.get(i).expect("Value").1.clone(),
         }
     }
+
+    /// speech-archive: [`ForLoopValues::current_value`], borrowed from the
+    /// loop even when the loop owns its values.
+    pub fn current_value_ref(&self, i: usize) -> Cow<'_, Value> {
+        match *self {
+            ForLoopValues::Array(ref values) => {
+                Cow::Borrowed(values.as_array().expect("Is array").get(i).expect("Value"))
+            }
+            ForLoopValues::String(_) => self.current_value(i),
+            ForLoopValues::Object(ref values) => {
+                Cow::Borrowed(values.get(i).expect("Value").1.as_ref())
+            }
+        }
+    }
 }
 
 // We need to have some data in the renderer for when we are in a ForLoop

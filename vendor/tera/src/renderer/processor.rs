@@ -17,6 +17,35 @@ use crate::tera::Tera;
 use crate::utils::render_to_string;
 use crate::Context;
 
+/// speech-archive: one side of a comparison, borrowed.
+enum Operand<'s> {
+    Value(Cow<'s, Value>),
+    Str(&'s str),
+}
+
+impl Operand<'_> {
+    /// `==` as `eval_as_bool` decides it: numbers by value (and never equal
+    /// to what is not a number), anything else as JSON values.
+    fn equals(&self, other: &Operand<'_>) -> bool {
+        match (self, other) {
+            (Operand::Str(a), Operand::Str(b)) => a == b,
+            (Operand::Str(s), Operand::Value(v)) | (Operand::Value(v), Operand::Str(s)) => {
+                v.as_str() == Some(*s)
+            }
+            (Operand::Value(a), Operand::Value(b)) => {
+                if a.is_number() || b.is_number() {
+                    match (a.as_f64(), b.as_f64()) {
+                        (Some(x), Some(y)) if a.is_number() && b.is_number() => x == y,
+                        _ => false,
+                    }
+                } else {
+                    a == b
+                }
+            }
+        }
+    }
+}
+
 /// Special string indicating request to dump context
 static MAGICAL_DUMP_VAR: &str = "__tera_context";
 
@@ -604,6 +633,10 @@ impl<'a> Processor<'a> {
                         }
                     }
                     LogicOperator::Eq | LogicOperator::NotEq => {
+                        if let (Some(l), Some(r)) = (self.plain_operand(lhs), self.plain_operand(rhs)) {
+                            let equal = l.equals(&r);
+                            return Ok(if *operator == LogicOperator::Eq { equal } else { !equal });
+                        }
                         let mut lhs_val = self.eval_expression(lhs)?;
                         let mut rhs_val = self.eval_expression(rhs)?;
 
@@ -629,6 +662,24 @@ impl<'a> Processor<'a> {
                         }
                     }
                 }
+            }
+            // speech-archive: a name without filters is tested where it is,
+            // neither cloned nor escaped (escaping keeps a string empty or
+            // not), with `eval_expression`'s negation and then this one's.
+            ExprVal::Ident(ref ident)
+                if bool_expr.filters.is_empty() && ident != MAGICAL_DUMP_VAR && !ident.contains('[') =>
+            {
+                let found = self.call_stack.lookup_ref(ident).map(|v| v.is_truthy());
+                // Not found: `eval_expression` fails (false), or with
+                // `not` gives true, which the negation below turns to false.
+                let mut res = match found {
+                    Some(truthy) => truthy != bool_expr.negated,
+                    None => bool_expr.negated,
+                };
+                if bool_expr.negated {
+                    res = !res;
+                }
+                res
             }
             ExprVal::Ident(_) => {
                 let mut res = self
@@ -952,6 +1003,55 @@ impl<'a> Processor<'a> {
         process_path(key, &self.call_stack)
     }
 
+    /// speech-archive: the value of a plain name (`doc.title`, no `[`),
+    /// borrowed from the context or the frames; `None` for a name that is
+    /// not plain or not found, which the caller evaluates the usual way
+    /// (and so reports as it did).
+    fn lookup_plain(&self, expr: &Expr) -> Option<Cow<'_, Value>> {
+        match expr.val {
+            ExprVal::Ident(ref ident) if ident != MAGICAL_DUMP_VAR && !ident.contains('[') => {
+                self.call_stack.lookup_ref(ident)
+            }
+            _ => None,
+        }
+    }
+
+    /// speech-archive: `{{ name }}` and `{{ name | safe }}` written straight
+    /// from the value, which is not cloned, and a string escaped into the
+    /// output, as `eval_expression` then `render` would write them. False
+    /// for any other expression, which the caller renders the usual way.
+    fn render_plain_variable(&self, expr: &Expr, write: &mut impl Write) -> Result<bool> {
+        if expr.negated || expr.filters.iter().any(|f| f.name != "safe") {
+            return Ok(false);
+        }
+        let value = match self.lookup_plain(expr) {
+            Some(value) => value,
+            None => return Ok(false),
+        };
+        match *value {
+            Value::String(ref s) if self.should_escape && !expr.is_marked_safe() => {
+                write.write_all(self.tera.get_escape_fn()(s).as_bytes())?
+            }
+            ref other => other.render(write)?,
+        }
+        Ok(true)
+    }
+
+    /// speech-archive: an operand of `==` or `!=` that needs neither a
+    /// clone nor escaping: a plain name, or a string literal, without
+    /// filters. Escaping is left out on both sides, which keeps equality
+    /// for an escaper that maps different strings to different strings, as
+    /// Tera's and speech-archive's do.
+    fn plain_operand<'s>(&'s self, expr: &'s Expr) -> Option<Operand<'s>> {
+        if expr.negated || !expr.filters.is_empty() {
+            return None;
+        }
+        match expr.val {
+            ExprVal::String(ref s) => Some(Operand::Str(s)),
+            _ => self.lookup_plain(expr).map(Operand::Value),
+        }
+    }
+
     /// Process the given node, appending the string result to the buffer
     /// if it is possible
     fn render_node(&mut self, node: &'a Node, write: &mut impl Write) -> Result<()> {
@@ -960,7 +1060,11 @@ impl<'a> Processor<'a> {
             Node::Comment(_, _) => (),
             // speech-archive: bytes as they are, not through `fmt::write`.
             Node::Text(ref s) | Node::Raw(_, ref s, _) => write.write_all(s.as_bytes())?,
-            Node::VariableBlock(_, ref expr) => self.eval_expression(expr)?.render(write)?,
+            Node::VariableBlock(_, ref expr) => {
+                if !self.render_plain_variable(expr, write)? {
+                    self.eval_expression(expr)?.render(write)?
+                }
+            }
             Node::Set(_, ref set) => self.eval_set(set)?,
             Node::FilterSection(_, FilterSection { ref filter, ref body }, _) => {
                 let body = render_to_string(

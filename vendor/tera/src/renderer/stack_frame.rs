@@ -177,6 +177,47 @@ impl<'a> StackFrame<'a> {
         None
     }
 
+    /// speech-archive: [`StackFrame::find_value`], borrowing what the frame
+    /// holds instead of cloning it (a `{% set %}` value, a macro argument, a
+    /// loop over an array the frame owns).
+    pub fn find_value_ref(&self, key: &str) -> Option<Cow<'_, Value>> {
+        self.find_value_in_frame_ref(key).or_else(|| self.find_value_in_for_loop_ref(key))
+    }
+
+    fn find_value_in_frame_ref(&self, key: &str) -> Option<Cow<'_, Value>> {
+        if let Some(dot) = key.find('.') {
+            if let Some(v) = self.context.get(&key[0..dot]) {
+                return dotted_pointer(v.as_ref(), &key[dot + 1..]).map(Cow::Borrowed);
+            }
+        } else if let Some(found) = self.context.get(key) {
+            return Some(Cow::Borrowed(found.as_ref()));
+        }
+        None
+    }
+
+    fn find_value_in_for_loop_ref(&self, key: &str) -> Option<Cow<'_, Value>> {
+        let for_loop = self.for_loop.as_ref()?;
+        let (real_key, tail) = match key.find('.') {
+            Some(tail_pos) => (&key[..tail_pos], &key[tail_pos + 1..]),
+            None => (key, ""),
+        };
+        // The key of a key-value loop and the `loop` variables are made
+        // anew, as `find_value_in_for_loop` makes them.
+        if for_loop.is_key(key) || real_key == "loop" {
+            return self.find_value_in_for_loop(key);
+        }
+        if key == for_loop.value_name {
+            return Some(for_loop.values.current_value_ref(for_loop.current));
+        }
+        if real_key == for_loop.value_name && !tail.is_empty() {
+            return match for_loop.values.current_value_ref(for_loop.current) {
+                Cow::Borrowed(v) => dotted_pointer(v, tail).map(Cow::Borrowed),
+                Cow::Owned(v) => dotted_pointer(&v, tail).map(|found| Cow::Owned(found.clone())),
+            };
+        }
+        None
+    }
+
     /// Insert a value in the context
     pub fn insert(&mut self, key: &'a str, value: Val<'a>) {
         self.context.insert(key, value);
