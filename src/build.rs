@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::config::Config;
-use crate::diagnostics::Diagnostic;
+use crate::config::{Config, Options};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::index::{build_index, Index};
 use crate::load::load_archive;
@@ -43,6 +43,24 @@ pub struct Snapshot {
     pub renderer: Renderer,
     /// The passages documents share, as the pages show them.
     pub passages: Passages,
+}
+
+/// The run's [`Config`]. When site.toml has problems, the content is
+/// loaded too, under what could be read of site.toml, so that one run
+/// reports both; content is left unchecked only when site.toml is not
+/// TOML or does not say which fields a document may hold.
+pub fn configure(options: &Options) -> Result<Config> {
+    let (config, mut problems) = Config::read(options)?;
+    match config {
+        Some(config) if problems.is_empty() => Ok(config),
+        Some(config) => {
+            if let Err(content) = load_archive(&config) {
+                problems.extend(content.0);
+            }
+            Err(Error::Input(Diagnostics::sorted(problems)))
+        }
+        None => Err(Error::Input(Diagnostics::sorted(problems))),
+    }
 }
 
 /// Builds the site into `config.output`, re-rendering only what changed

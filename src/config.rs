@@ -130,6 +130,16 @@ impl Config {
     /// Reads `<root>/site.toml`; `base_url` from the command line wins.
     /// A bad `--base-url` or `--output` is a usage error.
     pub fn load(options: &Options) -> Result<Config, Error> {
+        match Config::read(options)? {
+            (Some(config), problems) if problems.is_empty() => Ok(config),
+            (_, problems) => Err(Error::Input(Diagnostics::sorted(problems))),
+        }
+    }
+
+    /// [`Config::load`] that reads past problems in site.toml: the problems,
+    /// and the run's settings as far as site.toml could be read (see
+    /// [`read_site`]), so that content can be checked in the same run.
+    pub fn read(options: &Options) -> Result<(Option<Config>, Vec<Diagnostic>), Error> {
         let root = options.root.as_path();
         if let Some(url) = &options.base_url {
             check_base_url(url).map_err(|m| Error::Usage(format!("--base-url: {m}")))?;
@@ -151,20 +161,23 @@ impl Config {
             }
             Err(e) => return Err(Error::io("read", path, e)),
         };
-        let mut site = parse_site(&text, Path::new(SITE_FILE))?;
-        if let Some(url) = &options.base_url {
-            site.base_url = url.clone();
-        }
-        site.base_url = normalize_base_url(&site.base_url);
-        Ok(Config {
-            root: root.to_path_buf(),
-            output,
-            site,
-            drafts: options.drafts,
-            clean: options.clean,
-            force: options.force,
-            build_date: build_date(),
-        })
+        let (site, problems) = read_site(&text, Path::new(SITE_FILE));
+        let config = site.map(|mut site| {
+            if let Some(url) = &options.base_url {
+                site.base_url = url.clone();
+            }
+            site.base_url = normalize_base_url(&site.base_url);
+            Config {
+                root: root.to_path_buf(),
+                output,
+                site,
+                drafts: options.drafts,
+                clean: options.clean,
+                force: options.force,
+                build_date: build_date(),
+            }
+        });
+        Ok((config, problems))
     }
 
     /// The path part of `base_url`, always starting and ending with `/`.
@@ -220,57 +233,119 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// Parses site.toml text, reporting every unknown key and bad value.
 pub fn parse_site(text: &str, path: &Path) -> Result<SiteConfig, Diagnostics> {
-    let at = |offset: usize, message: String| {
+    match read_site(text, path) {
+        (Some(site), problems) if problems.is_empty() => Ok(site),
+        (_, problems) => Err(Diagnostics::sorted(problems)),
+    }
+}
+
+/// Reads every setting of site.toml on its own, so that one bad value
+/// hides no other: the settings as far as they could be read (a bad
+/// value replaced by its default) and every problem, each at its line.
+/// `None` when content cannot be checked under what was read: the text is
+/// not TOML, or `extra_fields` or `theme_rules` (which decide what a
+/// document may hold) could not be read.
+pub fn read_site(text: &str, path: &Path) -> (Option<SiteConfig>, Vec<Diagnostic>) {
+    let at = |offset: usize, message: &str| {
         let (line, col) = line_col(text, offset);
-        Diagnostic::new(path, line, col, message)
+        Diagnostic::new(path, line, col, fold(message))
     };
-    let table: toml::Table = toml::from_str(text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
-        Diagnostics(vec![at(offset, format!("invalid TOML: {}", e.message()))])
-    })?;
+    let table: toml::Table = match toml::from_str(text) {
+        Ok(table) => table,
+        Err(e) => return (None, vec![at(e.span().map_or(0, |s| s.start), &format!("invalid TOML: {}", e.message()))]),
+    };
     let mut problems = Vec::new();
     for key in table.keys().filter(|k| !KEYS.contains(&k.as_str())) {
         let offset = find_key(text, key).unwrap_or(0);
-        problems.push(at(offset, format!("unknown key `{key}` (known keys: {})", KEYS.join(", "))));
+        problems.push(at(offset, &format!("unknown key `{key}` (known keys: {})", KEYS.join(", "))));
     }
-    // With every key known, the typed pass reads the text itself, so its
-    // errors carry a span.
-    let site = if problems.is_empty() {
-        toml::from_str::<SiteConfig>(text)
-            .map_err(|e| problems.push(at(e.span().map_or(0, |s| s.start), e.message().to_string())))
-            .ok()
-    } else {
-        None
-    };
-    if let Some(site) = &site {
-        let mut check = |key: &str, result: Result<(), String>| {
-            if let Err(m) = result {
-                problems.push(at(find_key(text, key).unwrap_or(0), m));
+    // One key at a time, from the text itself, so each error has its span.
+    macro_rules! read {
+        ($key:ident: $ty:ty) => {{
+            #[derive(Deserialize)]
+            struct One {
+                $key: Option<$ty>,
             }
-        };
+            match toml::from_str::<One>(text) {
+                Ok(one) => Ok(one.$key),
+                Err(e) => {
+                    problems.push(at(e.span().map_or(0, |s| s.start), e.message()));
+                    Err(())
+                }
+            }
+        }};
+    }
+    let title = read!(title: String);
+    let description = read!(description: String);
+    let base_url = read!(base_url: String);
+    let language = read!(language: String);
+    let theme = read!(theme: String);
+    let paginate_by = read!(paginate_by: usize);
+    let extra_fields = read!(extra_fields: Vec<String>);
+    let theme_rules = read!(theme_rules: BTreeMap<String, Vec<String>>);
+    let data = read!(data: DataSettings);
+    let content_checkable = extra_fields.is_ok() && theme_rules.is_ok();
+    for (key, value) in [("title", &title), ("base_url", &base_url)] {
+        if let Ok(None) = value {
+            problems.push(at(0, &format!("missing key `{key}`")));
+        }
+    }
+    let site = SiteConfig {
+        title: title.ok().flatten().unwrap_or_default(),
+        description: description.ok().flatten().unwrap_or_default(),
+        base_url: base_url.ok().flatten().unwrap_or_else(|| "https://example.org/".into()),
+        language: language.ok().flatten().unwrap_or_else(default_language),
+        theme: theme.ok().flatten().unwrap_or_else(default_theme),
+        paginate_by: paginate_by.ok().flatten().unwrap_or_else(default_paginate_by),
+        extra_fields: extra_fields.ok().flatten().unwrap_or_default(),
+        theme_rules: theme_rules.ok().flatten().unwrap_or_default(),
+        data: data.ok().flatten().unwrap_or_default(),
+    };
+    let mut check = |key: &str, result: Result<(), String>| {
+        if let Err(m) = result {
+            problems.push(at(find_key(text, key).unwrap_or(0), &m));
+        }
+    };
+    if table.contains_key("base_url") {
         check("base_url", check_base_url(&site.base_url));
-        check(
-            "language",
-            if LANGUAGES.contains(&site.language.as_str()) {
-                Ok(())
-            } else {
-                Err(format!("language `{}` is not one of {}", site.language, LANGUAGES.join(", ")))
-            },
-        );
-        check("paginate_by", if site.paginate_by == 0 { Err("paginate_by must be at least 1".into()) } else { Ok(()) });
-        check(
-            "theme",
-            if is_plain_name(&site.theme) {
-                Ok(())
-            } else {
-                Err(format!("theme `{}` must be a folder name under themes/", site.theme))
-            },
-        );
     }
-    match site {
-        Some(site) if problems.is_empty() => Ok(site),
-        _ => Err(Diagnostics::sorted(problems)),
+    check(
+        "language",
+        if LANGUAGES.contains(&site.language.as_str()) {
+            Ok(())
+        } else {
+            Err(format!("language `{}` is not one of {}", site.language, LANGUAGES.join(", ")))
+        },
+    );
+    check("paginate_by", if site.paginate_by == 0 { Err("paginate_by must be at least 1".into()) } else { Ok(()) });
+    check(
+        "theme",
+        if is_plain_name(&site.theme) {
+            Ok(())
+        } else {
+            Err(format!("theme `{}` must be a folder name under themes/", site.theme))
+        },
+    );
+    // A topic becomes a page of its own (`themes/<slug>/`): its slug must
+    // fit in a file name, which a build would find only when writing.
+    for topic in site.theme_rules.keys() {
+        let bytes = crate::slug::slugify(topic).len() + crate::slug::SUFFIX_BYTES;
+        if bytes > crate::slug::MAX_SLUG_BYTES {
+            check(
+                topic,
+                Err(format!(
+                    "topic `{topic}` makes a URL path segment of up to {bytes} bytes; at most {} fit",
+                    crate::slug::MAX_SLUG_BYTES
+                )),
+            );
+        }
     }
+    (content_checkable.then_some(site), problems)
+}
+
+/// A message of several lines (the TOML parser's) as one line.
+fn fold(message: &str) -> String {
+    message.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
 }
 
 fn is_plain_name(name: &str) -> bool {

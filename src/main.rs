@@ -38,7 +38,7 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<(), Error> {
     match &cli.command {
         Command::Build(args) => {
-            let config = Config::load(&args.options())?;
+            let config = build::configure(&args.options())?;
             let report = build::build(&config)?;
             warn(&report.warnings);
             if cli.verbose {
@@ -57,7 +57,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Check(args) => {
-            let config = Config::load(&args.options())?;
+            let config = build::configure(&args.options())?;
             let report = build::check(&config)?;
             warn(&report.warnings);
             for p in &report.pending {

@@ -73,6 +73,13 @@ pub fn assign_keyed<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
     slugs
 }
 
+/// Longest slug, in bytes, of a page or term: a file name may take 255
+/// bytes, and the writer adds suffixes to names while it works. It also
+/// bounds whole paths: the longest below the output folder is about
+/// `counties/<slug>/page/<n>/index.html`, under 260 bytes, far inside the
+/// 4,096 bytes a path may take.
+pub const MAX_SLUG_BYTES: usize = 200;
+
 /// Bytes `assign` may add to a name's slug to tell it from another's.
 pub const SUFFIX_BYTES: usize = 7;
 

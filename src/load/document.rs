@@ -327,12 +327,7 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// Longest slug, in bytes, of a page or term: a file name may take 255
-/// bytes, and the writer adds suffixes to names while it works. It also
-/// bounds whole paths: the longest below the output folder is about
-/// `counties/<slug>/page/<n>/index.html`, under 260 bytes, far inside the
-/// 4,096 bytes a path may take.
-pub const MAX_SLUG_BYTES: usize = 200;
+pub use crate::slug::MAX_SLUG_BYTES;
 
 fn entries(node: &Node) -> &[Entry] {
     match &node.kind {

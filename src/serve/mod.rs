@@ -119,7 +119,7 @@ fn rebuild(
     report: &Reporter,
 ) -> Option<build::Snapshot> {
     let started = Instant::now();
-    match Config::load(&options.site).and_then(|config| build::build_keeping(&config)) {
+    match build::configure(&options.site).and_then(|config| build::build_keeping(&config)) {
         Ok((built, snapshot)) => {
             site.set_base_path(snapshot.config.base_path());
             site.set_queue(snapshot.archive.pending.clone());

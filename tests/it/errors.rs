@@ -74,6 +74,58 @@ fn site_toml_errors_name_their_line() {
 }
 
 #[test]
+fn every_site_toml_error_and_every_content_error_are_reported_in_one_run() {
+    let site = Site::fixture("basic");
+    let topic = "驻村帮扶".repeat(20);
+    site.write(
+        "site.toml",
+        &format!(
+            "titel = \"x\"\nbase_url = \"ftp://example.org\"\nlanguage = 3\npaginate_by = 0\n\n\
+             [theme_rules]\n\"{topic}\" = [\"驻村\"]\n"
+        ),
+    );
+    site.write(
+        "content/speeches/2020/typo.md",
+        "---\ntitle: 讲话\ndate: 2020\nspeaker: 李伟\ncity: 安康市\nspaker: 李伟\n---\n\n正文。\n",
+    );
+    let topic_bytes = speech_archive::slug::slugify(&topic).len() + speech_archive::slug::SUFFIX_BYTES;
+    crate::support::check_and_build_fail_with(
+        &site,
+        &[
+            "content/speeches/2020/typo.md:6:1: unknown field `spaker`",
+            "site.toml:1:1: missing key `title`",
+            "site.toml:1:1: unknown key `titel` (known keys: title, description, base_url, language, theme, paginate_by, extra_fields, theme_rules, data)",
+            "site.toml:2:1: base_url `ftp://example.org` must be an absolute http(s) URL such as https://example.org/archive/",
+            "site.toml:3:12: invalid type: integer `3`, expected a string",
+            "site.toml:4:1: paginate_by must be at least 1",
+            &format!("site.toml:7:1: topic `{topic}` makes a URL path segment of up to {topic_bytes} bytes; at most 200 fit"),
+        ],
+    );
+}
+
+#[test]
+fn a_toml_message_of_several_lines_is_one_line() {
+    let site = Site::fixture("basic");
+    site.write("site.toml", "title = \"档案\"\nbase_url = \"https://example.org/\"\nx = [1,\n");
+    crate::support::check_and_build_fail_with(&site, &["site.toml:4:1: invalid TOML: invalid array; expected `]`"]);
+}
+
+#[test]
+fn a_topic_too_long_for_a_file_name_fails_check_at_its_site_toml_line() {
+    // Before: `check` passed and `build` failed with `File name too long`
+    // naming an output path.
+    let site = Site::fixture("basic");
+    let text = std::fs::read_to_string(site.root.join("site.toml")).unwrap();
+    let topic = "疫情影响".repeat(20);
+    site.write("site.toml", &format!("{text}\"{topic}\" = [\"疫情\"]\n"));
+    let bytes = speech_archive::slug::slugify(&topic).len() + speech_archive::slug::SUFFIX_BYTES;
+    crate::support::check_and_build_fail_with(
+        &site,
+        &[format!("site.toml:8:1: topic `{topic}` makes a URL path segment of up to {bytes} bytes; at most 200 fit")],
+    );
+}
+
+#[test]
 fn a_template_error_names_the_template_file_and_line() {
     let site = Site::fixture("basic");
     site.write("templates/404.html", "<p>\n{% if %}\n</p>\n");
