@@ -186,8 +186,9 @@ impl Config {
     }
 }
 
-/// Today (UTC), or the day of `SOURCE_DATE_EPOCH` (seconds since 1970).
-fn build_date() -> String {
+/// Today (UTC), or the day of `SOURCE_DATE_EPOCH` (seconds since 1970):
+/// a build's date, and the `added` day `archive import` writes.
+pub fn build_date() -> String {
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok());
     let time = epoch.and_then(|s| chrono::DateTime::from_timestamp(s, 0)).unwrap_or_else(chrono::Utc::now);
     time.format("%Y-%m-%d").to_string()

@@ -19,6 +19,8 @@ use crate::model::{Document, Kind, PartialDate};
 pub struct Known {
     pub slug: String,
     pub raw_sha256: Option<String>,
+    /// Its `added` day, which a re-import keeps.
+    pub added: Option<PartialDate>,
     /// Metadata a reprint may take over.
     pub meta: KnownMeta,
     /// The archive file it was loaded from, relative to the root.
@@ -84,6 +86,7 @@ impl KnownDocuments {
                 let known = Known {
                     slug: doc.slug.clone(),
                     raw_sha256: doc.source.as_ref().and_then(|s| s.raw_sha256.clone()),
+                    added: doc.curation.added,
                     path: Some(rel.to_path_buf()),
                     meta: KnownMeta::of_document(&doc),
                     body: None,

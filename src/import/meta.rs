@@ -35,6 +35,11 @@ pub struct Meta {
     pub placeholders: bool,
     pub variant_of: Option<String>,
     pub source: SourceFacts,
+    /// Values not printed with this text but known from elsewhere (a
+    /// reprint's speaker, date or place taken from its original), as the
+    /// content model's `supplied` names them: citations bracket them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub supplied: Vec<&'static str>,
     /// Field → (confidence 0–1, how it was found); the report lists these.
     #[serde(skip)]
     pub found: Vec<(&'static str, f32, String)>,
