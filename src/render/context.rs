@@ -20,9 +20,9 @@ use super::views::{
 use super::Renderer;
 use crate::config::Config;
 use crate::error::Error;
+use crate::identity::Fingerprint;
 use crate::index::{FacetKey, Paginator};
 use crate::markdown::{render_markdown, RejectedLink};
-use crate::write::Fingerprint;
 
 /// How many documents the home page and each feed show.
 const LATEST: usize = 20;
