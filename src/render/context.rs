@@ -14,8 +14,8 @@ use tera::Context;
 use super::items::ItemCache;
 use super::pages::{PageKind, PagePlan};
 use super::views::{
-    self, DocumentSummary, DocumentView, FacetLink, FacetView, PageLink, Pager, SiteView, TermFacts, TermView, Totals,
-    Views,
+    self, DocumentSummary, DocumentView, FacetLink, FacetView, Feed, FeedEntry, FreePage, PageLink, Pager, SiteView,
+    TermFacts, TermView, Totals, Views,
 };
 use super::Renderer;
 use crate::config::Config;
@@ -641,30 +641,6 @@ fn pager(p: &Paginator, current: usize) -> Pager {
         pages,
         count: p.count,
     }
-}
-
-#[derive(Serialize)]
-struct FeedEntry<'a> {
-    #[serde(flatten)]
-    summary: &'a DocumentSummary,
-    updated: String,
-    content_html: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Feed<'a> {
-    title: String,
-    url: String,
-    page_url: String,
-    updated: String,
-    entries: Vec<FeedEntry<'a>>,
-}
-
-#[derive(Serialize)]
-struct FreePage {
-    title: String,
-    body_html: String,
-    url: String,
 }
 
 /// A feed of documents `ids` (each with an added day), dated by when they

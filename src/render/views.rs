@@ -477,3 +477,31 @@ impl Views<'_> {
         groups
     }
 }
+
+/// One entry of an Atom feed (`atom.xml`): a document's summary, when it
+/// was added, and its body when the feed carries bodies.
+#[derive(Debug, Serialize)]
+pub struct FeedEntry<'a> {
+    #[serde(flatten)]
+    pub summary: &'a DocumentSummary,
+    pub updated: String,
+    pub content_html: Option<String>,
+}
+
+/// `feed` on `atom.xml`: the archive's feed or a term's.
+#[derive(Debug, Serialize)]
+pub struct Feed<'a> {
+    pub title: String,
+    pub url: String,
+    pub page_url: String,
+    pub updated: String,
+    pub entries: Vec<FeedEntry<'a>>,
+}
+
+/// `page` on `page.html`: a free page (about, methodology).
+#[derive(Debug, Serialize)]
+pub struct FreePage {
+    pub title: String,
+    pub body_html: String,
+    pub url: String,
+}
