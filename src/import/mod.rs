@@ -128,7 +128,7 @@ pub fn run(args: &ImportOptions, progress: &dyn Progress) -> Result<Report> {
             }
         }
         let paths: Vec<PathBuf> = planned.into_iter().map(|p| p.path).collect();
-        let raw_kept = root.map(|root| root.join(crate::load::CONTENT_DIR).join(crate::load::RAW_DIR).join(&file.name));
+        let raw_kept = root.map(|root| crate::config::raw_dir(root).join(&file.name));
         reports.push(report::report_file(&file, &paths, written, raw_kept));
     }
     problems.sort();
