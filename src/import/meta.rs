@@ -301,7 +301,7 @@ fn office_in_body(body: &str) -> Option<String> {
 /// `作者：朱前明` in posting information names the speaker.
 fn author_of_posting(posting: &str) -> Option<String> {
     let author = posting.rsplit_once("作者：")?.1;
-    let name: String = author.chars().take_while(|c| super::clean::is_han(*c)).collect();
+    let name: String = author.chars().take_while(|c| crate::script::is_han(*c)).collect();
     is_name(&name).then_some(name)
 }
 

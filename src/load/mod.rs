@@ -92,7 +92,7 @@ fn raw_files(root: &Path) -> Vec<crate::model::RawFile> {
         .filter(|e| e.file_type().is_file())
         .filter_map(|e| {
             let name = e.path().strip_prefix(&dir).ok()?.to_string_lossy().replace('\\', "/");
-            let (size, mtime_ns) = crate::write::stamp(e.path())?;
+            let (size, mtime_ns) = crate::identity::stamp(e.path())?;
             Some(crate::model::RawFile { name, size, mtime_ns })
         })
         .collect();
@@ -196,8 +196,7 @@ fn walk_error(e: &walkdir::Error, root: &Path) -> String {
 /// What a cached document depends on besides its file: this program and
 /// the fields the site allows.
 fn cache_settings(config: &Config) -> u64 {
-    let exe = std::env::current_exe().ok().and_then(|p| crate::write::stamp(&p));
-    let key = format!("{} {exe:?} {:?}", env!("CARGO_PKG_VERSION"), config.site.extra_fields);
+    let key = format!("{:?} {:?}", crate::identity::program(), config.site.extra_fields);
     xxhash_rust::xxh3::xxh3_64(key.as_bytes())
 }
 
@@ -274,7 +273,7 @@ fn check_across(root: &Path, documents: &[Document], pages: &[Page], drafts: boo
             let m = format!("page slug `{}` is also used by {}", p.slug, other.display());
             problems.push(Diagnostic::new(&p.path, line, col, m));
         }
-        if crate::index::RESERVED_PATHS.contains(&p.slug.as_str()) {
+        if crate::slug::RESERVED_PATHS.contains(&p.slug.as_str()) {
             let m = format!("page slug `{}` is reserved for the archive's own pages", p.slug);
             problems.push(Diagnostic::new(&p.path, line, col, m));
         }

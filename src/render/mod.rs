@@ -22,7 +22,7 @@ pub use theme::Theme;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::write::Fingerprint;
+use crate::identity::Fingerprint;
 
 /// Templates compiled once, plus what every page's context shares.
 pub struct Renderer {
@@ -55,11 +55,10 @@ impl Renderer {
     /// Digest of everything that shapes every page besides its own data:
     /// this program, the settings, the templates and the translations.
     pub fn fingerprint(&self, config: &Config) -> Fingerprint {
-        let exe = std::env::current_exe().ok().and_then(|p| crate::write::stamp(&p));
         let templates: Vec<(&str, &str)> =
             self.theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str())).collect();
         let site = format!("{:?}", config.site);
-        Fingerprint::of_json(Fingerprint(0), &(env!("CARGO_PKG_VERSION"), exe, site, templates, &self.theme.words))
+        Fingerprint::of_json(Fingerprint(0), &(crate::identity::program(), site, templates, &self.theme.words))
     }
 
     pub fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {

@@ -1,7 +1,8 @@
 //! Watch: file-system events under the site's root → the source files that
 //! changed, relative to the root. Owns which folders are watched and what is
 //! noise (the output folder and its staging siblings, editor temp files);
-//! not what a change means for the build (for now: a full rebuild).
+//! not what a change means for the build (`serve` runs an incremental
+//! build for every batch, and renders an edited body ahead of it).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

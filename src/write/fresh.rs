@@ -13,9 +13,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::cache::{output_key, stamp, Manifest};
+use super::cache::{output_key, Manifest};
 use crate::config::Config;
 use crate::identity::cache_dir;
+use crate::identity::stamp;
 
 const FORMAT: u32 = 1;
 /// How much older than the stamp a file must be for its size and time to
@@ -41,11 +42,10 @@ pub struct InputStamp(Option<u64>);
 impl InputStamp {
     pub fn take(config: &Config) -> InputStamp {
         let settled = SystemTime::now() - SETTLED;
-        let exe = std::env::current_exe().ok().and_then(|p| stamp(&p));
         // The build date is among the settings: pages that show it change with it.
         let settings = format!(
-            "{} {exe:?} {:?} {} {} {}",
-            env!("CARGO_PKG_VERSION"),
+            "{:?} {:?} {} {} {}",
+            crate::identity::program(),
             config.site,
             config.drafts,
             config.build_date,
