@@ -286,7 +286,12 @@ fn write_static(theme: &Theme, sink: &dyn Sink) -> Result<usize> {
     let mut files: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
     if let Some(dir) = theme.embedded_static {
         for file in all_files(dir) {
-            let rel = file.path().strip_prefix("static").unwrap_or(file.path()).to_string_lossy().replace('\\', "/");
+            let rel = file
+                .path()
+                .strip_prefix(crate::config::STATIC_DIR)
+                .unwrap_or(file.path())
+                .to_string_lossy()
+                .replace('\\', "/");
             files.insert(rel, file.contents().to_vec());
         }
     }

@@ -20,15 +20,9 @@ use walkdir::WalkDir;
 pub use cache::LoadCache;
 pub use document::{parse_document, parse_page};
 
-use crate::config::Config;
+use crate::config::{raw_dir, Config, CONTENT_DIR, PAGES_DIR, RAW_DIR, SPEECHES_DIR};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Archive, Document, Page, Pending};
-
-pub const CONTENT_DIR: &str = "content";
-const SPEECHES_DIR: &str = "speeches";
-const PAGES_DIR: &str = "pages";
-/// Raw source texts under `content/`, named by documents' `source.raw`.
-pub const RAW_DIR: &str = "raw";
 
 enum Loaded {
     /// A document without its body, and the topics the site's theme rules
@@ -83,7 +77,7 @@ pub fn load_archive(config: &Config) -> Result<Archive, Diagnostics> {
 
 /// The files under `content/raw/`, sorted by name (hidden ones left out).
 fn raw_files(root: &Path) -> Vec<crate::model::RawFile> {
-    let dir = root.join(CONTENT_DIR).join(RAW_DIR);
+    let dir = raw_dir(root);
     let mut files: Vec<crate::model::RawFile> = WalkDir::new(&dir)
         .sort_by_file_name()
         .into_iter()
@@ -121,7 +115,7 @@ fn content_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
     let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     let mut files = Vec::new();
     let problems = std::cell::RefCell::new(Vec::new());
-    let raw = content.join(RAW_DIR);
+    let raw = raw_dir(root);
     let walker = WalkDir::new(&content).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
         if e.depth() > 0 && (e.file_name().to_string_lossy().starts_with('.') || e.path() == raw) {
             return false;
@@ -329,7 +323,7 @@ pub fn check_raw_files(archive: &Archive) -> Vec<Diagnostic> {
         let Some(src) = &doc.source else { continue };
         let (Some(expected), Some(raw)) = (&src.raw_sha256, archive.raw_file(i)) else { continue };
         let actual = digests.entry(raw.name.as_str()).or_insert_with(|| {
-            let path = archive.root.join(CONTENT_DIR).join(RAW_DIR).join(&raw.name);
+            let path = raw_dir(&archive.root).join(&raw.name);
             std::fs::read(path).ok().map(|bytes| format!("{:x}", Sha256::digest(bytes)))
         });
         if actual.as_deref() != Some(expected.to_ascii_lowercase().as_str()) {

@@ -604,7 +604,7 @@ fn data_view(config: &Config) -> views::DataView {
 fn changes_view(s: &Shared, i: usize) -> Result<views::ChangesView, Error> {
     let archive = s.views.archive;
     let raw = archive.raw_file(i).ok_or_else(|| Error::Usage("no raw file".into()))?;
-    let path = archive.root.join(crate::load::CONTENT_DIR).join(crate::load::RAW_DIR).join(&raw.name);
+    let path = crate::config::raw_dir(&archive.root).join(&raw.name);
     let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
     let published = crate::markdown::plain_text(&archive.body(i)?);
     let changes = super::provenance::changes(&super::provenance::decode(&bytes), &published, s.raw_whole(i));

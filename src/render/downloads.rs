@@ -81,7 +81,7 @@ pub(super) fn bytes(s: &Shared, page: &PagePlan) -> Result<Vec<u8>, Error> {
         PageKind::Data(DataFile::Package) => pretty(&package(s)),
         PageKind::Raw(r) => {
             let name = &archive.raw_files[r].name;
-            let path = archive.root.join(crate::load::CONTENT_DIR).join(crate::load::RAW_DIR).join(name);
+            let path = crate::config::raw_dir(&archive.root).join(name);
             std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?
         }
         _ => Vec::new(),

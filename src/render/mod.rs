@@ -44,7 +44,14 @@ impl Renderer {
         let missing: Vec<Diagnostic> = pages::TEMPLATES
             .iter()
             .filter(|name| !origins.contains_key(**name))
-            .map(|name| Diagnostic::new(&PathBuf::from("templates").join(name), 1, 1, "the theme has no such template"))
+            .map(|name| {
+                Diagnostic::new(
+                    &PathBuf::from(crate::config::TEMPLATES_DIR).join(name),
+                    1,
+                    1,
+                    "the theme has no such template",
+                )
+            })
             .collect();
         if !missing.is_empty() {
             return Err(Diagnostics(missing));
@@ -106,7 +113,8 @@ fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, PathBuf>)
     }
     let text = chain.join("\n");
     let name = origins.keys().rfind(|n| text.contains(&format!("'{n}'")) || text.contains(&format!("\"{n}\"")));
-    let origin = name.and_then(|n| origins.get(n)).cloned().unwrap_or_else(|| PathBuf::from("templates"));
+    let origin =
+        name.and_then(|n| origins.get(n)).cloned().unwrap_or_else(|| PathBuf::from(crate::config::TEMPLATES_DIR));
     let (mut line, mut col) = (1, 1);
     if let Some(at) = text.find("--> ") {
         let pos: String = text[at + 4..].chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();

@@ -11,10 +11,7 @@ use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, NoCache};
 
-use crate::config::SITE_FILE;
-
-/// The source folders under the root; with `site.toml`, all a build reads.
-pub const SOURCE_DIRS: [&str; 4] = ["content", "themes", "templates", "static"];
+use crate::config::{SITE_FILE, SOURCE_DIRS};
 
 /// Quiet time before a batch of events is handled: long enough to gather
 /// the events of one save (write, or write-temp-then-rename), short enough

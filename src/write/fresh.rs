@@ -51,14 +51,8 @@ impl InputStamp {
             config.build_date,
             FORMAT
         );
-        let root = &config.root;
-        let folders = [
-            root.join(crate::load::CONTENT_DIR),
-            root.join("themes").join(&config.site.theme),
-            root.join("templates"),
-            root.join("static"),
-        ];
-        let site = root.join(crate::config::SITE_FILE);
+        let folders = config.source_dirs();
+        let site = config.root.join(crate::config::SITE_FILE);
         let Some((size, modified)) = stamp(&site) else { return InputStamp(None) };
         let mut files = vec![(site.to_string_lossy().into_owned(), size, modified)];
         for folder in &folders {
