@@ -123,6 +123,7 @@ impl ImportArgs {
             dry_run: self.dry_run,
             force: self.force,
             report: self.report.clone(),
+            added: speech_archive::model::PartialDate::parse(&speech_archive::config::build_date()).ok(),
         }
     }
 }

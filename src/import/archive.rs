@@ -19,6 +19,8 @@ use crate::model::{Document, Kind, PartialDate};
 pub struct Known {
     pub slug: String,
     pub raw_sha256: Option<String>,
+    /// Its `added` day, which a re-import keeps.
+    pub added: Option<PartialDate>,
     /// Metadata a reprint may take over.
     pub meta: KnownMeta,
     /// The archive file it was loaded from, relative to the root.
@@ -67,7 +69,7 @@ pub struct KnownDocuments {
 impl KnownDocuments {
     /// Reads every document under `<root>/content/speeches`, in parallel.
     pub fn read(root: &Path) -> KnownDocuments {
-        let dir = root.join(crate::load::CONTENT_DIR).join("speeches");
+        let dir = root.join(crate::config::CONTENT_DIR).join(crate::config::SPEECHES_DIR);
         let paths: Vec<PathBuf> = WalkDir::new(&dir)
             .sort_by_file_name()
             .into_iter()
@@ -84,11 +86,12 @@ impl KnownDocuments {
                 let known = Known {
                     slug: doc.slug.clone(),
                     raw_sha256: doc.source.as_ref().and_then(|s| s.raw_sha256.clone()),
+                    added: doc.curation.added,
                     path: Some(rel.to_path_buf()),
                     meta: KnownMeta::of_document(&doc),
                     body: None,
                 };
-                Some((known, Signature::of(&shingles(&doc.body))))
+                Some((known, Signature::of(&shingles(doc.body.text()?))))
             })
             .collect();
         let mut known = KnownDocuments { root: root.to_path_buf(), ..KnownDocuments::default() };
@@ -117,8 +120,8 @@ impl KnownDocuments {
                 (Some(body), _) => Some(shingles(body)),
                 (None, Some(path)) => {
                     let text = std::fs::read_to_string(self.root.join(path)).ok()?;
-                    let body = crate::load::parse_document(path, &text, &[]).ok()?.body;
-                    Some(shingles(&body))
+                    let doc = crate::load::parse_document(path, &text, &[]).ok()?;
+                    Some(shingles(doc.body.text()?))
                 }
                 (None, None) => None,
             }

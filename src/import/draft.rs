@@ -11,7 +11,7 @@ use super::lines::{clean_lines, rejoin, Removed};
 use super::meta::{detect_meta, Meta};
 use super::split::{split_documents, Part};
 use super::{outline, similar};
-use crate::model::Kind;
+use crate::model::{Kind, PartialDate, SourceKind};
 
 /// The reason given for a header taken out of the body.
 pub const HEADER_REMOVED: &str = "header (read into metadata)";
@@ -27,6 +27,9 @@ pub struct Draft {
     pub line: usize,
     /// Fields a human should fill in or check.
     pub needs_human: Vec<String>,
+    /// The day the document enters the archive (`added`): the import's
+    /// day, or for a re-import the day its earlier import gave.
+    pub added: Option<PartialDate>,
     /// Other findings (a reprint, a re-import).
     pub notes: Vec<String>,
     /// The archive file this document was imported as before (a re-import
@@ -70,7 +73,7 @@ pub fn import_file(name: &str, bytes: &[u8]) -> Result<ImportedFile, DecodeError
         if let Some(h) = &part.header {
             removed.push(Removed { reason: HEADER_REMOVED, text: h.text.clone(), line: part.line });
         }
-        if part.units.iter().map(|u| u.text.chars().filter(|c| super::clean::is_han(*c)).count()).sum::<usize>() < 20 {
+        if part.units.iter().map(|u| u.text.chars().filter(|c| crate::script::is_han(*c)).count()).sum::<usize>() < 20 {
             removed.extend(part.units.into_iter().map(|u| Removed {
                 reason: "too short to be a document",
                 text: u.text,
@@ -79,6 +82,13 @@ pub fn import_file(name: &str, bytes: &[u8]) -> Result<ImportedFile, DecodeError
             continue;
         }
         drafts.push(draft_document(part, &source));
+    }
+    // A file of several documents on a site is a collection uploaded there:
+    // each of its texts is cited as a part of that compilation.
+    if drafts.len() > 1 {
+        for d in drafts.iter_mut().filter(|d| d.meta.source.kind == Some(SourceKind::Web)) {
+            d.meta.source.kind = Some(SourceKind::Compilation);
+        }
     }
     if drafts.is_empty() {
         return Err(DecodeError {
@@ -107,6 +117,7 @@ fn draft_document(part: Part, source: &super::provenance::SourceFacts) -> Draft 
         slug: String::new(),
         line: part.line,
         needs_human: Vec::new(),
+        added: None,
         needs: Vec::new(),
         notes: Vec::new(),
         replaces: None,
@@ -130,6 +141,7 @@ pub fn link(draft: &mut Draft, known: &mut KnownDocuments) {
                 .push(format!("already in the archive as `{}` (same raw file, similarity {score:.2})", original.slug));
             draft.slug = original.slug.clone();
             draft.replaces.clone_from(&original.path);
+            draft.added = original.added;
         } else {
             draft.notes.push(format!("reprint of `{}` (shingle Jaccard similarity {score:.2})", original.slug));
             draft.meta.variant_of = Some(original.slug.clone());
@@ -153,6 +165,7 @@ pub fn link(draft: &mut Draft, known: &mut KnownDocuments) {
     };
     let doc = Known {
         slug: draft.slug.clone(),
+        added: draft.added,
         raw_sha256: source.raw_sha256.clone(),
         meta: inheritable,
         path: None,
@@ -189,6 +202,13 @@ fn inherit(meta: &mut Meta, slug: &str, original: &KnownMeta, notes: &mut Vec<St
     }
     for field in &taken {
         meta.found.push((field, 0.6, format!("inherited from `{slug}`")));
+        let supplied = match *field {
+            "city" | "province" | "county" => "place",
+            other => other,
+        };
+        if supplied != "occasion" && !meta.supplied.contains(&supplied) {
+            meta.supplied.push(supplied);
+        }
     }
     if !taken.is_empty() {
         notes.push(format!("took {} from `{slug}`", taken.join(", ")));
@@ -252,7 +272,7 @@ fn make_slug(meta: &Meta) -> String {
     let keywords = keywords.trim_start_matches(|c: char| c.is_ascii_digit() || c == '年');
     let keywords = ["全市", "全县", "全区", "全省"].iter().find_map(|p| keywords.strip_prefix(p)).unwrap_or(keywords);
     let keywords: String =
-        keywords.chars().filter(|c| super::clean::is_han(*c) || c.is_ascii_alphanumeric()).take(8).collect();
+        keywords.chars().filter(|c| crate::script::is_han(*c) || c.is_ascii_alphanumeric()).take(8).collect();
     let parts = [
         meta.speaker.as_deref().map(crate::slug::slugify).unwrap_or_default(),
         meta.date.map(|d| d.year.to_string()).unwrap_or_default(),

@@ -2,12 +2,14 @@
 //! model's field order, then the Markdown body. A required field the text
 //! does not give is written empty with a comment, for a human to fill in,
 //! and the document is a draft whose `needs` lists it: `archive build`
-//! leaves it out and `archive check` lists it.
+//! leaves it out and `archive check` lists it. Provenance goes in too: the
+//! day of the import as `added`, values taken from an original as
+//! `supplied`, and the source's kind, raw file and its SHA-256.
 
 use std::path::PathBuf;
 
 use super::draft::Draft;
-use crate::model::Kind;
+use crate::model::{Kind, SourceKind};
 
 /// Where the draft goes, relative to the output folder: `<year>/<slug>.md`.
 pub fn relative_path(draft: &Draft) -> PathBuf {
@@ -41,11 +43,16 @@ pub fn render_file(draft: &Draft) -> String {
         out.push_str("draft: true\n");
         out.push_str(&format!("needs: [{}]\n", draft.needs.join(", ")));
     }
+    optional(&mut out, "added", draft.added.map(|d| d.to_string()).as_deref());
+    if !m.supplied.is_empty() {
+        out.push_str(&format!("supplied: [{}]\n", m.supplied.join(", ")));
+    }
     out.push_str("source:\n");
     let s = &m.source;
     let date = s.date.map(|d| d.to_string());
     for (key, value) in [
         ("title", s.title.as_deref()),
+        ("kind", s.kind.map(SourceKind::key)),
         ("issue", s.issue.as_deref()),
         ("publisher", s.publisher.as_deref()),
         ("date", date.as_deref()),

@@ -2,7 +2,8 @@
 //! `run` reads the pipeline: read and import each file in memory, in
 //! parallel (decode, clean, split, detect) → link each document, in input
 //! order, to what it reprints (in the archive or earlier in the run) →
-//! plan and validate each file's writes → write atomically → report. A file
+//! plan and validate each file's writes → keep the raw file in the archive's
+//! `content/raw/` → write atomically → report. A file
 //! that cannot be read or imported is reported and the others are written.
 //! The library prints nothing: the caller gets the report, which lists the
 //! problems too.
@@ -50,6 +51,9 @@ pub struct ImportOptions {
     pub force: bool,
     /// Also write the report as JSON to this file.
     pub report: Option<PathBuf>,
+    /// The day written as each new document's `added` (the binary gives
+    /// today's, or `SOURCE_DATE_EPOCH`'s); `None` writes no `added`.
+    pub added: Option<crate::model::PartialDate>,
 }
 
 /// Told of each input file as its import starts (the binary draws a
@@ -90,6 +94,7 @@ pub fn run(args: &ImportOptions, progress: &dyn Progress) -> Result<Report> {
             }
         };
         for d in &mut file.drafts {
+            d.added = args.added;
             draft::link(d, &mut known);
         }
         let planned = match output::plan_file(&file, raw, root, &out, args.force, &mut taken) {
@@ -99,7 +104,21 @@ pub fn run(args: &ImportOptions, progress: &dyn Progress) -> Result<Report> {
                 continue;
             }
         };
+        // The raw file is kept in the archive, which cites and publishes it.
+        let kept_raw = match root.map(|root| output::plan_raw(raw, &file.name, root, args.force)).transpose() {
+            Ok(kept) => kept.flatten(),
+            Err(d) => {
+                problems.push(d);
+                continue;
+            }
+        };
         let mut written = !args.dry_run;
+        if let Some(dest) = kept_raw.filter(|_| !args.dry_run) {
+            if let Err(e) = output::copy_atomically(raw, &dest) {
+                problems.push(Diagnostic::new(raw, 1, 1, format!("cannot write {}: {e}", dest.display())));
+                continue;
+            }
+        }
         if !args.dry_run {
             for p in &planned {
                 if let Err(e) = output::write_atomically(p) {
@@ -109,7 +128,8 @@ pub fn run(args: &ImportOptions, progress: &dyn Progress) -> Result<Report> {
             }
         }
         let paths: Vec<PathBuf> = planned.into_iter().map(|p| p.path).collect();
-        reports.push(report::report_file(&file, &paths, written));
+        let raw_kept = root.map(|root| crate::config::raw_dir(root).join(&file.name));
+        reports.push(report::report_file(&file, &paths, written, raw_kept));
     }
     problems.sort();
     let report = Report { files: reports, dry_run: args.dry_run, problems };

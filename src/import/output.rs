@@ -1,7 +1,8 @@
 //! Writing drafts: the documents of each raw file are rendered and
 //! validated with the project's loader, and checked against existing files,
 //! before any of them is written; then each is written to a temporary name
-//! and renamed, so no half-written file is left behind.
+//! and renamed, so no half-written file is left behind. The raw file goes
+//! into the archive's `content/raw/` the same way, unless it is there.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -62,17 +63,47 @@ pub fn plan_file(
     }
 }
 
+/// Where the archive keeps the raw file `raw` (named `name` in the
+/// documents' `source.raw`): `<root>/content/raw/<name>`, or `None` when
+/// the same bytes are there already. Other bytes under that name are kept
+/// (documents cite them by hash) unless `force`.
+pub fn plan_raw(raw: &Path, name: &str, root: &Path, force: bool) -> Result<Option<PathBuf>, Diagnostic> {
+    let dest = crate::config::raw_dir(root).join(name);
+    let Ok(existing) = std::fs::read(&dest) else { return Ok(Some(dest)) };
+    let bytes = std::fs::read(raw).map_err(|e| Diagnostic::new(raw, 1, 1, format!("cannot read: {e}")))?;
+    if existing == bytes {
+        Ok(None)
+    } else if force {
+        Ok(Some(dest))
+    } else {
+        let m = format!(
+            "{} holds other bytes under this name; rename the raw file, or use --force to replace it",
+            dest.display()
+        );
+        Err(Diagnostic::new(raw, 1, 1, m))
+    }
+}
+
+/// Copies the raw file into the archive through a temporary name.
+pub fn copy_atomically(raw: &Path, dest: &Path) -> std::io::Result<()> {
+    write_bytes(dest, &std::fs::read(raw)?)
+}
+
 /// Writes one planned file through a temporary name in the same folder.
 pub fn write_atomically(p: &Planned) -> std::io::Result<()> {
-    let dir = p.path.parent().unwrap_or(Path::new("."));
+    write_bytes(&p.path, p.text.as_bytes())
+}
+
+fn write_bytes(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = p.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = std::fs::File::create(&temp).and_then(|mut f| {
-        f.write_all(p.text.as_bytes())?;
+        f.write_all(bytes)?;
         f.sync_all()
     });
-    let result = result.and_then(|()| std::fs::rename(&temp, &p.path));
+    let result = result.and_then(|()| std::fs::rename(&temp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }

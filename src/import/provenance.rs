@@ -1,6 +1,9 @@
 //! Where an input was printed or found, read from the chrome `lines` set
 //! aside: a bulletin's masthead (name, issue, publisher, date), a website's
-//! name and posting date, an upload's title. Fills `source`; never the
+//! name and posting date, an upload's title. Fills `source`, with the sort
+//! of publication that chrome marks (a masthead: a bulletin; a site's
+//! breadcrumb, copyright or upload line: the web, which `import_file` makes
+//! a compilation when the file holds several documents); never the
 //! delivery date.
 
 use std::sync::OnceLock;
@@ -8,7 +11,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::lines::{upload_title, Removed};
-use crate::model::PartialDate;
+use crate::model::{PartialDate, SourceKind};
 
 /// What the chrome of one input says about its source.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -24,6 +27,14 @@ pub struct SourceFacts {
     /// The distribution list (主送, 抄送), one entry per addressee line;
     /// lines broken in print are joined to the entry they continue.
     pub distribution: Vec<String>,
+    /// The sort of publication, as its chrome shows it; `None` when the
+    /// file has no chrome to tell.
+    #[serde(serialize_with = "serialize_kind")]
+    pub kind: Option<SourceKind>,
+}
+
+fn serialize_kind<S: serde::Serializer>(kind: &Option<SourceKind>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(kind.map_or("", SourceKind::key))
 }
 
 /// Reads the source facts of one input from its removed chrome.
@@ -31,10 +42,14 @@ pub fn read_source(removed: &[Removed]) -> SourceFacts {
     let mut facts = SourceFacts::default();
     let mut site = None;
     let mut upload = None;
+    let mut masthead = false;
     for r in removed {
         let text = r.text.as_str();
         match r.reason {
-            "masthead" => read_masthead(text, &mut facts),
+            "masthead" => {
+                masthead = true;
+                read_masthead(text, &mut facts);
+            }
             "breadcrumb" => site = site.or_else(|| site_of_breadcrumb(text)),
             "copyright" => site = site.or_else(|| site_of_copyright(text)),
             "upload information" => {
@@ -60,6 +75,13 @@ pub fn read_source(removed: &[Removed]) -> SourceFacts {
             _ => None,
         };
     }
+    facts.kind = if masthead || !facts.distribution.is_empty() {
+        Some(SourceKind::Bulletin)
+    } else if site.is_some() || upload.is_some() {
+        Some(SourceKind::Web)
+    } else {
+        None
+    };
     if facts.publisher.is_none() {
         facts.publisher = site;
     }
@@ -95,13 +117,13 @@ fn site_of_breadcrumb(text: &str) -> Option<String> {
 /// `版权所有:九力公文网 2013-2024 …` → `九力公文网`.
 fn site_of_copyright(text: &str) -> Option<String> {
     let rest = text.split_once("版权所有：")?.1;
-    let site: String = rest.chars().take_while(|c| super::clean::is_han(*c)).collect();
+    let site: String = rest.chars().take_while(|c| crate::script::is_han(*c)).collect();
     is_name(&site).then_some(site)
 }
 
 fn is_name(text: &str) -> bool {
     let n = text.chars().count();
-    (2..=20).contains(&n) && text.chars().all(super::clean::is_han)
+    (2..=20).contains(&n) && text.chars().all(crate::script::is_han)
 }
 
 /// The first full date in `text`: `2020年4月15日`, `2017-04-30`, and the
@@ -151,6 +173,7 @@ mod tests {
         assert_eq!(facts.issue.as_deref(), Some("第二十二期"));
         assert_eq!(facts.publisher.as_deref(), Some("安康市人民政府办公室"));
         assert_eq!(facts.date.unwrap().to_string(), "2020-04-15");
+        assert_eq!(facts.kind, Some(SourceKind::Bulletin));
     }
 
     #[test]
@@ -161,11 +184,14 @@ mod tests {
         ]));
         assert_eq!((facts.title.as_deref(), facts.publisher.as_deref()), (Some("九力公文网"), Some("九力公文网")));
         assert_eq!(facts.date.unwrap().to_string(), "2022-06-09");
+        assert_eq!(facts.kind, Some(SourceKind::Web));
         let facts = read_source(&removed(&[
             ("upload information", "《脱贫攻坚讲话整理》由会员上传分享，免费在线阅读，更多相关内容在应用文档-天天文库"),
             ("posting information", "时间：2017-08-04"),
         ]));
         assert_eq!(facts.title.as_deref(), Some("脱贫攻坚讲话整理"));
         assert_eq!(facts.publisher.as_deref(), Some("天天文库"));
+        assert_eq!(facts.kind, Some(SourceKind::Web), "a compilation only when it holds several documents");
+        assert_eq!(read_source(&[]).kind, None, "no chrome, nothing to tell");
     }
 }

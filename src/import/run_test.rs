@@ -11,7 +11,7 @@ use super::{run, Report};
 const SPEECH: &str = "安康市委书记王某在全市脱贫攻坚工作会议上的讲话（2019年3月2日）\n\n同志们：\n\n今天我们召开全市脱贫攻坚工作会议，主要任务是总结去年的工作，安排今年的任务。\n\n一、认清形势\n\n去年全市脱贫攻坚取得了明显成效，贫困人口大幅减少，基础设施明显改善。\n";
 
 fn args(root: &Path, files: Vec<PathBuf>) -> ImportArgs {
-    ImportArgs { files, root: root.to_path_buf(), out: None, dry_run: false, force: false, report: None }
+    ImportArgs { files, root: root.to_path_buf(), out: None, dry_run: false, force: false, report: None, added: None }
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -52,7 +52,8 @@ fn a_speech_is_written_at_year_and_slug_and_loads() {
     let text = std::fs::read_to_string(dir.path().join("content/speeches").join(&files[0])).unwrap();
     let doc = crate::load::parse_document(Path::new("content/speeches/2019/x.md"), &text, &[]).unwrap();
     assert_eq!((doc.speakers[0].as_str(), doc.speaker_title.as_deref()), ("王某", Some("安康市委书记")));
-    assert!(doc.body.contains("## 一、认清形势"), "{}", doc.body);
+    let body = doc.body.text().unwrap();
+    assert!(body.contains("## 一、认清形势"), "{body}");
     assert_eq!((doc.city.as_str(), doc.province.as_deref()), ("安康市", Some("陕西省")));
 }
 
@@ -96,12 +97,44 @@ fn an_existing_file_is_kept_without_force_and_replaced_with_it() {
 }
 
 #[test]
+fn the_raw_file_is_kept_in_the_archive_with_the_days_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let bulletin = format!("安政通报\n\n第二十二期\n\n安康市人民政府办公室\n\n2019年3月5日\n\n{SPEECH}");
+    let raw = write(dir.path(), "b.txt", bulletin.as_bytes());
+    let added = crate::model::PartialDate::parse("2026-12-05").ok();
+    let report = ok(&ImportArgs { added, ..args(dir.path(), vec![raw.clone()]) });
+    assert_eq!(std::fs::read(dir.path().join("content/raw/b.txt")).unwrap(), bulletin.as_bytes());
+    let told = format!("  kept the raw file as {}\n", dir.path().join("content/raw/b.txt").display());
+    assert!(super::render_text(&report).contains(&told), "{}", super::render_text(&report));
+    let text = std::fs::read_to_string(dir.path().join("content/speeches").join(&written(dir.path())[0])).unwrap();
+    let doc = crate::load::parse_document(Path::new("content/speeches/2019/x.md"), &text, &[]).unwrap();
+    assert_eq!(doc.curation.added, added);
+    let source = doc.source.unwrap();
+    assert_eq!(source.kind, Some(crate::model::SourceKind::Bulletin), "{text}");
+    assert_eq!((source.title.as_deref(), source.issue.as_deref()), (Some("安政通报"), Some("第二十二期")));
+
+    // A re-import keeps the day the document first came in.
+    let later = crate::model::PartialDate::parse("2027-01-01").ok();
+    ok(&ImportArgs { added: later, force: true, ..args(dir.path(), vec![raw]) });
+    let text = std::fs::read_to_string(dir.path().join("content/speeches").join(&written(dir.path())[0])).unwrap();
+    assert!(text.contains("added: 2026-12-05\n"), "{text}");
+
+    // --out writes only the content files: nothing into the archive.
+    let out = dir.path().join("elsewhere");
+    let raw = write(dir.path(), "c.txt", SPEECH.replace("王某", "李某").as_bytes());
+    let report = ok(&ImportArgs { out: Some(out), ..args(dir.path(), vec![raw]) });
+    assert!(!dir.path().join("content/raw/c.txt").exists());
+    assert!(!super::render_text(&report).contains("raw file"), "{}", super::render_text(&report));
+}
+
+#[test]
 fn dry_run_writes_nothing_but_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let raw = write(dir.path(), "a.txt", SPEECH.as_bytes());
     let report = dir.path().join("report.json");
     ok(&ImportArgs { dry_run: true, report: Some(report.clone()), ..args(dir.path(), vec![raw]) });
     assert!(written(dir.path()).is_empty());
+    assert!(!dir.path().join("content/raw").exists(), "the raw file was kept");
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
     let doc = &json["files"][0]["documents"][0];
     assert_eq!(doc["meta"]["speaker"], "王某");

@@ -96,3 +96,58 @@ fn a_document_that_needs_fields_must_be_a_draft_and_name_real_fields() {
         "only the fields in needs may be missing: {err}"
     );
 }
+
+/// Regression: imported documents named a raw file the archive did not
+/// have, and carried no `added` day or source kind, so they could not link
+/// their raw source, stayed out of the feeds and were cited with type `Z`.
+#[test]
+fn an_imported_document_keeps_its_raw_file_and_cites_and_links_it() {
+    let site = Site::fixture("basic");
+    let (gbk, _, _) = encoding_rs::GBK.encode(RAW);
+    std::fs::write(site.root.join("raw.txt"), &gbk).unwrap();
+    let import = |extra: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_archive"));
+        cmd.current_dir(&site.root).env("SOURCE_DATE_EPOCH", "1764892800"); // 2025-12-05
+        cmd.args(["import", "-q", "raw.txt"]).args(extra).output().unwrap()
+    };
+    let out = import(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(site.root.join("content/raw/raw.txt")).unwrap(),
+        gbk.to_vec(),
+        "the raw bytes, as they came"
+    );
+    let path = site.root.join("content/speeches/2019/wang-mou-2019-tuo-pin-gong-jian-gong-zuo-hui-yi.md");
+    let doc = speech_archive::load::parse_document(
+        std::path::Path::new("content/speeches/2019/a.md"),
+        &std::fs::read_to_string(&path).unwrap(),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(doc.curation.added.map(|d| d.to_string()).as_deref(), Some("2025-12-05"));
+    let source = doc.source.unwrap();
+    assert_eq!(source.kind, Some(speech_archive::model::SourceKind::Web), "a site's breadcrumb");
+    assert_eq!(source.title.as_deref(), Some("某某公文网"));
+    assert_eq!(source.raw.as_deref(), Some("raw.txt"));
+    let check = site.run(&["check"]);
+    assert!(check.status.success(), "the hash matches the kept file: {}", stderr(&check));
+
+    site.build(&[]);
+    let page = site.page("speeches/wang-mou-2019-tuo-pin-gong-jian-gong-zuo-hui-yi/index.html");
+    let href = select(&page, ".source .raw a")[0].value().attr("href").unwrap().to_string();
+    assert_eq!(href, "../../raw/raw.txt");
+    assert_eq!(std::fs::read(site.public().join("raw/raw.txt")).unwrap(), gbk.to_vec());
+    let gbt: String = select(&page, ".citation-gbt7714")[0].text().collect();
+    assert!(gbt.contains("[EB/OL]//某某公文网"), "{gbt}");
+    let feed = std::fs::read_to_string(site.public().join("atom.xml")).unwrap();
+    assert!(feed.contains("<updated>2025-12-05T00:00:00Z</updated>"), "{feed}");
+
+    // Other bytes under the same name are not put in its place: the
+    // documents cite the kept file by its hash.
+    std::fs::write(site.root.join("raw.txt"), RAW).unwrap();
+    let refused = import(&[]);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = stderr(&refused);
+    assert!(err.contains("raw.txt:1:1: ") && err.contains("raw/raw.txt holds other bytes under this name"), "{err}");
+    assert_eq!(std::fs::read(site.root.join("content/raw/raw.txt")).unwrap(), gbk.to_vec());
+}

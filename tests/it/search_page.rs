@@ -1,7 +1,8 @@
 //! The search page as a reader meets it: one search box (and on the 404
 //! page too), quotation marks around a phrase, fields shown on a page are
 //! searchable, each result's occurrences, snippets read before they are
-//! scrolled to, and on a phone the results before the filters.
+//! scrolled to, on a phone the results before the filters, and every control
+//! of the search page and the research tools at least 24 px (WCAG 2.5.8).
 
 use std::time::Duration;
 
@@ -158,4 +159,65 @@ fn on_a_phone_the_results_come_before_the_folded_filters() {
     tab.eval("document.getElementById('search-app').dataset.state = 'stale'; document.querySelector('input[name=year][value=\"2017\"]').click(); true");
     results(&tab);
     assert_eq!(tab.eval("document.getElementById('search-filters-active').textContent"), "（已选 1 项）");
+}
+
+/// Every control a reader taps, shown on the page: its box (a radio's or
+/// checkbox's is its label's, which is what takes the tap).
+const TAP_TARGETS: &str = "(() => {
+    const seen = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+    const controls = Array.from(document.querySelectorAll('main button, main select, main summary, main input'))
+        .map(e => [(e.type === 'radio' || e.type === 'checkbox') && e.labels.length ? e.labels[0] : e, e.id || e.className || e.tagName])
+        .filter(([e]) => seen(e));
+    return controls.map(([e, name]) => { const r = e.getBoundingClientRect();
+        return [name, e.textContent.trim().slice(0, 12), Math.round(r.width * 10) / 10, Math.round(r.height * 10) / 10]; });
+})()";
+
+#[test]
+#[ignore = "needs chromium and axe-core; run by scripts/test"]
+fn on_a_phone_every_control_of_the_research_tools_is_at_least_24_px() {
+    let axe =
+        std::fs::read_to_string(std::env::var("AXE_JS").unwrap_or_else(|_| {
+            format!("{}/target/tools/node_modules/axe-core/axe.min.js", env!("CARGO_MANIFEST_DIR"))
+        }))
+        .expect("axe-core: run scripts/test, which installs it");
+    let (_site, server, browser) = served(&[], "/");
+    let tab = browser.new_tab();
+    tab.set_viewport(390, 844);
+    // The list with the trend panel and the filters open, the concordance,
+    // a comparison, the passages page, a document with panels (opened); and
+    // a control each must show (the passages page has only links).
+    let pages = [
+        (
+            "search/?q=%E7%B2%BE%E5%87%86%E6%89%B6%E8%B4%AB%2C%E4%B9%A1%E6%9D%91%E6%8C%AF%E5%85%B4&trend=share",
+            "search-trend",
+            "trend-year-button",
+        ),
+        ("search/?q=%E6%89%B6%E8%B4%AB&view=kwic", "search-kwic", "kwic-next"),
+        ("speeches/he-bangjun-2020-zhucun-ganbu-peixun-jiuli-repost/compare/", "", "compare-changed"),
+        ("passages/", "", ""),
+        ("speeches/zhong-yimin-2017-tuopin-gongjian-gongzuohui/", "", "copy-btn"),
+    ];
+    let mut small = Vec::new();
+    for (page, drawn, control) in pages {
+        tab.goto(&format!("{}{page}", server.url()));
+        if !drawn.is_empty() {
+            tab.wait_for(
+                &format!("document.getElementById('{drawn}').dataset.state === 'done'"),
+                Duration::from_secs(20),
+            );
+        }
+        tab.eval("document.querySelectorAll('main details').forEach(d => d.open = true); true");
+        let boxes: Vec<(String, String, f64, f64)> = serde_json::from_value(tab.eval(TAP_TARGETS)).unwrap();
+        assert!(control.is_empty() || boxes.iter().any(|b| b.0 == control), "/{page}: no {control} in {boxes:?}");
+        small.extend(boxes.into_iter().filter(|b| b.2 < 24.0 || b.3 < 24.0).map(|b| format!("/{page}: {b:?}")));
+        // axe's own rule for WCAG 2.2's 2.5.8 (24 px, or spaced as much).
+        tab.eval(&axe);
+        let found = tab.eval(
+            "axe.run(document, {runOnly: ['target-size']}).then(r => r.violations.flatMap(v => v.nodes.map(n => n.target.join(' '))))",
+        );
+        for v in found.as_array().unwrap() {
+            small.push(format!("/{page}: axe target-size: {v}"));
+        }
+    }
+    assert!(small.is_empty(), "controls under 24 px on a phone:\n{}", small.join("\n"));
 }
