@@ -183,7 +183,7 @@ impl<'a> Shared<'a> {
     pub(super) fn csv_row(&self, i: usize) -> &str {
         self.csv_rows[i].get_or_init(|| {
             let doc = &self.views.archive.documents[i];
-            let url = format!("{}{}", self.config.site.base_url, views::document_url(doc));
+            let url = format!("{}{}", self.config.site.base_url, crate::index::document_url(doc));
             super::table::csv_row(doc, &url)
         })
     }
