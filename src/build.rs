@@ -1,19 +1,22 @@
-//! THE orchestrator: load → index → render → search → write, timed per
-//! stage. Reads as the pipeline; the stages own the work.
+//! THE orchestrator: load → index → search (texts walked) → reuse →
+//! render → search (index written) → write, timed per stage. Reads as the
+//! pipeline; the stages own the work (see ARCHITECTURE.md).
 
 use std::time::{Duration, Instant};
 
 use crate::config::{Config, Options};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
+use crate::identity::cache_dir;
 use crate::index::{build_index, Index};
 use crate::load::load_archive;
 use crate::model::Archive;
-use crate::render::views::Words;
 use crate::render::{plan_pages, render_site, PagePlan, Renderer, Theme};
 use crate::reuse::{self, Passages};
 use crate::search::{inputs as search_inputs, RunStore};
-use crate::write::{cache_dir, check_output, Discard, InputStamp, Output, Sink, WriteReport};
+use crate::sink::{Discard, Sink};
+use crate::words::Words;
+use crate::write::{check_output, InputStamp, Output, WriteReport};
 
 /// What a build did, for the one-line summary and `-v` timings.
 #[derive(Debug, Default)]
@@ -276,7 +279,7 @@ pub fn concordance(config: &Config, request: &ConcordanceRequest) -> Result<Conc
     let documents = archive
         .documents
         .iter()
-        .map(|d| (d.date.to_string(), crate::render::views::document_url(d), d.title.clone()))
+        .map(|d| (d.date.to_string(), crate::index::document_url(d), d.title.clone()))
         .collect();
     Ok(ConcordanceReport { lines, documents })
 }
@@ -286,7 +289,12 @@ fn write_static(theme: &Theme, sink: &dyn Sink) -> Result<usize> {
     let mut files: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
     if let Some(dir) = theme.embedded_static {
         for file in all_files(dir) {
-            let rel = file.path().strip_prefix("static").unwrap_or(file.path()).to_string_lossy().replace('\\', "/");
+            let rel = file
+                .path()
+                .strip_prefix(crate::config::STATIC_DIR)
+                .unwrap_or(file.path())
+                .to_string_lossy()
+                .replace('\\', "/");
             files.insert(rel, file.contents().to_vec());
         }
     }

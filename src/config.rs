@@ -1,6 +1,7 @@
 //! `site.toml` → `SiteConfig`, and the resolved `Config` of one run (site
 //! settings plus command-line overrides). Unknown keys are errors with their
-//! line; this module does not read content or themes.
+//! line; this module does not read content or themes. Also the archive's
+//! layout: the names of the folders under its root, given here once.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,25 @@ use crate::diagnostics::{line_col, Diagnostic, Diagnostics};
 use crate::error::Error;
 
 pub const SITE_FILE: &str = "site.toml";
+/// Documents and free pages.
+pub const CONTENT_DIR: &str = "content";
+/// Under `content/`: speeches, free pages, raw sources (named by
+/// documents' `source.raw`).
+pub const SPEECHES_DIR: &str = "speeches";
+pub const PAGES_DIR: &str = "pages";
+pub const RAW_DIR: &str = "raw";
+/// Themes (`themes/<name>/`), and the site's own templates and static
+/// files, which win over the theme's; a theme has the same two folders.
+pub const THEMES_DIR: &str = "themes";
+pub const TEMPLATES_DIR: &str = "templates";
+pub const STATIC_DIR: &str = "static";
+/// Every source folder under the root: with `site.toml`, all a build reads.
+pub const SOURCE_DIRS: [&str; 4] = [CONTENT_DIR, THEMES_DIR, TEMPLATES_DIR, STATIC_DIR];
+
+/// `<root>/content/raw/`, where raw sources are.
+pub fn raw_dir(root: &Path) -> PathBuf {
+    root.join(CONTENT_DIR).join(RAW_DIR)
+}
 const KEYS: [&str; 9] =
     ["title", "description", "base_url", "language", "theme", "paginate_by", "extra_fields", "theme_rules", "data"];
 pub const LANGUAGES: [&str; 2] = ["zh-CN", "en"];
@@ -180,6 +200,17 @@ impl Config {
         Ok((config, problems))
     }
 
+    /// The folders this build reads besides `site.toml`: content, the
+    /// site's theme, the site's templates and static files.
+    pub fn source_dirs(&self) -> [PathBuf; 4] {
+        [self.root.join(CONTENT_DIR), self.theme_dir(), self.root.join(TEMPLATES_DIR), self.root.join(STATIC_DIR)]
+    }
+
+    /// `themes/<theme>/` under the root (absent for the built-in theme).
+    pub fn theme_dir(&self) -> PathBuf {
+        self.root.join(THEMES_DIR).join(&self.site.theme)
+    }
+
     /// The path part of `base_url`, always starting and ending with `/`.
     pub fn base_path(&self) -> String {
         base_path(&self.site.base_url)
@@ -205,7 +236,7 @@ fn check_output(root: &Path, output: &Path) -> Result<(), String> {
     if root.starts_with(&output) {
         return Err(format!("{} holds the archive itself; a build replaces its output folder", output.display()));
     }
-    for source in ["content", "themes", "templates", "static", ".git"] {
+    for source in SOURCE_DIRS.into_iter().chain([".git"]) {
         if output.starts_with(root.join(source)) {
             return Err(format!(
                 "{} is inside the archive's {source}/ folder; choose another output folder",

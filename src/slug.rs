@@ -73,6 +73,26 @@ pub fn assign_keyed<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
     slugs
 }
 
+/// First path segments the archive itself uses; a free page's slug may not be one
+/// (the index stage puts its pages under them).
+pub const RESERVED_PATHS: [&str; 15] = [
+    "speeches",
+    "provinces",
+    "cities",
+    "counties",
+    "years",
+    "themes",
+    "speakers",
+    "kinds",
+    "static",
+    "search",
+    "page",
+    "404",
+    "atom",
+    "data",
+    "raw",
+];
+
 /// Longest slug, in bytes, of a page or term: a file name may take 255
 /// bytes, and the writer adds suffixes to names while it works. It also
 /// bounds whole paths: the longest below the output folder is about

@@ -303,6 +303,41 @@ mod tests {
         );
     }
 
+    /// The standard's own worked examples (程根伟 and OCLC as the
+    /// gbt7714-bibtex-style project's tests print them; 韩吉人, the
+    /// standard's example of a paper in a 汇编), taken apart
+    /// only where the archive differs on purpose: the speech date is the
+    /// title's other information (题名: 其他题名信息), the text is cited
+    /// online (/OL, then [引用日期]. URL), and the content model has no host
+    /// editors, place of publication or pages, so those are left out.
+    #[test]
+    fn the_standards_worked_examples_give_the_shape() {
+        let cx = Context { permalink: "https://example.org/speeches/a/", accessed: "2012-12-10" };
+        let online = |example: &str, date: &str, code: &str| {
+            example.replacen(&format!("[{code}]"), &format!(": {date}[{code}/OL]"), 1).trim_end_matches('.').to_string()
+                + "[2012-12-10]. https://example.org/speeches/a/."
+        };
+        // A part of a book (析出文献): 程根伟. 1998年长江洪水的成因与减灾对策[M]//许厚泽, 赵其国. 长江流域洪涝灾害与科技对策. 北京: 科学出版社, 1999: 32-36.
+        let example = "程根伟. 1998年长江洪水的成因与减灾对策[M]//许厚泽, 赵其国. 长江流域洪涝灾害与科技对策. 北京: 科学出版社, 1999: 32-36.";
+        let shaped = example.replace("许厚泽, 赵其国. ", "").replace("北京: ", "").replace(": 32-36", "");
+        let d = doc("title: 1998年长江洪水的成因与减灾对策\ndate: 1998\nspeaker: 程根伟\ncity: 北京市\nsource:\n  title: 长江流域洪涝灾害与科技对策\n  kind: book\n  publisher: 科学出版社\n  date: 1999");
+        assert_eq!(cite(&d, &cx).gbt7714, online(&shaped, "1998年", "M"));
+        // A paper in a compilation is the same with G (汇编): 韩吉人. 论职工教育的特点[G]//中国职工教育研究会. 职工教育研究论文集. 北京: 人民教育出版社, 1985: 90-99.
+        let example =
+            "韩吉人. 论职工教育的特点[G]//中国职工教育研究会. 职工教育研究论文集. 北京: 人民教育出版社, 1985: 90-99.";
+        let shaped = example.replace("中国职工教育研究会. ", "").replace("北京: ", "").replace(": 90-99", "");
+        let d = doc("title: 论职工教育的特点\ndate: 1985-03\nspeaker: 韩吉人\ncity: 北京市\nsource:\n  title: 职工教育研究论文集\n  kind: compilation\n  publisher: 人民教育出版社\n  date: 1985");
+        assert_eq!(cite(&d, &cx).gbt7714, online(&shaped, "1985年3月", "G"));
+        // A web resource with no update date: the access date alone in [ ].
+        let example = "Online Computer Library Center, Inc. About OCLC: History of cooperation[EB/OL]. [2012-03-27]. http://www.oclc.org/about/cooperation.en.html.";
+        let shaped = example.replace("History of cooperation", "2012年3月").replace(
+            "[2012-03-27]. http://www.oclc.org/about/cooperation.en.html",
+            "[2012-12-10]. https://example.org/speeches/a/",
+        );
+        let d = doc("title: About OCLC\ndate: 2012-03\nspeaker: \"Online Computer Library Center, Inc\"\ncity: 北京市");
+        assert_eq!(cite(&d, &cx).gbt7714, shaped);
+    }
+
     #[test]
     fn supplied_values_are_bracketed_and_no_author_is_invented() {
         let d = doc("title: 关于扶贫攻坚的论述（片段，无标题）\ndate: 2013\ncity: 遵义市\nprovince: 贵州省\nkind: article\nsupplied: [title, date, place]\nsource:\n  title: 脱贫攻坚讲话整理\n  kind: compilation\n  publisher: 天天文库\n  date: 2017-08-04");

@@ -34,7 +34,7 @@ const PROVINCE_SPELLINGS: [(&str, &str); 3] = [("陕西", "Shaanxi"), ("内蒙�
 
 /// A Chinese personal name split into surname and given name.
 pub fn split_name(name: &str) -> (&str, &str) {
-    if name.chars().count() < 2 || !name.chars().all(crate::markdown::is_han) {
+    if name.chars().count() < 2 || !name.chars().all(crate::script::is_han) {
         return (name, "");
     }
     let cut = match COMPOUND_SURNAMES.iter().find(|s| name.starts_with(**s) && name.chars().count() > 2) {

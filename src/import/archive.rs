@@ -69,7 +69,7 @@ pub struct KnownDocuments {
 impl KnownDocuments {
     /// Reads every document under `<root>/content/speeches`, in parallel.
     pub fn read(root: &Path) -> KnownDocuments {
-        let dir = root.join(crate::load::CONTENT_DIR).join("speeches");
+        let dir = root.join(crate::config::CONTENT_DIR).join(crate::config::SPEECHES_DIR);
         let paths: Vec<PathBuf> = WalkDir::new(&dir)
             .sort_by_file_name()
             .into_iter()

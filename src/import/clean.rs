@@ -3,13 +3,9 @@
 //! pinyin annotations such as 習(xí), and escaping of what Markdown would
 //! misread. Line structure (chrome, rejoining) is `lines`' business.
 
+use crate::script::is_han;
 use regex::Regex;
 use std::sync::OnceLock;
-
-/// A Han (CJK ideograph) character: the characters a speech is made of.
-pub fn is_han(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
-}
 
 /// Han characters and full-width punctuation.
 fn is_cjk(c: char) -> bool {

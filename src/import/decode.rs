@@ -98,12 +98,12 @@ fn normalize_text(text: &str) -> String {
 fn is_broken_utf8(bytes: &[u8]) -> bool {
     let lossy = String::from_utf8_lossy(bytes);
     let bad = lossy.chars().filter(|&c| c == '\u{FFFD}').count();
-    let han = lossy.chars().filter(|c| super::clean::is_han(*c)).count();
+    let han = lossy.chars().filter(|c| crate::script::is_han(*c)).count();
     han >= 8 && bad * 100 < han
 }
 
 fn is_mostly_han(text: &str) -> bool {
-    let han = text.chars().filter(|c| super::clean::is_han(*c)).count();
+    let han = text.chars().filter(|c| crate::script::is_han(*c)).count();
     han * 2 > text.chars().filter(|c| !c.is_whitespace()).count()
 }
 

@@ -73,7 +73,7 @@ pub fn import_file(name: &str, bytes: &[u8]) -> Result<ImportedFile, DecodeError
         if let Some(h) = &part.header {
             removed.push(Removed { reason: HEADER_REMOVED, text: h.text.clone(), line: part.line });
         }
-        if part.units.iter().map(|u| u.text.chars().filter(|c| super::clean::is_han(*c)).count()).sum::<usize>() < 20 {
+        if part.units.iter().map(|u| u.text.chars().filter(|c| crate::script::is_han(*c)).count()).sum::<usize>() < 20 {
             removed.extend(part.units.into_iter().map(|u| Removed {
                 reason: "too short to be a document",
                 text: u.text,
@@ -272,7 +272,7 @@ fn make_slug(meta: &Meta) -> String {
     let keywords = keywords.trim_start_matches(|c: char| c.is_ascii_digit() || c == '年');
     let keywords = ["全市", "全县", "全区", "全省"].iter().find_map(|p| keywords.strip_prefix(p)).unwrap_or(keywords);
     let keywords: String =
-        keywords.chars().filter(|c| super::clean::is_han(*c) || c.is_ascii_alphanumeric()).take(8).collect();
+        keywords.chars().filter(|c| crate::script::is_han(*c) || c.is_ascii_alphanumeric()).take(8).collect();
     let parts = [
         meta.speaker.as_deref().map(crate::slug::slugify).unwrap_or_default(),
         meta.date.map(|d| d.year.to_string()).unwrap_or_default(),

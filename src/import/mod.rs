@@ -128,7 +128,8 @@ pub fn run(args: &ImportOptions, progress: &dyn Progress) -> Result<Report> {
             }
         }
         let paths: Vec<PathBuf> = planned.into_iter().map(|p| p.path).collect();
-        reports.push(report::report_file(&file, &paths, written));
+        let raw_kept = root.map(|root| crate::config::raw_dir(root).join(&file.name));
+        reports.push(report::report_file(&file, &paths, written, raw_kept));
     }
     problems.sort();
     let report = Report { files: reports, dry_run: args.dry_run, problems };

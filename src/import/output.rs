@@ -68,7 +68,7 @@ pub fn plan_file(
 /// the same bytes are there already. Other bytes under that name are kept
 /// (documents cite them by hash) unless `force`.
 pub fn plan_raw(raw: &Path, name: &str, root: &Path, force: bool) -> Result<Option<PathBuf>, Diagnostic> {
-    let dest = root.join(crate::load::CONTENT_DIR).join(crate::load::RAW_DIR).join(name);
+    let dest = crate::config::raw_dir(root).join(name);
     let Ok(existing) = std::fs::read(&dest) else { return Ok(Some(dest)) };
     let bytes = std::fs::read(raw).map_err(|e| Diagnostic::new(raw, 1, 1, format!("cannot read: {e}")))?;
     if existing == bytes {

@@ -56,7 +56,7 @@ fn surname_len(text: &str) -> Option<usize> {
 /// like one, nor a placeholder (`某`, `X`).
 pub fn is_name(text: &str) -> bool {
     let n = text.chars().count();
-    if !text.chars().all(super::clean::is_han) {
+    if !text.chars().all(crate::script::is_han) {
         return false;
     }
     // `王某`, `李某某`: a name redacted but for the surname.

@@ -117,13 +117,13 @@ fn site_of_breadcrumb(text: &str) -> Option<String> {
 /// `版权所有:九力公文网 2013-2024 …` → `九力公文网`.
 fn site_of_copyright(text: &str) -> Option<String> {
     let rest = text.split_once("版权所有：")?.1;
-    let site: String = rest.chars().take_while(|c| super::clean::is_han(*c)).collect();
+    let site: String = rest.chars().take_while(|c| crate::script::is_han(*c)).collect();
     is_name(&site).then_some(site)
 }
 
 fn is_name(text: &str) -> bool {
     let n = text.chars().count();
-    (2..=20).contains(&n) && text.chars().all(super::clean::is_han)
+    (2..=20).contains(&n) && text.chars().all(crate::script::is_han)
 }
 
 /// The first full date in `text`: `2020年4月15日`, `2017-04-30`, and the

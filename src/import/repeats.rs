@@ -5,9 +5,9 @@
 
 use std::collections::HashSet;
 
-use super::clean::is_han;
 use super::lines::{Removed, Unit};
 use super::split::Part;
+use crate::script::is_han;
 
 /// Han characters per window: long enough that stock phrases never repeat.
 const WINDOW: usize = 20;

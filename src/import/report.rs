@@ -38,6 +38,9 @@ pub struct FileReport {
     /// Reason → the pieces of text removed for it.
     pub removed: BTreeMap<String, Vec<String>>,
     pub documents: Vec<DocumentReport>,
+    /// The archive's copy of the raw file, which the documents cite
+    /// (`content/raw/<name>`); `None` with `--out`, which keeps none.
+    pub raw_kept: Option<PathBuf>,
 }
 
 #[derive(Debug, Serialize)]
@@ -64,7 +67,7 @@ pub struct Detection {
 }
 
 /// Builds the report of one file; `paths` are where its drafts go.
-pub fn report_file(file: &ImportedFile, paths: &[PathBuf], written: bool) -> FileReport {
+pub fn report_file(file: &ImportedFile, paths: &[PathBuf], written: bool, raw_kept: Option<PathBuf>) -> FileReport {
     let mut removed: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in &file.removed {
         removed.entry(r.reason.to_string()).or_default().push(r.text.clone());
@@ -104,6 +107,7 @@ pub fn report_file(file: &ImportedFile, paths: &[PathBuf], written: bool) -> Fil
         encoding_confidence: file.encoding_confidence,
         removed,
         documents,
+        raw_kept,
     }
 }
 
@@ -115,6 +119,10 @@ pub fn render_text(report: &Report) -> String {
         for (reason, pieces) in &f.removed {
             let chars: usize = pieces.iter().map(|p| p.chars().count()).sum();
             out.push_str(&format!("  removed {reason}: {} piece(s), {chars} characters\n", pieces.len()));
+        }
+        if let Some(kept) = &f.raw_kept {
+            let verb = if report.dry_run { "would keep" } else { "kept" };
+            out.push_str(&format!("  {verb} the raw file as {}\n", kept.display()));
         }
         for d in &f.documents {
             let verb = if report.dry_run {

@@ -101,8 +101,10 @@ fn the_raw_file_is_kept_in_the_archive_with_the_days_provenance() {
     let bulletin = format!("安政通报\n\n第二十二期\n\n安康市人民政府办公室\n\n2019年3月5日\n\n{SPEECH}");
     let raw = write(dir.path(), "b.txt", bulletin.as_bytes());
     let added = crate::model::PartialDate::parse("2026-12-05").ok();
-    ok(&ImportArgs { added, ..args(dir.path(), vec![raw.clone()]) });
+    let report = ok(&ImportArgs { added, ..args(dir.path(), vec![raw.clone()]) });
     assert_eq!(std::fs::read(dir.path().join("content/raw/b.txt")).unwrap(), bulletin.as_bytes());
+    let told = format!("  kept the raw file as {}\n", dir.path().join("content/raw/b.txt").display());
+    assert!(super::render_text(&report).contains(&told), "{}", super::render_text(&report));
     let text = std::fs::read_to_string(dir.path().join("content/speeches").join(&written(dir.path())[0])).unwrap();
     let doc = crate::load::parse_document(Path::new("content/speeches/2019/x.md"), &text, &[]).unwrap();
     assert_eq!(doc.curation.added, added);
@@ -119,8 +121,9 @@ fn the_raw_file_is_kept_in_the_archive_with_the_days_provenance() {
     // --out writes only the content files: nothing into the archive.
     let out = dir.path().join("elsewhere");
     let raw = write(dir.path(), "c.txt", SPEECH.replace("王某", "李某").as_bytes());
-    ok(&ImportArgs { out: Some(out), ..args(dir.path(), vec![raw]) });
+    let report = ok(&ImportArgs { out: Some(out), ..args(dir.path(), vec![raw]) });
     assert!(!dir.path().join("content/raw/c.txt").exists());
+    assert!(!super::render_text(&report).contains("raw file"), "{}", super::render_text(&report));
 }
 
 #[test]

@@ -160,7 +160,7 @@ fn is_dated_parenthesis(text: &str) -> bool {
 
 /// `李自贤同志们：` or a lone `李自贤`: a name printed after the date.
 fn name_before_salutation(tail: &str) -> Option<&str> {
-    let han: usize = tail.chars().take_while(|c| super::clean::is_han(*c)).map(char::len_utf8).sum();
+    let han: usize = tail.chars().take_while(|c| crate::script::is_han(*c)).map(char::len_utf8).sum();
     let name = tail[..han].strip_suffix("同志们").unwrap_or(&tail[..han]);
     let n = name.chars().count();
     let rest = &tail[name.len()..];

@@ -1,6 +1,6 @@
 //! Index stage: groups the archive's documents into facets (province, city,
 //! county, year, theme, speaker, kind) and their terms, orders them, and
-//! gives every term a stable slug and URL. Pure functions of the archive;
+//! gives every term a stable slug and URL, and every document its URL. Pure functions of the archive;
 //! no rendering and no I/O.
 
 mod paginate;
@@ -15,24 +15,10 @@ use crate::model::{Archive, Document, Kind};
 use crate::places;
 use crate::slug;
 
-/// First path segments the archive itself uses; a free page may not take one.
-pub const RESERVED_PATHS: [&str; 15] = [
-    "speeches",
-    "provinces",
-    "cities",
-    "counties",
-    "years",
-    "themes",
-    "speakers",
-    "kinds",
-    "static",
-    "search",
-    "page",
-    "404",
-    "atom",
-    "data",
-    "raw",
-];
+/// A document's page: `speeches/<slug>/`.
+pub fn document_url(doc: &Document) -> String {
+    format!("speeches/{}/", doc.slug)
+}
 
 /// What `city` says of a national speech.
 pub const NATIONAL: &str = "全国";

@@ -26,7 +26,7 @@ pub struct LoadCache {
 
 impl LoadCache {
     pub fn path(root: &Path) -> PathBuf {
-        crate::write::cache_dir(root).join("load.json")
+        crate::identity::cache_dir(root).join("load.json")
     }
 
     /// The cache at `path` if it is whole and was made under `settings`;
@@ -72,11 +72,8 @@ impl LoadCache {
             settings,
             documents: documents.iter().map(|d| (d.path.as_path(), (d.digest, d))).collect(),
         };
-        let Ok(bytes) = serde_json::to_vec(&cache) else { return };
-        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-        let saved = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&tmp, bytes));
-        if saved.and_then(|()| std::fs::rename(&tmp, path)).is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        if let Ok(bytes) = serde_json::to_vec(&cache) {
+            let _ = crate::identity::atomic_write(path, &bytes);
         }
     }
 }

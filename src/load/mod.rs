@@ -20,15 +20,9 @@ use walkdir::WalkDir;
 pub use cache::LoadCache;
 pub use document::{parse_document, parse_page};
 
-use crate::config::Config;
+use crate::config::{raw_dir, Config, CONTENT_DIR, PAGES_DIR, RAW_DIR, SPEECHES_DIR};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Archive, Document, Page, Pending};
-
-pub const CONTENT_DIR: &str = "content";
-const SPEECHES_DIR: &str = "speeches";
-const PAGES_DIR: &str = "pages";
-/// Raw source texts under `content/`, named by documents' `source.raw`.
-pub const RAW_DIR: &str = "raw";
 
 enum Loaded {
     /// A document without its body, and the topics the site's theme rules
@@ -83,7 +77,7 @@ pub fn load_archive(config: &Config) -> Result<Archive, Diagnostics> {
 
 /// The files under `content/raw/`, sorted by name (hidden ones left out).
 fn raw_files(root: &Path) -> Vec<crate::model::RawFile> {
-    let dir = root.join(CONTENT_DIR).join(RAW_DIR);
+    let dir = raw_dir(root);
     let mut files: Vec<crate::model::RawFile> = WalkDir::new(&dir)
         .sort_by_file_name()
         .into_iter()
@@ -92,7 +86,7 @@ fn raw_files(root: &Path) -> Vec<crate::model::RawFile> {
         .filter(|e| e.file_type().is_file())
         .filter_map(|e| {
             let name = e.path().strip_prefix(&dir).ok()?.to_string_lossy().replace('\\', "/");
-            let (size, mtime_ns) = crate::write::stamp(e.path())?;
+            let (size, mtime_ns) = crate::identity::stamp(e.path())?;
             Some(crate::model::RawFile { name, size, mtime_ns })
         })
         .collect();
@@ -121,7 +115,7 @@ fn content_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
     let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     let mut files = Vec::new();
     let problems = std::cell::RefCell::new(Vec::new());
-    let raw = content.join(RAW_DIR);
+    let raw = raw_dir(root);
     let walker = WalkDir::new(&content).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
         if e.depth() > 0 && (e.file_name().to_string_lossy().starts_with('.') || e.path() == raw) {
             return false;
@@ -196,8 +190,7 @@ fn walk_error(e: &walkdir::Error, root: &Path) -> String {
 /// What a cached document depends on besides its file: this program and
 /// the fields the site allows.
 fn cache_settings(config: &Config) -> u64 {
-    let exe = std::env::current_exe().ok().and_then(|p| crate::write::stamp(&p));
-    let key = format!("{} {exe:?} {:?}", env!("CARGO_PKG_VERSION"), config.site.extra_fields);
+    let key = format!("{:?} {:?}", crate::identity::program(), config.site.extra_fields);
     xxhash_rust::xxh3::xxh3_64(key.as_bytes())
 }
 
@@ -274,7 +267,7 @@ fn check_across(root: &Path, documents: &[Document], pages: &[Page], drafts: boo
             let m = format!("page slug `{}` is also used by {}", p.slug, other.display());
             problems.push(Diagnostic::new(&p.path, line, col, m));
         }
-        if crate::index::RESERVED_PATHS.contains(&p.slug.as_str()) {
+        if crate::slug::RESERVED_PATHS.contains(&p.slug.as_str()) {
             let m = format!("page slug `{}` is reserved for the archive's own pages", p.slug);
             problems.push(Diagnostic::new(&p.path, line, col, m));
         }
@@ -330,7 +323,7 @@ pub fn check_raw_files(archive: &Archive) -> Vec<Diagnostic> {
         let Some(src) = &doc.source else { continue };
         let (Some(expected), Some(raw)) = (&src.raw_sha256, archive.raw_file(i)) else { continue };
         let actual = digests.entry(raw.name.as_str()).or_insert_with(|| {
-            let path = archive.root.join(CONTENT_DIR).join(RAW_DIR).join(&raw.name);
+            let path = raw_dir(&archive.root).join(&raw.name);
             std::fs::read(path).ok().map(|bytes| format!("{:x}", Sha256::digest(bytes)))
         });
         if actual.as_deref() != Some(expected.to_ascii_lowercase().as_str()) {

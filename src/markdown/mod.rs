@@ -114,7 +114,7 @@ pub fn render_markdown(markdown: &str) -> RenderedBody {
     let mut links: Vec<bool> = Vec::new();
     let events = Parser::new_ext(markdown, options()).into_offset_iter().filter_map(|(event, range)| {
         if let Event::Text(t) = &event {
-            characters += t.chars().filter(|c| is_han(*c)).count();
+            characters += t.chars().filter(|c| crate::script::is_han(*c)).count();
         }
         Some(match event {
             Event::Start(Tag::Paragraph) => {
@@ -274,10 +274,6 @@ pub fn blocks(markdown: &str) -> Vec<Block> {
 /// The body as plain text: its blocks, a blank line between them.
 pub fn plain_text(markdown: &str) -> String {
     blocks(markdown).iter().map(|b| b.text.as_str()).collect::<Vec<_>>().join("\n\n")
-}
-
-pub fn is_han(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
 #[cfg(test)]

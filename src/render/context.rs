@@ -14,15 +14,15 @@ use tera::Context;
 use super::items::ItemCache;
 use super::pages::{PageKind, PagePlan};
 use super::views::{
-    self, DocumentSummary, DocumentView, FacetLink, FacetView, PageLink, Pager, SiteView, TermFacts, TermView, Totals,
-    Views,
+    self, DocumentSummary, DocumentView, FacetLink, FacetView, Feed, FeedEntry, FreePage, PageLink, Pager, SiteView,
+    TermFacts, TermView, Totals, Views,
 };
 use super::Renderer;
 use crate::config::Config;
 use crate::error::Error;
+use crate::identity::Fingerprint;
 use crate::index::{FacetKey, Paginator};
 use crate::markdown::{render_markdown, RejectedLink};
-use crate::write::Fingerprint;
 
 /// How many documents the home page and each feed show.
 const LATEST: usize = 20;
@@ -604,7 +604,7 @@ fn data_view(config: &Config) -> views::DataView {
 fn changes_view(s: &Shared, i: usize) -> Result<views::ChangesView, Error> {
     let archive = s.views.archive;
     let raw = archive.raw_file(i).ok_or_else(|| Error::Usage("no raw file".into()))?;
-    let path = archive.root.join(crate::load::CONTENT_DIR).join(crate::load::RAW_DIR).join(&raw.name);
+    let path = crate::config::raw_dir(&archive.root).join(&raw.name);
     let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
     let published = crate::markdown::plain_text(&archive.body(i)?);
     let changes = super::provenance::changes(&super::provenance::decode(&bytes), &published, s.raw_whole(i));
@@ -641,30 +641,6 @@ fn pager(p: &Paginator, current: usize) -> Pager {
         pages,
         count: p.count,
     }
-}
-
-#[derive(Serialize)]
-struct FeedEntry<'a> {
-    #[serde(flatten)]
-    summary: &'a DocumentSummary,
-    updated: String,
-    content_html: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Feed<'a> {
-    title: String,
-    url: String,
-    page_url: String,
-    updated: String,
-    entries: Vec<FeedEntry<'a>>,
-}
-
-#[derive(Serialize)]
-struct FreePage {
-    title: String,
-    body_html: String,
-    url: String,
 }
 
 /// A feed of documents `ids` (each with an added day), dated by when they

@@ -11,8 +11,8 @@ use super::context::Shared;
 use super::pages::{DataFile, DocFile, PageKind, PagePlan};
 use super::table;
 use crate::error::Error;
+use crate::identity::Fingerprint;
 use crate::model::Document;
-use crate::write::Fingerprint;
 
 /// The file name of a document's download in `format`, beside its page.
 pub fn doc_file_name(doc: &Document, format: DocFile) -> String {
@@ -46,7 +46,7 @@ pub(super) fn fingerprint(s: &Shared, page: &PagePlan) -> Option<Fingerprint> {
 /// The bytes of a download.
 pub(super) fn bytes(s: &Shared, page: &PagePlan) -> Result<Vec<u8>, Error> {
     let archive = s.views.archive;
-    let url = |d: &Document| format!("{}{}", s.config.site.base_url, super::views::document_url(d));
+    let url = |d: &Document| format!("{}{}", s.config.site.base_url, crate::index::document_url(d));
     Ok(match page.kind {
         PageKind::DocumentFile(i, format) => {
             let doc = &archive.documents[i];
@@ -81,7 +81,7 @@ pub(super) fn bytes(s: &Shared, page: &PagePlan) -> Result<Vec<u8>, Error> {
         PageKind::Data(DataFile::Package) => pretty(&package(s)),
         PageKind::Raw(r) => {
             let name = &archive.raw_files[r].name;
-            let path = archive.root.join(crate::load::CONTENT_DIR).join(crate::load::RAW_DIR).join(name);
+            let path = crate::config::raw_dir(&archive.root).join(name);
             std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?
         }
         _ => Vec::new(),

@@ -22,7 +22,7 @@ pub use theme::Theme;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::write::Fingerprint;
+use crate::identity::Fingerprint;
 
 /// Templates compiled once, plus what every page's context shares.
 pub struct Renderer {
@@ -44,7 +44,14 @@ impl Renderer {
         let missing: Vec<Diagnostic> = pages::TEMPLATES
             .iter()
             .filter(|name| !origins.contains_key(**name))
-            .map(|name| Diagnostic::new(&PathBuf::from("templates").join(name), 1, 1, "the theme has no such template"))
+            .map(|name| {
+                Diagnostic::new(
+                    &PathBuf::from(crate::config::TEMPLATES_DIR).join(name),
+                    1,
+                    1,
+                    "the theme has no such template",
+                )
+            })
             .collect();
         if !missing.is_empty() {
             return Err(Diagnostics(missing));
@@ -55,11 +62,10 @@ impl Renderer {
     /// Digest of everything that shapes every page besides its own data:
     /// this program, the settings, the templates and the translations.
     pub fn fingerprint(&self, config: &Config) -> Fingerprint {
-        let exe = std::env::current_exe().ok().and_then(|p| crate::write::stamp(&p));
         let templates: Vec<(&str, &str)> =
             self.theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str())).collect();
         let site = format!("{:?}", config.site);
-        Fingerprint::of_json(Fingerprint(0), &(env!("CARGO_PKG_VERSION"), exe, site, templates, &self.theme.words))
+        Fingerprint::of_json(Fingerprint(0), &(crate::identity::program(), site, templates, &self.theme.words))
     }
 
     pub fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
@@ -107,7 +113,8 @@ fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, PathBuf>)
     }
     let text = chain.join("\n");
     let name = origins.keys().rfind(|n| text.contains(&format!("'{n}'")) || text.contains(&format!("\"{n}\"")));
-    let origin = name.and_then(|n| origins.get(n)).cloned().unwrap_or_else(|| PathBuf::from("templates"));
+    let origin =
+        name.and_then(|n| origins.get(n)).cloned().unwrap_or_else(|| PathBuf::from(crate::config::TEMPLATES_DIR));
     let (mut line, mut col) = (1, 1);
     if let Some(at) = text.find("--> ") {
         let pos: String = text[at + 4..].chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();

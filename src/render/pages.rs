@@ -8,15 +8,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use super::context::{context_for, Shared};
-use super::views::{self, Views, Words};
+use super::views::{self, Views};
 use super::Renderer;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::error::Error;
-use crate::index::{FacetKey, Index, Paginator};
+use crate::index::{document_url, FacetKey, Index, Paginator};
 use crate::model::Archive;
 use crate::reuse::Passages;
-use crate::write::Sink;
+use crate::sink::Sink;
+use crate::words::Words;
 
 /// Templates every theme must have.
 pub const TEMPLATES: [&str; 17] = [
@@ -173,7 +174,7 @@ pub fn plan_pages(archive: &Archive, index: &Index, per_page: usize) -> Vec<Page
     plan.extend((1..=all.pages()).map(|n| PagePlan { url: all.url(n), kind: PageKind::List(n) }));
     let slugs: std::collections::HashSet<&str> = archive.documents.iter().map(|d| d.slug.as_str()).collect();
     for (i, doc) in archive.documents.iter().enumerate() {
-        let url = views::document_url(doc);
+        let url = document_url(doc);
         plan.extend(DocFile::ALL.map(|f| PagePlan {
             url: format!("{url}{}", super::downloads::doc_file_name(doc, f)),
             kind: PageKind::DocumentFile(i, f),

@@ -81,7 +81,7 @@ pub fn changes(raw: &str, published: &str, whole: bool) -> Changes {
         if chars.is_empty() {
             return;
         }
-        let han = chars.iter().filter(|c| crate::markdown::is_han(**c)).count();
+        let han = chars.iter().filter(|c| crate::script::is_han(**c)).count();
         match change {
             Change::Removed => (out.removed, out.removed_han) = (out.removed + chars.len(), out.removed_han + han),
             Change::Added => (out.added, out.added_han) = (out.added + chars.len(), out.added_han + han),
@@ -114,7 +114,7 @@ pub fn changes(raw: &str, published: &str, whole: bool) -> Changes {
 /// Where in `raw` the text `published` came from: from a little before its
 /// first Han characters to the end of the line holding its last ones.
 fn locate(raw: &[char], published: &[char]) -> Option<(usize, usize)> {
-    let han = |text: &[char]| -> Vec<usize> { (0..text.len()).filter(|&i| crate::markdown::is_han(text[i])).collect() };
+    let han = |text: &[char]| -> Vec<usize> { (0..text.len()).filter(|&i| crate::script::is_han(text[i])).collect() };
     let (rh, ph) = (han(raw), han(published));
     if ph.len() < ANCHOR * 2 {
         return None;

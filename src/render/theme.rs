@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
 
-use crate::config::{Config, LANGUAGES};
+use crate::config::{Config, LANGUAGES, STATIC_DIR, TEMPLATES_DIR};
 use crate::diagnostics::{line_col, Diagnostic, Diagnostics};
 
 pub static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+/// A theme's translation tables, beside its templates and static files.
+const I18N_DIR: &str = "i18n";
 
 /// A file of the theme: its name inside its folder, its text, where it came from.
 pub struct ThemeFile {
@@ -32,29 +34,29 @@ pub struct Theme {
 
 impl Theme {
     pub fn load(config: &Config) -> Result<Theme, Diagnostics> {
-        let dir = config.root.join("themes").join(&config.site.theme);
+        let dir = config.theme_dir();
         let (mut templates, i18n, mut static_dirs, embedded_static) = if dir.is_dir() {
             let rel = |p: &str| dir.join(p);
             (
-                read_folder(&rel("templates"), &config.root)?,
-                read_folder(&rel("i18n"), &config.root)?,
-                vec![rel("static")],
+                read_folder(&rel(TEMPLATES_DIR), &config.root)?,
+                read_folder(&rel(I18N_DIR), &config.root)?,
+                vec![rel(STATIC_DIR)],
                 None,
             )
         } else if config.site.theme == "default" {
-            (embedded_files("templates"), embedded_files("i18n"), Vec::new(), DEFAULT_THEME.get_dir("static"))
+            (embedded_files(TEMPLATES_DIR), embedded_files(I18N_DIR), Vec::new(), DEFAULT_THEME.get_dir(STATIC_DIR))
         } else {
             let m = format!("theme `{}` not found: there is no folder {}", config.site.theme, dir.display());
             return Err(Diagnostics(vec![Diagnostic::new(Path::new(crate::config::SITE_FILE), 1, 1, m)]));
         };
-        let site_templates = config.root.join("templates");
+        let site_templates = config.root.join(TEMPLATES_DIR);
         if site_templates.is_dir() {
             for t in read_folder(&site_templates, &config.root)? {
                 templates.retain(|old| old.name != t.name);
                 templates.push(t);
             }
         }
-        static_dirs.push(config.root.join("static"));
+        static_dirs.push(config.root.join(STATIC_DIR));
         static_dirs.retain(|d| d.is_dir());
         let words = select_language(&i18n, &config.site.language)?;
         Ok(Theme { templates, words, static_dirs, embedded_static })

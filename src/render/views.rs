@@ -4,9 +4,10 @@
 
 use serde::Serialize;
 
-use crate::index::{FacetKey, Index, Term};
+use crate::index::{document_url, FacetKey, Index, Term};
 use crate::markdown::TocEntry;
 use crate::model::{Archive, Document, PartialDate};
+use crate::words::{format_date, Words};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
@@ -272,21 +273,8 @@ pub struct SiteView {
     pub generated: String,
 }
 
-/// Language-dependent words the views need; read from the theme's table.
-pub struct Words<'a> {
-    pub language: &'a str,
-    pub t: &'a std::collections::BTreeMap<String, String>,
-}
-
+/// A date as the views show it, in the site's language.
 impl Words<'_> {
-    pub fn get(&self, key: &str) -> String {
-        self.t.get(key).cloned().unwrap_or_else(|| key.to_string())
-    }
-
-    pub fn facet(&self, key: FacetKey) -> String {
-        self.get(&format!("facet_{}", key.key()))
-    }
-
     pub fn date(&self, d: &PartialDate) -> DateView {
         DateView {
             iso: d.to_string(),
@@ -295,38 +283,6 @@ impl Words<'_> {
             precision: d.precision().as_str(),
         }
     }
-}
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// `2020年4月3日` / `3 April 2020`, at the precision known.
-pub fn format_date(d: &PartialDate, language: &str) -> String {
-    let zh = language.starts_with("zh");
-    match (d.month, d.day, zh) {
-        (Some(m), Some(day), true) => format!("{}年{m}月{day}日", d.year),
-        (Some(m), None, true) => format!("{}年{m}月", d.year),
-        (None, _, true) => format!("{}年", d.year),
-        (Some(m), Some(day), false) => format!("{day} {} {}", MONTHS[m as usize - 1], d.year),
-        (Some(m), None, false) => format!("{} {}", MONTHS[m as usize - 1], d.year),
-        (None, _, false) => d.year.to_string(),
-    }
-}
-
-pub fn document_url(doc: &Document) -> String {
-    format!("speeches/{}/", doc.slug)
 }
 
 /// The page comparing a reprint with its original.
@@ -520,4 +476,32 @@ impl Views<'_> {
         }
         groups
     }
+}
+
+/// One entry of an Atom feed (`atom.xml`): a document's summary, when it
+/// was added, and its body when the feed carries bodies.
+#[derive(Debug, Serialize)]
+pub struct FeedEntry<'a> {
+    #[serde(flatten)]
+    pub summary: &'a DocumentSummary,
+    pub updated: String,
+    pub content_html: Option<String>,
+}
+
+/// `feed` on `atom.xml`: the archive's feed or a term's.
+#[derive(Debug, Serialize)]
+pub struct Feed<'a> {
+    pub title: String,
+    pub url: String,
+    pub page_url: String,
+    pub updated: String,
+    pub entries: Vec<FeedEntry<'a>>,
+}
+
+/// `page` on `page.html`: a free page (about, methodology).
+#[derive(Debug, Serialize)]
+pub struct FreePage {
+    pub title: String,
+    pub body_html: String,
+    pub url: String,
 }

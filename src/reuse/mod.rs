@@ -245,9 +245,8 @@ impl Kept {
     /// index's inputs); `reuse` false ignores what is kept (`--clean`).
     pub fn new(path: std::path::PathBuf, texts: u64, archive: &Archive, reuse: bool) -> Kept {
         use std::hash::{Hash, Hasher};
-        let exe = std::env::current_exe().ok().and_then(|p| crate::write::stamp(&p));
         let mut h = xxhash_rust::xxh3::Xxh3::new();
-        (texts, families(archive), THRESHOLD, K, exe).hash(&mut h);
+        (texts, families(archive), THRESHOLD, K, crate::identity::program()).hash(&mut h);
         Kept { path, key: h.finish(), reuse }
     }
 
@@ -273,12 +272,7 @@ impl Kept {
         bytes.extend(self.key.to_le_bytes());
         bytes.extend(xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
         bytes.extend(body);
-        let part = self.path.with_extension(format!("bin.{}", std::process::id()));
-        let written =
-            self.path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&part, &bytes));
-        if written.and_then(|()| std::fs::rename(&part, &self.path)).is_err() {
-            let _ = std::fs::remove_file(&part);
-        }
+        let _ = crate::identity::atomic_write(&self.path, &bytes);
     }
 }
 

@@ -22,7 +22,7 @@ pub const WINDOW: usize = THRESHOLD - K + 1;
 /// extension A and the compatibility block (all in the Basic Multilingual
 /// Plane, one `u16`), in its normal form (traditional as simplified).
 pub fn han(c: char) -> Option<u16> {
-    let f = crate::search::fold(c);
+    let f = crate::script::fold(c);
     matches!(f, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}').then_some(f as u16)
 }
 

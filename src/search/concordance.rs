@@ -154,8 +154,10 @@ pub fn sort(lines: &mut [Line], order: Order) {
     match order {
         Order::Date => lines.sort_by_key(date),
         Order::Left => {
-            lines.sort_by_cached_key(|l| (l.left.chars().rev().map(super::fold).collect::<String>(), date(l)))
+            lines.sort_by_cached_key(|l| (l.left.chars().rev().map(crate::script::fold).collect::<String>(), date(l)))
         }
-        Order::Right => lines.sort_by_cached_key(|l| (l.right.chars().map(super::fold).collect::<String>(), date(l))),
+        Order::Right => {
+            lines.sort_by_cached_key(|l| (l.right.chars().map(crate::script::fold).collect::<String>(), date(l)))
+        }
     }
 }

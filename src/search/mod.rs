@@ -1,6 +1,6 @@
 //! Search stage: an exact full-text index of the archive for the browser,
-//! as static files under `search/`. Owns the normalisation shared with the
-//! client (`normalize`), what is searchable (`text`), the index — per gram
+//! as static files under `search/`. Owns what is searchable (`text`; its
+//! normal form, shared with the client, is `script::fold`), the index — per gram
 //! the documents that hold it and per bigram where (`grams`, `packs`,
 //! `codec`), with the small files beside it (`publish`) — and the query the
 //! client runs (`query`). The search page itself is `render`'s.
@@ -8,7 +8,6 @@
 mod codec;
 mod concordance;
 mod grams;
-mod normalize;
 mod packs;
 mod publish;
 mod query;
@@ -25,7 +24,6 @@ use xxhash_rust::xxh3::Xxh3;
 
 pub use codec::{pack, slot_of, unpack, Gram};
 pub use concordance::{concordance, Line, Order};
-pub use normalize::{fold, fold_pairs, normalize};
 pub use publish::{RECORDS_PER_FILE, VERSION};
 pub use query::{
     phrases, query, search, terms, trend, Filters, Hit, IndexFiles, OutputIndex, Trend, TrendYear, MAX_PHRASES,
@@ -33,10 +31,11 @@ pub use query::{
 pub use runs::RunStore;
 pub use text::{body_segments, head_segments, Segment};
 
-use crate::index::{FacetKey, Index};
+use crate::identity::Fingerprint;
+use crate::index::{document_url, FacetKey, Index};
 use crate::model::Archive;
-use crate::render::views::{document_url, format_date, Words};
-use crate::write::{Fingerprint, Sink};
+use crate::sink::Sink;
+use crate::words::{format_date, Words};
 use grams::DOCS_PER_RUN;
 use runs::Stored;
 
@@ -101,7 +100,7 @@ pub struct SearchInputs<'a> {
 
 /// Gathers the index's inputs and their digest: cheap (no text is
 /// normalised), so a build can compare the digest with the last one and
-/// keep the previous `search/` files ([`crate::write::Sink::keep_all`]).
+/// keep the previous `search/` files ([`Sink::keep_all`]).
 pub fn inputs<'a>(archive: &'a Archive, index: &Index, words: &Words) -> SearchInputs<'a> {
     let docs: Vec<SearchDoc> = archive
         .documents
@@ -296,9 +295,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// What a run's blocks depend on besides its documents: this program (a
 /// new one may index differently) and the bucket count.
 fn run_settings(buckets: usize) -> u64 {
-    let exe = std::env::current_exe().ok().and_then(|p| crate::write::stamp(&p));
     let mut h = Xxh3::new();
-    (VERSION, buckets, exe).hash(&mut h);
+    (VERSION, buckets, crate::identity::program()).hash(&mut h);
     h.finish()
 }
 

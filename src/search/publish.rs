@@ -10,8 +10,10 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use super::codec::put_varint;
-use super::{fold_pairs, SearchDoc, SearchFacet, SearchIndex};
-use crate::write::{Fingerprint, Sink};
+use super::{SearchDoc, SearchFacet, SearchIndex};
+use crate::identity::Fingerprint;
+use crate::script::fold_pairs;
+use crate::sink::Sink;
 
 /// Format version, bumped when a file changes shape.
 pub const VERSION: u32 = 5;

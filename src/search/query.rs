@@ -15,7 +15,8 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use super::codec::{locate, pack, read_documents, read_positions, slot_of, Gram, Posting};
-use super::{fold, grams_of_term, SearchIndex};
+use super::{grams_of_term, SearchIndex};
+use crate::script::fold;
 
 /// Selected terms (by slug) per facet key: OR within a facet, AND across.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -5,11 +5,11 @@
 //! one walk serves both [`body_segments`] (the reference the tests scan)
 //! and [`normalized_stream`] (what is indexed).
 
-use super::fold;
 pub use crate::markdown::segments::{anchor_id, BodyText};
 use crate::markdown::segments::{one_line, walk_body, Anchor};
 use crate::model::Document;
-use crate::render::views::format_date;
+use crate::script::fold;
+use crate::words::format_date;
 
 pub use crate::markdown::segments::{body_segments, Segment};
 
@@ -188,7 +188,7 @@ mod tests {
         let expected: Vec<String> = head_segments(&doc)
             .into_iter()
             .chain(body_segments(&doc.body))
-            .map(|s| super::super::normalize(&s.text).replace(' ', "|"))
+            .map(|s| crate::script::normalize(&s.text).replace(' ', "|"))
             .collect();
         let mut rest = text.as_str();
         for s in &expected {

@@ -7,10 +7,11 @@
 use std::path::Path;
 
 use crate::build::Snapshot;
+use crate::identity::Fingerprint;
 use crate::load::{apply_theme_rules, parse_document};
 use crate::model::Document;
 use crate::render::{render_site, PageKind};
-use crate::write::{Fingerprint, Sink};
+use crate::sink::Sink;
 
 /// The page to serve ahead for `changed` (paths relative to the root), as
 /// (path under the output folder, bytes), if the change is one document's

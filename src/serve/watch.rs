@@ -1,7 +1,8 @@
 //! Watch: file-system events under the site's root → the source files that
 //! changed, relative to the root. Owns which folders are watched and what is
 //! noise (the output folder and its staging siblings, editor temp files);
-//! not what a change means for the build (for now: a full rebuild).
+//! not what a change means for the build (`serve` runs an incremental
+//! build for every batch, and renders an edited body ahead of it).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,10 +11,7 @@ use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, NoCache};
 
-use crate::config::SITE_FILE;
-
-/// The source folders under the root; with `site.toml`, all a build reads.
-pub const SOURCE_DIRS: [&str; 4] = ["content", "themes", "templates", "static"];
+use crate::config::{SITE_FILE, SOURCE_DIRS};
 
 /// Quiet time before a batch of events is handled: long enough to gather
 /// the events of one save (write, or write-temp-then-rename), short enough

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::identity::Fingerprint;
 use crate::identity::{atomic_write, cache_dir};
-pub use crate::identity::{stamp, Fingerprint};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {

@@ -13,9 +13,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::cache::{output_key, stamp, Manifest};
+use super::cache::{output_key, Manifest};
 use crate::config::Config;
 use crate::identity::cache_dir;
+use crate::identity::stamp;
 
 const FORMAT: u32 = 1;
 /// How much older than the stamp a file must be for its size and time to
@@ -41,24 +42,17 @@ pub struct InputStamp(Option<u64>);
 impl InputStamp {
     pub fn take(config: &Config) -> InputStamp {
         let settled = SystemTime::now() - SETTLED;
-        let exe = std::env::current_exe().ok().and_then(|p| stamp(&p));
         // The build date is among the settings: pages that show it change with it.
         let settings = format!(
-            "{} {exe:?} {:?} {} {} {}",
-            env!("CARGO_PKG_VERSION"),
+            "{:?} {:?} {} {} {}",
+            crate::identity::program(),
             config.site,
             config.drafts,
             config.build_date,
             FORMAT
         );
-        let root = &config.root;
-        let folders = [
-            root.join(crate::load::CONTENT_DIR),
-            root.join("themes").join(&config.site.theme),
-            root.join("templates"),
-            root.join("static"),
-        ];
-        let site = root.join(crate::config::SITE_FILE);
+        let folders = config.source_dirs();
+        let site = config.root.join(crate::config::SITE_FILE);
         let Some((size, modified)) = stamp(&site) else { return InputStamp(None) };
         let mut files = vec![(site.to_string_lossy().into_owned(), size, modified)];
         for folder in &folders {

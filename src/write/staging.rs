@@ -15,12 +15,14 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use super::cache::{self, Entry, Fingerprint, Manifest};
+use super::cache::{self, Entry, Manifest};
 use super::claim::{claim, Claim, Marker, MARKER};
 use super::fresh::{self, InputStamp};
 use super::publish;
-use super::{relative, safe_join, Sink};
+use super::{relative, safe_join};
 use crate::error::{Error, Result};
+use crate::identity::Fingerprint;
+use crate::sink::Sink;
 
 /// A folder next to the output, removed unless published.
 pub struct Staging {
@@ -173,7 +175,7 @@ impl Output {
         let mut foreign = self.foreign(&manifest)?;
         let mut written = BTreeSet::new();
         for (rel, entry) in manifest.files.iter_mut().filter(|(_, e)| staged(e)) {
-            (entry.size, entry.mtime_ns) = cache::stamp(&staging.join(rel)).unwrap_or_default();
+            (entry.size, entry.mtime_ns) = crate::identity::stamp(&staging.join(rel)).unwrap_or_default();
             written.insert(rel.clone());
         }
         let (tree, rescued) = self.make_tree(&manifest, &foreign, &written).map_err(|e| {

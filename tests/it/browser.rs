@@ -272,6 +272,11 @@ impl Tab<'_> {
         self.wait_for("document.readyState === 'complete'", Duration::from_secs(20));
     }
 
+    /// Lays the page out for `media` (`"print"`, or `""` for the screen again).
+    pub fn emulate_media(&self, media: &str) {
+        self.browser.call(Some(&self.session), "Emulation.setEmulatedMedia", json!({"media": media}));
+    }
+
     /// Sets the size of the page's window, in CSS pixels.
     pub fn set_viewport(&self, width: u32, height: u32) {
         self.browser.call(

@@ -264,4 +264,20 @@ fn the_reader_copies_citations_with_their_own_access_date_and_a_paragraph_with_i
         copied.as_str().unwrap(),
         format!("何邦军. 在全市驻村帮扶干部培训班上的讲话: 2020年4月3日[A/OL]//安政通报. 安康市人民政府办公室, 2020: 第二十二期, 第3段[{today}]. https://example.org/speeches/{slug}/#p-3.")
     );
+
+    // Printed, every paragraph shows its number (on screen only when
+    // hovered), inside the paragraph's own box, so a printed page can be
+    // cited by paragraph.
+    let shown = "(() => { const p = document.querySelector('#p-5'), a = p.querySelector(':scope > a[href=\"#p-5\"]');
+                   const s = getComputedStyle(a), r = a.getBoundingClientRect(), q = p.getBoundingClientRect();
+                   return [getComputedStyle(a, '::after').content, s.opacity, s.visibility, s.display,
+                           r.width > 0 && r.left >= q.left && r.right <= q.right && r.top >= q.top && r.bottom <= q.bottom]; })()";
+    tab.goto(&format!("{}speeches/{slug}/", server.url()));
+    assert_eq!(tab.eval(shown)[1], "0", "on screen the ¶ waits for a hover");
+    tab.emulate_media("print");
+    assert_eq!(tab.eval(shown), json!(["\"¶ 5\"", "1", "visible", "inline", true]));
+    // The metadata panel prints even where a phone folded it.
+    let panel = "(() => { const d = document.querySelector('details.doc-panel'); d.open = false;
+                   return d.querySelector(':scope > :not(summary)').checkVisibility(); })()";
+    assert_eq!(tab.eval(panel), json!(true), "a folded metadata panel prints");
 }

@@ -10,6 +10,7 @@ use speech_archive::config::{Config, Options};
 use speech_archive::load::load_archive;
 use speech_archive::markdown::segments::body_segments;
 use speech_archive::model::Archive;
+use speech_archive::script;
 use speech_archive::search::{self, concordance, Filters, Line, Order};
 
 use crate::search::{corpus, search_url, served, Corpus};
@@ -55,7 +56,7 @@ fn scanned(c: &Corpus, archive: &Archive, q: &str) -> Vec<Shown> {
         let mut found: Vec<(usize, usize, usize, Shown)> = Vec::new();
         for (s, segment) in body_segments(&archive.body(d).unwrap()).iter().enumerate() {
             let chars: Vec<char> = segment.text.chars().collect();
-            let norm: Vec<char> = chars.iter().map(|&ch| search::fold(ch)).collect();
+            let norm: Vec<char> = chars.iter().map(|&ch| script::fold(ch)).collect();
             for &t in &wanted {
                 let term = &terms[t];
                 for i in (0..norm.len()).filter(|&i| norm[i..].starts_with(term)) {
@@ -110,9 +111,9 @@ fn the_concordance_sorts_by_either_context_and_keeps_to_the_filters() {
             .iter()
             .map(|l| {
                 if key {
-                    l.left.chars().rev().map(search::fold).collect()
+                    l.left.chars().rev().map(script::fold).collect()
                 } else {
-                    l.right.chars().map(search::fold).collect()
+                    l.right.chars().map(script::fold).collect()
                 }
             })
             .collect();

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use speech_archive::load::parse_document;
-use speech_archive::markdown::is_han;
 use speech_archive::model::Document;
+use speech_archive::script::is_han;
 
 fn seeds() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("content/raw")

@@ -2,6 +2,7 @@
 //! are copied to a temporary folder and built with the real `archive`
 //! binary; output HTML is read through an HTML parser.
 
+mod architecture;
 mod browser;
 mod build;
 mod cite;

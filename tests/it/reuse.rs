@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use speech_archive::index::build_index;
 use speech_archive::model::Archive;
-use speech_archive::render::views::Words;
 use speech_archive::reuse::{self, han, THRESHOLD};
 use speech_archive::search::{self, RunStore};
+use speech_archive::words::Words;
 
 use crate::browser::{Browser, StaticServer};
 use crate::search::Rng;

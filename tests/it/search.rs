@@ -13,9 +13,10 @@ use speech_archive::config::Config;
 use speech_archive::index::build_index;
 use speech_archive::load::{self, load_archive};
 use speech_archive::model::Archive;
-use speech_archive::render::views::Words;
 use speech_archive::render::Theme;
-use speech_archive::search::{self, body_segments, build_search, head_segments, normalize, Filters, SearchIndex};
+use speech_archive::script::normalize;
+use speech_archive::search::{self, body_segments, build_search, head_segments, Filters, SearchIndex};
+use speech_archive::words::Words;
 
 use crate::browser::{Browser, StaticServer, Tab};
 use crate::support::Site;

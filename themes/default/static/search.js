@@ -49,7 +49,7 @@
     return cache.get(path);
   }
 
-  // ---- normalisation: the same as src/search/normalize.rs ----
+  // ---- normalisation: the same as `fold` in src/script.rs ----
   var t2s = new Map();
   // Rust's char::is_whitespace.
   var WS = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/;
