@@ -99,7 +99,11 @@ pub fn detect_meta(header: Option<&Header>, body: &str, source: &SourceFacts) ->
         .and_then(|s| occasion_of(&simplify(s)))
         .or_else(|| occasion_of(&title.text))
         .map(|o| (o, "title `在…上的讲话`"))
-        .or_else(|| occasion_in_text(&title.text, &simple).map(|o| (o, "the meeting the text says was held")));
+        .or_else(|| occasion_in_text(&title.text, &simple).map(|o| (o, "the meeting the text says was held")))
+        .or_else(|| {
+            let office = m.speaker_title.as_deref().or(h.office.as_deref()).or(title.office.as_deref());
+            work_report(office.unwrap_or(""), &simple).map(|o| (o, "a government's work report to its congress"))
+        });
     if let Some((occasion, how)) = occasion {
         m.occasion = m.set("occasion", Some(fast2s::convert(&occasion)), 0.7, how);
     }
@@ -311,16 +315,18 @@ fn occasion_of(title: &str) -> Option<String> {
 }
 
 /// The meeting the title or the first paragraphs say was held: `X在…召开`,
-/// `召开X`, `出席X时`, `<机构>在…举行X` (the organiser's X), `在<县>召开X`.
+/// `召开X`, `出席X时`, `<机构>在…举行X` (the organiser's X), `在<县>召开X`,
+/// `<机构>召开会议` (`市委常委会召开会议` → 市委常委会会议).
 fn occasion_in_text(title: &str, body: &str) -> Option<String> {
-    static HELD: OnceLock<[Regex; 4]> = OnceLock::new();
+    static HELD: OnceLock<[Regex; 5]> = OnceLock::new();
     let meeting = r"(?:会议|大会|座谈会|推进会|现场会|论坛|发布会|见面会|报告会|研讨会|培训班|开幕式|动员会|部署会|调度会|表彰会|会)";
-    let [held_at, organiser, convened, attended] = HELD.get_or_init(|| {
+    let [held_at, organiser, convened, attended, body_met] = HELD.get_or_init(|| {
         [
             Regex::new(&format!(r"([^，。；：“”的,]{{4,50}}?{meeting})(?:\d{{1,2}}日(?:至\d{{1,2}}日)?)?在[^，。；]{{1,20}}?(?:召开|举行|举办|开幕)")).expect("valid regex"),
             Regex::new(&format!(r"((?:国务院新闻办公室|国新办|[\p{{Han}}]{{2,12}}(?:办公室|政府|委员会|领导小组)))(?:在[^，。；]{{1,12}}?)?(?:举行|召开|举办)“?([^，。；“”]{{4,40}}?{meeting})")).expect("valid regex"),
             Regex::new(&format!(r"(?:在(\p{{Han}}{{2,6}}(?:县|区|旗)))?(?:主持)?(?:召开|举行|举办)(?:了)?“?([^，。；、“”]{{6,50}}?{meeting})”?")).expect("valid regex"),
             Regex::new(&format!(r"出席([^，。；、“”]{{4,50}}?(?:{meeting}|开幕式|仪式))(?:时|并)")).expect("valid regex"),
+            Regex::new(r"(?:^|[，。；])(\p{Han}{1,12}?(?:常委会|常务会|党组|领导小组|委员会))(?:召开|举行)(?:了)?会议").expect("valid regex"),
         ]
     });
     let lead: String = body.split('\n').next().unwrap_or("").chars().take(400).collect();
@@ -338,8 +344,23 @@ fn occasion_in_text(title: &str, body: &str) -> Option<String> {
         if let Some(c) = attended.captures(text) {
             return Some(c[1].to_string());
         }
+        if let Some(c) = body_met.captures(text) {
+            return Some(format!("{}会议", &c[1]));
+        }
     }
     None
+}
+
+/// `我代表市人民政府，向大会报告工作` by `信阳市人民政府市长`: a government
+/// work report, delivered to the people's congress of the government's
+/// unit (`信阳市人民代表大会会议`), which the office names.
+fn work_report(office: &str, body: &str) -> Option<String> {
+    let lead: String = body.chars().take(300).collect();
+    if !(lead.contains("向大会报告") && lead.contains("人民政府")) {
+        return None;
+    }
+    let (unit, _) = office.split_once("人民政府")?;
+    (unit.chars().count() >= 2).then(|| format!("{unit}人民代表大会会议"))
 }
 
 /// `12月7日2018年…`, `新华社郑州10月16日电全国…` → `2018年…`, `全国…`: a
@@ -654,6 +675,18 @@ mod tests {
         assert!(count_placeholders("我于20_年7月到村") > 0);
         assert!(count_placeholders("市委书记蔡锦*，市长") > 0);
         assert_eq!(count_placeholders("“支部+x+贫困户”和GDP、PPT、X光"), 0);
+    }
+
+    #[test]
+    fn occasions_from_the_lead_and_from_a_work_report() {
+        let o = |body: &str| occasion_in_text("", body);
+        assert_eq!(o("4月16日，市委常委会召开会议，传达精神。").as_deref(), Some("市委常委会会议"));
+        assert_eq!(o("县扶贫开发领导小组召开会议，研究工作。").as_deref(), Some("县扶贫开发领导小组会议"));
+        assert_eq!(o("4月16日，市委召开会议，传达精神。"), None, "no body that met");
+        let report = "各位代表：\n现在，我代表市人民政府，向大会报告工作，请予审议。";
+        assert_eq!(work_report("信阳市人民政府市长", report).as_deref(), Some("信阳市人民代表大会会议"));
+        assert_eq!(work_report("市长", report), None, "the office names no unit");
+        assert_eq!(work_report("信阳市人民政府市长", "同志们：\n今天召开全市大会。"), None);
     }
 
     #[test]

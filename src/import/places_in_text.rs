@@ -66,13 +66,14 @@ impl Located {
 
 /// Locates a document.
 pub fn locate(c: &Clues) -> Located {
-    let steps: [&dyn Fn() -> Located; 6] = [
+    let steps: [&dyn Fn() -> Located; 7] = [
         &|| named_at_start(c.office, "the speaker's office"),
         &|| named_at_start(c.publisher, "the bulletin's publisher"),
         &|| named_at_start(&strip_year(c.occasion), "the meeting's name"),
         &|| venue(c.title, c.body),
         &|| own_unit(c.title, c.body, c.spoken),
         &|| visited(c.body),
+        &|| headline_province(c.title),
     ];
     let mut found = steps.iter().map(|step| step());
     let Some(mut first) = found.by_ref().find(Located::found) else { return Located::default() };
@@ -401,6 +402,22 @@ fn author_unit(body: &str) -> Option<Located> {
     Some(settle(&name, &found, 0.6, format!("the author's unit is in {name}")))
 }
 
+/// `广西新脱贫8县干部群众热议…`: a headline (or its subtitle) that opens
+/// with a province's name is about that province. Only the province: a
+/// short name at the start of a headline is too loose for a city.
+fn headline_province(title: &str) -> Located {
+    for part in title.split("——") {
+        if let Some((name, found)) = places_at_start(part, true) {
+            if let [l] = &found[..] {
+                if l.city.is_none() && l.county.is_none() {
+                    return Located::at(l, 0.5, format!("the headline opens with {name}"));
+                }
+            }
+        }
+    }
+    Located::default()
+}
+
 /// `赴云南省`: a delegation's destination, in the lead.
 fn visited(body: &str) -> Located {
     static VISIT: OnceLock<Regex> = OnceLock::new();
@@ -468,6 +485,18 @@ mod tests {
         assert_eq!(l, Located::default());
         let l = locate(&clues("", "", "", "全市脱贫攻坚"));
         assert_eq!(l, Located::default());
+    }
+
+    #[test]
+    fn a_headline_that_opens_with_a_province_names_it() {
+        let report = |title| Clues {
+            spoken: false, ..clues("", title, "", "“我们脱贫啦！”8个县退出贫困县序列。")
+        };
+        let l = locate(&report("站在新起点——广西新脱贫8县干部群众热议脱贫摘帽"));
+        assert_eq!(l.province.as_deref(), Some("广西壮族自治区"));
+        // A city at the start is not taken from a headline.
+        assert_eq!(locate(&report("南阳新脱贫县干部群众热议")), Located::default());
+        assert_eq!(locate(&report("站在新起点奔向新生活")), Located::default());
     }
 
     #[test]
