@@ -1,4 +1,4 @@
-//! Ahead: an edit to one document's body shows at once. The edited file is
+//! Ahead, for `archive serve`: an edit to one document's body shows at once. The edited file is
 //! parsed, and when nothing but its body changed, its own page is rendered
 //! from the last good build's state and served from memory while the full
 //! incremental build catches up (search index, feeds…) and replaces it.
@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::build::Snapshot;
+use super::Snapshot;
 use crate::identity::Fingerprint;
 use crate::load::{apply_theme_rules, parse_document};
 use crate::model::{Body, Document};
