@@ -295,18 +295,36 @@ pub struct Document {
     pub needs: Vec<String>,
     /// Fields the site allows beyond the content model (`extra_fields`).
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-    /// Markdown body, when held in memory. A build leaves bodies in their
-    /// files (an archive's text would otherwise sit in memory for the whole
-    /// build) and reads one again when it renders or indexes that document:
-    /// `Archive::body`.
+    /// The Markdown body: in memory, or left in the file.
     #[serde(skip)]
-    pub body: String,
+    pub body: Body,
     /// The body's length in bytes, and the line of the file it starts on.
     pub body_len: usize,
     pub body_line: usize,
     /// Digest (XXH3) of the whole file: what later stages compare to tell
     /// whether the document changed since the last build.
     pub digest: u64,
+}
+
+/// A document's Markdown body. A build leaves bodies in their files (an
+/// archive's text would otherwise sit in memory for the whole build) and
+/// reads one again when it renders or indexes that document (`load` gives
+/// `Archive::body`); a document parsed from a text holds its body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum Body {
+    Text(String),
+    #[default]
+    InFile,
+}
+
+impl Body {
+    /// The text, when it is in memory.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Body::Text(text) => Some(text),
+            Body::InFile => None,
+        }
+    }
 }
 
 /// A free page such as "about", from `content/pages/<name>.md`.

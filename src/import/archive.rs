@@ -91,7 +91,7 @@ impl KnownDocuments {
                     meta: KnownMeta::of_document(&doc),
                     body: None,
                 };
-                Some((known, Signature::of(&shingles(&doc.body))))
+                Some((known, Signature::of(&shingles(doc.body.text()?))))
             })
             .collect();
         let mut known = KnownDocuments { root: root.to_path_buf(), ..KnownDocuments::default() };
@@ -120,8 +120,8 @@ impl KnownDocuments {
                 (Some(body), _) => Some(shingles(body)),
                 (None, Some(path)) => {
                     let text = std::fs::read_to_string(self.root.join(path)).ok()?;
-                    let body = crate::load::parse_document(path, &text, &[]).ok()?.body;
-                    Some(shingles(&body))
+                    let doc = crate::load::parse_document(path, &text, &[]).ok()?;
+                    Some(shingles(doc.body.text()?))
                 }
                 (None, None) => None,
             }

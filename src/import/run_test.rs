@@ -52,7 +52,8 @@ fn a_speech_is_written_at_year_and_slug_and_loads() {
     let text = std::fs::read_to_string(dir.path().join("content/speeches").join(&files[0])).unwrap();
     let doc = crate::load::parse_document(Path::new("content/speeches/2019/x.md"), &text, &[]).unwrap();
     assert_eq!((doc.speakers[0].as_str(), doc.speaker_title.as_deref()), ("王某", Some("安康市委书记")));
-    assert!(doc.body.contains("## 一、认清形势"), "{}", doc.body);
+    let body = doc.body.text().unwrap();
+    assert!(body.contains("## 一、认清形势"), "{body}");
     assert_eq!((doc.city.as_str(), doc.province.as_deref()), ("安康市", Some("陕西省")));
 }
 

@@ -105,7 +105,7 @@ fn match_documents<'a>(
     let mut pairs = Vec::new();
     for (ci, c) in curated.iter().enumerate() {
         let raw = c.source.as_ref().and_then(|s| s.raw.clone()).unwrap_or_default();
-        let cs = shingles(&c.body);
+        let cs = shingles(c.body.text().unwrap());
         for (_, _, f) in imported.iter().filter(|(_, _, f)| f.name == raw) {
             for (di, d) in f.drafts.iter().enumerate() {
                 pairs.push((jaccard(&cs, &shingles(&d.body)), ci, (f.name.clone(), di)));
@@ -319,7 +319,7 @@ fn every_imported_body_reads_in_order_in_its_curated_file() {
     let mut failures = Vec::new();
     for (c, d) in match_documents(&imported, &curated) {
         let Some(d) = d else { continue };
-        let want: Vec<char> = han_chars(&c.body).collect();
+        let want: Vec<char> = han_chars(c.body.text().unwrap()).collect();
         let got: Vec<char> = han_chars(&d.body).collect();
         if !is_subsequence(&got, &want) {
             let mut it = want.iter();

@@ -262,7 +262,7 @@ mod tests {
             needs: Vec::new(),
             draft: false,
             extra: Default::default(),
-            body: String::new(),
+            body: crate::model::Body::InFile,
             body_len: 0,
             body_line: 1,
             digest: 0,

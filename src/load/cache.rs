@@ -86,7 +86,7 @@ mod tests {
         let text = "---\ntitle: 讲话\ndate: 2020\nspeaker: 某\ncity: 安康市\n---\n\n正文\n";
         let mut d = crate::load::parse_document(Path::new(path), text, &[]).unwrap();
         d.digest = digest;
-        d.body.clear();
+        d.body = crate::model::Body::InFile;
         d
     }
 

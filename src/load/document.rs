@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::front_matter::{parse_yaml, split, Entry, Node, NodeKind};
 use crate::diagnostics::Diagnostic;
-use crate::model::{Curation, Document, Kind, Page, PartialDate, Source, SourceKind, SUPPLIABLE};
+use crate::model::{Body, Curation, Document, Kind, Page, PartialDate, Source, SourceKind, SUPPLIABLE};
 use crate::slug;
 
 const DOCUMENT_FIELDS: [&str; 23] = [
@@ -407,7 +407,7 @@ pub fn parse_document(path: &Path, text: &str, extra: &[String]) -> Result<Docum
         kind,
         variant_of,
         extra: extra_values,
-        body: body.to_string(),
+        body: Body::Text(body.to_string()),
         body_len: body.len(),
         body_line,
         digest: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),

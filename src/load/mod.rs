@@ -22,7 +22,7 @@ pub use document::{parse_document, parse_page};
 
 use crate::config::{raw_dir, Config, CONTENT_DIR, PAGES_DIR, RAW_DIR, SPEECHES_DIR};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::{Archive, Document, Page, Pending};
+use crate::model::{Archive, Body, Document, Page, Pending};
 
 enum Loaded {
     /// A document without its body, and the topics the site's theme rules
@@ -216,8 +216,8 @@ fn load_file(
                 }
                 None => {
                     let mut doc = parse_document(rel, text, &site.extra_fields)?;
-                    let topics = theme_rules_add(&doc, &doc.body, &site.theme_rules);
-                    doc.body = String::new();
+                    let topics = theme_rules_add(&doc, doc.body.text().unwrap_or_default(), &site.theme_rules);
+                    doc.body = Body::InFile;
                     (doc, topics)
                 }
             };
@@ -345,7 +345,7 @@ fn value_position(root: &Path, path: &Path, key: &str) -> Option<(usize, usize)>
 
 /// Adds each topic whose keywords occur in the title or body.
 pub fn apply_theme_rules(doc: &mut Document, rules: &std::collections::BTreeMap<String, Vec<String>>) {
-    let topics = theme_rules_add(doc, &doc.body, rules);
+    let topics = theme_rules_add(doc, doc.body.text().unwrap_or_default(), rules);
     doc.themes.extend(topics);
 }
 
@@ -378,8 +378,8 @@ impl Archive {
     /// `Error::Changed`: `build` tries again a few times before it says so).
     pub fn body(&self, i: usize) -> Result<std::borrow::Cow<'_, str>, crate::error::Error> {
         let doc = &self.documents[i];
-        if doc.body.len() == doc.body_len {
-            return Ok(std::borrow::Cow::Borrowed(&doc.body));
+        if let Body::Text(body) = &doc.body {
+            return Ok(std::borrow::Cow::Borrowed(body));
         }
         let changed = || crate::error::Error::Changed { path: doc.path.clone() };
         let bytes = std::fs::read(self.root.join(&doc.path)).map_err(|_| changed())?;

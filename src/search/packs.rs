@@ -186,7 +186,7 @@ mod tests {
         let mut out = Vec::new();
         for (n, d) in docs.iter().enumerate() {
             let mut stream = Vec::new();
-            let head = normalized_stream(d, &d.body, &mut stream, None);
+            let head = normalized_stream(d, d.body.text().unwrap(), &mut stream, None);
             let at: Vec<u32> = (0..stream.len())
                 .filter(|&i| stream[i] == gram[0] as u32)
                 .filter(|&i| gram[1] == '\0' || stream.get(i + 1) == Some(&(gram[1] as u32)))
@@ -232,7 +232,7 @@ mod tests {
             .map(|(r, chunk)| {
                 indexer.clear();
                 for (i, d) in chunk.iter().enumerate() {
-                    indexer.add((2 * r + i) as u32, d, &d.body);
+                    indexer.add((2 * r + i) as u32, d, d.body.text().unwrap());
                 }
                 indexer.run(1).buckets.remove(0)
             })

@@ -151,9 +151,9 @@ mod tests {
         )
         .unwrap();
         let (mut stream, mut text) = (Vec::new(), BodyText::default());
-        let head = normalized_stream(&doc, &doc.body, &mut stream, Some(&mut text));
+        let head = normalized_stream(&doc, doc.body.text().unwrap(), &mut stream, Some(&mut text));
         let mut plain = Vec::new();
-        assert_eq!(normalized_stream(&doc, &doc.body, &mut plain, None), head);
+        assert_eq!(normalized_stream(&doc, doc.body.text().unwrap(), &mut plain, None), head);
         assert_eq!(plain, stream, "the same stream with or without the text");
         assert_eq!(text.chars.len(), stream.len() - head, "a character per position");
         let shown: String = text.chars.iter().map(|&c| if c == '\0' { '|' } else { c }).collect();
@@ -180,14 +180,14 @@ mod tests {
         .unwrap();
         doc.province = Some("陕西省".into());
         let mut stream = Vec::new();
-        let head = normalized_stream(&doc, &doc.body, &mut stream, None);
+        let head = normalized_stream(&doc, doc.body.text().unwrap(), &mut stream, None);
         let text: String = stream.iter().map(|&c| char::from_u32(c).filter(|&c| c != '\0').unwrap_or('|')).collect();
         assert_eq!(&text[..], "两个|李|陕西省|安康市|2020-04-03|2020年4月3日||第一|段||甲||乙||");
         assert_eq!(text.chars().take(head).collect::<String>(), "两个|李|陕西省|安康市|2020-04-03|2020年4月3日|");
         // Every segment of the reference walk is in the stream, in order.
         let expected: Vec<String> = head_segments(&doc)
             .into_iter()
-            .chain(body_segments(&doc.body))
+            .chain(body_segments(doc.body.text().unwrap()))
             .map(|s| crate::script::normalize(&s.text).replace(' ', "|"))
             .collect();
         let mut rest = text.as_str();

@@ -4,10 +4,10 @@
 //! event filtering in `watch`. Every change is an incremental build
 //! (`build::build_keeping`, which also hands back what the build knew); a
 //! failed one leaves the last good site served. An edit to one document's
-//! body is shown before that build ends (`ahead`). It prints nothing:
+//! body is shown before that build ends (`build::render_ahead`, from what
+//! the last build knew). It prints nothing:
 //! what happens goes to the caller as [`Event`]s.
 
-mod ahead;
 mod http;
 mod reload;
 mod watch;
@@ -99,7 +99,7 @@ pub fn run(options: &ServeOptions, report: Reporter) -> Result<(), Error> {
         if let Err(e) = watching.watch_new_dirs() {
             report(Event::Trouble(format!("watch error: {e}")));
         }
-        if let Some((rel, page)) = last_good.as_mut().and_then(|s| ahead::render_ahead(s, &paths)) {
+        if let Some((rel, page)) = last_good.as_mut().and_then(|s| build::render_ahead(s, &paths)) {
             site.serve_ahead(rel, page);
             site.live.publish_success();
         }

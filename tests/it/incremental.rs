@@ -1,5 +1,6 @@
 //! Incremental builds: after any sequence of edits, a build that reuses the
-//! cache writes exactly the files a clean build writes, byte for byte.
+//! cache writes exactly the files a clean build writes, byte for byte:
+//! edits to content, to site.toml and to the site's templates.
 
 use crate::support::{snapshot, Site};
 
@@ -47,7 +48,7 @@ fn edit(site: &Site, rng: &mut Lcg, step: usize) -> String {
     let pick = &files[rng.next(files.len())];
     let text = std::fs::read_to_string(pick).unwrap_or_default();
     let rel = pick.strip_prefix(&site.root).unwrap().display().to_string();
-    match rng.next(7) {
+    match rng.next(9) {
         0 => {
             let text = document(rng, step);
             let year = text.split("date: ").nth(1).unwrap()[..4].to_string();
@@ -81,11 +82,45 @@ fn edit(site: &Site, rng: &mut Lcg, step: usize) -> String {
             std::fs::rename(pick, &to).unwrap();
             format!("rename {rel}")
         }
+        6 => edit_settings(site, rng, step),
+        7 => edit_template(site, rng, step),
         _ => {
             std::fs::write(pick, text.replacen("---\n", "---\ntitle: [broken\n", 1)).unwrap();
             format!("break {rel}")
         }
     }
+}
+
+/// Rewrites site.toml: its title, page size and theme rules.
+fn edit_settings(site: &Site, rng: &mut Lcg, step: usize) -> String {
+    let keyword = ["疫情", "驻村", "正文"][rng.next(3)];
+    let paginate_by = 1 + rng.next(3);
+    site.write(
+        "site.toml",
+        &format!(
+            "title = \"测试档案{step}\"\ndescription = \"集成测试用的小档案\"\nbase_url = \"https://example.org/\"\n\
+             paginate_by = {paginate_by}\n\n[theme_rules]\n\"疫情影响\" = [\"{keyword}\"]\n"
+        ),
+    );
+    format!("site.toml: paginate_by {paginate_by}, 疫情影响 by {keyword}")
+}
+
+/// Overrides one of the default theme's templates in the site's
+/// `templates/` with a changed copy, or removes the override.
+fn edit_template(site: &Site, rng: &mut Lcg, step: usize) -> String {
+    let (name, from) =
+        [("base.html", "</footer>"), ("item.html", "</"), ("passage.html", "</"), ("term.html", "</")][rng.next(4)];
+    let path = site.root.join("templates").join(name);
+    if path.exists() && rng.next(2) == 0 {
+        std::fs::remove_file(&path).unwrap();
+        return format!("remove templates/{name}");
+    }
+    let default = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates").join(name),
+    )
+    .unwrap();
+    site.write(&format!("templates/{name}"), &default.replacen(from, &format!("<i>{step}</i>{from}"), 1));
+    format!("change templates/{name}")
 }
 
 fn fix_broken(site: &Site) {

@@ -1,4 +1,4 @@
-//! Ahead: an edit to one document's body shows at once. The edited file is
+//! Ahead, for `archive serve`: an edit to one document's body shows at once. The edited file is
 //! parsed, and when nothing but its body changed, its own page is rendered
 //! from the last good build's state and served from memory while the full
 //! incremental build catches up (search index, feeds…) and replaces it.
@@ -6,10 +6,10 @@
 
 use std::path::Path;
 
-use crate::build::Snapshot;
+use super::Snapshot;
 use crate::identity::Fingerprint;
 use crate::load::{apply_theme_rules, parse_document};
-use crate::model::Document;
+use crate::model::{Body, Document};
 use crate::render::{render_site, PageKind};
 use crate::sink::Sink;
 
@@ -45,7 +45,7 @@ fn parse(snapshot: &Snapshot, rel: &Path) -> Option<Document> {
 }
 
 fn same_but_body(old: &Document, new: &Document) -> bool {
-    let strip = |d: &Document| Document { body: String::new(), body_len: 0, body_line: 0, digest: 0, ..d.clone() };
+    let strip = |d: &Document| Document { body: Body::InFile, body_len: 0, body_line: 0, digest: 0, ..d.clone() };
     strip(old) == strip(new)
 }
 

@@ -2,6 +2,8 @@
 //! render → search (index written) → write, timed per stage. Reads as the
 //! pipeline; the stages own the work (see ARCHITECTURE.md).
 
+mod ahead;
+
 use std::time::{Duration, Instant};
 
 use crate::config::{Config, Options};
@@ -35,6 +37,8 @@ pub struct BuildReport {
     /// What the person building should know, though nothing failed.
     pub notes: Vec<String>,
 }
+
+pub use ahead::render_ahead;
 
 /// What a build knew when it finished: `archive serve` keeps it to render
 /// an edited document's page at once, before the next build catches up.
