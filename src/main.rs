@@ -43,9 +43,10 @@ fn run(cli: &Cli) -> Result<(), Error> {
             warn(&report.warnings);
             if cli.verbose {
                 for stage in &report.stages {
-                    let peak =
-                        stage.peak.map(|b| format!("  peak memory {:>6.1} MB", b as f64 / 1e6)).unwrap_or_default();
-                    eprintln!("{:>8}  {:>8.1} ms{peak}", stage.name, stage.time.as_secs_f64() * 1000.0);
+                    let mb = |b: u64| b as f64 / 1e6;
+                    let peak = stage.peak.map(|b| format!("  peak memory {:>6.1} MB", mb(b))).unwrap_or_default();
+                    let grew = stage.grew.map(|b| format!(" (+{:.1} MB)", mb(b))).unwrap_or_default();
+                    eprintln!("{:>8}  {:>8.1} ms{peak}{grew}", stage.name, stage.time.as_secs_f64() * 1000.0);
                 }
             }
             if !cli.quiet {

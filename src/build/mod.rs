@@ -82,7 +82,7 @@ pub fn build(config: &Config) -> Result<BuildReport> {
         let write = WriteReport { incremental: true, kept: last.pages, ..Default::default() };
         let notes = notes(config);
         let total = started.elapsed();
-        let stages = vec![Stage { name: "unchanged", time: total, peak: peak_memory() }];
+        let stages = vec![Stage { name: "unchanged", time: total, peak: peak_memory(), grew: None }];
         return Ok(BuildReport {
             documents: last.documents,
             pages: last.pages,
@@ -175,7 +175,10 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
     let mut stages: Vec<Stage> = Vec::new();
     for stage in report.stages.drain(..) {
         match stages.iter_mut().find(|s| s.name == stage.name) {
-            Some(s) => (s.time, s.peak) = (s.time + stage.time, stage.peak.max(s.peak)),
+            Some(s) => {
+                (s.time, s.peak) = (s.time + stage.time, stage.peak.max(s.peak));
+                s.grew = s.grew.zip(stage.grew).map(|(a, b)| a + b);
+            }
             None => stages.push(stage),
         }
     }
@@ -326,13 +329,15 @@ fn all_files(dir: &'static include_dir::Dir<'static>) -> Vec<&'static include_di
     files
 }
 
-/// A stage's wall time, and the process's peak resident memory when it
-/// ended (where the system tells: Linux).
+/// A stage's wall time, the process's peak resident memory when it ended
+/// and how much that peak rose while it ran: the memory the stage added to
+/// the build's (where the system tells: Linux).
 #[derive(Debug)]
 pub struct Stage {
     pub name: &'static str,
     pub time: Duration,
     pub peak: Option<u64>,
+    pub grew: Option<u64>,
 }
 
 /// Peak resident memory of this process so far, in bytes.
@@ -343,18 +348,19 @@ fn peak_memory() -> Option<u64> {
     Some(kb * 1024)
 }
 
-struct Stopwatch(Instant);
+/// The time and peak memory when the last stage ended.
+struct Stopwatch(Instant, Option<u64>);
 
 impl Stopwatch {
     fn new() -> Self {
-        Stopwatch(Instant::now())
+        Stopwatch(Instant::now(), peak_memory())
     }
 
     fn lap(&mut self, name: &'static str) -> Stage {
-        let now = Instant::now();
-        let time = now - self.0;
-        self.0 = now;
-        Stage { name, time, peak: peak_memory() }
+        let (now, peak) = (Instant::now(), peak_memory());
+        let (time, grew) = (now - self.0, peak.zip(self.1).map(|(p, before)| p.saturating_sub(before)));
+        (self.0, self.1) = (now, peak);
+        Stage { name, time, peak, grew }
     }
 }
 

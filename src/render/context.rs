@@ -654,7 +654,7 @@ fn changes_view(s: &Shared, i: usize) -> Result<views::ChangesView, Error> {
     Ok(views::ChangesView {
         doc: s.summary(i).clone(),
         raw_name: raw.name.clone(),
-        raw_url: format!("raw/{}", raw.name),
+        raw_url: views::raw_url(&raw.name),
         changes,
     })
 }
@@ -779,7 +779,7 @@ fn document_view(s: &Shared, i: usize) -> DocumentView {
                 key: Some(f.extension().into()),
             })
             .collect(),
-        raw_url: archive.raw_file(i).map(|r| format!("raw/{}", r.name)),
+        raw_url: archive.raw_file(i).map(|r| views::raw_url(&r.name)),
         changes_url: archive.raw_file(i).map(|_| views::changes_url(doc)),
         permalink,
         occasion: doc.occasion.clone(),

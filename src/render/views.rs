@@ -291,6 +291,15 @@ pub fn changes_url(doc: &Document) -> String {
     format!("{}changes/", document_url(doc))
 }
 
+/// A raw file's URL on the site, `raw/<name>`, its name percent-encoded:
+/// a raw file keeps the name it came with, which may hold a space, `#` or
+/// `?` that would break a link.
+pub fn raw_url(name: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    format!("raw/{}", percent_encoding::utf8_percent_encode(name, SEGMENT))
+}
+
 /// `changes` on `changes.html`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChangesView {

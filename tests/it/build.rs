@@ -1,7 +1,8 @@
 //! What a successful build writes: every page kind, the document page's
-//! parts, term pages, escaping, slugs, overrides, `init`.
+//! parts, term pages, escaping, slugs, overrides, `init`, and what `-v`
+//! says of each stage.
 
-use crate::support::{select, texts, Site};
+use crate::support::{select, stderr, texts, Site};
 
 #[test]
 fn every_page_kind_is_written() {
@@ -274,4 +275,30 @@ fn a_variant_and_its_original_link_to_each_other() {
     assert_eq!(hrefs("speeches/li-wei-2020-repost/index.html"), ["../../speeches/li-wei-2020-peixun/", compare]);
     assert_eq!(hrefs("speeches/li-wei-2020-peixun/index.html"), ["../../speeches/li-wei-2020-repost/", compare]);
     assert!(hrefs("speeches/li-wei-2019-huiyi/index.html").is_empty());
+}
+
+/// `-v` prints a line a stage: its time, the peak memory when it ended and
+/// how much that peak rose while it ran (what the stage added to the
+/// build's), so a stage's own memory can be read: the rises add up to the
+/// last peak, less what the process held before the first stage.
+#[test]
+fn verbose_prints_each_stages_time_peak_memory_and_its_rise() {
+    let site = Site::bundled();
+    let out = site.run(&["build", "-v", "--clean"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let mb = |s: &str| s.trim_start_matches("(+").trim_end_matches(')').parse::<f64>().unwrap();
+    let mut lines = Vec::new();
+    for line in err.lines().filter(|l| l.contains(" ms")) {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        assert!(matches!(w.as_slice(), [_, _, "ms", "peak", "memory", _, "MB", _, "MB)"]), "{line}");
+        lines.push((w[0], mb(w[5]), mb(w[7])));
+    }
+    let names: Vec<&str> = lines.iter().map(|l| l.0).collect();
+    assert_eq!(names, ["load", "index", "search", "reuse", "render", "write"], "{err}");
+    let peaks: Vec<f64> = lines.iter().map(|l| l.1).collect();
+    let last = peaks[peaks.len() - 1];
+    assert!(peaks.iter().all(|&p| p <= last), "the last stage ends at the build's peak: {err}");
+    let rises: f64 = lines.iter().map(|l| l.2).sum();
+    assert!(rises > 0.0 && rises <= last + 0.1 * lines.len() as f64, "rises {rises} MB, last peak {last} MB: {err}");
 }

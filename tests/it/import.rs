@@ -104,16 +104,18 @@ fn a_document_that_needs_fields_must_be_a_draft_and_name_real_fields() {
 fn an_imported_document_keeps_its_raw_file_and_cites_and_links_it() {
     let site = Site::fixture("basic");
     let (gbk, _, _) = encoding_rs::GBK.encode(RAW);
-    std::fs::write(site.root.join("raw.txt"), &gbk).unwrap();
+    // A raw file keeps its name, which a link must encode.
+    let name = "某某公文网 第1页#2.txt";
+    std::fs::write(site.root.join(name), &gbk).unwrap();
     let import = |extra: &[&str]| {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_archive"));
         cmd.current_dir(&site.root).env("SOURCE_DATE_EPOCH", "1764892800"); // 2025-12-05
-        cmd.args(["import", "-q", "raw.txt"]).args(extra).output().unwrap()
+        cmd.args(["import", "-q", name]).args(extra).output().unwrap()
     };
     let out = import(&[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
-        std::fs::read(site.root.join("content/raw/raw.txt")).unwrap(),
+        std::fs::read(site.root.join("content/raw").join(name)).unwrap(),
         gbk.to_vec(),
         "the raw bytes, as they came"
     );
@@ -128,15 +130,16 @@ fn an_imported_document_keeps_its_raw_file_and_cites_and_links_it() {
     let source = doc.source.unwrap();
     assert_eq!(source.kind, Some(speech_archive::model::SourceKind::Web), "a site's breadcrumb");
     assert_eq!(source.title.as_deref(), Some("某某公文网"));
-    assert_eq!(source.raw.as_deref(), Some("raw.txt"));
+    assert_eq!(source.raw.as_deref(), Some(name));
     let check = site.run(&["check"]);
     assert!(check.status.success(), "the hash matches the kept file: {}", stderr(&check));
 
     site.build(&[]);
     let page = site.page("speeches/wang-mou-2019-tuo-pin-gong-jian-gong-zuo-hui-yi/index.html");
     let href = select(&page, ".source .raw a")[0].value().attr("href").unwrap().to_string();
-    assert_eq!(href, "../../raw/raw.txt");
-    assert_eq!(std::fs::read(site.public().join("raw/raw.txt")).unwrap(), gbk.to_vec());
+    assert_eq!(href, "../../raw/%E6%9F%90%E6%9F%90%E5%85%AC%E6%96%87%E7%BD%91%20%E7%AC%AC1%E9%A1%B5%232.txt");
+    let file = percent_encoding::percent_decode_str(href.trim_start_matches("../../")).decode_utf8().unwrap();
+    assert_eq!(std::fs::read(site.public().join(file.as_ref())).unwrap(), gbk.to_vec(), "the link opens the raw file");
     let gbt: String = select(&page, ".citation-gbt7714")[0].text().collect();
     assert!(gbt.contains("[EB/OL]//某某公文网"), "{gbt}");
     let feed = std::fs::read_to_string(site.public().join("atom.xml")).unwrap();
@@ -144,10 +147,38 @@ fn an_imported_document_keeps_its_raw_file_and_cites_and_links_it() {
 
     // Other bytes under the same name are not put in its place: the
     // documents cite the kept file by its hash.
-    std::fs::write(site.root.join("raw.txt"), RAW).unwrap();
+    std::fs::write(site.root.join(name), RAW).unwrap();
     let refused = import(&[]);
     assert_eq!(refused.status.code(), Some(1));
     let err = stderr(&refused);
-    assert!(err.contains("raw.txt:1:1: ") && err.contains("raw/raw.txt holds other bytes under this name"), "{err}");
-    assert_eq!(std::fs::read(site.root.join("content/raw/raw.txt")).unwrap(), gbk.to_vec());
+    assert!(
+        err.contains(&format!("{name}:1:1: "))
+            && err.contains(&format!("raw/{name} holds other bytes under this name")),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(site.root.join("content/raw").join(name)).unwrap(), gbk.to_vec());
+}
+
+/// Regression: a place name that fits several units was left out of the
+/// document, but the report did not say which units it could be.
+#[test]
+fn an_ambiguous_place_is_left_to_a_human_with_every_candidate() {
+    let site = Site::fixture("basic");
+    let report = "全区推进会在鼓楼区召开\n\n5月4日，全区脱贫攻坚推进会在鼓楼区召开。会议强调，要狠抓落实。\n";
+    std::fs::write(site.root.join("report.txt"), report).unwrap();
+    let out = site.run(&["import", "report.txt"]);
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(out.status.success(), "{said}");
+    let line = said.lines().find(|l| l.contains("needs a human: city")).unwrap_or_else(|| panic!("{said}"));
+    assert!(line.contains("a name fits several units: 鼓楼区: "), "{line}");
+    assert!(line.contains("江苏省南京市鼓楼区") && line.contains("福建省福州市鼓楼区"), "{line}");
+    let written: Vec<_> = walkdir::WalkDir::new(site.root.join("content/speeches/undated"))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    let text = std::fs::read_to_string(&written[0]).unwrap();
+    assert!(!text.contains("\nprovince:"), "a guess was written: {text}");
+    assert!(text.contains("\ncity:  # needs a human: a name fits several units: 鼓楼区: 江苏省南京市鼓楼区"), "{text}");
+    assert!(text.contains("needs: [date, city]"), "{text}");
 }
