@@ -227,7 +227,14 @@ fn missing_fields(meta: &Meta) -> Vec<&'static str> {
 }
 
 fn list_needs(meta: &Meta) -> Vec<String> {
-    let mut needs: Vec<String> = missing_fields(meta).iter().map(|f| format!("{f}: not found in the text")).collect();
+    let mut needs: Vec<String> = missing_fields(meta)
+        .iter()
+        .map(|&f| match &meta.place_candidates[..] {
+            // A place name that fits several units: which one is for a human.
+            [_, ..] if f == "city" => format!("city: a name fits several units: {}", meta.place_candidates.join("; ")),
+            _ => format!("{f}: not found in the text"),
+        })
+        .collect();
     for (field, confidence, how) in &meta.found {
         if *confidence < 0.6 {
             needs.push(format!("{field}: low confidence ({confidence:.1}): {how}"));

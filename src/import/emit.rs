@@ -27,7 +27,14 @@ pub fn render_file(draft: &Draft) -> String {
         required(&mut out, "speaker", m.speaker.as_deref());
     }
     optional(&mut out, "speaker_title", m.speaker_title.as_deref());
-    required(&mut out, "city", m.city.as_deref());
+    match (&m.city, &m.place_candidates[..]) {
+        // A name that fits several units: the comment lists them.
+        (None, [_, ..]) => out.push_str(&format!(
+            "city:  # needs a human: a name fits several units: {}\n",
+            m.place_candidates.join("; ").replace(" #", " ")
+        )),
+        _ => required(&mut out, "city", m.city.as_deref()),
+    }
     optional(&mut out, "province", m.province.as_deref());
     optional(&mut out, "county", m.county.as_deref());
     optional(&mut out, "occasion", m.occasion.as_deref());

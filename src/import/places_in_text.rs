@@ -37,7 +37,8 @@ pub struct Located {
     pub province: Option<String>,
     pub confidence: f32,
     pub how: String,
-    /// `name: a, b` for a name that fits several units.
+    /// `鼓楼区: 江苏省南京市鼓楼区, 福建省福州市鼓楼区` for a name that fits
+    /// several units.
     pub candidates: Vec<String>,
 }
 
@@ -55,7 +56,7 @@ impl Located {
 
     fn ambiguous(name: &str, found: &[Location]) -> Located {
         let list: Vec<String> =
-            found.iter().map(|l| [l.county, l.city, Some(l.province)].into_iter().flatten().collect()).collect();
+            found.iter().map(|l| [Some(l.province), l.city, l.county].into_iter().flatten().collect()).collect();
         Located { candidates: vec![format!("{name}: {}", list.join(", "))], ..Located::default() }
     }
 

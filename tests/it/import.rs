@@ -158,3 +158,27 @@ fn an_imported_document_keeps_its_raw_file_and_cites_and_links_it() {
     );
     assert_eq!(std::fs::read(site.root.join("content/raw").join(name)).unwrap(), gbk.to_vec());
 }
+
+/// Regression: a place name that fits several units was left out of the
+/// document, but the report did not say which units it could be.
+#[test]
+fn an_ambiguous_place_is_left_to_a_human_with_every_candidate() {
+    let site = Site::fixture("basic");
+    let report = "全区推进会在鼓楼区召开\n\n5月4日，全区脱贫攻坚推进会在鼓楼区召开。会议强调，要狠抓落实。\n";
+    std::fs::write(site.root.join("report.txt"), report).unwrap();
+    let out = site.run(&["import", "report.txt"]);
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(out.status.success(), "{said}");
+    let line = said.lines().find(|l| l.contains("needs a human: city")).unwrap_or_else(|| panic!("{said}"));
+    assert!(line.contains("a name fits several units: 鼓楼区: "), "{line}");
+    assert!(line.contains("江苏省南京市鼓楼区") && line.contains("福建省福州市鼓楼区"), "{line}");
+    let written: Vec<_> = walkdir::WalkDir::new(site.root.join("content/speeches/undated"))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    let text = std::fs::read_to_string(&written[0]).unwrap();
+    assert!(!text.contains("\nprovince:"), "a guess was written: {text}");
+    assert!(text.contains("\ncity:  # needs a human: a name fits several units: 鼓楼区: 江苏省南京市鼓楼区"), "{text}");
+    assert!(text.contains("needs: [date, city]"), "{text}");
+}
