@@ -45,6 +45,8 @@ pub(super) struct Shared<'a> {
     /// page needs a handful): its summary (what a list shows of it) and the
     /// summary's digest.
     summaries: Vec<OnceLock<(DocumentSummary, Fingerprint)>>,
+    /// Per document, its row of the CSV downloads, made once.
+    csv_rows: Vec<OnceLock<String>>,
     /// Per document: the document its `variant_of` names, and the
     /// documents that name it.
     original: Vec<Option<usize>>,
@@ -81,6 +83,7 @@ impl<'a> Shared<'a> {
     ) -> Shared<'a> {
         let archive = views.archive;
         let summaries = (0..archive.documents.len()).map(|_| OnceLock::new()).collect();
+        let csv_rows = (0..archive.documents.len()).map(|_| OnceLock::new()).collect();
         // By slug in one map: a linear search per variant would make an
         // archive of many reposts quadratic.
         let by_slug: std::collections::HashMap<&str, usize> =
@@ -127,6 +130,7 @@ impl<'a> Shared<'a> {
             views,
             renderer,
             summaries,
+            csv_rows,
             original,
             variants,
             by_added,
@@ -172,6 +176,15 @@ impl<'a> Shared<'a> {
             summary.compare_url = self.original[i].map(|_| views::compare_url(&self.views.archive.documents[i]));
             let fp = Fingerprint::of_json(Fingerprint(0), &summary);
             (summary, fp)
+        })
+    }
+
+    /// Document `i`'s row of the CSV downloads.
+    pub(super) fn csv_row(&self, i: usize) -> &str {
+        self.csv_rows[i].get_or_init(|| {
+            let doc = &self.views.archive.documents[i];
+            let url = format!("{}{}", self.config.site.base_url, crate::index::document_url(doc));
+            super::table::csv_row(doc, &url)
         })
     }
 

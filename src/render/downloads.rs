@@ -61,9 +61,9 @@ pub(super) fn bytes(s: &Shared, page: &PagePlan) -> Result<Vec<u8>, Error> {
         }
         PageKind::TermCsv(key, t) => {
             let docs = &s.views.index.facet(key).terms[t].docs;
-            table::csv(docs.iter().map(|&d| (&archive.documents[d], url(&archive.documents[d]))))
+            table::csv(docs.iter().map(|&d| s.csv_row(d)))
         }
-        PageKind::Data(DataFile::Csv) => table::csv(archive.documents.iter().map(|d| (d, url(d)))),
+        PageKind::Data(DataFile::Csv) => table::csv((0..archive.documents.len()).map(|d| s.csv_row(d))),
         PageKind::Data(DataFile::Json) => {
             pretty(&Value::Array(archive.documents.iter().map(|d| Value::Object(table::row(d, &url(d)))).collect()))
         }

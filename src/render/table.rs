@@ -220,29 +220,37 @@ fn csv_field(text: &str, out: &mut String) {
 }
 
 /// Documents as CSV: UTF-8 with a byte-order mark (spreadsheet programs
-/// then read the Chinese), CRLF line ends, a header row.
-pub fn csv<'a>(rows: impl Iterator<Item = (&'a Document, String)>) -> Vec<u8> {
+/// then read the Chinese), CRLF line ends, a header row; each row as
+/// [`csv_row`] made it.
+pub fn csv<'a>(rows: impl Iterator<Item = &'a str>) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
     let header: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
     out.push_str(&header.join(","));
     out.push_str("\r\n");
-    for (doc, url) in rows {
-        let row = row(doc, &url);
-        for (k, c) in COLUMNS.iter().enumerate() {
-            if k > 0 {
-                out.push(',');
-            }
-            let cell = match &row[c.name] {
-                Value::Null => String::new(),
-                Value::String(s) => s.clone(),
-                Value::Array(items) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(LIST_SEPARATOR),
-                other => other.to_string(),
-            };
-            csv_field(&cell, &mut out);
-        }
-        out.push_str("\r\n");
-    }
+    rows.for_each(|row| out.push_str(row));
     out.into_bytes()
+}
+
+/// A document's CSV row, with its line end; `url` is its page's. A
+/// document stands in several CSV files (the whole archive's, each of its
+/// terms'), which share its row.
+pub fn csv_row(doc: &Document, url: &str) -> String {
+    let mut out = String::new();
+    for (k, c) in COLUMNS.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        let value = if c.name == "url" { json!(url) } else { (c.value)(doc) };
+        let cell = match value {
+            Value::Null => String::new(),
+            Value::String(s) => s,
+            Value::Array(items) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(LIST_SEPARATOR),
+            other => other.to_string(),
+        };
+        csv_field(&cell, &mut out);
+    }
+    out.push_str("\r\n");
+    out
 }
 
 /// The Table Schema of the CSV, descriptions in `language`.

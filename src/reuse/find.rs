@@ -103,11 +103,12 @@ pub fn matches(prints: &dyn Prints, family: &[u32]) -> Result<Vec<Match>> {
             _ => spans.push((e.1, i..i + 1)),
         }
     }
+    let cache = Cache::new(CACHED_CHARS * rayon::current_num_threads());
     let per_doc: Vec<Vec<Match>> = spans
         .par_iter()
-        .map_init(HashMap::<u32, Arc<Loaded>>::new, |cache, (doc, range)| -> Result<Vec<Match>> {
+        .map(|(doc, range)| -> Result<Vec<Match>> {
             let doc = *doc;
-            let mine = Loaded::new(prints.doc(doc as usize)?);
+            let mine = cache.get(prints, doc)?;
             let mut covered: HashMap<(u32, i64), u32> = HashMap::new();
             let mut out = Vec::new();
             for &(group, _, at) in &table[range.clone()] {
@@ -125,19 +126,7 @@ pub fn matches(prints: &dyn Prints, family: &[u32]) -> Result<Vec<Match>> {
                     if covered.get(&key).is_some_and(|&end| end > at) {
                         continue;
                     }
-                    // The earlier documents read, a few hundred at most: with
-                    // many documents the earliest of a set phrase come back.
-                    if cache.len() > 512 {
-                        cache.clear();
-                    }
-                    let theirs = match cache.get(&other) {
-                        Some(p) => p.clone(),
-                        None => {
-                            let p = Arc::new(Loaded::new(prints.doc(other as usize)?));
-                            cache.insert(other, p.clone());
-                            p
-                        }
-                    };
+                    let theirs = cache.get(prints, other)?;
                     let (end, found) = extend(&mine, at as usize, &theirs, their as usize);
                     covered.insert(key, end as u32);
                     if let Some((a, b)) = found {
@@ -152,6 +141,42 @@ pub fn matches(prints: &dyn Prints, family: &[u32]) -> Result<Vec<Match>> {
     all.par_sort_unstable();
     all.dedup();
     Ok(all)
+}
+
+/// Han characters of the documents [`Cache`] holds, per thread: a few
+/// hundred generated speeches.
+const CACHED_CHARS: usize = 4 << 20;
+
+/// The documents' prints read so far, shared by the threads, up to a
+/// number of Han characters: a document is compared with many earlier
+/// ones, and the earliest of a set phrase come back for every later one,
+/// so most are read once instead of once for each document that shares
+/// with them (which decoded the same prints 25 times over).
+struct Cache {
+    held: std::sync::Mutex<(HashMap<u32, Arc<Loaded>>, usize)>,
+    budget: usize,
+}
+
+impl Cache {
+    fn new(budget: usize) -> Cache {
+        Cache { held: Default::default(), budget }
+    }
+
+    fn get(&self, prints: &dyn Prints, doc: u32) -> Result<Arc<Loaded>> {
+        let lock = || self.held.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = lock().0.get(&doc) {
+            return Ok(p.clone());
+        }
+        let p = Arc::new(Loaded::new(prints.doc(doc as usize)?));
+        let mut held = lock();
+        // Full: emptied (the documents in use stay with their users).
+        if held.1 + p.print.han.len() > self.budget {
+            *held = Default::default();
+        }
+        held.1 += p.print.han.len();
+        held.0.insert(doc, p.clone());
+        Ok(p)
+    }
 }
 
 /// A segment's Han range: (segment number, start, end), by a position in

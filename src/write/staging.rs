@@ -28,6 +28,9 @@ use crate::sink::Sink;
 pub struct Staging {
     pub dir: PathBuf,
     published: bool,
+    /// Folders made so far: a page's folder is made once, not asked for
+    /// again (two system calls) before each of its files.
+    made: Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl Staging {
@@ -37,13 +40,17 @@ impl Staging {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
-        Ok(Staging { dir, published: false })
+        Ok(Staging { dir, published: false, made: Default::default() })
     }
 
     fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = safe_join(&self.dir, rel)?;
         if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p)?;
+            let made = || self.made.lock().unwrap_or_else(|e| e.into_inner());
+            if !made().contains(p) {
+                std::fs::create_dir_all(p)?;
+                made().insert(p.to_path_buf());
+            }
         }
         std::fs::write(path, bytes)
     }
