@@ -25,6 +25,9 @@ pub struct Match {
     pub dst: (u32, u32, u32, u32),
 }
 
+/// A fingerprint: (hash, document, position).
+type Entry = (u32, u32, u32);
+
 /// What a hash's group pairs a document with.
 enum Group {
     /// The earliest document holding it, and where.
@@ -39,9 +42,9 @@ enum Group {
 pub fn matches(prints: &dyn Prints, family: &[u32]) -> Result<Vec<Match>> {
     // (hash, document, position) of every fingerprint, and every
     // document's text, read once: each is compared with many others.
-    let read: Vec<(Vec<(u32, u32, u32)>, Vec<Loaded>)> = (0..prints.runs())
+    let read: Vec<(Vec<Entry>, Vec<Loaded>)> = (0..prints.runs())
         .into_par_iter()
-        .map(|run| -> Result<(Vec<(u32, u32, u32)>, Vec<Loaded>)> {
+        .map(|run| -> Result<(Vec<Entry>, Vec<Loaded>)> {
             let docs = prints.run(run)?;
             let first = run * prints.docs_per_run();
             let table = docs
@@ -52,7 +55,7 @@ pub fn matches(prints: &dyn Prints, family: &[u32]) -> Result<Vec<Match>> {
             Ok((table, docs.into_iter().map(Loaded::new).collect()))
         })
         .collect::<Result<_>>()?;
-    let mut table: Vec<(u32, u32, u32)> = Vec::with_capacity(read.iter().map(|r| r.0.len()).sum());
+    let mut table: Vec<Entry> = Vec::with_capacity(read.iter().map(|r| r.0.len()).sum());
     let mut texts: Vec<Loaded> = Vec::new();
     for (t, l) in read {
         table.extend(t);
