@@ -144,6 +144,8 @@ pub fn matches(prints: &dyn Prints, family: &[u32]) -> Result<Vec<Match>> {
             out
         })
         .collect();
+    // The texts and the table go before the matches are gathered.
+    drop((texts, table, groups, members));
     let mut all: Vec<Match> = per_doc.into_iter().flatten().collect();
     all.par_sort_unstable();
     all.dedup();
