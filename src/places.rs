@@ -31,6 +31,10 @@ pub struct Place {
     /// First and last year (of the table's sources) with this code and name.
     pub first: u16,
     pub last: u16,
+    /// [`full_names`] and [`short_form`] of `name`, worked out once: the
+    /// importer asks them of every unit for every text.
+    pub full: Vec<String>,
+    pub short: Option<String>,
 }
 
 /// Where a unit lies: itself, its prefecture-level city and its province,
@@ -264,7 +268,7 @@ fn parse_table(text: &'static str) -> Vec<Place> {
             let parent = cols.next().filter(|p| !p.is_empty());
             let first = cols.next()?.parse().ok()?;
             let last = cols.next()?.parse().ok()?;
-            Some(Place { code, name, level, parent, first, last })
+            Some(Place { code, name, level, parent, first, last, full: full_names(name), short: short_form(name) })
         })
         .collect()
 }
@@ -294,6 +298,18 @@ mod tests {
                 let parent = by_code(parent).unwrap_or_else(|| panic!("{} has no parent {parent}", p.name));
                 let digits = if parent.level == Level::Province { 2 } else { 4 };
                 assert_eq!(p.code[..digits], parent.code[..digits], "{}", p.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_name_of_a_unit_begins_with_its_first_two_characters() {
+        // The importer filters units by their first two characters before
+        // counting their names in a text.
+        for p in all() {
+            let head: String = p.name.chars().take(2).collect();
+            for n in p.full.iter().chain(&p.short) {
+                assert!(n.starts_with(&head), "{}: {n}", p.name);
             }
         }
     }

@@ -9,6 +9,7 @@
 //! name that fits more than one unit is left for a human, with every
 //! candidate. Works on simplified text.
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -217,7 +218,7 @@ fn own_unit(title: &str, body: &str, spoken: bool) -> Located {
                 let city = l.city.clone().unwrap_or_default();
                 let own =
                     places::all().iter().filter(|p| p.level == Level::County && p.name.ends_with('市')).find(|p| {
-                        let short = places::short_form(p.name).map_or(0, |s| body.matches(s.as_str()).count());
+                        let short = p.short.as_ref().map_or(0, |s| body.matches(s.as_str()).count());
                         body.contains(p.name)
                             && body.matches(p.name).count().max(short) >= 3
                             && places::locate(p.name, Level::County).first().and_then(|x| x.city) == Some(city.as_str())
@@ -282,8 +283,8 @@ fn own_city(body: &str) -> Option<Located> {
     // A city's short name counts where the text also names it in full or
     // lists its counties (`延安精神` alone is not Yan'an).
     for p in places::all().iter().filter(|p| p.level == Level::City && p.last >= 2013) {
-        let full = places::full_names(p.name).iter().map(|n| body.matches(n.as_str()).count()).max().unwrap_or(0);
-        let short = places::short_form(p.name).map_or(0, |s| body.matches(s.as_str()).count());
+        let full = p.full.iter().map(|n| body.matches(n.as_str()).count()).max().unwrap_or(0);
+        let short = p.short.as_ref().map_or(0, |s| body.matches(s.as_str()).count());
         if full > 0 || short > 0 && listed.contains(&p.name) {
             add(p.name, 2 * full + short.saturating_sub(full));
         }
@@ -298,13 +299,27 @@ fn own_city(body: &str) -> Option<Located> {
     }
 }
 
+/// The units whose names (full or short: all begin with the same two
+/// characters) the text may hold: those whose first two characters it
+/// holds. A filter before counting, so that a text is not searched once per
+/// unit of the table.
+fn named_in(body: &str, level: Level) -> impl Iterator<Item = &'static places::Place> {
+    let chars: Vec<char> = body.chars().collect();
+    let pairs: HashSet<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
+    places::all().iter().filter(move |p| {
+        let mut c = p.name.chars();
+        p.level == level && matches!((c.next(), c.next()), (Some(a), Some(b)) if pairs.contains(&(a, b)))
+    })
+}
+
 /// The county-level unit (ending in `suffix`) a `全县`/`全区` text calls its
 /// own: named in full at least once, or by its short name three times.
 fn own_county(body: &str, suffix: &str) -> Option<Located> {
     let mut best: Vec<(&'static str, usize)> = Vec::new();
-    for p in places::all().iter().filter(|p| p.level == Level::County && p.name.ends_with(suffix)) {
-        let full = places::full_names(p.name).iter().map(|n| body.matches(n.as_str()).count()).max().unwrap_or(0);
-        let short = places::short_form(p.name).filter(|s| !COMMON_WORDS.contains(&s.as_str()));
+    let counties: Vec<&places::Place> = named_in(body, Level::County).filter(|p| p.name.ends_with(suffix)).collect();
+    for p in counties.iter().copied() {
+        let full = p.full.iter().map(|n| body.matches(n.as_str()).count()).max().unwrap_or(0);
+        let short = p.short.clone().filter(|s| !COMMON_WORDS.contains(&s.as_str()));
         let short = short.map_or(0, |s| body.matches(s.as_str()).count());
         if full > 0 || short >= 3 {
             match best.iter_mut().find(|(n, _)| *n == p.name) {
@@ -317,35 +332,35 @@ fn own_county(body: &str, suffix: &str) -> Option<Located> {
     // A speech calls its own county by its short name and others in full
     // (`点到孟津` beside `南召县被追责`): when both kinds are named, which is
     // its own is for a human.
-    let named_short_only = |name: &str| {
-        let short = places::short_form(name).map_or(0, |s| body.matches(s.as_str()).count());
-        let full = places::full_names(name).iter().map(|n| body.matches(n.as_str()).count()).max().unwrap_or(0);
-        short > full
+    let short_beats_full = |full: &[String], short: Option<&String>| {
+        let short = short.map_or(0, |s| body.matches(s.as_str()).count());
+        short > full.iter().map(|n| body.matches(n.as_str()).count()).max().unwrap_or(0)
     };
-    let short_only_elsewhere =
-        places::all().iter().filter(|p| p.level == Level::County && p.name.ends_with(suffix)).any(|p| {
-            places::short_form(p.name).is_some_and(|s| {
-                s.chars().count() >= 2
-                    && !COMMON_WORDS.contains(&s.as_str())
-                    && !places::is_full_name(&s)
-                    && body.contains(s.as_str())
-                    && !body.contains(&format!("{s}同志"))
-            }) && !best.iter().any(|(n, _)| *n == p.name)
-                && named_short_only(p.name)
-        });
-    if short_only_elsewhere && best.first().is_some_and(|(n, c)| !named_short_only(n) && *c < 3) {
+    let named_short_only = |p: &places::Place| short_beats_full(&p.full, p.short.as_ref());
+    let short_only_elsewhere = counties.iter().any(|p| {
+        p.short.as_ref().is_some_and(|s| {
+            body.contains(s.as_str())
+                && s.chars().count() >= 2
+                && !COMMON_WORDS.contains(&s.as_str())
+                && !places::is_full_name(s)
+                && !body.contains(&format!("{s}同志"))
+        }) && !best.iter().any(|(n, _)| *n == p.name)
+            && named_short_only(p)
+    });
+    let best_short_only = |n: &str| short_beats_full(&places::full_names(n), places::short_form(n).as_ref());
+    if short_only_elsewhere && best.first().is_some_and(|(n, c)| !best_short_only(n) && *c < 3) {
         // The one county named by its short name only is the speech's own.
-        let short_only: Vec<&places::Place> = places::all()
+        let short_only: Vec<&places::Place> = counties
             .iter()
-            .filter(|p| p.level == Level::County && p.name.ends_with(suffix) && named_short_only(p.name))
+            .copied()
             .filter(|p| {
-                places::short_form(p.name).is_some_and(|s| {
-                    s.chars().count() >= 2
+                p.short.as_ref().is_some_and(|s| {
+                    body.contains(s.as_str())
+                        && s.chars().count() >= 2
                         && !COMMON_WORDS.contains(&s.as_str())
-                        && !places::is_full_name(&s)
-                        && body.contains(s.as_str())
+                        && !places::is_full_name(s)
                         && !["同志", "书记", "县长"].iter().any(|w| body.contains(&format!("{s}{w}")))
-                })
+                }) && named_short_only(p)
             })
             .collect();
         return match short_only[..] {
@@ -382,9 +397,11 @@ const COMMON_WORDS: [&str; 36] = [
 /// in full: each name and the level it was found at.
 fn listed_counties(body: &str) -> Vec<(String, Level)> {
     let mut out = Vec::new();
-    for p in places::all().iter().filter(|p| p.level == Level::County) {
-        let full = places::full_names(p.name).iter().any(|n| body.contains(n.as_str()));
-        let listed = places::short_form(p.name)
+    for p in named_in(body, Level::County) {
+        let full = p.full.iter().any(|n| body.contains(n.as_str()));
+        let listed = p
+            .short
+            .as_ref()
             .filter(|s| !COMMON_WORDS.contains(&s.as_str()))
             .is_some_and(|s| body.contains(&format!("{s}、")) || body.contains(&format!("、{s}")));
         if (full || listed) && !out.iter().any(|(n, _)| n == p.name) {

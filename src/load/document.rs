@@ -9,7 +9,7 @@ use std::path::Path;
 use super::front_matter::{parse_yaml, split, Entry, Node, NodeKind};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Body, Curation, Document, Kind, Page, PartialDate, Source, SourceKind, SUPPLIABLE};
-use crate::slug;
+use crate::slug::{self, MAX_SLUG_BYTES};
 
 const DOCUMENT_FIELDS: [&str; 23] = [
     "title",
@@ -326,8 +326,6 @@ impl<'a> Fields<'a> {
         }
     }
 }
-
-pub use crate::slug::MAX_SLUG_BYTES;
 
 fn entries(node: &Node) -> &[Entry] {
     match &node.kind {

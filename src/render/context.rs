@@ -318,22 +318,70 @@ impl<'a> Shared<'a> {
 /// holds. Built without the context when only the digest is wanted (to find
 /// out whether the page can be kept). What every page shares is not copied
 /// into it: `render` lends it to a scratch context holding the shared part.
+///
+/// A value reaches the template only through a method that counts it in
+/// the same call: [`insert`](Self::insert) (the value itself),
+/// [`insert_term`](Self::insert_term) (the digest made from the term's
+/// values when they were built), [`insert_made_of`](Self::insert_made_of)
+/// and [`later`](Self::later) (what a value is made of, for values that
+/// cost more to build than a kept page may spend: the value is built only
+/// when the page is rendered). `tests/it/incremental.rs` checks that what
+/// they count is enough: incremental builds equal clean ones after random
+/// edits to content, settings and templates.
 pub(super) struct PageContext {
     context: Option<Context>,
     keys: Vec<&'static str>,
     pub fingerprint: Fingerprint,
-    /// Rendered list entries still to be added, for pages that list documents.
-    list: Option<(Vec<usize>, u8)>,
+    /// What `render` still adds, counted already.
+    later: Vec<Later>,
+}
+
+/// What `render` adds to a page's context once it is rendered.
+enum Later {
+    /// Rendered list entries of documents, their titles headings of a level.
+    Items(Vec<usize>, u8),
+    /// A document page's view with its body and shared passages.
+    Doc(usize),
+    Compare(usize),
+    Changes(usize),
 }
 
 impl PageContext {
+    /// Hands `value` to the template, counted as it is.
     fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
         self.fingerprint = Fingerprint::of_json(self.fingerprint, &(key, value));
         self.give(key, value);
     }
 
-    /// Hands `value` to the template without counting it: the caller has
-    /// counted what it is made of.
+    /// Hands a term's view and facts to the template, counted by the digest
+    /// made from them when they were built (once per build, not per page).
+    fn insert_term(&mut self, (view, facts, digest): &(TermView, TermFacts, Fingerprint)) {
+        self.fingerprint = Fingerprint::of_json(self.fingerprint, &("term", digest));
+        self.give("term", view);
+        self.give("facts", facts);
+    }
+
+    /// Hands the value `make` builds to the template, counted by what it is
+    /// made of (`made_of`); built only when the page is rendered.
+    fn insert_made_of<T: Serialize>(&mut self, key: &'static str, made_of: &impl Serialize, make: impl FnOnce() -> T) {
+        self.fingerprint = Fingerprint::of_json(self.fingerprint, &(key, made_of));
+        if self.context.is_some() {
+            self.give(key, &make());
+        }
+    }
+
+    /// Counts what `what` is made of (`made_of`) now; `render` adds it.
+    fn later(&mut self, what: Later, made_of: &impl Serialize) {
+        let key = match what {
+            Later::Items(..) => "items",
+            Later::Doc(_) => "doc",
+            Later::Compare(_) => "compare",
+            Later::Changes(_) => "changes",
+        };
+        self.fingerprint = Fingerprint::of_json(self.fingerprint, &(key, made_of));
+        self.later.push(what);
+    }
+
     fn give<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
         if let Some(context) = &mut self.context {
             context.insert(key, value);
@@ -341,27 +389,19 @@ impl PageContext {
         }
     }
 
-    /// Counts `value` among the page's inputs without handing it to the template.
-    fn depend_on<T: Serialize + ?Sized>(&mut self, value: &T) {
-        self.fingerprint = Fingerprint::of_json(self.fingerprint, value);
-    }
-
     /// A feed of the newest of documents `ids`, counted by their summaries'
     /// digests (a summary holds the date that dates its entry).
     fn feed(&mut self, s: &Shared, title: String, url: &str, page_url: &str, ids: &[usize]) {
         let docs = &s.views.archive.documents;
         let digests: Vec<(u64, u64)> = ids.iter().map(|&i| (s.summary_fp(i).0, docs[i].digest)).collect();
-        self.depend_on(&("feed", &title, url, page_url, digests, &s.config.build_date));
-        if self.context.is_some() {
-            self.give("feed", &feed(s, title, url, page_url, ids));
-        }
+        let made_of = (&title, url, page_url, digests, &s.config.build_date);
+        self.insert_made_of("feed", &made_of, || feed(s, title.clone(), url, page_url, ids));
     }
 
     /// Lists documents `ids` on the page, their titles headings of level `hl`.
     fn list(&mut self, s: &Shared, ids: Vec<usize>, hl: u8) {
         let digests: Vec<u64> = ids.iter().map(|&i| s.summary_fp(i).0).collect();
-        self.depend_on(&("items", hl, digests));
-        self.list = Some((ids, hl));
+        self.later(Later::Items(ids, hl), &(hl, digests));
     }
 
     /// Renders a page made by `context_for` with `full` into `out`, after
@@ -376,42 +416,20 @@ impl PageContext {
         scratch: &mut Context,
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
-        if let Some((ids, hl)) = self.list.take() {
-            let root = page.root(&s.config.base_path());
-            let items = ids
-                .iter()
-                .map(|&i| s.items.get(s.renderer, scratch, s.summary(i), i, &root, hl))
-                .collect::<Result<Vec<_>, _>>()?;
-            self.give("items", &items);
-        }
-        if let PageKind::Document(i) = page.kind {
-            let mut view = document_view(s, i);
-            let markdown = s.views.archive.body(i)?;
-            let body = render_markdown(&markdown);
-            let doc = &s.views.archive.documents[i];
-            s.warn_links(&doc.path, &markdown, doc.body_line, &body.rejected);
-            (view.body_html, view.toc, view.paragraphs, view.characters) =
-                (body.html, body.toc, body.paragraphs, body.characters);
-            // Each paragraph's shared passages, after it.
-            let mut panels = Vec::new();
-            for panel in s.panels(i) {
-                scratch.insert("panel", &panel);
-                scratch.insert("root", &page.root(&s.config.base_path()));
-                let mut html = Vec::new();
-                let result = s.renderer.render_to("passage.html", scratch, &mut html);
-                scratch.remove("panel");
-                scratch.remove("root");
-                result?;
-                panels.push((panel.anchor, String::from_utf8_lossy(&html).into_owned()));
+        for later in std::mem::take(&mut self.later) {
+            match later {
+                Later::Items(ids, hl) => {
+                    let root = page.root(&s.config.base_path());
+                    let items = ids
+                        .iter()
+                        .map(|&i| s.items.get(s.renderer, scratch, s.summary(i), i, &root, hl))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    self.give("items", &items);
+                }
+                Later::Doc(i) => self.give_document(s, page, i, scratch)?,
+                Later::Compare(i) => self.give("compare", &compare_view(s, i)?),
+                Later::Changes(i) => self.give("changes", &changes_view(s, i)?),
             }
-            view.body_html = with_panels(&view.body_html, &panels);
-            self.give("doc", &view);
-        }
-        if let PageKind::Compare(i) = page.kind {
-            self.give("compare", &compare_view(s, i)?);
-        }
-        if let PageKind::Changes(i) = page.kind {
-            self.give("changes", &changes_view(s, i)?);
         }
         scratch.extend(self.context.unwrap_or_default());
         let result = s.renderer.render_to(template, scratch, out).map_err(Error::from);
@@ -420,14 +438,41 @@ impl PageContext {
         }
         result
     }
+
+    /// A document page's view, its body rendered and each paragraph's
+    /// shared passages after it.
+    fn give_document(&mut self, s: &Shared, page: &PagePlan, i: usize, scratch: &mut Context) -> Result<(), Error> {
+        let mut view = document_view(s, i);
+        let markdown = s.views.archive.body(i)?;
+        let body = render_markdown(&markdown);
+        let doc = &s.views.archive.documents[i];
+        s.warn_links(&doc.path, &markdown, doc.body_line, &body.rejected);
+        (view.body_html, view.toc, view.paragraphs, view.characters) =
+            (body.html, body.toc, body.paragraphs, body.characters);
+        // Each paragraph's shared passages, after it.
+        let mut panels = Vec::new();
+        for panel in s.panels(i) {
+            scratch.insert("panel", &panel);
+            scratch.insert("root", &page.root(&s.config.base_path()));
+            let mut html = Vec::new();
+            let result = s.renderer.render_to("passage.html", scratch, &mut html);
+            scratch.remove("panel");
+            scratch.remove("root");
+            result?;
+            panels.push((panel.anchor, String::from_utf8_lossy(&html).into_owned()));
+        }
+        view.body_html = with_panels(&view.body_html, &panels);
+        self.give("doc", &view);
+        Ok(())
+    }
 }
 
 /// The page's template and fingerprint, and with `full` its context (less
-/// what `fill` adds).
+/// what `render` adds: [`Later`]).
 pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static str, PageContext) {
     let context = full.then(Context::new);
     let fingerprint = Fingerprint::of_json(s.seed, &page.url);
-    let mut c = PageContext { context, keys: Vec::new(), fingerprint, list: None };
+    let mut c = PageContext { context, keys: Vec::new(), fingerprint, later: Vec::new() };
     c.insert("root", &page.root(&s.config.base_path()));
     c.insert("page_url", &page.url);
     let archive = s.views.archive;
@@ -457,19 +502,18 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
             // The citations give the build's day as the access date; the
             // raw source is linked when the archive has it.
             let raw = archive.raw_file(i).map(|r| &r.name);
-            c.depend_on(&("doc", doc.digest, linked, &s.config.build_date, raw));
-            c.depend_on(&s.panels(i));
+            c.later(Later::Doc(i), &(doc.digest, linked, &s.config.build_date, raw, s.panels(i)));
             "document.html"
         }
         PageKind::Changes(i) => {
             let raw = archive.raw_file(i);
-            c.depend_on(&("changes", archive.documents[i].digest, s.summary_fp(i).0, raw, s.raw_whole(i)));
+            c.later(Later::Changes(i), &(archive.documents[i].digest, s.summary_fp(i).0, raw, s.raw_whole(i)));
             "changes.html"
         }
         PageKind::Compare(i) => {
             let o = s.original[i].unwrap_or(i);
             let docs = &archive.documents;
-            c.depend_on(&("compare", docs[i].digest, docs[o].digest, s.summary_fp(i).0, s.summary_fp(o).0));
+            c.later(Later::Compare(i), &(docs[i].digest, docs[o].digest, s.summary_fp(i).0, s.summary_fp(o).0));
             "compare.html"
         }
         PageKind::List(n) => {
@@ -484,11 +528,10 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
         }
         PageKind::Term(key, t, n) => {
             let term = &s.views.index.facet(key).terms[t];
-            let (view, facts, fp) = s.term(key, t);
+            let entry = s.term(key, t);
+            let view = &entry.0;
             let p = Paginator::new(term.url(key), per_page, term.docs.len());
-            c.depend_on(&fp);
-            c.give("term", view);
-            c.give("facts", facts);
+            c.insert_term(entry);
             // Under a section heading of their own when the term has children.
             let hl = if n == 1 && !view.children.is_empty() { 3 } else { 2 };
             c.list(s, term.docs[p.range(n)].to_vec(), hl);

@@ -7,7 +7,6 @@
 //! of at least [`THRESHOLD`] equal characters within a segment is a match.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -26,6 +25,9 @@ pub struct Match {
     pub dst: (u32, u32, u32, u32),
 }
 
+/// A fingerprint: (hash, document, position).
+type Entry = (u32, u32, u32);
+
 /// What a hash's group pairs a document with.
 enum Group {
     /// The earliest document holding it, and where.
@@ -38,20 +40,27 @@ enum Group {
 /// its reprints are one family). Documents are numbered newest first: a
 /// larger number is earlier.
 pub fn matches(prints: &dyn Prints, family: &[u32]) -> Result<Vec<Match>> {
-    // (hash, document, position) of every fingerprint.
-    let mut table: Vec<(u32, u32, u32)> = (0..prints.runs())
+    // (hash, document, position) of every fingerprint, and every
+    // document's text, read once: each is compared with many others.
+    let read: Vec<(Vec<Entry>, Vec<Loaded>)> = (0..prints.runs())
         .into_par_iter()
-        .map(|run| -> Result<Vec<(u32, u32, u32)>> {
+        .map(|run| -> Result<(Vec<Entry>, Vec<Loaded>)> {
             let docs = prints.run(run)?;
             let first = run * prints.docs_per_run();
-            Ok(docs
+            let table = docs
                 .iter()
                 .enumerate()
                 .flat_map(|(i, p)| p.prints.iter().map(move |&(h, at)| (h, (first + i) as u32, at)))
-                .collect())
+                .collect();
+            Ok((table, docs.into_iter().map(Loaded::new).collect()))
         })
-        .collect::<Result<Vec<_>>>()?
-        .concat();
+        .collect::<Result<_>>()?;
+    let mut table: Vec<Entry> = Vec::with_capacity(read.iter().map(|r| r.0.len()).sum());
+    let mut texts: Vec<Loaded> = Vec::new();
+    for (t, l) in read {
+        table.extend(t);
+        texts.extend(l);
+    }
     table.par_sort_unstable();
     // Each entry's hash becomes its group's number; entries of hashes only
     // one document holds are dropped.
@@ -103,12 +112,11 @@ pub fn matches(prints: &dyn Prints, family: &[u32]) -> Result<Vec<Match>> {
             _ => spans.push((e.1, i..i + 1)),
         }
     }
-    let cache = Cache::new(CACHED_CHARS * rayon::current_num_threads());
     let per_doc: Vec<Vec<Match>> = spans
         .par_iter()
-        .map(|(doc, range)| -> Result<Vec<Match>> {
+        .map(|(doc, range)| {
             let doc = *doc;
-            let mine = cache.get(prints, doc)?;
+            let mine = &texts[doc as usize];
             let mut covered: HashMap<(u32, i64), u32> = HashMap::new();
             let mut out = Vec::new();
             for &(group, _, at) in &table[range.clone()] {
@@ -126,87 +134,51 @@ pub fn matches(prints: &dyn Prints, family: &[u32]) -> Result<Vec<Match>> {
                     if covered.get(&key).is_some_and(|&end| end > at) {
                         continue;
                     }
-                    let theirs = cache.get(prints, other)?;
-                    let (end, found) = extend(&mine, at as usize, &theirs, their as usize);
+                    let (end, found) = extend(mine, at as usize, &texts[other as usize], their as usize);
                     covered.insert(key, end as u32);
                     if let Some((a, b)) = found {
                         out.push(Match { src: (other, b.0, b.1, b.2), dst: (doc, a.0, a.1, a.2) });
                     }
                 }
             }
-            Ok(out)
+            out
         })
-        .collect::<Result<_>>()?;
+        .collect();
+    // The texts and the table go before the matches are gathered.
+    drop((texts, table, groups, members));
     let mut all: Vec<Match> = per_doc.into_iter().flatten().collect();
     all.par_sort_unstable();
     all.dedup();
     Ok(all)
 }
 
-/// Han characters of the documents [`Cache`] holds, per thread: a few
-/// hundred generated speeches.
-const CACHED_CHARS: usize = 4 << 20;
-
-/// The documents' prints read so far, shared by the threads, up to a
-/// number of Han characters: a document is compared with many earlier
-/// ones, and the earliest of a set phrase come back for every later one,
-/// so most are read once instead of once for each document that shares
-/// with them (which decoded the same prints 25 times over).
-struct Cache {
-    held: std::sync::Mutex<(HashMap<u32, Arc<Loaded>>, usize)>,
-    budget: usize,
-}
-
-impl Cache {
-    fn new(budget: usize) -> Cache {
-        Cache { held: Default::default(), budget }
-    }
-
-    fn get(&self, prints: &dyn Prints, doc: u32) -> Result<Arc<Loaded>> {
-        let lock = || self.held.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(p) = lock().0.get(&doc) {
-            return Ok(p.clone());
-        }
-        let p = Arc::new(Loaded::new(prints.doc(doc as usize)?));
-        let mut held = lock();
-        // Full: emptied (the documents in use stay with their users).
-        if held.1 + p.print.han.len() > self.budget {
-            *held = Default::default();
-        }
-        held.1 += p.print.han.len();
-        held.0.insert(doc, p.clone());
-        Ok(p)
-    }
-}
-
 /// A segment's Han range: (segment number, start, end), by a position in
-/// the document's Han text (`starts`: where each segment starts).
-fn segment_of(p: &DocPrint, starts: &[u32], at: usize) -> (u32, usize, usize) {
-    let i = starts.partition_point(|&s| s as usize <= at).saturating_sub(1);
-    let start = starts.get(i).copied().unwrap_or(0) as usize;
-    let len = p.segments.get(i).map_or(0, |s| s.0 as usize);
-    (i as u32, start, start + len)
+/// the document's Han text.
+fn segment_of(p: &Loaded, at: usize) -> (u32, usize, usize) {
+    let segments = &p.starts[..p.starts.len() - 1];
+    let i = segments.partition_point(|&s| s as usize <= at).saturating_sub(1);
+    let start = segments.get(i).copied().unwrap_or(0) as usize;
+    let end = p.starts.get(i + 1).map_or(start, |&s| s as usize);
+    (i as u32, start, end)
 }
 
-/// A document's print with where each of its segments starts.
-pub(super) struct Loaded {
-    print: DocPrint,
-    starts: Vec<u32>,
+/// A document's Han characters and where each of its segments starts,
+/// then where the last ends (its fingerprints dropped).
+struct Loaded {
+    han: Box<[u16]>,
+    starts: Box<[u32]>,
 }
 
 impl Loaded {
     fn new(print: DocPrint) -> Loaded {
         let mut at = 0;
-        let starts = print
-            .segments
-            .iter()
-            .map(|s| {
-                let start = at;
+        let starts = std::iter::once(0)
+            .chain(print.segments.iter().map(|s| {
                 at += s.0;
-                start
-            })
+                at
+            }))
             .collect();
-        Loaded { print, starts }
+        Loaded { han: print.han.into_boxed_slice(), starts }
     }
 }
 
@@ -215,9 +187,9 @@ impl Loaded {
 /// it is long enough, both runs as (segment, start, end).
 #[allow(clippy::type_complexity)]
 fn extend(x: &Loaded, a: usize, y: &Loaded, b: usize) -> (usize, Option<((u32, u32, u32), (u32, u32, u32))>) {
-    let (sx, x0, x1) = segment_of(&x.print, &x.starts, a);
-    let (sy, y0, y1) = segment_of(&y.print, &y.starts, b);
-    let (xs, ys) = (&x.print.han, &y.print.han);
+    let (sx, x0, x1) = segment_of(x, a);
+    let (sy, y0, y1) = segment_of(y, b);
+    let (xs, ys) = (&x.han, &y.han);
     if a + K > x1 || b + K > y1 || xs[a..a + K] != ys[b..b + K] {
         // A hash shared by different k-grams.
         return (a + 1, None);

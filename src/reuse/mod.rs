@@ -19,8 +19,9 @@
 //! [`THRESHOLD`] is a match. Matches with the same earlier document and
 //! overlapping places in it are one *passage*, listed from that earliest
 //! document on. Work and memory grow with the text: the table holds 12
-//! bytes a fingerprint (about one in ten characters), the texts are read
-//! one document at a time.
+//! bytes a fingerprint (about one in ten characters), and the texts are
+//! held while pairs are compared, 2 bytes a Han character, each read once
+//! with the fingerprints.
 
 mod find;
 mod prints;
