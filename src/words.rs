@@ -23,7 +23,8 @@ impl Words<'_> {
     }
 }
 
-const MONTHS: [&str; 12] = [
+/// English month names, for dates and citations.
+pub const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",

@@ -13,6 +13,7 @@ pub mod romanize;
 pub use records::{bibtex, csl_json, highwire, json_ld, ris};
 
 use crate::model::{Document, Kind, PartialDate, SourceKind};
+use crate::words::{format_date, MONTHS};
 
 /// The ready-made citations of one document.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -97,7 +98,7 @@ fn gbt7714_head(doc: &Document) -> (String, String) {
     }
     s.push_str(&mark(doc, "title", doc.title.clone()));
     s.push_str(": ");
-    s.push_str(&mark(doc, "date", zh_date(&doc.date)));
+    s.push_str(&mark(doc, "date", format_date(&doc.date, "zh")));
     s.push_str(&format!("[{}/OL]", gbt_code(doc)));
     let source = doc.source.as_ref().filter(|s| s.title.is_some());
     let Some(src) = source else {
@@ -116,30 +117,6 @@ fn gbt7714_head(doc: &Document) -> (String, String) {
     };
     (s, location)
 }
-
-/// `2020年4月3日`, `2020年4月`, `2017年`.
-pub fn zh_date(d: &PartialDate) -> String {
-    match (d.month, d.day) {
-        (Some(m), Some(day)) => format!("{}年{m}月{day}日", d.year),
-        (Some(m), None) => format!("{}年{m}月", d.year),
-        _ => format!("{}年", d.year),
-    }
-}
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// `April 3, 2020`, `April 2020`, `2020`: Chicago's form.
 pub fn en_date(d: &PartialDate) -> String {

@@ -115,7 +115,7 @@ fn every_citation_agrees_with_citeproc_and_its_records_read_back() {
             None if src.is_none() => "EB",
             other => panic!("{}: a kind the bundled archive does not use: {other:?}", d.slug),
         };
-        let date = speech_archive::cite::zh_date(&d.date);
+        let date = speech_archive::words::format_date(&d.date, "zh");
         let mut page_form = vec![format!("{}: {}[{code}/OL]", marked(d, "title", &d.title), marked(d, "date", &date))];
         if !d.speakers.is_empty() {
             page_form.insert(0, format!("{}. ", marked(d, "speaker", &d.speakers.join(", "))));
