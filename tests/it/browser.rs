@@ -223,6 +223,11 @@ impl Browser {
     /// Sends a DevTools command (to a page when `session` is given) and
     /// waits for its answer; events in between are dropped.
     pub fn call(&self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.try_call(session, method, params).unwrap_or_else(|e| panic!("{method}: {e}"))
+    }
+
+    /// As `call`, but an error answer is returned instead of failing the test.
+    fn try_call(&self, session: Option<&str>, method: &str, params: Value) -> Result<Value, Value> {
         let id = {
             let mut n = self.next_id.lock().unwrap();
             *n += 1;
@@ -239,8 +244,10 @@ impl Browser {
             let Ok(text) = reply.into_text() else { continue };
             let v: Value = serde_json::from_str(&text).unwrap();
             if v["id"] == json!(id) {
-                assert!(v.get("error").is_none(), "{method}: {}", v["error"]);
-                return v["result"].clone();
+                return match v.get("error") {
+                    Some(e) => Err(e.clone()),
+                    None => Ok(v["result"].clone()),
+                };
             }
         }
     }
@@ -298,14 +305,17 @@ impl Tab<'_> {
     }
 
     /// Polls until `expression` is truthy; panics with it after `limit`.
+    /// A page that is navigating away answers with an error instead of a
+    /// value; that counts as "not yet" and the poll goes on in the next page.
     pub fn wait_for(&self, expression: &str, limit: Duration) {
         let start = Instant::now();
         loop {
-            let v = self.eval(&format!("!!({expression})"));
-            if v == json!(true) {
+            let params = json!({"expression": format!("!!({expression})"), "returnByValue": true});
+            let answer = self.browser.try_call(Some(&self.session), "Runtime.evaluate", params);
+            if answer.as_ref().is_ok_and(|r| r["result"]["value"] == json!(true)) {
                 return;
             }
-            assert!(start.elapsed() < limit, "timed out waiting for `{expression}`");
+            assert!(start.elapsed() < limit, "timed out waiting for `{expression}`; last answer {answer:?}");
             std::thread::sleep(Duration::from_millis(15));
         }
     }
