@@ -1,4 +1,5 @@
-//! Finding the passages: every document's fingerprints in one table,
+//! Finding the passages: every fingerprint that two or more documents
+//! hold in one table (a first pass over the hashes alone finds which),
 //! grouped by hash; a hash held by several documents pairs each of them
 //! with an earlier one that holds it (every earlier one when a few do, the
 //! earliest when many do: a set phrase in a thousand speeches costs a
@@ -40,21 +41,26 @@ enum Group {
 /// its reprints are one family). Documents are numbered newest first: a
 /// larger number is earlier.
 pub fn matches(prints: &dyn Prints, family: &[u32]) -> Result<Vec<Match>> {
-    // (hash, document, position) of every fingerprint, and every
-    // document's text, read once: each is compared with many others.
+    let shared = shared_hashes(prints)?;
+    // (hash, document, position) of every fingerprint another document
+    // shares, and the segments that hold them, read once: each is
+    // compared with many others.
     let read: Vec<(Vec<Entry>, Vec<Loaded>)> = (0..prints.runs())
         .into_par_iter()
         .map(|run| -> Result<(Vec<Entry>, Vec<Loaded>)> {
-            let docs = prints.run(run)?;
+            let docs = prints.run(run, true)?;
             let first = run * prints.docs_per_run();
-            let table = docs
-                .iter()
-                .enumerate()
-                .flat_map(|(i, p)| p.prints.iter().map(move |&(h, at)| (h, (first + i) as u32, at)))
-                .collect();
-            Ok((table, docs.into_iter().map(Loaded::new).collect()))
+            let (mut table, mut texts) = (Vec::new(), Vec::with_capacity(docs.len()));
+            for (i, p) in docs.into_iter().enumerate() {
+                let from = table.len();
+                let held = p.prints.iter().filter(|e| shared.binary_search(&e.0).is_ok());
+                table.extend(held.map(|&(h, at)| (h, (first + i) as u32, at)));
+                texts.push(Loaded::new(p, &table[from..]));
+            }
+            Ok((table, texts))
         })
         .collect::<Result<_>>()?;
+    drop(shared);
     let mut table: Vec<Entry> = Vec::with_capacity(read.iter().map(|r| r.0.len()).sum());
     let mut texts: Vec<Loaded> = Vec::new();
     for (t, l) in read {
@@ -152,6 +158,34 @@ pub fn matches(prints: &dyn Prints, family: &[u32]) -> Result<Vec<Match>> {
     Ok(all)
 }
 
+/// The fingerprint hashes that two or more documents hold, sorted: a
+/// first pass over the prints alone (4 bytes a fingerprint, about one in
+/// ten characters), so that the texts and the table keep only what some
+/// other document shares.
+fn shared_hashes(prints: &dyn Prints) -> Result<Vec<u32>> {
+    let per_run: Vec<Vec<u32>> = (0..prints.runs())
+        .into_par_iter()
+        .map(|run| -> Result<Vec<u32>> {
+            let mut out = Vec::new();
+            for p in prints.run(run, false)? {
+                let mut mine: Vec<u32> = p.prints.iter().map(|e| e.0).collect();
+                mine.sort_unstable();
+                mine.dedup();
+                out.extend(mine);
+            }
+            Ok(out)
+        })
+        .collect::<Result<_>>()?;
+    let mut all: Vec<u32> = Vec::with_capacity(per_run.iter().map(Vec::len).sum());
+    for r in per_run {
+        all.extend(r);
+    }
+    all.par_sort_unstable();
+    let mut shared: Vec<u32> = all.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+    shared.dedup();
+    Ok(shared)
+}
+
 /// A segment's Han range: (segment number, start, end), by a position in
 /// the document's Han text.
 fn segment_of(p: &Loaded, at: usize) -> (u32, usize, usize) {
@@ -162,23 +196,43 @@ fn segment_of(p: &Loaded, at: usize) -> (u32, usize, usize) {
     (i as u32, start, end)
 }
 
-/// A document's Han characters and where each of its segments starts,
-/// then where the last ends (its fingerprints dropped).
+/// Where a document's segments start in its Han text (then where the last
+/// ends), and the characters of those segments that hold a fingerprint
+/// another document shares (no passage is anywhere else).
 struct Loaded {
-    han: Box<[u16]>,
     starts: Box<[u32]>,
+    /// (segment, where its characters begin in `han`), by segment.
+    kept: Box<[(u32, u32)]>,
+    han: Box<[u16]>,
 }
 
 impl Loaded {
-    fn new(print: DocPrint) -> Loaded {
+    /// `shared`: the document's fingerprints that are kept, by position.
+    fn new(print: DocPrint, shared: &[Entry]) -> Loaded {
         let mut at = 0;
-        let starts = std::iter::once(0)
+        let starts: Box<[u32]> = std::iter::once(0)
             .chain(print.segments.iter().map(|s| {
                 at += s.0;
                 at
             }))
             .collect();
-        Loaded { han: print.han.into_boxed_slice(), starts }
+        let (mut kept, mut han) = (Vec::<(u32, u32)>::new(), Vec::new());
+        for &(_, _, at) in shared {
+            let s = starts[..starts.len() - 1].partition_point(|&s| s <= at).saturating_sub(1);
+            if kept.last().is_none_or(|k| k.0 != s as u32) {
+                kept.push((s as u32, han.len() as u32));
+                han.extend_from_slice(print.han.get(starts[s] as usize..starts[s + 1] as usize).unwrap_or_default());
+            }
+        }
+        Loaded { starts, kept: kept.into_boxed_slice(), han: han.into_boxed_slice() }
+    }
+
+    /// A kept segment's characters.
+    fn segment(&self, s: u32) -> Option<&[u16]> {
+        let i = self.kept.binary_search_by_key(&s, |k| k.0).ok()?;
+        let from = self.kept[i].1 as usize;
+        let len = (self.starts[s as usize + 1] - self.starts[s as usize]) as usize;
+        self.han.get(from..from + len)
     }
 }
 
@@ -189,21 +243,24 @@ impl Loaded {
 fn extend(x: &Loaded, a: usize, y: &Loaded, b: usize) -> (usize, Option<((u32, u32, u32), (u32, u32, u32))>) {
     let (sx, x0, x1) = segment_of(x, a);
     let (sy, y0, y1) = segment_of(y, b);
-    let (xs, ys) = (&x.han, &y.han);
-    if a + K > x1 || b + K > y1 || xs[a..a + K] != ys[b..b + K] {
+    let (Some(xs), Some(ys)) = (x.segment(sx), y.segment(sy)) else { return (a + 1, None) };
+    // Positions within the two segments.
+    let (a, b) = (a - x0, b - y0);
+    if x0 + a + K > x1 || y0 + b + K > y1 || xs[a..a + K] != ys[b..b + K] {
         // A hash shared by different k-grams.
-        return (a + 1, None);
+        return (x0 + a + 1, None);
     }
     let (mut i, mut j) = (a, b);
-    while i > x0 && j > y0 && xs[i - 1] == ys[j - 1] {
+    while i > 0 && j > 0 && xs[i - 1] == ys[j - 1] {
         i -= 1;
         j -= 1;
     }
     let (mut e, mut f) = (a + K, b + K);
-    while e < x1 && f < y1 && xs[e] == ys[f] {
+    while e < xs.len() && f < ys.len() && xs[e] == ys[f] {
         e += 1;
         f += 1;
     }
-    let found = (e - i >= THRESHOLD).then_some(((sx, i as u32, e as u32), (sy, j as u32, f as u32)));
-    (e, found)
+    let at = |start: usize, n: usize| (start + n) as u32;
+    let found = (e - i >= THRESHOLD).then_some(((sx, at(x0, i), at(x0, e)), (sy, at(y0, j), at(y0, f))));
+    (x0 + e, found)
 }

@@ -18,10 +18,12 @@
 //! outward from the k-gram (once per diagonal) and a run of at least
 //! [`THRESHOLD`] is a match. Matches with the same earlier document and
 //! overlapping places in it are one *passage*, listed from that earliest
-//! document on. Work and memory grow with the text: the table holds 12
-//! bytes a fingerprint (about one in ten characters), and the texts are
-//! held while pairs are compared, 2 bytes a Han character, each read once
-//! with the fingerprints.
+//! document on. Work and memory grow with the text, in two passes over
+//! the prints: the first holds every fingerprint's hash (4 bytes, about one
+//! in ten characters) to learn which hashes two or more documents hold;
+//! the second keeps only those fingerprints (12 bytes each) and the
+//! segments that hold them (2 bytes a Han character), so what is held
+//! while pairs are compared grows with the shared text, not the archive.
 
 mod find;
 mod prints;
@@ -41,8 +43,9 @@ pub trait Prints: Sync {
     /// How many runs, and documents a run (the last may hold fewer).
     fn runs(&self) -> usize;
     fn docs_per_run(&self) -> usize;
-    /// The prints of run `n`'s documents, in order.
-    fn run(&self, n: usize) -> Result<Vec<DocPrint>>;
+    /// The prints of run `n`'s documents, in order; without `text`, their
+    /// Han characters are left out.
+    fn run(&self, n: usize, text: bool) -> Result<Vec<DocPrint>>;
     /// One document's print.
     fn doc(&self, doc: usize) -> Result<DocPrint>;
     /// One document's body as printed.
