@@ -151,8 +151,9 @@ fn update(prints: &dyn Prints, family: &[u32], keys: &[u64], last: State) -> Res
     affected.extend(last.hashes.iter().filter(|e| map(e.1).is_none()).map(|e| e.0));
     affected.sort_unstable();
     affected.dedup();
-    let mut hashes: Vec<(u32, u32)> = last.hashes.iter().filter_map(|&(h, o)| Some((h, map(o)?))).collect();
-    hashes = merge(hashes, added);
+    let mut hashes = last.hashes;
+    hashes.retain_mut(|e| map(e.1).map(|d| e.1 = d).is_some());
+    merge_into(&mut hashes, &added);
     let shared = shared_of(&hashes);
     let was_shared = |h: u32| {
         let i = last.table.partition_point(|e| e.0 < h);
@@ -247,22 +248,19 @@ fn update(prints: &dyn Prints, family: &[u32], keys: &[u64], last: State) -> Res
     Ok(Some(State { keys: keys.to_vec(), family: family.to_vec(), hashes, table, matches, read }))
 }
 
-/// Two sorted lists as one.
-fn merge<T: Ord + Copy>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] <= b[j] {
-            out.push(a[i]);
-            i += 1;
+/// Merges the sorted `b` into the sorted `a`, in place (from the back).
+fn merge_into<T: Ord + Copy + Default>(a: &mut Vec<T>, b: &[T]) {
+    let (mut i, mut j) = (a.len(), b.len());
+    a.resize(i + j, T::default());
+    while j > 0 {
+        if i > 0 && a[i - 1] > b[j - 1] {
+            a[i + j - 1] = a[i - 1];
+            i -= 1;
         } else {
-            out.push(b[j]);
-            j += 1;
+            a[i + j - 1] = b[j - 1];
+            j -= 1;
         }
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
 }
 
 /// The (document, earlier document) pairs one hash's group compares, by

@@ -9,7 +9,11 @@ use super::{Match, State};
 const MAGIC: &[u8; 8] = b"ARCHRST1";
 
 pub fn encode(s: &State, key: u64) -> Vec<u8> {
-    let mut body = Vec::new();
+    // The head is written last, over 24 bytes kept for it (one buffer: a
+    // state is 8 bytes a fingerprint hash).
+    let words = 1 + 3 * s.keys.len() + 1 + 2 * s.hashes.len() + 1 + 3 * s.table.len() + 1 + 8 * s.matches.len();
+    let mut body = Vec::with_capacity(24 + 4 * words);
+    body.extend([0; 24]);
     let mut put = |n: u32| body.extend(n.to_le_bytes());
     put(s.keys.len() as u32);
     s.keys.iter().for_each(|&k| {
@@ -34,12 +38,11 @@ pub fn encode(s: &State, key: u64) -> Vec<u8> {
             put(n);
         }
     }
-    let mut out = Vec::with_capacity(24 + body.len());
-    out.extend_from_slice(MAGIC);
-    out.extend(key.to_le_bytes());
-    out.extend(xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
-    out.extend(body);
-    out
+    let sum = xxhash_rust::xxh3::xxh3_64(&body[24..]);
+    body[..8].copy_from_slice(MAGIC);
+    body[8..16].copy_from_slice(&key.to_le_bytes());
+    body[16..24].copy_from_slice(&sum.to_le_bytes());
+    body
 }
 
 pub fn decode(bytes: &[u8], key: u64) -> Option<State> {
