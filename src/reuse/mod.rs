@@ -27,10 +27,11 @@
 
 mod find;
 mod prints;
+mod state;
 
 use rayon::prelude::*;
 
-pub use find::Match;
+pub use find::{Match, State};
 pub use prints::{han, DocPrint, K, THRESHOLD, WINDOW};
 
 use crate::error::Result;
@@ -100,14 +101,26 @@ pub fn families(archive: &Archive) -> Vec<u32> {
     (0..parent.len()).map(|i| root(&mut parent, i) as u32).collect()
 }
 
-/// Finds the passages the archive's documents share.
-pub fn find(archive: &Archive, prints: &dyn Prints) -> Result<Passages> {
+/// Finds the passages the archive's documents share; with the `last`
+/// build's [`State`], compares again only what changed (same result).
+pub fn find(archive: &Archive, prints: &dyn Prints, last: Option<State>) -> Result<(Passages, State)> {
+    use std::hash::{Hash, Hasher};
     let family = families(archive);
-    let matches = find::matches(prints, &family)?;
+    let keys: Vec<u64> = archive
+        .documents
+        .iter()
+        .map(|d| {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            (&d.path, d.digest).hash(&mut h);
+            h.finish()
+        })
+        .collect();
+    let state = find::matches(prints, &family, &keys, last)?;
+    let matches = &state.matches;
     // Passages: matches with the same earlier document and segment whose
     // ranges there overlap (matches are sorted by their earlier side).
     let mut passages: Vec<(Match, Vec<Match>)> = Vec::new();
-    for m in &matches {
+    for m in matches {
         match passages.last_mut() {
             Some((p, list)) if p.src.0 == m.src.0 && p.src.1 == m.src.1 && m.src.2 < p.src.3 => {
                 p.src.3 = p.src.3.max(m.src.3);
@@ -194,7 +207,7 @@ pub fn find(archive: &Archive, prints: &dyn Prints) -> Result<Passages> {
             e.0 = anchors[doc].get(e.0 as usize).copied().unwrap_or(0);
         }
     }
-    Ok(out)
+    Ok((out, state))
 }
 
 /// Per Han character [`DocPrint`] keeps (of segments long enough), its
@@ -240,6 +253,35 @@ pub struct Kept {
     path: std::path::PathBuf,
     key: u64,
     reuse: bool,
+}
+
+/// What the matching of the last build leaves for the next one
+/// ([`State`]), kept beside the passages (`reuse-state.bin`): any
+/// program's state for this one is ignored.
+impl Kept {
+    fn state_path(&self) -> std::path::PathBuf {
+        self.path.with_file_name("reuse-state.bin")
+    }
+
+    pub fn load_state(&self) -> Option<State> {
+        if !self.reuse {
+            return None;
+        }
+        state::decode(&std::fs::read(self.state_path()).ok()?, state_key())
+    }
+
+    /// A state that cannot be written is no error (the next build matches
+    /// from scratch).
+    pub fn save_state(&self, state: &State) {
+        let _ = crate::identity::atomic_write(&self.state_path(), &state::encode(state, state_key()));
+    }
+}
+
+fn state_key() -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    (THRESHOLD, K, crate::identity::program()).hash(&mut h);
+    h.finish()
 }
 
 const MAGIC: &[u8; 8] = b"ARCHREU1";
