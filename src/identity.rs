@@ -4,7 +4,7 @@
 //! live, and how a cache file is written so that no reader sees half of it.
 //! It knows nothing of documents, pages or the output folder.
 
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::UNIX_EPOCH;
@@ -72,15 +72,39 @@ pub fn cache_dir(root: &Path) -> PathBuf {
 /// a rename, creating the folder: a reader sees the old file or the new
 /// one, never part of one, and two processes never write the same file.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    atomic_write_with(path, |out| out.write_all(bytes))
+}
+
+/// `atomic_write` for a file written in pieces (a search run of many
+/// megabytes, never whole in memory): `fill` writes into a buffered file
+/// of this process beside `path` (`.<name>.part-<pid>`), which becomes
+/// `path` by one rename when `fill` succeeds and is removed when it fails.
+pub fn atomic_write_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().map_or_else(Default::default, |n| n.to_string_lossy().into_owned());
-    let part = dir.join(format!(".{name}.part-{}", std::process::id()));
-    let written = std::fs::write(&part, bytes).and_then(|()| std::fs::rename(&part, path));
+    let part = dir.join(format!(".{name}{PART}{}", std::process::id()));
+    let written = std::fs::File::create(&part)
+        .and_then(|file| {
+            let mut out = io::BufWriter::with_capacity(1 << 20, file);
+            fill(&mut out)?;
+            out.into_inner().map_err(|e| e.into_error()).map(drop)
+        })
+        .and_then(|()| std::fs::rename(&part, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&part);
     }
     written
+}
+
+const PART: &str = ".part-";
+
+/// For the name of a part file that `atomic_write` left (`.<name>.part-<pid>`),
+/// the name it was to become and the writing process; `None` for any
+/// other name. A part whose process is gone is safe to delete.
+pub fn part_of(file_name: &str) -> Option<(&str, u32)> {
+    let (name, pid) = file_name.strip_prefix('.')?.rsplit_once(PART)?;
+    Some((name, pid.parse().ok()?))
 }
 
 /// Whether process `pid` is running (where the system tells: Linux;
@@ -109,5 +133,28 @@ mod tests {
         atomic_write(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path().join("a")).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_streamed_write_that_fails_leaves_the_old_file_and_no_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("7.run");
+        atomic_write_with(&path, |out| out.write_all(b"one")).unwrap();
+        let failed = atomic_write_with(&path, |out| {
+            out.write_all(b"half")?;
+            Err(io::Error::other("stopped"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"one");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn part_names_say_whose_they_are() {
+        assert_eq!(part_of(".7.run.part-42"), Some(("7.run", 42)));
+        assert_eq!(part_of(".a.part-b.json.part-9"), Some(("a.part-b.json", 9)));
+        assert_eq!(part_of("7.run"), None);
+        assert_eq!(part_of(".7.run.part-x"), None);
+        assert_eq!(part_of("7.run.part-42"), None);
     }
 }

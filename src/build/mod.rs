@@ -151,8 +151,9 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
             let passages = match known {
                 Some(passages) => passages,
                 None => {
-                    let found = reuse::find(&archive, &runs)?;
+                    let (found, state) = reuse::find(&archive, &runs, kept.load_state())?;
                     kept.save(&found);
+                    kept.save_state(&state);
                     found
                 }
             };

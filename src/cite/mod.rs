@@ -74,18 +74,21 @@ fn mark(doc: &Document, field: &str, text: String) -> String {
 /// when the text has no source to be a part of.
 pub fn gbt_code(doc: &Document) -> &'static str {
     match doc.source.as_ref() {
-        Some(s) if s.title.is_some() => s.kind.map_or("Z", SourceKind::gbt_code),
-        Some(s) if s.kind == Some(SourceKind::Web) || s.url.is_some() => "EB",
+        Some(s) if s.title.is_some() || s.kind == Some(SourceKind::Web) => s.kind.map_or("Z", SourceKind::gbt_code),
         _ => "EB",
     }
 }
 
 /// GB/T 7714-2015: the part of the text before the access date, and the
-/// location within the source (`: 第二十二期`). A text printed in a
-/// bulletin or compilation is cited as a part of it (析出文献, 8.1.2 and
-/// 8.3.2): `主要责任者. 题名: 讲话日期[类型/OL]//来源题名. 出版者, 年: 期次[引用日期]. URL.`
-/// A text with no known source is cited as the archive's web page:
-/// `主要责任者. 题名: 讲话日期[EB/OL]. [引用日期]. URL.`
+/// location within the source (`: 第二十二期`, `(2022-06-09)`), each in
+/// the form the standard gives the source's kind:
+/// - printed in a bulletin, compilation, book or report (析出文献, 4.2 and
+///   8.1.2): `主要责任者. 题名: 讲话日期[类型/OL]//来源题名. 出版者, 年: 期次[引用日期]. URL.`
+/// - an article in a newspaper or journal (连续出版物中的析出文献, 4.4):
+///   `…[N/OL]. 报纸名, 出版日期(版次)[引用日期]. URL.`, `…[J/OL]. 刊名, 年(期)[引用日期]. URL.`
+/// - a web page (电子资源, 4.8): `…[EB/OL]. 网站, 年(发布日期)[引用日期]. URL.`,
+///   no `//`: a web page is not a part of a host work;
+/// - no known source, the archive's own page: `…[EB/OL]. [引用日期]. URL.`
 fn gbt7714_head(doc: &Document) -> (String, String) {
     let mut s = String::new();
     if !doc.speakers.is_empty() {
@@ -100,22 +103,47 @@ fn gbt7714_head(doc: &Document) -> (String, String) {
     s.push_str(": ");
     s.push_str(&mark(doc, "date", format_date(&doc.date, "zh")));
     s.push_str(&format!("[{}/OL]", gbt_code(doc)));
-    let source = doc.source.as_ref().filter(|s| s.title.is_some());
-    let Some(src) = source else {
+    let Some(src) = doc.source.as_ref() else {
         return (format!("{s}. "), String::new());
     };
-    let title = src.title.as_deref().unwrap_or_default();
-    s.push_str(&format!("//{title}. "));
-    let publisher = src.publisher.as_deref().filter(|p| *p != title);
     let year = src.date.map(|d| d.year.to_string());
-    let published: Vec<String> = publisher.map(str::to_string).into_iter().chain(year).collect();
-    s.push_str(&published.join(", "));
-    let location = match &src.issue {
-        Some(issue) if published.is_empty() => issue.clone(),
-        Some(issue) => format!(": {issue}"),
-        None => String::new(),
-    };
-    (s, location)
+    match src.kind {
+        Some(SourceKind::Web) => {
+            let site = src.publisher.as_deref().or(src.title.as_deref());
+            // 出版者, 出版年: the year only beside the site that published it.
+            let published: Vec<String> =
+                site.map(|p| [Some(p.to_string()), year].into_iter().flatten().collect()).unwrap_or_default();
+            let updated = src.date.map(|d| format!("({d})")).unwrap_or_default();
+            if published.is_empty() && updated.is_empty() {
+                return (format!("{s}. "), String::new());
+            }
+            (format!("{s}. {}", published.join(", ")), updated)
+        }
+        Some(kind @ (SourceKind::Newspaper | SourceKind::Journal)) if src.title.is_some() => {
+            let title = src.title.as_deref().unwrap_or_default();
+            let date = match kind {
+                SourceKind::Newspaper => src.date.map(|d| d.to_string()),
+                _ => year,
+            };
+            let head: Vec<String> = std::iter::once(title.to_string()).chain(date).collect();
+            (format!("{s}. {}", head.join(", ")), src.issue.as_deref().map(|i| format!("({i})")).unwrap_or_default())
+        }
+        _ => {
+            let Some(title) = src.title.as_deref() else {
+                return (format!("{s}. "), String::new());
+            };
+            s.push_str(&format!("//{title}. "));
+            let publisher = src.publisher.as_deref().filter(|p| *p != title);
+            let published: Vec<String> = publisher.map(str::to_string).into_iter().chain(year).collect();
+            s.push_str(&published.join(", "));
+            let location = match &src.issue {
+                Some(issue) if published.is_empty() => issue.clone(),
+                Some(issue) => format!(": {issue}"),
+                None => String::new(),
+            };
+            (s, location)
+        }
+    }
 }
 
 /// `April 3, 2020`, `April 2020`, `2020`: Chicago's form.
@@ -313,6 +341,37 @@ mod tests {
         );
         let d = doc("title: About OCLC\ndate: 2012-03\nspeaker: \"Online Computer Library Center, Inc\"\ncity: 北京市");
         assert_eq!(cite(&d, &cx).gbt7714, shaped);
+
+        // Examples cited online: the archive's access date and URL stand in
+        // the example's, and the speech date follows the title.
+        let ours = |example: &str, date: &str, code: &str, tail: &str| {
+            example
+                .replacen(&format!("[{code}/OL]"), &format!(": {date}[{code}/OL]"), 1)
+                .replace(tail, "[2012-12-10]. https://example.org/speeches/a/.")
+        };
+        // A web page is no part of a host work (电子资源, no `//`): its
+        // date of publication in ( ), then the access date.
+        let example = "萧钰. 出版业信息化迈入快车道[EB/OL]. (2001-12-19)[2002-04-15]. http://www.creader.com/news/20011219/200112190019.html.";
+        let d = doc("title: 出版业信息化迈入快车道\ndate: 2001-12\nspeaker: 萧钰\ncity: 北京市\nsource:\n  kind: web\n  date: 2001-12-19");
+        let tail = "[2002-04-15]. http://www.creader.com/news/20011219/200112190019.html.";
+        assert_eq!(cite(&d, &cx).gbt7714, ours(example, "2001年12月", "EB", tail));
+        // With the site named, it stands as the publisher, with the year
+        // (4.8.1: 出版者, 出版年(更新或修改日期)).
+        let d = doc("title: 出版业信息化迈入快车道\ndate: 2001-12\nspeaker: 萧钰\ncity: 北京市\nsource:\n  title: 华夏快递\n  kind: web\n  date: 2001-12-19");
+        let named = example.replace(". (2001-12-19)", ". 华夏快递, 2001(2001-12-19)");
+        assert_eq!(cite(&d, &cx).gbt7714, ours(&named, "2001年12月", "EB", tail));
+        // An article in a newspaper (连续出版物中的析出文献): the paper's
+        // title, its date and the page (版次) in ( ), no `//`.
+        let example = "傅刚, 赵承, 李佳路. 大风沙过后的思考[N/OL]. 北京青年报, 2000-04-12(14)[2005-07-12]. http://www.bjyouth.com.cn/Bqb/20000412/GB/4216%5ED0412B1401.htm.";
+        let d = doc("title: 大风沙过后的思考\ndate: 2000-04\nspeaker: [傅刚, 赵承, 李佳路]\ncity: 北京市\nkind: article\nsource:\n  title: 北京青年报\n  kind: newspaper\n  issue: \"14\"\n  date: 2000-04-12");
+        let tail = "[2005-07-12]. http://www.bjyouth.com.cn/Bqb/20000412/GB/4216%5ED0412B1401.htm.";
+        assert_eq!(cite(&d, &cx).gbt7714, ours(example, "2000年4月", "N", tail));
+        // An article in a journal: 刊名, 年(期).
+        let example =
+            "李炳穆. 韩国图书馆法[J/OL]. 图书情报工作, 2008(6)[2013-10-25]. http://www.docin.com/p-400265742.html.";
+        let d = doc("title: 韩国图书馆法\ndate: 2008\nspeaker: 李炳穆\ncity: 北京市\nkind: article\nsource:\n  title: 图书情报工作\n  kind: journal\n  issue: \"6\"\n  date: 2008");
+        let tail = "[2013-10-25]. http://www.docin.com/p-400265742.html.";
+        assert_eq!(cite(&d, &cx).gbt7714, ours(example, "2008年", "J", tail));
     }
 
     #[test]

@@ -6,17 +6,42 @@
 use serde_json::{json, Map, Value};
 
 use super::romanize;
-use crate::model::{Document, Kind, SourceKind};
+use crate::model::{Document, Kind, PartialDate, Source, SourceKind};
 
 const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
-/// `speech` for what was spoken, `document` for Q&A compilations and
-/// articles (CSL's types).
-fn csl_type(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Speech | Kind::Remarks | Kind::Excerpt => "speech",
-        Kind::Qa | Kind::Article => "document",
+/// The CSL type of the item cited: the page or the article where the
+/// text is cited as a web page or as an article in a newspaper or journal
+/// (the GB/T 7714 style gives those their own form, with no `//` host);
+/// else `speech` for what was spoken and `document` for Q&A compilations
+/// and articles.
+fn csl_type(doc: &Document) -> &'static str {
+    let src = doc.source.as_ref();
+    match src.and_then(|s| s.kind) {
+        Some(SourceKind::Web) => "webpage",
+        Some(SourceKind::Newspaper) if src.is_some_and(|s| s.title.is_some()) => "article-newspaper",
+        Some(SourceKind::Journal) if src.is_some_and(|s| s.title.is_some()) => "article-journal",
+        _ => match doc.kind {
+            Kind::Speech | Kind::Remarks | Kind::Excerpt => "speech",
+            Kind::Qa | Kind::Article => "document",
+        },
     }
+}
+
+/// The date of the item the records cite (CSL's `issued`, RIS `PY`/`DA`,
+/// BibTeX `year`/`month`): the page's or the article's own date where
+/// that is the item (`csl_type`), else the delivery date. The delivery
+/// date is always in CSL's `event-date` and the records' notes.
+fn issued(doc: &Document) -> &PartialDate {
+    let published = doc.source.as_ref().filter(|_| !matches!(csl_type(doc), "speech" | "document"));
+    published.and_then(|s| s.date.as_ref()).unwrap_or(&doc.date)
+}
+
+/// Who published the source: its `publisher`, or for a web page its site
+/// (the GB/T 7714 style names a web page's site only as its publisher).
+fn publisher(src: &Source) -> Option<String> {
+    let site = src.title.clone().filter(|_| src.kind == Some(SourceKind::Web));
+    src.publisher.clone().or(site)
 }
 
 /// Where it was delivered, as the content names it: `安康市, 陕西省`.
@@ -63,15 +88,16 @@ pub fn bibtex(doc: &Document, permalink: &str) -> String {
         if !printed.is_empty() {
             fields.push(("howpublished", format!("{{{}}}", esc(&printed.join(", ")))));
         }
-        if let Some(p) = &src.publisher {
+        if let Some(p) = &publisher(src) {
             fields.push(("organization", format!("{{{}}}", esc(p))));
         }
     }
-    fields.push(("year", format!("{{{}}}", doc.date.year)));
-    if let Some(m) = doc.date.month {
+    let date = issued(doc);
+    fields.push(("year", format!("{{{}}}", date.year)));
+    if let Some(m) = date.month {
         fields.push(("month", MONTHS[m as usize - 1].to_string()));
     }
-    fields.push(("date", format!("{{{}}}", doc.date)));
+    fields.push(("date", format!("{{{date}}}")));
     let mut note = delivered(doc);
     if let Some(s) = supplied_note(doc) {
         note.push_str(&format!(". {s}"));
@@ -95,7 +121,7 @@ fn date_parts(d: &crate::model::PartialDate) -> Value {
 pub fn csl_json(doc: &Document, permalink: &str) -> Value {
     let mut item = Map::new();
     item.insert("id".into(), json!(doc.slug));
-    item.insert("type".into(), json!(csl_type(doc.kind)));
+    item.insert("type".into(), json!(csl_type(doc)));
     item.insert("title".into(), json!(doc.title));
     if !doc.speakers.is_empty() {
         let authors: Vec<Value> = doc
@@ -108,8 +134,9 @@ pub fn csl_json(doc: &Document, permalink: &str) -> Value {
             .collect();
         item.insert("author".into(), Value::Array(authors));
     }
-    let mut issued = date_parts(&doc.date);
-    if doc.curation.supplied("date") {
+    let date = issued(doc);
+    let mut issued = date_parts(date);
+    if std::ptr::eq(date, &doc.date) && doc.curation.supplied("date") {
         issued["circa"] = json!(true);
     }
     item.insert("issued".into(), issued);
@@ -125,7 +152,7 @@ pub fn csl_json(doc: &Document, permalink: &str) -> Value {
             }
         };
         put("container-title", &src.title);
-        put("publisher", &src.publisher);
+        put("publisher", &publisher(src));
         put("issue", &src.issue);
     }
     item.insert("genre".into(), json!(super::kind_word(doc.kind)));
@@ -148,13 +175,14 @@ pub fn ris(doc: &Document, permalink: &str) -> String {
     for s in &doc.speakers {
         lines.push(("AU", s.clone()));
     }
-    lines.push(("PY", doc.date.year.to_string()));
+    let date = issued(doc);
+    lines.push(("PY", date.year.to_string()));
     let two = |n: Option<u8>| n.map(|n| format!("{n:02}")).unwrap_or_default();
-    lines.push(("DA", format!("{}/{}/{}/", doc.date.year, two(doc.date.month), two(doc.date.day))));
+    lines.push(("DA", format!("{}/{}/{}/", date.year, two(date.month), two(date.day))));
     lines.push(("M3", super::kind_word(doc.kind).into()));
     if let Some(src) = &doc.source {
         lines.extend(src.title.clone().map(|t| ("T2", t)));
-        lines.extend(src.publisher.clone().map(|p| ("PB", p)));
+        lines.extend(publisher(src).map(|p| ("PB", p)));
         lines.extend(src.issue.clone().map(|i| ("IS", i)));
     }
     lines.push(("LA", "zh-CN".into()));

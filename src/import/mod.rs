@@ -85,6 +85,7 @@ pub fn run(args: &ImportOptions, progress: &dyn Progress) -> Result<Report> {
     let root = args.out.is_none().then_some(args.root.as_path());
     let mut problems = Vec::new();
     let mut taken = BTreeSet::new();
+    let mut raw_names = std::collections::BTreeMap::new();
     // Linked and planned in input order (what a text reprints, and which
     // file gets a path first, depend on the files before it).
     let mut accepted = Vec::new();
@@ -107,6 +108,13 @@ pub fn run(args: &ImportOptions, progress: &dyn Progress) -> Result<Report> {
                 continue;
             }
         };
+        // content/raw/ keeps one file per name: two inputs of this run that
+        // share a name but not their bytes would cite one another's file
+        // (a dry run, which copies nothing, must say so as the real run does).
+        if let Some(d) = root.and_then(|_| output::same_name(raw, &file.name, &mut raw_names)) {
+            problems.push(d);
+            continue;
+        }
         // The raw file is kept in the archive, which cites and publishes it.
         let kept_raw = match root.map(|root| output::plan_raw(raw, &file.name, root, args.force)).transpose() {
             Ok(kept) => kept.flatten(),

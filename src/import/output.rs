@@ -5,7 +5,7 @@
 //! half-written file is left behind. The raw file goes
 //! into the archive's `content/raw/` the same way, unless it is there.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -83,6 +83,22 @@ pub fn plan_raw(raw: &Path, name: &str, root: &Path, force: bool) -> Result<Opti
         );
         Err(Diagnostic::new(raw, 1, 1, m))
     }
+}
+
+/// `Some` problem when an earlier input of this run, listed in `seen`
+/// (name → input), has the name `name` with other bytes than `raw`;
+/// otherwise notes `raw` under its name.
+pub fn same_name(raw: &Path, name: &str, seen: &mut BTreeMap<String, PathBuf>) -> Option<Diagnostic> {
+    let Some(other) = seen.get(name) else {
+        seen.insert(name.to_string(), raw.to_path_buf());
+        return None;
+    };
+    let same = matches!((std::fs::read(raw), std::fs::read(other)), (Ok(a), Ok(b)) if a == b);
+    let m = format!(
+        "{} has the same file name with other bytes, and content/raw/ keeps one file per name; rename one of them",
+        other.display()
+    );
+    (!same).then(|| Diagnostic::new(raw, 1, 1, m))
 }
 
 /// The files of one raw file, written under temporary names beside their

@@ -18,17 +18,20 @@
 //! outward from the k-gram (once per diagonal) and a run of at least
 //! [`THRESHOLD`] is a match. Matches with the same earlier document and
 //! overlapping places in it are one *passage*, listed from that earliest
-//! document on. Work and memory grow with the text: the table holds 12
-//! bytes a fingerprint (about one in ten characters), and the texts are
-//! held while pairs are compared, 2 bytes a Han character, each read once
-//! with the fingerprints.
+//! document on. Work and memory grow with the text, in two passes over
+//! the prints: the first holds every fingerprint's hash (4 bytes, about one
+//! in ten characters) to learn which hashes two or more documents hold;
+//! the second keeps only those fingerprints (12 bytes each) and the
+//! segments that hold them (2 bytes a Han character), so what is held
+//! while pairs are compared grows with the shared text, not the archive.
 
 mod find;
 mod prints;
+mod state;
 
 use rayon::prelude::*;
 
-pub use find::Match;
+pub use find::{Match, State};
 pub use prints::{han, DocPrint, K, THRESHOLD, WINDOW};
 
 use crate::error::Result;
@@ -41,8 +44,9 @@ pub trait Prints: Sync {
     /// How many runs, and documents a run (the last may hold fewer).
     fn runs(&self) -> usize;
     fn docs_per_run(&self) -> usize;
-    /// The prints of run `n`'s documents, in order.
-    fn run(&self, n: usize) -> Result<Vec<DocPrint>>;
+    /// The prints of run `n`'s documents, in order; without `text`, their
+    /// Han characters are left out.
+    fn run(&self, n: usize, text: bool) -> Result<Vec<DocPrint>>;
     /// One document's print.
     fn doc(&self, doc: usize) -> Result<DocPrint>;
     /// One document's body as printed.
@@ -97,14 +101,26 @@ pub fn families(archive: &Archive) -> Vec<u32> {
     (0..parent.len()).map(|i| root(&mut parent, i) as u32).collect()
 }
 
-/// Finds the passages the archive's documents share.
-pub fn find(archive: &Archive, prints: &dyn Prints) -> Result<Passages> {
+/// Finds the passages the archive's documents share; with the `last`
+/// build's [`State`], compares again only what changed (same result).
+pub fn find(archive: &Archive, prints: &dyn Prints, last: Option<State>) -> Result<(Passages, State)> {
+    use std::hash::{Hash, Hasher};
     let family = families(archive);
-    let matches = find::matches(prints, &family)?;
+    let keys: Vec<u64> = archive
+        .documents
+        .iter()
+        .map(|d| {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            (&d.path, d.digest).hash(&mut h);
+            h.finish()
+        })
+        .collect();
+    let state = find::matches(prints, &family, &keys, last)?;
+    let matches = &state.matches;
     // Passages: matches with the same earlier document and segment whose
     // ranges there overlap (matches are sorted by their earlier side).
     let mut passages: Vec<(Match, Vec<Match>)> = Vec::new();
-    for m in &matches {
+    for m in matches {
         match passages.last_mut() {
             Some((p, list)) if p.src.0 == m.src.0 && p.src.1 == m.src.1 && m.src.2 < p.src.3 => {
                 p.src.3 = p.src.3.max(m.src.3);
@@ -191,7 +207,7 @@ pub fn find(archive: &Archive, prints: &dyn Prints) -> Result<Passages> {
             e.0 = anchors[doc].get(e.0 as usize).copied().unwrap_or(0);
         }
     }
-    Ok(out)
+    Ok((out, state))
 }
 
 /// Per Han character [`DocPrint`] keeps (of segments long enough), its
@@ -237,6 +253,35 @@ pub struct Kept {
     path: std::path::PathBuf,
     key: u64,
     reuse: bool,
+}
+
+/// What the matching of the last build leaves for the next one
+/// ([`State`]), kept beside the passages (`reuse-state.bin`): any
+/// program's state for this one is ignored.
+impl Kept {
+    fn state_path(&self) -> std::path::PathBuf {
+        self.path.with_file_name("reuse-state.bin")
+    }
+
+    pub fn load_state(&self) -> Option<State> {
+        if !self.reuse {
+            return None;
+        }
+        state::decode(&std::fs::read(self.state_path()).ok()?, state_key())
+    }
+
+    /// A state that cannot be written is no error (the next build matches
+    /// from scratch).
+    pub fn save_state(&self, state: &State) {
+        let _ = crate::identity::atomic_write(&self.state_path(), &state::encode(state, state_key()));
+    }
+}
+
+fn state_key() -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    (THRESHOLD, K, crate::identity::program()).hash(&mut h);
+    h.finish()
 }
 
 const MAGIC: &[u8; 8] = b"ARCHREU1";

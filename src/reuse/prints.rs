@@ -89,8 +89,9 @@ impl DocPrint {
         out.extend(self.han.iter().flat_map(|h| h.to_le_bytes()));
     }
 
-    /// Reads an encoded print; `None` when cut short.
-    pub fn decode(bytes: &[u8]) -> Option<DocPrint> {
+    /// Reads an encoded print; `None` when cut short. Without `text`, its
+    /// Han characters are left out (`han` stays empty).
+    pub fn decode(bytes: &[u8], text: bool) -> Option<DocPrint> {
         let mut at = 0;
         let mut word = || -> Option<u32> {
             let w = u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?);
@@ -103,7 +104,8 @@ impl DocPrint {
         let prints = (0..n).map(|_| Some((word()?, word()?))).collect::<Option<Vec<_>>>()?;
         let chars: usize = segments.iter().map(|s| s.0 as usize).sum();
         let rest = bytes.get(at..at + 2 * chars)?;
-        let han = rest.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+        let han =
+            if text { rest.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect() } else { Vec::new() };
         Some(DocPrint { segments, han, prints })
     }
 }
@@ -191,11 +193,14 @@ mod tests {
         assert_eq!(String::from_utf16(&p.han).unwrap(), expected);
         assert!(!p.prints.is_empty());
         assert_eq!(
-            DocPrint::decode(&{
-                let mut b = Vec::new();
-                p.encode(&mut b);
-                b
-            }),
+            DocPrint::decode(
+                &{
+                    let mut b = Vec::new();
+                    p.encode(&mut b);
+                    b
+                },
+                true
+            ),
             Some(p)
         );
     }

@@ -236,13 +236,13 @@ impl crate::reuse::Prints for Runs {
         DOCS_PER_RUN
     }
 
-    fn run(&self, n: usize) -> Result<Vec<crate::reuse::DocPrint>> {
+    fn run(&self, n: usize, text: bool) -> Result<Vec<crate::reuse::DocPrint>> {
         let section = self.stored[n].prints()?;
         let word = |i: usize| section.get(4 * i..4 * i + 4).map_or(0, |w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
         (0..word(0) as usize)
             .map(|k| {
                 let bytes = section.get(word(1 + k) as usize..word(2 + k) as usize).unwrap_or_default();
-                crate::reuse::DocPrint::decode(bytes).ok_or_else(|| damaged(n))
+                crate::reuse::DocPrint::decode(bytes, text).ok_or_else(|| damaged(n))
             })
             .collect()
     }
@@ -252,7 +252,7 @@ impl crate::reuse::Prints for Runs {
         let run = &self.stored[n];
         let at = run.prints_range(4 * (1 + k)..4 * (3 + k))?;
         let (from, to) = (u32_at(&at, 0) as usize, u32_at(&at, 4) as usize);
-        crate::reuse::DocPrint::decode(&run.prints_range(from..to)?).ok_or_else(|| damaged(n))
+        crate::reuse::DocPrint::decode(&run.prints_range(from..to)?, true).ok_or_else(|| damaged(n))
     }
 
     fn text(&self, doc: usize) -> Result<crate::markdown::segments::BodyText> {

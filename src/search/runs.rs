@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
@@ -119,44 +119,32 @@ impl RunStore {
         // Written aside and renamed: a build stopped halfway, or another
         // build of the same site, never leaves half a file under the name.
         let path = Self::path(dir, n);
-        let write = || -> io::Result<File> {
-            std::fs::create_dir_all(dir)?;
-            let part = path.with_extension(format!("run.{}", std::process::id()));
-            let mut out = io::BufWriter::with_capacity(1 << 20, File::create(&part)?);
+        let file = crate::identity::atomic_write_with(&path, |out| {
             out.write_all(&header)?;
             out.write_all(&table)?;
-            sections.iter().try_for_each(|b| out.write_all(b))?;
-            out.into_inner().map_err(|e| e.into_error())?;
-            std::fs::rename(&part, &path)?;
-            File::open(&path)
-        };
-        let file = write().map_err(|e| crate::error::Error::io("write", &path, e))?;
+            sections.iter().try_for_each(|b| out.write_all(b))
+        })
+        .and_then(|()| File::open(&path))
+        .map_err(|e| crate::error::Error::io("write", &path, e))?;
         Ok(Stored::File { file, path, data: (HEADER + table.len()) as u64, offsets })
     }
 
     /// Removes the files of runs numbered `runs` and up (the archive
     /// shrank), and the part-written files of builds that were stopped
-    /// (`<n>.run.<pid>` whose process is gone).
+    /// (`identity::part_of`, whose process is gone).
     pub fn forget_from(&self, runs: usize) {
         let Some(dir) = &self.dir else { return };
         let Ok(entries) = std::fs::read_dir(dir) else { return };
         for entry in entries.flatten() {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
-            let (run, part) = name.split_once(".run").unwrap_or((name, "-"));
-            let past_end = part.is_empty() && run.parse::<usize>().is_ok_and(|n| n >= runs);
-            let orphan = part.strip_prefix('.').and_then(|pid| pid.parse::<u32>().ok()).is_some_and(|pid| !alive(pid));
-            if past_end || orphan {
+            let orphan = crate::identity::part_of(name).is_some_and(|(_, pid)| !crate::identity::process_alive(pid));
+            let run = name.strip_suffix(".run").and_then(|n| n.parse::<usize>().ok());
+            if orphan || run.is_some_and(|n| n >= runs) {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
     }
-}
-
-/// Whether process `pid` is running (where the system tells: Linux; elsewhere
-/// assumed running, so its file is left alone).
-fn alive(pid: u32) -> bool {
-    pid == std::process::id() || !Path::new("/proc/self").exists() || Path::new(&format!("/proc/{pid}")).exists()
 }
 
 impl Stored {
@@ -280,8 +268,8 @@ mod tests {
         }
         // A part being written by a running build (this one), and one left
         // by a build that is gone (no such process).
-        let mine = dir.path().join(format!("0.run.{}", std::process::id()));
-        let orphan = dir.path().join(format!("1.run.{}", u32::MAX - 1));
+        let mine = dir.path().join(format!(".0.run.part-{}", std::process::id()));
+        let orphan = dir.path().join(format!(".1.run.part-{}", u32::MAX - 1));
         let other = dir.path().join("notes.txt");
         for path in [&mine, &orphan, &other] {
             std::fs::write(path, "x").unwrap();

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::identity::Fingerprint;
-use crate::identity::{atomic_write, cache_dir};
+use crate::identity::{atomic_write, cache_dir, part_of, process_alive};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -76,7 +76,9 @@ impl Manifest {
     }
 
     /// Removes the manifests of `output` but those of builds `keep` (the
-    /// ones of earlier builds, and of builds stopped before publishing).
+    /// ones of earlier builds, and of builds stopped before publishing),
+    /// and any cache file a stopped build left half-written
+    /// (`identity::part_of`, its process gone).
     pub fn forget_others(root: &Path, output: &Path, keep: &[u64]) {
         let prefix = format!("{}-", output_key(output));
         let kept: Vec<String> = keep.iter().map(|b| format!("{prefix}{b:016x}.json")).collect();
@@ -84,7 +86,11 @@ impl Manifest {
         let Ok(entries) = std::fs::read_dir(cache_dir(root)) else { return };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if (name.starts_with(&prefix) && name.ends_with(".json") && !kept.contains(&name)) || name == legacy {
+            let orphan = part_of(&name).is_some_and(|(_, pid)| !process_alive(pid));
+            if (name.starts_with(&prefix) && name.ends_with(".json") && !kept.contains(&name))
+                || name == legacy
+                || orphan
+            {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
@@ -140,5 +146,21 @@ mod tests {
         .unwrap();
         let m = Manifest::load(&path).unwrap();
         assert!(m.files.contains_key("a.html") && !m.made_under(Fingerprint(7)));
+    }
+
+    #[test]
+    fn cache_files_left_half_written_by_a_stopped_build_are_removed() {
+        let root = tempfile::tempdir().unwrap();
+        let output = root.path().join("public");
+        let cache = cache_dir(root.path());
+        std::fs::create_dir_all(&cache).unwrap();
+        let orphan = cache.join(format!(".load.json.part-{}", u32::MAX - 1));
+        let mine = cache.join(format!(".reuse.bin.part-{}", std::process::id()));
+        let other = cache.join("load.json");
+        for path in [&orphan, &mine, &other] {
+            std::fs::write(path, "x").unwrap();
+        }
+        Manifest::forget_others(root.path(), &output, &[]);
+        assert!(!orphan.exists() && mine.exists() && other.exists());
     }
 }

@@ -95,7 +95,7 @@ pub(super) fn record(root: &Path, output: &Path, inputs: InputStamp, manifest: &
     let (output, files) = entries.fold((0u64, 0usize), |(sum, n), d| (sum.wrapping_add(d), n + 1));
     let fresh = Freshness { format: FORMAT, inputs, output, files, documents: counts.0, pages: counts.1 };
     if let Ok(bytes) = serde_json::to_vec(&fresh) {
-        let _ = std::fs::write(path, bytes);
+        let _ = crate::identity::atomic_write(&path, &bytes);
     }
 }
 

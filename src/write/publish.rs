@@ -103,6 +103,7 @@ pub fn publish(staged: &Path, output: &Path) -> io::Result<Option<PathBuf>> {
         Err(e) if exchange_unsupported(&e) => {
             let aside = aside_path(output);
             std::fs::rename(output, &aside)?;
+            hold_the_gap_open();
             if let Err(e) = std::fs::rename(staged, output) {
                 let _ = std::fs::rename(&aside, output);
                 return Err(e);
@@ -110,6 +111,17 @@ pub fn publish(staged: &Path, output: &Path) -> io::Result<Option<PathBuf>> {
             Ok(Some(aside))
         }
         Err(e) => Err(e),
+    }
+}
+
+/// For tests: `ARCHIVE_SWAP_GAP_MS` holds the fallback swap's gap (no
+/// output at all) open that long, so that a test requesting pages during
+/// rebuilds lands in it every time there is one. With the exchange there
+/// is no gap, and this is never reached.
+fn hold_the_gap_open() {
+    let ms = std::env::var("ARCHIVE_SWAP_GAP_MS").ok().and_then(|v| v.parse::<u64>().ok());
+    if let Some(ms) = ms {
+        std::thread::sleep(std::time::Duration::from_millis(ms.min(10_000)));
     }
 }
 

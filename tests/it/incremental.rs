@@ -1,6 +1,8 @@
 //! Incremental builds: after any sequence of edits, a build that reuses the
 //! cache writes exactly the files a clean build writes, byte for byte:
-//! edits to content, to site.toml and to the site's templates.
+//! edits to content (some adding or removing passages that other documents
+//! share, so the reuse stage matches incrementally), to site.toml and to
+//! the site's templates.
 
 use crate::support::{snapshot, Site};
 
@@ -17,11 +19,18 @@ impl Lcg {
 const CITIES: [(&str, &str); 3] = [("安康市", "陕西省"), ("锦州市", "辽宁省"), ("信阳市", "河南省")];
 const THEMES: [&str; 4] = ["驻村帮扶", "产业扶贫", "考核评估", "疫情影响"];
 const SPEAKERS: [&str; 3] = ["李伟", "李薇", "王五"];
+/// Paragraphs long enough to be shared passages (the reuse stage's panels).
+const PASSAGES: [&str; 2] = [
+    "各级党委政府要把脱贫攻坚作为头等大事和第一民生工程来抓，坚持以脱贫攻坚统揽经济社会发展全局。",
+    "驻村工作队要吃住在村，真正做到身子沉下去、情况摸上来、措施落下去，帮助群众解决急难愁盼问题。",
+];
 
 fn document(rng: &mut Lcg, n: usize) -> String {
     let (city, province) = CITIES[rng.next(CITIES.len())];
     let year = 2016 + rng.next(5);
-    let body: Vec<String> = (0..1 + rng.next(4)).map(|p| format!("第{p}段，讲话{n}的正文，关于疫情和驻村。")).collect();
+    let mut body: Vec<String> =
+        (0..1 + rng.next(4)).map(|p| format!("第{p}段，讲话{n}的正文，关于疫情和驻村。")).collect();
+    body.push(PASSAGES[rng.next(PASSAGES.len())].to_string());
     format!(
         "---\ntitle: 在第{n}次会议上的讲话\ndate: {year}-0{}-1{}\nspeaker: {}\ncity: {city}\nprovince: {province}\nthemes: [{}]\n---\n\n同志们：\n\n## 一、形势\n\n{}\n",
         1 + rng.next(9),
@@ -56,7 +65,11 @@ fn edit(site: &Site, rng: &mut Lcg, step: usize) -> String {
             format!("add new-{step}")
         }
         1 => {
-            std::fs::write(pick, format!("{text}\n新增一段，第{step}次修改。\n")).unwrap();
+            let paragraph = match rng.next(2) {
+                0 => PASSAGES[rng.next(PASSAGES.len())].to_string(),
+                _ => format!("新增一段，第{step}次修改。"),
+            };
+            std::fs::write(pick, format!("{text}\n{paragraph}\n")).unwrap();
             format!("edit body of {rel}")
         }
         2 => {
@@ -136,6 +149,7 @@ fn fix_broken(site: &Site) {
 fn incremental_builds_equal_clean_builds_after_random_edits() {
     let site = Site::fixture("basic");
     site.build(&[]);
+    let mut panels = 0;
     for seed in [1, 2] {
         let mut rng = Lcg(seed);
         let mut log = Vec::new();
@@ -156,8 +170,13 @@ fn incremental_builds_equal_clean_builds_after_random_edits() {
             let differ: Vec<_> =
                 a.iter().zip(&b).filter(|(x, y)| x != y).map(|(x, _)| x.0.display().to_string()).collect();
             assert!(a == b, "after {log:?}: incremental output differs from a clean build ({} vs {} files; first differing: {differ:?})", a.len(), b.len());
+            panels += a
+                .iter()
+                .filter(|(_, bytes)| String::from_utf8_lossy(bytes).contains("<details class=\"shared\""))
+                .count();
         }
     }
+    assert!(panels > 0, "no build showed a shared passage: the reuse stage was not exercised");
 }
 
 #[test]

@@ -53,7 +53,7 @@ fn find(archive: &Archive) -> reuse::Passages {
     let words = Words { language: "zh-CN", t: &Default::default() };
     let inputs = search::inputs(archive, &build_index(archive), &words);
     let runs = inputs.runs(&RunStore::in_memory()).unwrap();
-    reuse::find(archive, &runs).unwrap()
+    reuse::find(archive, &runs, None).unwrap().0
 }
 
 #[test]
@@ -135,6 +135,90 @@ fn a_reprint_and_its_original_share_no_passage_but_a_third_document_does_with_th
     let numbers: Vec<u32> = found.passages[0].docs.iter().map(|d| d.0).collect();
     assert_eq!(numbers, [2, 0], "the original (oldest), then the third");
     assert_eq!(found.passages[0].families, 2);
+}
+
+/// Documents (slug, day, paragraphs), the larger day the later.
+fn dated(docs: &[(String, usize, Vec<String>)]) -> Archive {
+    let documents = docs
+        .iter()
+        .map(|(slug, day, paragraphs)| {
+            let text = format!(
+                "---\ntitle: 讲话{slug}\ndate: 2019-{:02}-{:02}\nspeaker: 李伟\ncity: 安康市\n---\n\n{}\n",
+                1 + day / 28,
+                1 + day % 28,
+                paragraphs.join("\n\n")
+            );
+            speech_archive::load::parse_document(Path::new(&format!("content/speeches/2019/{slug}.md")), &text, &[])
+                .unwrap()
+        })
+        .collect();
+    Archive::new(documents, Vec::new())
+}
+
+#[test]
+fn after_each_edit_the_finder_compares_only_what_changed_and_finds_what_a_clean_run_finds() {
+    let mut rng = Rng(0x1dea_5eed);
+    let passages: Vec<String> = (0..8).map(|_| random(&mut rng, THRESHOLD + 20)).collect();
+    // 60 documents; passage 0 in exactly 16 of them (one more and its
+    // groups pair each with the earliest only), the others in a few.
+    let mut docs: Vec<(String, usize, Vec<String>)> =
+        (0..60).map(|i| (format!("d{i:02}"), 2 * i, vec![random(&mut rng, 120), random(&mut rng, 90)])).collect();
+    for (p, passage) in passages.iter().enumerate() {
+        let holders = if p == 0 { (0..16).map(|i| 3 * i).collect::<Vec<_>>() } else { vec![p, 20 + 3 * p, 59 - p] };
+        for d in holders {
+            docs[d].2.push(format!("{}{passage}", random(&mut rng, 4)));
+        }
+    }
+    let words = Words { language: "zh-CN", t: &Default::default() };
+    let run = |docs: &[(String, usize, Vec<String>)], last: Option<reuse::State>| {
+        let archive = dated(docs);
+        let runs = search::inputs(&archive, &build_index(&archive), &words).runs(&RunStore::in_memory()).unwrap();
+        let clean = reuse::find(&archive, &runs, None).unwrap();
+        let again = reuse::find(&archive, &runs, last).unwrap();
+        (clean, again, archive.documents.len())
+    };
+    let (first, _, _) = run(&docs, None);
+    assert!(first.0.passages.len() >= passages.len(), "{:?}", first.0.passages.len());
+    let mut state = first.1;
+    let mut log = Vec::new();
+    for step in 0..24 {
+        let d = rng.below(docs.len());
+        let what = match step % 6 {
+            // Passage 0 into a 17th document, and out again.
+            0 => {
+                let to = (0..docs.len()).find(|&i| !docs[i].2.iter().any(|p| p.contains(&passages[0]))).unwrap();
+                docs[to].2.push(passages[0].clone());
+                format!("passage 0 into {}", docs[to].0)
+            }
+            1 => {
+                let from = docs.iter().rposition(|x| x.2.last().is_some_and(|p| *p == passages[0])).unwrap_or(d);
+                docs[from].2.pop();
+                format!("a paragraph out of {}", docs[from].0)
+            }
+            2 => {
+                let p = rng.below(passages.len());
+                docs[d].2.insert(1, format!("又如{}", passages[p]));
+                format!("passage {p} into {}", docs[d].0)
+            }
+            3 => {
+                docs[d].2[0] = random(&mut rng, 100);
+                format!("first paragraph of {} rewritten", docs[d].0)
+            }
+            4 => {
+                let p = rng.below(passages.len());
+                docs.push((format!("n{step}"), 2 * rng.below(60) + 1, vec![random(&mut rng, 50), passages[p].clone()]));
+                format!("n{step} added with passage {p}")
+            }
+            _ => format!("{} removed", docs.remove(d).0),
+        };
+        log.push(what);
+        let (clean, again, n) = run(&docs, Some(state));
+        assert!(again.0 == clean.0, "passages differ after {log:?}");
+        assert!(again.1.matches == clean.1.matches && again.1.table == clean.1.table, "state differs after {log:?}");
+        assert!(again.1.hashes == clean.1.hashes, "hashes differ after {log:?}");
+        assert!(again.1.read * 2 < n, "{} of {n} documents read after {log:?}", again.1.read);
+        state = again.1;
+    }
 }
 
 // ---- on the pages ----

@@ -16,6 +16,14 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 
+/// The archive's own script module (what a Han character is), compiled in
+/// from its source so that the scorer counts exactly what the importer
+/// counts, without building the whole archive as a library.
+#[allow(dead_code)]
+#[path = "../../../src/script.rs"]
+mod script;
+use script::is_han;
+
 const FIELDS: [&str; 13] = [
     "title",
     "speaker",
@@ -144,10 +152,6 @@ fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
-}
-
-fn is_han(c: char) -> bool {
-    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FFFF}')
 }
 
 fn han(text: &str) -> String {
