@@ -1,7 +1,10 @@
-//! Pasted duplicates in compilations: a long passage that repeats, word for
-//! word, text printed earlier in the same input is set aside, and what
-//! follows it starts a new (untitled) fragment, since such a paste marks the
-//! seam between two documents.
+//! Pasted duplicates: a long passage that repeats, word for word, text
+//! printed earlier in the same input is set aside (and reported). Only a
+//! block of `MIN_SEAM` Han characters or more (a pasted chunk of a document,
+//! as in compilations) starts a new, untitled fragment after it: a speech
+//! can print a sentence or two twice (a point made again, a page that
+//! pasted it twice), and cutting there made its second half an untitled
+//! document with nothing found.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -14,11 +17,16 @@ use crate::script::is_han;
 const WINDOW: usize = 20;
 /// Shortest repeat, in Han characters, that is set aside.
 const MIN_REPEAT: usize = 100;
+/// Shortest repeat, in Han characters, that marks the seam between two
+/// documents: a paragraph-sized block, not a sentence or two said again
+/// (those run to about 100-160 characters).
+const MIN_SEAM: usize = 400;
 
 /// The windows seen so far, by their hashes (already mixed: not hashed again).
 type Seen = HashSet<u64, BuildHasherDefault<Prehashed>>;
 
-/// Sets aside repeated passages and cuts a new part after each.
+/// Sets aside repeated passages and cuts a new part after each that is a
+/// seam (`MIN_SEAM`).
 pub fn cut_repeats(parts: Vec<Part>, removed: &mut Vec<Removed>) -> Vec<Part> {
     let mut seen = Seen::default();
     let all: Vec<Vec<u64>> = parts
@@ -39,10 +47,12 @@ pub fn cut_repeats(parts: Vec<Part>, removed: &mut Vec<Removed>) -> Vec<Part> {
                         current.units.push(Unit { text: before, line: unit.line });
                     }
                     removed.push(Removed { reason: "repeated passage", text: repeat, line: unit.line });
-                    out.push(std::mem::replace(
-                        &mut current,
-                        Part { header: None, units: Vec::new(), line: unit.line },
-                    ));
+                    if end - start >= MIN_SEAM {
+                        out.push(std::mem::replace(
+                            &mut current,
+                            Part { header: None, units: Vec::new(), line: unit.line },
+                        ));
+                    }
                     if !after.is_empty() {
                         current.units.push(Unit { text: after, line: unit.line });
                     }
@@ -148,7 +158,7 @@ mod tests {
     fn a_pasted_repeat_is_set_aside_and_starts_a_fragment() {
         let passage =
             "我们一定要瞄准全面脱贫同步小康目标遵循扶贫内在规律正确处理脱贫攻坚节奏与质量之间的关系稳扎稳打步步为营"
-                .repeat(3);
+                .repeat(9);
         let first = Unit { text: format!("开头的话。{passage}。"), line: 1 };
         let second =
             Unit { text: format!("绝不姑息迁就。{passage}。会议强调，要抓实抓细。"), line: 2 };
@@ -159,6 +169,23 @@ mod tests {
         assert_eq!(parts[0].units[1].text, "绝不姑息迁就。");
         assert_eq!(parts[1].units[0].text, "会议强调，要抓实抓细。");
         assert_eq!(removed[0].text, format!("{passage}。"));
+    }
+
+    #[test]
+    fn a_sentence_said_twice_is_set_aside_and_the_document_stays_whole() {
+        let passage =
+            "我们一定要瞄准全面脱贫同步小康目标遵循扶贫内在规律正确处理脱贫攻坚节奏与质量之间的关系稳扎稳打步步为营";
+        let passage = format!("{passage}，{passage}");
+        let first = Unit { text: format!("开头的话。{passage}。"), line: 1 };
+        let second =
+            Unit { text: format!("绝不姑息迁就。{passage}。会议强调，要抓实抓细。"), line: 2 };
+        let parts = vec![Part { header: None, units: vec![first, second], line: 1 }];
+        let mut removed = Vec::new();
+        let parts = cut_repeats(parts, &mut removed);
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0].units[1].text, "绝不姑息迁就。");
+        assert_eq!(parts[0].units[2].text, "会议强调，要抓实抓细。");
+        assert_eq!(removed.len(), 1);
     }
 
     #[test]

@@ -206,3 +206,30 @@ fn an_ambiguous_place_is_left_to_a_human_with_every_candidate() {
     assert!(text.contains("\ncity:  # needs a human: a name fits several units: 鼓楼区: 江苏省南京市鼓楼区"), "{text}");
     assert!(text.contains("needs: [date, city]"), "{text}");
 }
+
+/// Regression: a paragraph printed twice in one speech (a speaker coming
+/// back to a point, or a page that pasted it twice) cut the speech in two,
+/// and the second half became an untitled document with nothing found.
+#[test]
+fn a_paragraph_printed_twice_leaves_a_speech_whole() {
+    let site = Site::fixture("basic");
+    let point = "各级各部门和在座的每一位扶贫干部必须进一步增强政治意识，充分认识做好今年脱贫攻坚工作的重大意义，把思想和行动统一到中央和省委的决策部署上来，以更加坚定的决心、更加有力的措施、更加扎实的作风，全力以赴打赢脱贫攻坚这场硬仗。";
+    let text = format!(
+        "县委书记王建国在全县脱贫攻坚推进会上的讲话\n\n（2019年5月8日）\n\n同志们：\n\n{point}\n\n今年以来，全县上下共同努力，产业扶贫、易地搬迁、教育扶贫各项工作取得了新的进展。\n\n{point}\n\n最后，希望大家鼓足干劲，确保今年目标任务全面完成。\n"
+    );
+    std::fs::write(site.root.join("speech.txt"), text).unwrap();
+    let out = site.run(&["import", "speech.txt"]);
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("repeated passage"), "{said}");
+    let written: Vec<_> = walkdir::WalkDir::new(site.root.join("content/speeches"))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "md") && std::fs::read_to_string(p).unwrap().contains("raw: speech.txt")
+        })
+        .collect();
+    assert_eq!(written.len(), 1, "{said}");
+    let doc = std::fs::read_to_string(&written[0]).unwrap();
+    assert!(doc.contains("speaker: 王建国") && doc.contains("最后，希望大家鼓足干劲"), "{doc}");
+}
