@@ -63,6 +63,8 @@ pub struct KnownDocuments {
     root: PathBuf,
     pub docs: Vec<Known>,
     index: LshIndex,
+    /// Each document's signature, by its index in `docs`.
+    signatures: Vec<Signature>,
     slugs: HashSet<String>,
 }
 
@@ -91,7 +93,7 @@ impl KnownDocuments {
                     meta: KnownMeta::of_document(&doc),
                     body: None,
                 };
-                Some((known, Signature::of(&shingles(doc.body.text()?))))
+                Some((known, Signature::of(doc.body.text()?)))
             })
             .collect();
         let mut known = KnownDocuments { root: root.to_path_buf(), ..KnownDocuments::default() };
@@ -103,14 +105,17 @@ impl KnownDocuments {
 
     pub fn add(&mut self, doc: Known, signature: &Signature) {
         self.index.insert(self.docs.len(), signature);
+        self.signatures.push(signature.clone());
         self.slugs.insert(doc.slug.clone());
         self.docs.push(doc);
     }
 
     /// The known document this text reprints, verified by exact Jaccard
-    /// similarity: its index and score.
+    /// similarity: its index and score. Only candidates of the index whose
+    /// signatures come near the threshold are read and verified.
     pub fn find_original(&self, text: &str, signature: &Signature) -> Option<(usize, f64)> {
-        let candidates = self.index.candidates(signature);
+        let mut candidates = self.index.candidates(signature);
+        candidates.retain(|&i| self.signatures[i].may_reach_threshold(signature));
         if candidates.is_empty() {
             return None;
         }

@@ -109,7 +109,7 @@ fn draft_document(part: Part, source: &super::provenance::SourceFacts) -> Draft 
     let plain: Vec<&str> = part.units.iter().map(|u| u.text.as_str()).collect();
     let plain = plain.join("\n");
     let meta = detect_meta(part.header.as_ref(), &plain, source);
-    let signature = similar::Signature::of(&similar::shingles(&plain));
+    let signature = similar::Signature::of(&plain);
     let header = part.header.as_ref().map(|h| h.text.clone());
     Draft {
         body: render_body(&part, meta.kind),

@@ -2,8 +2,9 @@
 //! `run` reads the pipeline: read and import each file in memory, in
 //! parallel (decode, clean, split, detect) → link each document, in input
 //! order, to what it reprints (in the archive or earlier in the run) →
-//! plan and validate each file's writes → keep the raw file in the archive's
-//! `content/raw/` → write atomically → report. A file
+//! plan and validate each file's writes → write every file (and the raw
+//! file, kept in the archive's `content/raw/`) under a temporary name, in
+//! parallel → flush the disk once → rename each into place → report. A file
 //! that cannot be read or imported is reported and the others are written.
 //! The library prints nothing: the caller gets the report, which lists the
 //! problems too.
@@ -85,7 +86,9 @@ pub fn run(args: &ImportOptions, progress: &dyn Progress) -> Result<Report> {
     let mut problems = Vec::new();
     let mut taken = BTreeSet::new();
     let mut raw_names = std::collections::BTreeMap::new();
-    let mut reports = Vec::new();
+    // Linked and planned in input order (what a text reprints, and which
+    // file gets a path first, depend on the files before it).
+    let mut accepted = Vec::new();
     for (result, raw) in results.into_iter().zip(&args.files) {
         let mut file = match result {
             Ok(file) => file,
@@ -120,21 +123,40 @@ pub fn run(args: &ImportOptions, progress: &dyn Progress) -> Result<Report> {
                 continue;
             }
         };
-        let mut written = !args.dry_run;
-        if let Some(dest) = kept_raw.filter(|_| !args.dry_run) {
-            if let Err(e) = output::copy_atomically(raw, &dest) {
-                problems.push(Diagnostic::new(raw, 1, 1, format!("cannot write {}: {e}", dest.display())));
-                continue;
+        accepted.push((file, raw, planned, kept_raw));
+    }
+    // Every file written under a temporary name (in parallel), the disks
+    // flushed once, then each renamed into place: nothing half-written, and
+    // one flush for the batch, not one per file.
+    let staged: Vec<std::result::Result<output::Staged, Diagnostic>> = if args.dry_run {
+        Vec::new()
+    } else {
+        accepted
+            .par_iter()
+            .map(|(_, raw, planned, kept_raw)| output::stage(raw, planned, kept_raw.as_deref()))
+            .collect()
+    };
+    if !args.dry_run {
+        let folders: BTreeSet<&Path> = std::iter::once(out.as_path()).chain(root).collect();
+        output::flush(folders.into_iter());
+    }
+    let mut staged = staged.into_iter();
+    let mut reports = Vec::new();
+    for (file, _, planned, _) in accepted {
+        let written = match staged.next() {
+            None => false,
+            Some(Err(d)) => {
+                problems.push(d);
+                false
             }
-        }
-        if !args.dry_run {
-            for p in &planned {
-                if let Err(e) = output::write_atomically(p) {
-                    problems.push(Diagnostic::new(raw, 1, 1, format!("cannot write {}: {e}", p.path.display())));
-                    written = false;
+            Some(Ok(staged)) => match staged.publish() {
+                Ok(()) => true,
+                Err(d) => {
+                    problems.push(d);
+                    false
                 }
-            }
-        }
+            },
+        };
         let paths: Vec<PathBuf> = planned.into_iter().map(|p| p.path).collect();
         let raw_kept = root.map(|root| crate::config::raw_dir(root).join(&file.name));
         reports.push(report::report_file(&file, &paths, written, raw_kept));

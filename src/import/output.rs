@@ -1,7 +1,8 @@
 //! Writing drafts: the documents of each raw file are rendered and
 //! validated with the project's loader, and checked against existing files,
-//! before any of them is written; then each is written to a temporary name
-//! and renamed, so no half-written file is left behind. The raw file goes
+//! before any of them is written; then each is written to a temporary name,
+//! the disk is flushed once for the batch, and each is renamed, so no
+//! half-written file is left behind. The raw file goes
 //! into the archive's `content/raw/` the same way, unless it is there.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -100,28 +101,79 @@ pub fn same_name(raw: &Path, name: &str, seen: &mut BTreeMap<String, PathBuf>) -
     (!same).then(|| Diagnostic::new(raw, 1, 1, m))
 }
 
-/// Copies the raw file into the archive through a temporary name.
-pub fn copy_atomically(raw: &Path, dest: &Path) -> std::io::Result<()> {
-    write_bytes(dest, &std::fs::read(raw)?)
+/// The files of one raw file, written under temporary names beside their
+/// destinations, waiting to be renamed into place.
+#[derive(Debug)]
+pub struct Staged {
+    raw: PathBuf,
+    /// (temporary, destination) pairs.
+    moves: Vec<(PathBuf, PathBuf)>,
 }
 
-/// Writes one planned file through a temporary name in the same folder.
-pub fn write_atomically(p: &Planned) -> std::io::Result<()> {
-    write_bytes(&p.path, p.text.as_bytes())
+/// Writes the planned files of `raw`, and the raw file itself to `kept_raw`
+/// when given, under temporary names. On a failure the temporary files
+/// already written are removed and nothing of this raw file is written.
+pub fn stage(raw: &Path, planned: &[Planned], kept_raw: Option<&Path>) -> Result<Staged, Diagnostic> {
+    let mut staged = Staged { raw: raw.to_path_buf(), moves: Vec::new() };
+    let raw_bytes = kept_raw.map(|dest| (dest, std::fs::read(raw)));
+    let files = raw_bytes
+        .into_iter()
+        .map(|(dest, bytes)| (dest, bytes.map(std::borrow::Cow::Owned)))
+        .chain(planned.iter().map(|p| (p.path.as_path(), Ok(std::borrow::Cow::Borrowed(p.text.as_bytes())))));
+    for (dest, bytes) in files {
+        match bytes.and_then(|bytes| write_temporary(dest, &bytes)) {
+            Ok(temp) => staged.moves.push((temp, dest.to_path_buf())),
+            Err(e) => {
+                staged.discard();
+                return Err(Diagnostic::new(raw, 1, 1, format!("cannot write {}: {e}", dest.display())));
+            }
+        }
+    }
+    Ok(staged)
 }
 
-fn write_bytes(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+impl Staged {
+    /// Renames each file into place.
+    pub fn publish(self) -> Result<(), Diagnostic> {
+        for (temp, dest) in &self.moves {
+            if let Err(e) = std::fs::rename(temp, dest) {
+                let _ = std::fs::remove_file(temp);
+                return Err(Diagnostic::new(&self.raw, 1, 1, format!("cannot write {}: {e}", dest.display())));
+            }
+        }
+        Ok(())
+    }
+
+    fn discard(&self) {
+        for (temp, _) in &self.moves {
+            let _ = std::fs::remove_file(temp);
+        }
+    }
+}
+
+fn write_temporary(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&temp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    let result = result.and_then(|()| std::fs::rename(&temp, path));
-    if result.is_err() {
+    let result = std::fs::File::create(&temp).and_then(|mut f| f.write_all(bytes));
+    if let Err(e) = result {
         let _ = std::fs::remove_file(&temp);
+        return Err(e);
     }
-    result
+    Ok(temp)
+}
+
+/// Flushes the file systems that hold `folders` to disk, once for the whole
+/// batch (not once per file), so that a power loss after the renames cannot
+/// leave a document pointing at bytes never written. Best effort: a folder
+/// that is not there yet holds nothing staged.
+pub fn flush<'a>(folders: impl Iterator<Item = &'a Path>) {
+    for dir in folders {
+        let Ok(dir) = std::fs::File::open(dir) else { continue };
+        #[cfg(target_os = "linux")]
+        let _ = rustix::fs::syncfs(&dir);
+        #[cfg(not(target_os = "linux"))]
+        let _ = dir.sync_all();
+    }
 }

@@ -4,6 +4,7 @@
 //! seam between two documents.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::lines::{Removed, Unit};
 use super::split::Part;
@@ -14,19 +15,24 @@ const WINDOW: usize = 20;
 /// Shortest repeat, in Han characters, that is set aside.
 const MIN_REPEAT: usize = 100;
 
+/// The windows seen so far, by their hashes (already mixed: not hashed again).
+type Seen = HashSet<u64, BuildHasherDefault<Prehashed>>;
+
 /// Sets aside repeated passages and cuts a new part after each.
 pub fn cut_repeats(parts: Vec<Part>, removed: &mut Vec<Removed>) -> Vec<Part> {
-    let mut seen: HashSet<&[char]> = HashSet::new();
-    let all: Vec<Vec<char>> =
-        parts.iter().flat_map(|p| p.units.iter().map(|u| u.text.chars().filter(|c| is_han(*c)).collect())).collect();
+    let mut seen = Seen::default();
+    let all: Vec<Vec<u64>> = parts
+        .iter()
+        .flat_map(|p| p.units.iter().map(|u| window_hashes(&u.text.chars().filter(|c| is_han(*c)).collect::<Vec<_>>())))
+        .collect();
     let mut out = Vec::new();
     let mut k = 0;
     for part in parts {
         let mut current = Part { header: part.header, units: Vec::new(), line: part.line };
         for unit in part.units {
-            let han = &all[k];
+            let windows = &all[k];
             k += 1;
-            match find_repeat(han, &seen) {
+            match find_repeat(windows, &seen) {
                 Some((start, end)) => {
                     let (before, repeat, after) = cut_at_han(&unit.text, start, end);
                     if !before.is_empty() {
@@ -43,7 +49,7 @@ pub fn cut_repeats(parts: Vec<Part>, removed: &mut Vec<Removed>) -> Vec<Part> {
                 }
                 None => current.units.push(unit),
             }
-            seen.extend(han.windows(WINDOW));
+            seen.extend(windows);
         }
         out.push(current);
     }
@@ -51,19 +57,63 @@ pub fn cut_repeats(parts: Vec<Part>, removed: &mut Vec<Removed>) -> Vec<Part> {
     out
 }
 
+/// The hash of each window of `WINDOW` Han characters, in order: a rolling
+/// polynomial hash (mod 2^64, one multiplication per character, not one per
+/// character and window), spread by SplitMix64's finaliser. Two different
+/// windows share a hash with odds of about 2^-64.
+fn window_hashes(han: &[char]) -> Vec<u64> {
+    const BASE: u64 = 0x100000001b3;
+    if han.len() < WINDOW {
+        return Vec::new();
+    }
+    let top = (1..WINDOW).fold(1u64, |p, _| p.wrapping_mul(BASE));
+    let mut h = han[..WINDOW].iter().fold(0u64, |h, &c| h.wrapping_mul(BASE).wrapping_add(c as u64));
+    let mut out = Vec::with_capacity(han.len() - WINDOW + 1);
+    out.push(mix(h));
+    for i in WINDOW..han.len() {
+        h = h.wrapping_sub((han[i - WINDOW] as u64).wrapping_mul(top)).wrapping_mul(BASE).wrapping_add(han[i] as u64);
+        out.push(mix(h));
+    }
+    out
+}
+
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d049bb133111eb);
+    x ^ (x >> 31)
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = bytes.iter().fold(self.0, |h, &b| h.rotate_left(8) ^ u64::from(b));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// The first run of at least `MIN_REPEAT` Han characters all covered by
-/// windows seen before, as a range of Han-character indices.
-fn find_repeat(han: &[char], seen: &HashSet<&[char]>) -> Option<(usize, usize)> {
-    let mut covered = vec![false; han.len()];
-    for (i, w) in han.windows(WINDOW).enumerate() {
+/// windows seen before (given by their hashes, one per window), as a range
+/// of Han-character indices.
+fn find_repeat(windows: &[u64], seen: &Seen) -> Option<(usize, usize)> {
+    let len = if windows.is_empty() { 0 } else { windows.len() + WINDOW - 1 };
+    let mut covered = vec![false; len];
+    for (i, w) in windows.iter().enumerate() {
         if seen.contains(w) {
             covered[i..i + WINDOW].iter_mut().for_each(|c| *c = true);
         }
     }
     let mut i = 0;
-    while i < han.len() {
+    while i < len {
         if covered[i] {
-            let end = (i..han.len()).find(|&j| !covered[j]).unwrap_or(han.len());
+            let end = (i..len).find(|&j| !covered[j]).unwrap_or(len);
             if end - i >= MIN_REPEAT {
                 return Some((i, end));
             }
@@ -109,5 +159,16 @@ mod tests {
         assert_eq!(parts[0].units[1].text, "绝不姑息迁就。");
         assert_eq!(parts[1].units[0].text, "会议强调，要抓实抓细。");
         assert_eq!(removed[0].text, format!("{passage}。"));
+    }
+
+    #[test]
+    fn rolling_window_hashes_equal_those_worked_out_one_window_at_a_time() {
+        let han: Vec<char> = "我们一定要瞄准全面脱贫同步小康目标遵循扶贫内在规律正确处理脱贫攻坚节奏".chars().collect();
+        let rolled = window_hashes(&han);
+        assert_eq!(rolled.len(), han.len() - WINDOW + 1);
+        for (i, w) in han.windows(WINDOW).enumerate() {
+            assert_eq!(rolled[i], window_hashes(w)[0]);
+        }
+        assert!(window_hashes(&han[..WINDOW - 1]).is_empty());
     }
 }

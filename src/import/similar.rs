@@ -8,7 +8,7 @@
 //! Owns the measure, the threshold and the index; reading the archive's
 //! documents is `archive`'s business.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Shingle length in Han characters: long enough that unrelated speeches on
 /// the same topic share few shingles, short enough to survive redactions.
@@ -16,6 +16,13 @@ const SHINGLE: usize = 5;
 
 /// Jaccard similarity above which a text is a reprint of another.
 pub const REPRINT_THRESHOLD: f64 = 0.5;
+
+/// A candidate whose signatures estimate a Jaccard similarity below this is
+/// not verified: with 128 buckets the estimate's standard deviation is
+/// about 0.045 at 0.5, so a pair at the threshold falls below 0.3 with odds
+/// under 1 in 100,000, while texts on the same topic (0.1-0.3, which the
+/// bands let through often) are dropped without reading them.
+const ESTIMATE_FLOOR: f64 = 0.3;
 
 /// Signature length (buckets of the one-permutation MinHash) and its bands:
 /// 42 bands of 3 make a pair with Jaccard 0.5 a candidate with probability
@@ -25,23 +32,44 @@ const ROWS: usize = 3;
 const BANDS: usize = 42;
 const EMPTY: u64 = u64::MAX;
 
-/// The set of Han-character shingles of a text, hashed.
-pub fn shingles(text: &str) -> HashSet<u64> {
+/// The hash of each Han-character shingle of a text, in order (a shingle
+/// that repeats comes again).
+fn shingle_hashes(text: &str) -> impl Iterator<Item = u64> {
     let han: Vec<char> = super::clean::han_chars(text).collect();
-    han.windows(SHINGLE)
-        .map(|w| {
-            let mut h: u64 = 0xcbf29ce484222325;
-            for c in w {
-                h = (h ^ *c as u64).wrapping_mul(0x100000001b3);
-            }
-            h
-        })
-        .collect()
+    (0..han.len().saturating_sub(SHINGLE - 1)).map(move |i| {
+        let mut h: u64 = 0xcbf29ce484222325;
+        for c in &han[i..i + SHINGLE] {
+            h = (h ^ *c as u64).wrapping_mul(0x100000001b3);
+        }
+        h
+    })
 }
 
-/// Jaccard similarity of two shingle sets, 0 when both are empty.
-pub fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f64 {
-    let inter = a.intersection(b).count();
+/// The set of Han-character shingles of a text, hashed: sorted, each once
+/// (a sorted vector, not a hash set: built and intersected without hashing
+/// the hashes again). Only candidates that pass the signatures need it.
+pub fn shingles(text: &str) -> Vec<u64> {
+    let mut set: Vec<u64> = shingle_hashes(text).collect();
+    set.sort_unstable();
+    set.dedup();
+    set
+}
+
+/// Jaccard similarity of two shingle sets (sorted, each once), 0 when both
+/// are empty.
+pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    let (mut i, mut j, mut inter) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     let union = a.len() + b.len() - inter;
     if union == 0 {
         0.0
@@ -56,9 +84,11 @@ pub fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f64 {
 pub struct Signature([u64; BUCKETS]);
 
 impl Signature {
-    pub fn of(shingles: &HashSet<u64>) -> Signature {
+    /// The signature of a text's shingles (a shingle that repeats does not
+    /// change a minimum, so no set is built).
+    pub fn of(text: &str) -> Signature {
         let mut mins = [EMPTY; BUCKETS];
-        for &s in shingles {
+        for s in shingle_hashes(text) {
             let h = mix(s);
             let bucket = (h >> 57) as usize;
             let value = h & ((1 << 57) - 1);
@@ -67,6 +97,28 @@ impl Signature {
             }
         }
         Signature(mins)
+    }
+
+    /// The Jaccard similarity the two signatures estimate: of the buckets
+    /// either text fills, the share where both hold the same least hash.
+    pub fn estimate(&self, other: &Signature) -> f64 {
+        let (mut same, mut filled) = (0, 0);
+        for (a, b) in self.0.iter().zip(&other.0) {
+            if *a != EMPTY || *b != EMPTY {
+                filled += 1;
+                same += usize::from(a == b);
+            }
+        }
+        if filled == 0 {
+            0.0
+        } else {
+            same as f64 / filled as f64
+        }
+    }
+
+    /// Whether the estimate leaves `other` worth verifying.
+    pub fn may_reach_threshold(&self, other: &Signature) -> bool {
+        self.estimate(other) >= ESTIMATE_FLOOR
     }
 
     /// Each band's key; bands with an empty bucket (a very short text) give
@@ -114,9 +166,9 @@ impl LshIndex {
 /// Jaccard similarity: its id and score. `shingles_of` yields a
 /// candidate's shingles (`None` when its text is gone).
 pub fn best_match(
-    text: &HashSet<u64>,
+    text: &[u64],
     candidates: &[usize],
-    mut shingles_of: impl FnMut(usize) -> Option<HashSet<u64>>,
+    mut shingles_of: impl FnMut(usize) -> Option<Vec<u64>>,
 ) -> Option<(usize, f64)> {
     candidates
         .iter()
@@ -166,7 +218,7 @@ mod tests {
         let texts: Vec<String> = (0..300).map(|n| speech(n, 2000)).collect();
         let mut index = LshIndex::default();
         for (i, t) in texts.iter().enumerate() {
-            index.insert(i, &Signature::of(&shingles(t)));
+            index.insert(i, &Signature::of(t));
         }
         // A copy of text 123 with a tenth of it changed.
         let mut copy: Vec<char> = texts[123].chars().collect();
@@ -174,20 +226,36 @@ mod tests {
             *c = '某';
         }
         let copy: String = copy.into_iter().collect();
-        let candidates = index.candidates(&Signature::of(&shingles(&copy)));
+        let candidates = index.candidates(&Signature::of(&copy));
         assert!(candidates.contains(&123), "{candidates:?}");
         assert!(candidates.len() <= 5, "{} candidates", candidates.len());
         let found = best_match(&shingles(&copy), &candidates, |i| Some(shingles(&texts[i])));
         assert_eq!(found.map(|(i, _)| i), Some(123));
         // A text unlike all of them has no candidate that passes.
-        let stranger = shingles(&speech(9999, 2000));
-        let candidates = index.candidates(&Signature::of(&stranger));
+        let stranger_text = speech(9999, 2000);
+        let stranger = shingles(&stranger_text);
+        let candidates = index.candidates(&Signature::of(&stranger_text));
         assert_eq!(best_match(&stranger, &candidates, |i| Some(shingles(&texts[i]))), None);
     }
 
     #[test]
+    fn signatures_estimate_the_exact_similarity_and_drop_strangers_before_verification() {
+        let text = speech(7, 3000);
+        let mut copy: Vec<char> = text.chars().collect();
+        for c in copy.iter_mut().step_by(25) {
+            *c = '某';
+        }
+        let copy: String = copy.into_iter().collect();
+        let exact = jaccard(&shingles(&text), &shingles(&copy));
+        let estimate = Signature::of(&text).estimate(&Signature::of(&copy));
+        assert!((exact - estimate).abs() < 0.15, "exact {exact:.2}, estimate {estimate:.2}");
+        assert!(Signature::of(&text).may_reach_threshold(&Signature::of(&copy)));
+        assert!(!Signature::of(&text).may_reach_threshold(&Signature::of(&speech(8, 3000))));
+    }
+
+    #[test]
     fn a_short_text_has_no_band_and_no_candidates() {
-        let short = Signature::of(&shingles("同志们今天开会"));
+        let short = Signature::of("同志们今天开会");
         assert_eq!(short.band_keys().count(), 0);
         let mut index = LshIndex::default();
         index.insert(0, &short);
