@@ -273,7 +273,7 @@ impl Kept {
     /// A state that cannot be written is no error (the next build matches
     /// from scratch).
     pub fn save_state(&self, state: &State) {
-        let _ = crate::identity::atomic_write(&self.state_path(), &state::encode(state, state_key()));
+        let _ = crate::identity::atomic_write_with(&self.state_path(), |out| state::write(state, state_key(), out));
     }
 }
 

@@ -8,41 +8,60 @@ use super::{Match, State};
 
 const MAGIC: &[u8; 8] = b"ARCHRST1";
 
-pub fn encode(s: &State, key: u64) -> Vec<u8> {
-    // The head is written last, over 24 bytes kept for it (one buffer: a
-    // state is 8 bytes a fingerprint hash).
-    let words = 1 + 3 * s.keys.len() + 1 + 2 * s.hashes.len() + 1 + 3 * s.table.len() + 1 + 8 * s.matches.len();
-    let mut body = Vec::with_capacity(24 + 4 * words);
-    body.extend([0; 24]);
-    let mut put = |n: u32| body.extend(n.to_le_bytes());
-    put(s.keys.len() as u32);
-    s.keys.iter().for_each(|&k| {
-        put(k as u32);
-        put((k >> 32) as u32);
-    });
-    s.family.iter().for_each(|&f| put(f));
-    put(s.hashes.len() as u32);
-    s.hashes.iter().for_each(|&(h, d)| {
-        put(h);
-        put(d);
-    });
-    put(s.table.len() as u32);
-    s.table.iter().for_each(|&(h, d, at)| {
-        put(h);
-        put(d);
-        put(at);
-    });
-    put(s.matches.len() as u32);
+/// Writes `s` to `out` in pieces (a state is 8 bytes a fingerprint hash:
+/// never whole in memory), its checksum from a first pass over the same.
+pub fn write(s: &State, key: u64, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    pieces(s, &mut |bytes| {
+        h.update(bytes);
+        Ok(())
+    })?;
+    out.write_all(MAGIC)?;
+    out.write_all(&key.to_le_bytes())?;
+    out.write_all(&h.digest().to_le_bytes())?;
+    pieces(s, &mut |bytes| out.write_all(bytes))
+}
+
+/// The state's words, little-endian, handed to `f` 64 KB at a time.
+fn pieces(s: &State, f: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> std::io::Result<()> {
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+    let mut put = |n: u32, f: &mut dyn FnMut(&[u8]) -> std::io::Result<()>| -> std::io::Result<()> {
+        buf.extend(n.to_le_bytes());
+        if buf.len() >= 1 << 16 {
+            f(&buf)?;
+            buf.clear();
+        }
+        Ok(())
+    };
+    put(s.keys.len() as u32, f)?;
+    for &k in &s.keys {
+        put(k as u32, f)?;
+        put((k >> 32) as u32, f)?;
+    }
+    for &n in &s.family {
+        put(n, f)?;
+    }
+    put(s.hashes.len() as u32, f)?;
+    for &(h, d) in &s.hashes {
+        put(h, f)?;
+        put(d, f)?;
+    }
+    put(s.table.len() as u32, f)?;
+    for &(h, d, at) in &s.table {
+        put(h, f)?;
+        put(d, f)?;
+        put(at, f)?;
+    }
+    put(s.matches.len() as u32, f)?;
     for m in &s.matches {
         for n in [m.src.0, m.src.1, m.src.2, m.src.3, m.dst.0, m.dst.1, m.dst.2, m.dst.3] {
-            put(n);
+            put(n, f)?;
         }
     }
-    let sum = xxhash_rust::xxh3::xxh3_64(&body[24..]);
-    body[..8].copy_from_slice(MAGIC);
-    body[8..16].copy_from_slice(&key.to_le_bytes());
-    body[16..24].copy_from_slice(&sum.to_le_bytes());
-    body
+    if !buf.is_empty() {
+        f(&buf)?;
+    }
+    Ok(())
 }
 
 pub fn decode(bytes: &[u8], key: u64) -> Option<State> {
@@ -80,12 +99,13 @@ mod tests {
         let state = State {
             keys: vec![u64::MAX - 3, 7],
             family: vec![0, 0],
-            hashes: vec![(5, 0), (5, 1)],
+            hashes: (0..40_000).map(|i| (i, i % 2)).collect(),
             table: vec![(5, 0, 3), (5, 1, 9)],
             matches: vec![Match { src: (1, 0, 2, 40), dst: (0, 1, 0, 38) }],
             read: 0,
         };
-        let bytes = encode(&state, 42);
+        let mut bytes = Vec::new();
+        write(&state, 42, &mut bytes).unwrap();
         assert_eq!(decode(&bytes, 42), Some(state));
         assert_eq!(decode(&bytes, 43), None);
         assert_eq!(decode(&bytes[..bytes.len() - 4], 42), None);
