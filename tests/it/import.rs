@@ -233,3 +233,51 @@ fn a_paragraph_printed_twice_leaves_a_speech_whole() {
     let doc = std::fs::read_to_string(&written[0]).unwrap();
     assert!(doc.contains("speaker: 王建国") && doc.contains("最后，希望大家鼓足干劲"), "{doc}");
 }
+
+/// The texts are read and analysed in parallel, but what each is linked to,
+/// its slug and its path depend on the files before it: a run on one thread
+/// and a run on four write the same files under the same names and report
+/// them in the same order.
+#[test]
+fn a_parallel_batch_writes_what_a_serial_one_writes() {
+    let site = Site::fixture("basic");
+    let mut files = Vec::new();
+    for i in 0..12 {
+        // Pairs of near-copies (a reprint of the one before) with the same
+        // title, so slugs collide and the order decides who gets `-2`.
+        let text = if i % 2 == 0 { RAW.to_string() } else { RAW.replace("同志们", "各位同志们") };
+        let name = format!("t{i:02}.txt");
+        std::fs::write(site.root.join(&name), format!("{text}\n第{i}份。\n")).unwrap();
+        files.push(name);
+    }
+    let run = |threads: &str, out: &str| {
+        let report = format!("{out}.json");
+        let mut args = vec!["import", "-q", "--out", out, "--report", &report];
+        args.extend(files.iter().map(String::as_str));
+        let done = std::process::Command::new(env!("CARGO_BIN_EXE_archive"))
+            .current_dir(&site.root)
+            .env("RAYON_NUM_THREADS", threads)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(done.status.success(), "{}", stderr(&done));
+        let mut written: Vec<(String, String)> = walkdir::WalkDir::new(site.root.join(out))
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .filter(|p| p.is_file())
+            .map(|p| {
+                let rel = p.strip_prefix(site.root.join(out)).unwrap().display().to_string();
+                (rel, std::fs::read_to_string(&p).unwrap())
+            })
+            .collect();
+        written.sort();
+        let report = std::fs::read_to_string(site.root.join(&report)).unwrap().replace(out, "OUT");
+        (written, report)
+    };
+    let (serial, serial_report) = run("1", "serial");
+    let (parallel, parallel_report) = run("4", "parallel");
+    assert!(serial.len() >= 12 && serial.iter().any(|(_, t)| t.contains("variant_of:")), "{serial:?}");
+    assert_eq!(serial, parallel);
+    assert_eq!(serial_report, parallel_report);
+}
