@@ -181,12 +181,28 @@ fn venue(title: &str, body: &str) -> Located {
         )
         .expect("valid regex")
     });
-    let lead: String = body.split('\n').next().unwrap_or("").chars().take(400).collect();
-    for text in [title, lead.as_str()] {
-        for c in re.captures_iter(text) {
-            if let Some((name, found)) = places_at_start(&c[1], true) {
-                return settle(&name, &found, 0.8, format!("the text says it was held in {name}"));
-            }
+    // In the opening paragraphs after the first (a speech opens with its
+    // salutation), only a sentence that says a meeting was held there.
+    static MEETING: OnceLock<Regex> = OnceLock::new();
+    let meeting = MEETING.get_or_init(|| {
+        Regex::new(r"(?:会议|大会|会)在(?:我省|我市|我州|我县|我区)?([^，。；、“”在]{2,24}?)(?:隆重)?(?:召开|举行)")
+            .expect("valid regex")
+    });
+    let mut paragraphs = body.split('\n');
+    let lead: String = paragraphs.next().unwrap_or("").chars().take(400).collect();
+    let opening: Vec<String> = paragraphs.take(3).map(|p| p.chars().take(400).collect()).collect();
+    let said = [title, lead.as_str()].into_iter().flat_map(|text| re.captures_iter(text));
+    // A national meeting (`全国…大会在北京举行`) is one the speech reports on,
+    // not the one where it was given.
+    let national = |s: &&str| ["全国", "中央", "国务院"].iter().any(|w| s.contains(w));
+    let later = opening
+        .iter()
+        .flat_map(|p| p.split(['。', '！', '？']))
+        .filter(|s| !national(s))
+        .flat_map(|s| meeting.captures_iter(s));
+    for c in said.chain(later) {
+        if let Some((name, found)) = places_at_start(&c[1], true) {
+            return settle(&name, &found, 0.8, format!("the text says it was held in {name}"));
         }
     }
     Located::default()
@@ -483,6 +499,19 @@ mod tests {
         assert_eq!(place(&l), (Some("维西傈僳族自治县"), Some("迪庆藏族自治州"), Some("云南省")));
         let l = locate(&clues("", "", "", "大会在天津礼堂隆重举行。"));
         assert_eq!(place(&l), (None, Some("天津市"), Some("天津市")));
+    }
+
+    #[test]
+    fn a_meeting_held_somewhere_is_read_in_the_opening_paragraphs() {
+        let body = "同志们：\n今天，全市脱贫攻坚推进会议在维西县召开，主要任务是部署工作。\n下面，我讲三点意见。";
+        let l = locate(&clues("", "", "", body));
+        assert_eq!(place(&l), (Some("维西傈僳族自治县"), Some("迪庆藏族自治州"), Some("云南省")));
+        // Elsewhere in a later paragraph, a place is only mentioned.
+        let body = "同志们：\n我们要学习维西县的经验，抓好落实。";
+        assert_eq!(place(&locate(&clues("", "", "", body))), (None, None, None));
+        // A national meeting the speech reports on was not held where it was given.
+        let body = "同志们：\n2月25日上午，全国脱贫攻坚总结表彰大会在北京隆重举行。";
+        assert_eq!(place(&locate(&clues("", "", "", body))), (None, None, None));
     }
 
     #[test]
