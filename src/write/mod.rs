@@ -23,6 +23,7 @@ pub fn check_output(config: &crate::config::Config) -> Result<()> {
     claim::claim(&output, config.force, legacy).map(|_| ())
 }
 pub use fresh::{Freshness, InputStamp};
+pub use publish::wait_for_removals;
 pub use staging::{Output, Staging, WriteReport};
 
 use crate::error::Result;
