@@ -11,12 +11,15 @@
 
 mod archive;
 mod clean;
+mod date;
 mod decode;
 mod draft;
 mod emit;
 mod head;
+mod kind;
 mod lines;
 mod meta;
+mod occasion;
 mod outline;
 mod output;
 mod people;
@@ -25,7 +28,9 @@ mod provenance;
 mod repeats;
 mod report;
 mod similar;
+mod speaker;
 mod split;
+mod title;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
