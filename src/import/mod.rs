@@ -22,6 +22,7 @@ mod meta;
 mod occasion;
 mod outline;
 mod output;
+mod own_unit;
 mod people;
 mod places_in_text;
 mod provenance;
