@@ -15,9 +15,10 @@ pub fn occasion_of(title: &str) -> Option<String> {
     re.captures(title).map(|c| c[1].to_string())
 }
 
-/// The meeting the title or the first paragraphs say was held: `X在…召开`,
-/// `召开X`, `出席X时`, `<机构>在…举行X` (the organiser's X), `在<县>召开X`,
-/// `<机构>召开会议` (`市委常委会召开会议` → 市委常委会会议).
+/// The meeting the first paragraph (its first 400 characters) or else the
+/// title says was held: `X在…召开`, `召开X`, `出席X时`, `<机构>在…举行X`
+/// (the organiser's X), `在<县>召开X`, `<机构>召开会议` (`市委常委会召开会议`
+/// → 市委常委会会议).
 pub fn occasion_in_text(title: &str, body: &str) -> Option<String> {
     static HELD: OnceLock<[Regex; 5]> = OnceLock::new();
     let meeting = r"(?:会议|大会|座谈会|推进会|现场会|论坛|发布会|见面会|报告会|研讨会|培训班|开幕式|动员会|部署会|调度会|表彰会|会)";
