@@ -21,8 +21,6 @@ pub struct Title {
     /// A `某市领导` in place of the speaker.
     pub anonymous: bool,
     pub date: Option<PartialDate>,
-    /// `胡春华：…`: the person a headline is about.
-    pub subject: Option<String>,
 }
 
 /// The title as the archive keeps it: simplified, without an outline
@@ -47,9 +45,9 @@ pub fn read_title(raw: &str, prefix: &str) -> Title {
         t.date = PartialDate::parse(&format!("{}-{:0>2}-{:0>2}", &c[1], &c[2], &c[3])).ok();
         text = text[c.get(0).expect("match").end()..].to_string();
     }
+    // `胡春华：…`: the person a headline is about, who is not its speaker.
     if let Some(c) = subject.captures(&text) {
         if is_name(&c[1]) {
-            t.subject = Some(c[1].to_string());
             text = text[c.get(0).expect("match").end()..].to_string();
         }
     }
@@ -103,7 +101,7 @@ mod tests {
         assert_eq!(t.text, "在决战决胜脱贫攻坚座谈会上的讲话");
         assert_eq!((t.name.as_deref(), t.date.map(|d| d.to_string())), (Some("习近平"), Some("2020-03-06".into())));
         let t = read_title("胡春華:堅決打贏易地扶貧搬遷攻堅戰", "");
-        assert_eq!((t.text.as_str(), t.subject.as_deref()), ("坚决打赢易地扶贫搬迁攻坚战", Some("胡春华")));
+        assert_eq!((t.text.as_str(), t.name), ("坚决打赢易地扶贫搬迁攻坚战", None));
         assert_eq!(read_title("國新辦在蘭州舉行新聞發佈會實錄(文+圖)", "").text, "国新办在兰州举行新闻发布会实录");
         assert_eq!(read_title("2021年脱贫攻坚会议主持讲话3", "").text, "脱贫攻坚会议主持讲话");
         assert_eq!(read_title("扶貧講話發言稿1", "").text, "扶贫讲话发言稿");
