@@ -71,9 +71,9 @@ pub fn detect_meta(header: Option<&Header>, body: &str, source: &SourceFacts) ->
     let simple = simplify(body);
     let title = read_title(&h.title, &h.prefix);
     let salutation = opens_with_salutation(&simple);
-    m.kind = Some(detect_kind(&title.text, &simple, salutation));
+    let kind = detect_kind(&title.text, &simple, salutation);
+    m.kind = Some(kind);
     m.found.push(("kind", 0.7, "title wording and the text's layout".into()));
-    let kind = m.kind.unwrap_or(Kind::Speech);
     m.title = m.set("title", Some(title.text.clone()).filter(|t| !t.is_empty()), 0.9, "header");
     detect_speaker(&mut m, &h, &title, &simple, kind);
     m.transcribed = h.text.contains("录音");
@@ -86,6 +86,10 @@ pub fn detect_meta(header: Option<&Header>, body: &str, source: &SourceFacts) ->
         m.found.push(("placeholders", 0.8, format!("{redactions} redactions such as X, xx, 201x or 某某")));
     }
     detect_date(&mut m, &h, &title, &simple, kind);
+    // The speaker's office wherever it was printed: it names a government
+    // (a work report's congress) and a place.
+    let office =
+        m.speaker_title.clone().or_else(|| h.office.clone()).or_else(|| title.office.clone()).unwrap_or_default();
     let occasion = h
         .subtitle
         .as_deref()
@@ -93,15 +97,12 @@ pub fn detect_meta(header: Option<&Header>, body: &str, source: &SourceFacts) ->
         .or_else(|| occasion_of(&title.text))
         .map(|o| (o, "title `在…上的讲话`"))
         .or_else(|| occasion_in_text(&title.text, &simple).map(|o| (o, "the meeting the text says was held")))
-        .or_else(|| {
-            let office = m.speaker_title.as_deref().or(h.office.as_deref()).or(title.office.as_deref());
-            work_report(office.unwrap_or(""), &simple).map(|o| (o, "a government's work report to its congress"))
-        });
+        .or_else(|| work_report(&office, &simple).map(|o| (o, "a government's work report to its congress")));
     if let Some((occasion, how)) = occasion {
         m.occasion = m.set("occasion", Some(fast2s::convert(&occasion)), 0.7, how);
     }
     let clues = Clues {
-        office: m.speaker_title.as_deref().or(h.office.as_deref()).or(title.office.as_deref()).unwrap_or(""),
+        office: &office,
         // A bulletin's issuing office, not a website's name.
         publisher: source
             .publisher
