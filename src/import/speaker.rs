@@ -38,7 +38,7 @@ pub fn detect_speaker(m: &mut Meta, h: &Header, title: &Title, body: &str, kind:
         return;
     }
     let posted_author = h.posting.as_deref().and_then(author_of_posting);
-    let name = title.name.clone().or_else(|| h.name_after.as_deref().map(simplify)).or(posted_author);
+    let name = title.name.clone().or_else(|| h.name.as_deref().map(simplify)).or(posted_author);
     m.speaker = m.set("speaker", name.map(|s| s.trim_end_matches("同志").to_string()), 0.9, "header");
     let office = title.office.clone().or_else(|| h.office.clone());
     m.speaker_title = m.set("speaker_title", office, 0.9, "header");
