@@ -33,6 +33,10 @@ pub fn serve(addr: SocketAddr, site: Arc<Site>) -> Result<SocketAddr, String> {
     Ok(bound)
 }
 
+/// Answers one connection's requests in turn, until the client closes or
+/// asks to, an answer cannot be written or closes it (405), a head cannot
+/// be read (answered when it can be, then closed), or the request is for
+/// the event stream, which keeps the connection.
 fn connection(stream: TcpStream, site: &Site) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
