@@ -124,7 +124,7 @@ pub fn detect_meta(header: Option<&Header>, body: &str, source: &SourceFacts) ->
 
 /// Redactions: `X年`, `xx副县长`, `201x`, `20_`, `某某`, a lone `*` (`蔡锦*`;
 /// `**` is emphasis); or two looser ones (`X月X日`, a lone `X`).
-pub fn count_placeholders(body: &str) -> usize {
+fn count_placeholders(body: &str) -> usize {
     static STRONG: OnceLock<Regex> = OnceLock::new();
     static PLACEHOLDER: OnceLock<Regex> = OnceLock::new();
     let strong = STRONG.get_or_init(|| {

@@ -22,9 +22,9 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 /// Most bytes of a request line and its headers.
-pub const HEAD_LIMIT: usize = 16 * 1024;
+const HEAD_LIMIT: usize = 16 * 1024;
 /// Most header lines of a request.
-pub const HEADER_LIMIT: usize = 100;
+const HEADER_LIMIT: usize = 100;
 /// Time a client has to send a request head (and to wait idle between
 /// requests on a kept-alive connection).
 pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);

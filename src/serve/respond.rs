@@ -21,7 +21,7 @@ const FALLBACK_404: &str =
 
 /// Puts the live-reload script just before the last `</body>` (or at the
 /// end), tagged with the build the page comes from.
-pub fn inject_script(html: &[u8], build: u64) -> Vec<u8> {
+fn inject_script(html: &[u8], build: u64) -> Vec<u8> {
     let tag = format!("<script src=\"{SCRIPT_PATH}\" data-build=\"{build}\"></script>");
     let at = html.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
     [&html[..at], tag.as_bytes(), &html[at..]].concat()
@@ -88,7 +88,7 @@ fn serve_file(path: &Path, site: &Site, status: u16) -> Reply {
 
 /// What a `Range` header asks of a file.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Part {
+enum Part {
     /// Not a single byte range (malformed, another unit, several ranges,
     /// or an empty file): ignored, the whole file is sent, which clients
     /// must accept.
@@ -101,7 +101,7 @@ pub enum Part {
 /// Which bytes of a file of `len` bytes `range` names. A position past
 /// what 64 bits hold counts as the largest that does: it lies past any
 /// file's end all the same.
-pub fn byte_range(range: &str, len: u64) -> Part {
+fn byte_range(range: &str, len: u64) -> Part {
     match parse_range_header(range) {
         Ok(ranges) if ranges.len() == 1 => match ranges.validate(len) {
             Ok(ranges) => ranges.into_iter().next().map_or(Part::Whole, Part::Bytes),
