@@ -8,6 +8,7 @@ mod claim;
 mod fresh;
 mod publish;
 mod staging;
+mod tree;
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
