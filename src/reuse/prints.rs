@@ -6,6 +6,7 @@
 //! from their k-grams.
 
 use crate::markdown::segments::BodyText;
+use crate::script::rolling_hashes;
 
 /// A passage is reported when it has at least this many Han characters in
 /// common (punctuation, digits and spaces aside): about two sentences of a
@@ -110,21 +111,10 @@ impl DocPrint {
     }
 }
 
-/// Hashes of every k-gram of `text`: a polynomial rolling hash, mixed.
+/// Hashes of every k-gram of `text`: the rolling polynomial hash
+/// ([`rolling_hashes`]), mixed.
 fn kgram_hashes(text: &[u16]) -> Vec<u32> {
-    const B: u64 = 0x0000_0100_0000_01B3;
-    if text.len() < K {
-        return Vec::new();
-    }
-    let top = (0..K - 1).fold(1u64, |p, _| p.wrapping_mul(B));
-    let mut h = text[..K].iter().fold(0u64, |h, &c| h.wrapping_mul(B).wrapping_add(c as u64));
-    let mut out = Vec::with_capacity(text.len() - K + 1);
-    out.push(mix(h));
-    for i in K..text.len() {
-        h = h.wrapping_sub((text[i - K] as u64).wrapping_mul(top)).wrapping_mul(B).wrapping_add(text[i] as u64);
-        out.push(mix(h));
-    }
-    out
+    rolling_hashes(text, K).into_iter().map(mix).collect()
 }
 
 /// A finaliser (from MurmurHash3) so that near k-grams spread over the bits.
