@@ -55,6 +55,9 @@ fn run(cli: &Cli) -> Result<(), Error> {
                     println!("{}", sanitize(note));
                 }
             }
+            // The site is published; old trees set aside are still being
+            // removed.
+            speech_archive::write::wait_for_removals();
             Ok(())
         }
         Command::Check(args) => {

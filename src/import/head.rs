@@ -141,7 +141,7 @@ fn classify(text: &str) -> Kind {
     } else if text.starts_with('【') && text.ends_with('】') || n <= 5 || (n <= 13 && text.contains('·')) {
         Kind::Label
     } else if super::split::find_header(text)
-        .is_some_and(|(start, _, h)| start == 0 && (h.dated.is_some() || h.name_after.is_some()))
+        .is_some_and(|(start, _, h)| start == 0 && (h.dated.is_some() || h.name.is_some()))
     {
         Kind::Compilation
     } else if n <= 100 && !text.contains(['。', '！', '？', '；']) {
@@ -261,7 +261,7 @@ fn make_header(lines: &[(Kind, String, usize)]) -> Option<(Header, Vec<usize>)> 
         text,
         prefix: String::new(),
         title: title.unwrap_or_default(),
-        name_after: name,
+        name,
         dated,
         posting: None,
         office,
@@ -315,7 +315,7 @@ mod tests {
         ]);
         assert_eq!(h.title, "精准统筹精准施策全力以赴推进精准扶贫取得更大成效");
         assert_eq!(h.subtitle.as_deref(), Some("在罗平县精准扶贫工作推进会上的讲话"));
-        assert_eq!((h.name_after.as_deref(), h.dated.as_deref()), (Some("吕品红"), Some("（2015年11月4日）")));
+        assert_eq!((h.name.as_deref(), h.dated.as_deref()), (Some("吕品红"), Some("（2015年11月4日）")));
         assert_eq!(body[0], "同志们：");
     }
 
@@ -336,7 +336,7 @@ mod tests {
         ]);
         assert_eq!(h.title, "在全区脱贫攻坚大会上的讲话");
         assert_eq!(h.office.as_deref(), Some("广西壮族自治区党委书记"));
-        assert_eq!(h.name_after.as_deref(), Some("鹿心社"));
+        assert_eq!(h.name.as_deref(), Some("鹿心社"));
         assert_eq!(h.dated.as_deref(), Some("（2021年5月7日）"));
         assert_eq!(body, ["同志们:"]);
     }
@@ -385,7 +385,7 @@ mod tests {
     fn a_speaker_line_without_a_title() {
         let (h, body) = head(&["信陽市人民政府市長尚朝陽", "各位代表：", "現在，我代表市人民政府向大會報告工作。"]);
         assert_eq!(
-            (h.title.as_str(), h.office.as_deref(), h.name_after.as_deref()),
+            (h.title.as_str(), h.office.as_deref(), h.name.as_deref()),
             ("", Some("信阳市人民政府市长"), Some("尚朝阳"))
         );
         assert_eq!(body.len(), 2);

@@ -109,7 +109,7 @@ fn running_heads(segments: &[Segment]) -> std::collections::HashSet<String> {
 /// Why a segment is chrome rather than speech, if it is. `index` is its
 /// position among the segments: a masthead only stands at the top. Matched
 /// on a simplified copy, so traditional pages are read the same way.
-pub fn classify_chrome(text: &str, index: usize) -> Option<&'static str> {
+fn classify_chrome(text: &str, index: usize) -> Option<&'static str> {
     static PATTERNS: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
     let patterns = PATTERNS.get_or_init(|| {
         [
@@ -230,7 +230,7 @@ fn cut_view_counter(text: String) -> Vec<String> {
 }
 
 /// Masthead lines of a printed bulletin: its name, issue, publisher, date.
-pub fn is_masthead(text: &str) -> bool {
+fn is_masthead(text: &str) -> bool {
     static MASTHEAD: OnceLock<Regex> = OnceLock::new();
     MASTHEAD
         .get_or_init(|| {

@@ -11,21 +11,27 @@
 
 mod archive;
 mod clean;
+mod date;
 mod decode;
 mod draft;
 mod emit;
 mod head;
+mod kind;
 mod lines;
 mod meta;
+mod occasion;
 mod outline;
 mod output;
+mod own_unit;
 mod people;
 mod places_in_text;
 mod provenance;
 mod repeats;
 mod report;
 mod similar;
+mod speaker;
 mod split;
+mod title;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

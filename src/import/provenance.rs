@@ -54,7 +54,7 @@ pub fn read_source(removed: &[Removed]) -> SourceFacts {
             "copyright" => site = site.or_else(|| site_of_copyright(text)),
             "upload information" => {
                 if let Some(title) = upload_title(text) {
-                    let name = text.rsplit(['-', '—']).next().map(str::trim).filter(|s| is_name(s));
+                    let name = text.rsplit(['-', '—']).next().map(str::trim).filter(|s| is_site_name(s));
                     site = site.or(name.map(str::to_string));
                     upload = Some(title);
                 }
@@ -111,17 +111,19 @@ fn read_masthead(text: &str, facts: &mut SourceFacts) {
 fn site_of_breadcrumb(text: &str) -> Option<String> {
     let rest = text.split_once('：').map_or(text, |(_, r)| r);
     let site = rest.split(['>', '＞', '›']).next()?.trim();
-    (is_name(site) && site != "首页" && site != "首頁").then(|| site.to_string())
+    (is_site_name(site) && site != "首页" && site != "首頁").then(|| site.to_string())
 }
 
 /// `版权所有:九力公文网 2013-2024 …` → `九力公文网`.
 fn site_of_copyright(text: &str) -> Option<String> {
     let rest = text.split_once("版权所有：")?.1;
     let site: String = rest.chars().take_while(|c| crate::script::is_han(*c)).collect();
-    is_name(&site).then_some(site)
+    is_site_name(&site).then_some(site)
 }
 
-fn is_name(text: &str) -> bool {
+/// 2 to 20 Han characters: a site's or a publisher's name (a person's is
+/// `people::is_name`).
+fn is_site_name(text: &str) -> bool {
     let n = text.chars().count();
     (2..=20).contains(&n) && text.chars().all(crate::script::is_han)
 }

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 const SHINGLE: usize = 5;
 
 /// Jaccard similarity above which a text is a reprint of another.
-pub const REPRINT_THRESHOLD: f64 = 0.5;
+const REPRINT_THRESHOLD: f64 = 0.5;
 
 /// A candidate whose signatures estimate a Jaccard similarity below this is
 /// not verified: with 128 buckets the estimate's standard deviation is

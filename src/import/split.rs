@@ -18,8 +18,10 @@ pub struct Header {
     pub prefix: String,
     /// `在…上的讲话`, or a title line as printed.
     pub title: String,
-    /// A name printed after the title.
-    pub name_after: Option<String>,
+    /// The speaker's name printed apart from the title: after it
+    /// (`在…上的讲话黄玉国（2017年5月5日）`) or, in a page head, on a line of
+    /// its own with the office.
+    pub name: Option<String>,
     /// The dated parenthesis, e.g. `（2017年5月5日）`.
     pub dated: Option<String>,
     /// Posting information printed after the title (`来源：… 时间：…`).
@@ -137,7 +139,7 @@ fn parse_header(text: &str) -> Option<(usize, Header)> {
             text: text[..end].to_string(),
             prefix: pre,
             title,
-            name_after: after,
+            name: after,
             dated,
             posting: posting.then(|| tail.to_string()),
             ..Header::default()
@@ -200,7 +202,7 @@ mod tests {
             let (start, _, h) = find_header(text).unwrap_or_else(|| panic!("no header in {text}"));
             assert_eq!(start, 0);
             assert_eq!(h.prefix, prefix, "{text}");
-            assert_eq!(h.name_after.as_deref(), after, "{text}");
+            assert_eq!(h.name.as_deref(), after, "{text}");
         }
     }
 

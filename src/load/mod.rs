@@ -9,6 +9,7 @@
 
 mod cache;
 mod document;
+mod fields;
 mod front_matter;
 
 use std::collections::BTreeMap;

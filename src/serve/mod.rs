@@ -1,6 +1,8 @@
 //! Serve stage: build, serve the output folder on loopback, watch the
 //! sources and rebuild on every change, live-reloading open pages. `run`
-//! reads as that loop; HTTP is in `http`, the page channel in `reload`,
+//! reads as that loop; HTTP is in `listen` (connections), `http` (the
+//! protocol), `route` and `respond` (what a URL serves), `site` (what is
+//! served) and `queue` (the drafts page); the page channel in `reload`,
 //! event filtering in `watch`. Every change is an incremental build
 //! (`build::build_keeping`, which also hands back what the build knew); a
 //! failed one leaves the last good site served. An edit to one document's
@@ -9,7 +11,12 @@
 //! what happens goes to the caller as [`Event`]s.
 
 mod http;
+mod listen;
+mod queue;
 mod reload;
+mod respond;
+mod route;
+mod site;
 mod watch;
 
 use std::net::SocketAddr;
@@ -67,7 +74,7 @@ pub fn run(options: &ServeOptions, report: Reporter) -> Result<(), Error> {
         options.site.root.canonicalize().map_err(|e| Error::io("open the archive folder", &options.site.root, e))?;
     let options = ServeOptions { site: Options { root: root.clone(), ..options.site.clone() }, ..options.clone() };
     let config = Config::load(&options.site)?;
-    let site = Arc::new(http::Site::new(watch::absolute_output(&config.output), config.base_path()));
+    let site = Arc::new(site::Site::new(watch::absolute_output(&config.output), config.base_path()));
     let (tx, signals) = mpsc::channel();
     stop_on_ctrl_c(tx.clone(), &report);
     let watch_report = Arc::clone(&report);
@@ -81,7 +88,7 @@ pub fn run(options: &ServeOptions, report: Reporter) -> Result<(), Error> {
         move |e| watch_report(Event::Trouble(format!("watch error: {e}"))),
     )
     .map_err(|e| Error::io("watch", &root, std::io::Error::other(e)))?;
-    let addr = http::serve(options.addr, Arc::clone(&site))
+    let addr = listen::serve(options.addr, Arc::clone(&site))
         .map_err(|e| Error::Usage(format!("{e}; choose another --port")))?;
     if !addr.ip().is_loopback() {
         report(Event::Exposed { addr });
@@ -90,7 +97,7 @@ pub fn run(options: &ServeOptions, report: Reporter) -> Result<(), Error> {
     let url = format!("http://{addr}{}", site.base_path());
     report(Event::Serving { url: &url, output: &config.output });
     if let Some(drafts) = last_good.as_ref().map(|s| s.archive.pending.len()).filter(|n| *n > 0) {
-        report(Event::Queue { url: &format!("http://{addr}{}", http::QUEUE_PATH), drafts });
+        report(Event::Queue { url: &format!("http://{addr}{}", queue::QUEUE_PATH), drafts });
     }
     if options.open {
         let _ = opener::open(&url);
@@ -114,7 +121,7 @@ pub fn run(options: &ServeOptions, report: Reporter) -> Result<(), Error> {
 /// succeeded.
 fn rebuild(
     options: &ServeOptions,
-    site: &http::Site,
+    site: &site::Site,
     changed: &[PathBuf],
     report: &Reporter,
 ) -> Option<build::Snapshot> {

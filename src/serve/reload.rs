@@ -1,7 +1,8 @@
 //! Live reload: the status of the last build and the pages listening for the
 //! next one. After a good build they reload; after a failed one they get the
 //! `path:line:col: message` lines to show. Owns the message format
-//! (server-sent events, JSON data); the HTTP side is in `http`.
+//! (server-sent events, JSON data); the HTTP side is in `listen` (the
+//! event stream) and `respond` (status and script).
 
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Mutex;

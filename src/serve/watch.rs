@@ -94,7 +94,7 @@ fn is_change(kind: &EventKind) -> bool {
 }
 
 /// The sources among `paths`, relative to `root`, sorted, without noise.
-pub fn changed_sources<'a>(root: &Path, output: &Path, paths: impl Iterator<Item = &'a Path>) -> Vec<PathBuf> {
+fn changed_sources<'a>(root: &Path, output: &Path, paths: impl Iterator<Item = &'a Path>) -> Vec<PathBuf> {
     let mut changed: Vec<PathBuf> = paths
         .filter(|p| !is_output(output, p))
         .filter_map(|p| p.strip_prefix(root).ok())

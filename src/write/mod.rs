@@ -8,6 +8,7 @@ mod claim;
 mod fresh;
 mod publish;
 mod staging;
+mod tree;
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -23,6 +24,7 @@ pub fn check_output(config: &crate::config::Config) -> Result<()> {
     claim::claim(&output, config.force, legacy).map(|_| ())
 }
 pub use fresh::{Freshness, InputStamp};
+pub use publish::wait_for_removals;
 pub use staging::{Output, Staging, WriteReport};
 
 use crate::error::Result;

@@ -9,10 +9,16 @@
 //! or a file system without it) the old tree is renamed aside and the new
 //! one into place, and a build that finds the output missing puts the aside
 //! tree back. Folders left by builds that were stopped are removed by the
-//! next one.
+//! next one: renamed aside at once (`set_aside`), and removed only after
+//! the new tree is published, on a thread of their own (`remove_later`),
+//! since removing a big tree can take minutes on a disk mounted with
+//! `discard`.
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
 
 use crate::identity::process_alive;
 
@@ -38,6 +44,48 @@ fn aside_path(output: &Path) -> PathBuf {
     sibling(output, "old", std::process::id())
 }
 
+/// A fresh name beside `output` for a tree waiting to be removed.
+fn trash_path(output: &Path) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let aside = sibling(output, "trash", std::process::id());
+    aside.with_file_name(format!("{}.{n}", aside.file_name().unwrap_or_default().to_string_lossy()))
+}
+
+/// Renames `path` (a folder beside `output`) aside under a trash name,
+/// for `remove_later`. A trash folder whose process stopped before it
+/// was removed is a leftover like the others.
+pub fn set_aside(path: &Path, output: &Path) -> io::Result<PathBuf> {
+    let trash = trash_path(output);
+    std::fs::rename(path, &trash)?;
+    Ok(trash)
+}
+
+/// The removals started by `remove_later` and not yet waited for.
+static REMOVING: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
+
+/// Removes the folders `set_aside` put aside, on a thread of its own: the
+/// build does not wait for it, the process does (`wait_for_removals`).
+pub fn remove_later(paths: Vec<PathBuf>) {
+    if paths.is_empty() {
+        return;
+    }
+    let handle = std::thread::spawn(move || {
+        for path in paths {
+            let _ = remove_tree(&path);
+        }
+    });
+    REMOVING.lock().unwrap_or_else(|e| e.into_inner()).push(handle);
+}
+
+/// Waits until every folder set aside so far is removed.
+pub fn wait_for_removals() {
+    let handles = std::mem::take(&mut *REMOVING.lock().unwrap_or_else(|e| e.into_inner()));
+    for handle in handles {
+        let _ = handle.join();
+    }
+}
+
 /// The tree the output held before the last build.
 pub fn previous_path(output: &Path) -> PathBuf {
     let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -57,7 +105,11 @@ fn leftovers(output: &Path) -> Vec<(PathBuf, bool)> {
         let Some((kind, pid)) = file.strip_prefix(&format!(".{name}.")).and_then(|rest| rest.split_once('-')) else {
             continue;
         };
-        if ["staging", "tree", "old"].contains(&kind) && pid.parse::<u32>().is_ok_and(|pid| !process_alive(pid)) {
+        // A trash folder's name ends in `-<pid>.<n>`.
+        let pid = if kind == "trash" { pid.split('.').next().unwrap_or_default() } else { pid };
+        if ["staging", "tree", "old", "trash"].contains(&kind)
+            && pid.parse::<u32>().is_ok_and(|pid| !process_alive(pid))
+        {
             found.push((entry.path(), kind == "old"));
         }
     }
@@ -66,11 +118,11 @@ fn leftovers(output: &Path) -> Vec<(PathBuf, bool)> {
 }
 
 /// Undoes what stopped builds left: an output the fallback swap had moved
-/// aside is put back, and every other staging or aside folder (a new tree
-/// half made, or an old one half removed) is removed. Returns how many
-/// folders were removed.
-pub fn clean_leftovers(output: &Path) -> io::Result<usize> {
-    let mut removed = 0;
+/// aside is put back, and every other staging, aside or trash folder (a
+/// new tree half made, or an old one half removed) is set aside for
+/// `remove_later`. Returns the folders set aside.
+pub fn clean_leftovers(output: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut trash = Vec::new();
     for (path, is_aside) in leftovers(output) {
         if is_aside && std::fs::symlink_metadata(output).is_err() {
             // The swap stopped between its two renames: this is the whole
@@ -78,10 +130,9 @@ pub fn clean_leftovers(output: &Path) -> io::Result<usize> {
             std::fs::rename(&path, output)?;
             continue;
         }
-        remove_tree(&path)?;
-        removed += 1;
+        trash.push(set_aside(&path, output)?);
     }
-    Ok(removed)
+    Ok(trash)
 }
 
 fn remove_tree(path: &Path) -> io::Result<()> {
@@ -126,16 +177,16 @@ fn hold_the_gap_open() {
 }
 
 /// Keeps the tree the output held before as `.public.previous`, for the
-/// next build to start from; removes it where that name is taken by
-/// something else.
-pub fn keep_previous(old: &Path, output: &Path) -> io::Result<()> {
+/// next build to start from; where that name is taken by something else,
+/// sets the tree aside and returns where, for `remove_later`.
+pub fn keep_previous(old: &Path, output: &Path) -> io::Result<Option<PathBuf>> {
     let previous = previous_path(output);
     if std::fs::symlink_metadata(&previous).is_ok() {
         // Not a tree of this program's (the build would have taken it):
         // left alone.
-        return remove_tree(old);
+        return set_aside(old, output).map(Some);
     }
-    std::fs::rename(old, previous)
+    std::fs::rename(old, previous).map(|()| None)
 }
 
 #[cfg(target_os = "linux")]
@@ -216,10 +267,15 @@ mod tests {
         std::fs::write(sibling(&out, "staging", dead).join("a/x.html"), "new").unwrap();
         std::fs::create_dir_all(sibling(&out, "old", dead)).unwrap();
         std::fs::write(sibling(&out, "old", dead).join("x.html"), "old").unwrap();
+        // A folder set aside by a build that stopped before removing it.
+        std::fs::create_dir_all(dir.path().join(format!(".public.trash-{dead}.0"))).unwrap();
         // A running build's staging folder is not touched.
         std::fs::create_dir_all(staging_path(&out)).unwrap();
-        assert_eq!(clean_leftovers(&out).unwrap(), 1);
+        let trash = clean_leftovers(&out).unwrap();
+        assert_eq!(trash.len(), 2, "{trash:?}");
         assert_eq!(tree(&out), ["x.html=old"], "the output the swap had set aside is back");
+        remove_later(trash);
+        wait_for_removals();
         let left: Vec<String> =
             std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
         assert_eq!(left.len(), 2, "{left:?}");

@@ -13,12 +13,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use rayon::prelude::*;
-
 use super::cache::{self, Entry, Manifest};
 use super::claim::{claim, Claim, Marker, MARKER};
 use super::fresh::{self, InputStamp};
 use super::publish;
+use super::tree::{link_all, move_all, remove_files};
 use super::{relative, safe_join};
 use crate::error::{Error, Result};
 use crate::identity::Fingerprint;
@@ -102,6 +101,16 @@ pub struct Output {
     new: Mutex<Manifest>,
     written: AtomicUsize,
     kept: AtomicUsize,
+    /// Folders beside the output set aside to be removed (stale trees,
+    /// leftovers of stopped builds): removed once this build is over, off
+    /// its path (`publish::remove_later`).
+    trash: Vec<PathBuf>,
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        publish::remove_later(std::mem::take(&mut self.trash));
+    }
 }
 
 /// Files by path, with their size and modification time.
@@ -121,7 +130,8 @@ impl Output {
     pub fn open(root: &Path, output: &Path, global: Fingerprint, clean: bool, force: bool) -> Result<Output> {
         // A link to a folder is built in the folder it points to, beside it.
         let output = cache::canonical(output);
-        publish::clean_leftovers(&output).map_err(|e| Error::io("clean up after an earlier build of", &output, e))?;
+        let mut trash = publish::clean_leftovers(&output)
+            .map_err(|e| Error::io("clean up after an earlier build of", &output, e))?;
         let legacy = Manifest::load(&Manifest::legacy_path(root, &output));
         let claim = claim(&output, force, legacy.is_some())?;
         let last = match claim {
@@ -130,7 +140,7 @@ impl Output {
             Claim::Free | Claim::Adopted => None,
         };
         let trusted = !clean && last.as_ref().is_some_and(|m| m.made_under(global));
-        let previous = last.as_ref().and_then(|_| previous_tree(root, &output));
+        let previous = last.as_ref().and_then(|_| previous_tree(root, &output, &mut trash));
         let found: Vec<(String, (u64, u128), u64)> = super::fresh::stamps(&output)
             .into_iter()
             .filter_map(|(path, size, mtime, ino)| Some((relative(&output, &path)?, (size, mtime), ino)))
@@ -151,6 +161,7 @@ impl Output {
             new: Mutex::new(Manifest::new(global, 0)),
             written: AtomicUsize::new(0),
             kept: AtomicUsize::new(0),
+            trash,
         })
     }
 
@@ -212,7 +223,8 @@ impl Output {
         self.staging.published = tree == staging;
         let mut keep = vec![self.build];
         if let Some(old) = old {
-            publish::keep_previous(&old, &self.output).map_err(|e| Error::io("keep", &old, e))?;
+            let aside = publish::keep_previous(&old, &self.output).map_err(|e| Error::io("keep", &old, e))?;
+            self.trash.extend(aside);
             keep.extend(self.last.as_ref().map(|m| m.build));
         }
         Manifest::forget_others(&self.root, &self.output, &keep);
@@ -311,75 +323,19 @@ impl Output {
 
 /// The manifest of the tree kept beside `output` as the previous one, if
 /// it is this program's and its manifest is at hand; without the manifest
-/// it is removed (its files are those of a tree of this program's; the
-/// files a user put in the output are in the output too), and a folder
-/// without the marker is left alone.
-fn previous_tree(root: &Path, output: &Path) -> Option<Manifest> {
+/// it is set aside into `trash`, to be removed after the build (its files
+/// are those of a tree of this program's; the files a user put in the
+/// output are in the output too), and a folder without the marker is left
+/// alone.
+fn previous_tree(root: &Path, output: &Path, trash: &mut Vec<PathBuf>) -> Option<Manifest> {
     let path = publish::previous_path(output);
     std::fs::symlink_metadata(&path).ok()?;
     let marker = Marker::read(&path)?;
     let manifest = Manifest::load(&Manifest::path(root, output, marker.build));
     if manifest.is_none() {
-        let _ = std::fs::remove_dir_all(&path);
+        trash.extend(publish::set_aside(&path, output).ok());
     }
     manifest
-}
-
-/// Makes the folders that `files` (relative paths) go in under `to`.
-fn make_folders(to: &Path, files: &[&str]) -> io::Result<()> {
-    let folders: BTreeSet<&Path> =
-        files.iter().filter_map(|rel| Path::new(rel).parent()).filter(|p| !p.as_os_str().is_empty()).collect();
-    // Sorted, a folder comes before the folders in it.
-    for folder in folders {
-        match std::fs::create_dir(to.join(folder)) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir_all(to.join(folder))?,
-            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// Hard-links each of `files` of `from` into `to` (same relative path,
-/// replacing what is there); in parallel.
-fn link_all(from: &Path, to: &Path, files: &[&str]) -> io::Result<()> {
-    make_folders(to, files)?;
-    files.par_iter().try_for_each(|rel| {
-        let (src, dst) = (safe_join(from, rel)?, safe_join(to, rel)?);
-        match std::fs::hard_link(&src, &dst) {
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                std::fs::remove_file(&dst)?;
-                std::fs::hard_link(&src, &dst)
-            }
-            // A file system without links: copied.
-            Err(e) if e.kind() == io::ErrorKind::Unsupported => std::fs::copy(&src, &dst).map(|_| ()),
-            other => other,
-        }
-    })
-}
-
-/// Moves each of `files` of `from` to the same place under `to`.
-fn move_all(from: &Path, to: &Path, files: &[&str]) -> io::Result<()> {
-    make_folders(to, files)?;
-    files.par_iter().try_for_each(|rel| std::fs::rename(safe_join(from, rel)?, safe_join(to, rel)?))
-}
-
-/// Removes each of `files` under `dir`, and the folders that leaves empty.
-fn remove_files(dir: &Path, files: &[&str]) -> io::Result<()> {
-    let mut folders = BTreeSet::new();
-    for rel in files {
-        let path = safe_join(dir, rel)?;
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
-        folders.extend(path.ancestors().skip(1).take_while(|p| *p != dir).map(Path::to_path_buf));
-    }
-    // Deepest first; fails, as it should, unless empty.
-    for folder in folders.iter().rev() {
-        let _ = std::fs::remove_dir(folder);
-    }
-    Ok(())
 }
 
 impl Sink for Output {
@@ -493,6 +449,48 @@ mod tests {
         assert_eq!(names, ["a/index.html", "c/index.html", "sitemap.xml"]);
         assert_eq!(inode("a/index.html"), a, "an unchanged file is the same file, linked");
         assert!(!out.join("b").exists(), "a page no longer made is gone");
+    }
+
+    #[test]
+    fn a_stale_previous_tree_is_removed_after_publishing_not_while_opening() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let build = |files: &[(&str, &str)]| {
+            let o = open(tmp.path(), 1);
+            for (rel, text) in files {
+                o.write_page(rel, Fingerprint::of_bytes(text.as_bytes()), text.as_bytes()).unwrap();
+            }
+            o.commit(InputStamp::default(), (0, 0)).unwrap()
+        };
+        build(&[("a/index.html", "A"), ("b", "B")]);
+        build(&[("a/index.html", "A2"), ("b", "B")]);
+        // The previous tree's manifest is lost: the tree is stale.
+        let previous = publish::previous_path(&out);
+        let marker = Marker::read(&previous).unwrap();
+        std::fs::remove_file(Manifest::path(tmp.path(), &out, marker.build)).unwrap();
+        // Not the archive's: a file in the output and a folder beside it.
+        std::fs::write(out.join("CNAME"), "example.org").unwrap();
+        std::fs::create_dir(tmp.path().join(".public.mine")).unwrap();
+        std::fs::write(tmp.path().join(".public.mine/keep"), "mine").unwrap();
+        let beside = || -> BTreeSet<String> {
+            std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect()
+        };
+
+        let third = open(tmp.path(), 1);
+        assert!(!previous.exists(), "the stale tree no longer holds the name");
+        let aside: Vec<String> = beside().into_iter().filter(|n| n.starts_with(".public.trash-")).collect();
+        assert_eq!(aside.len(), 1, "{:?}", beside());
+        assert_eq!(tree(&tmp.path().join(&aside[0])).len(), 2, "set aside, not removed while the build runs");
+        third.write_page("a/index.html", Fingerprint::of_bytes(b"A3"), b"A3").unwrap();
+        third.write_page("b", Fingerprint::of_bytes(b"B"), b"B").unwrap();
+        third.commit(InputStamp::default(), (0, 0)).unwrap();
+        publish::wait_for_removals();
+
+        assert!(!tmp.path().join(&aside[0]).exists(), "removed after the build");
+        let want = [("CNAME", "example.org"), ("a/index.html", "A3"), ("b", "B")];
+        assert_eq!(tree(&out), want.map(|(a, b)| (a.to_string(), b.to_string())), "the output is whole");
+        assert_eq!(std::fs::read_to_string(tmp.path().join(".public.mine/keep")).unwrap(), "mine");
+        assert!(beside().iter().all(|n| !n.starts_with(".public.trash-")), "{:?}", beside());
     }
 
     #[test]
