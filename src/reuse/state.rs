@@ -101,7 +101,7 @@ mod tests {
         let state = State {
             keys: vec![u64::MAX - 3, 7],
             family: vec![0, 0],
-            hashes: (0..40_000u64).map(|i| i << 40 | i % 2).collect(),
+            hashes: (0..40_000u64).map(|i| (i << 40) | (i % 2)).collect(),
             table: vec![(5 << 40, 0, 3), (5 << 40, 1, 9)],
             matches: vec![Match { src: (1, 0, 2, 40), dst: (0, 1, 0, 38) }],
             read: 0,
