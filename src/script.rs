@@ -96,6 +96,28 @@ pub fn fold_pairs() -> String {
         .collect()
 }
 
+/// The polynomial hash (base `0x100000001b3`, mod 2^64) of each window of
+/// `k` consecutive characters of `text`, in order, rolled: one
+/// multiplication per character, not one per character and window. Near
+/// windows have near hashes: a caller that needs them spread mixes each
+/// (the importer's repeats and the reuse stage's k-grams each their own way).
+pub fn rolling_hashes<T: Copy + Into<u32>>(text: &[T], k: usize) -> Vec<u64> {
+    const BASE: u64 = 0x0000_0100_0000_01B3;
+    if k == 0 || text.len() < k {
+        return Vec::new();
+    }
+    let code = |c: T| u64::from(c.into());
+    let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(BASE));
+    let mut h = text[..k].iter().fold(0u64, |h, &c| h.wrapping_mul(BASE).wrapping_add(code(c)));
+    let mut out = Vec::with_capacity(text.len() - k + 1);
+    out.push(h);
+    for i in k..text.len() {
+        h = h.wrapping_sub(code(text[i - k]).wrapping_mul(top)).wrapping_mul(BASE).wrapping_add(code(text[i]));
+        out.push(h);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,5 +162,21 @@ mod tests {
         assert_eq!(pairs.len() % 2, 0);
         assert!(pairs.len() > 4000, "{}", pairs.len());
         assert!(pairs.chunks(2).any(|p| p == ['書', '书']));
+    }
+
+    #[test]
+    fn rolling_hashes_equal_those_worked_out_one_window_at_a_time() {
+        let chars: Vec<char> = "我们一定要瞄准全面脱贫同步小康目标遵循扶贫内在规律".chars().collect();
+        let units: Vec<u16> = chars.iter().map(|&c| c as u16).collect();
+        for k in [1, 12, 20] {
+            let rolled = rolling_hashes(&chars, k);
+            assert_eq!(rolled.len(), chars.len() - k + 1);
+            for (i, w) in chars.windows(k).enumerate() {
+                assert_eq!(rolled[i], rolling_hashes(w, k)[0]);
+            }
+            assert_eq!(rolling_hashes(&units, k), rolled, "a character hashes the same as a u16 as as a char");
+            assert!(rolling_hashes(&chars[..k - 1], k).is_empty());
+        }
+        assert_ne!(rolling_hashes(&chars, 2)[0], rolling_hashes(&chars, 2)[1]);
     }
 }

@@ -11,7 +11,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use super::lines::{Removed, Unit};
 use super::split::Part;
-use crate::script::is_han;
+use crate::script::{is_han, rolling_hashes};
 
 /// Han characters per window: long enough that stock phrases never repeat.
 const WINDOW: usize = 20;
@@ -67,24 +67,11 @@ pub fn cut_repeats(parts: Vec<Part>, removed: &mut Vec<Removed>) -> Vec<Part> {
     out
 }
 
-/// The hash of each window of `WINDOW` Han characters, in order: a rolling
-/// polynomial hash (mod 2^64, one multiplication per character, not one per
-/// character and window), spread by SplitMix64's finaliser. Two different
-/// windows share a hash with odds of about 2^-64.
+/// The hash of each window of `WINDOW` Han characters, in order: the
+/// rolling polynomial hash ([`rolling_hashes`]) spread by SplitMix64's
+/// finaliser. Two different windows share a hash with odds of about 2^-64.
 fn window_hashes(han: &[char]) -> Vec<u64> {
-    const BASE: u64 = 0x100000001b3;
-    if han.len() < WINDOW {
-        return Vec::new();
-    }
-    let top = (1..WINDOW).fold(1u64, |p, _| p.wrapping_mul(BASE));
-    let mut h = han[..WINDOW].iter().fold(0u64, |h, &c| h.wrapping_mul(BASE).wrapping_add(c as u64));
-    let mut out = Vec::with_capacity(han.len() - WINDOW + 1);
-    out.push(mix(h));
-    for i in WINDOW..han.len() {
-        h = h.wrapping_sub((han[i - WINDOW] as u64).wrapping_mul(top)).wrapping_mul(BASE).wrapping_add(han[i] as u64);
-        out.push(mix(h));
-    }
-    out
+    rolling_hashes(han, WINDOW).into_iter().map(mix).collect()
 }
 
 fn mix(mut x: u64) -> u64 {
@@ -154,17 +141,24 @@ fn cut_at_han(text: &str, start: usize, end: usize) -> (String, String, String) 
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_pasted_repeat_is_set_aside_and_starts_a_fragment() {
-        let passage =
-            "我们一定要瞄准全面脱贫同步小康目标遵循扶贫内在规律正确处理脱贫攻坚节奏与质量之间的关系稳扎稳打步步为营"
-                .repeat(9);
+    const PASSAGE: &str =
+        "我们一定要瞄准全面脱贫同步小康目标遵循扶贫内在规律正确处理脱贫攻坚节奏与质量之间的关系稳扎稳打步步为营";
+
+    /// One untitled part of two lines that both print `passage`, and what
+    /// [`cut_repeats`] makes of it.
+    fn cut_twice_printed(passage: &str) -> (Vec<Part>, Vec<Removed>) {
         let first = Unit { text: format!("开头的话。{passage}。"), line: 1 };
         let second =
             Unit { text: format!("绝不姑息迁就。{passage}。会议强调，要抓实抓细。"), line: 2 };
-        let parts = vec![Part { header: None, units: vec![first, second], line: 1 }];
         let mut removed = Vec::new();
-        let parts = cut_repeats(parts, &mut removed);
+        let parts = cut_repeats(vec![Part { header: None, units: vec![first, second], line: 1 }], &mut removed);
+        (parts, removed)
+    }
+
+    #[test]
+    fn a_pasted_repeat_is_set_aside_and_starts_a_fragment() {
+        let passage = PASSAGE.repeat(9);
+        let (parts, removed) = cut_twice_printed(&passage);
         assert_eq!(parts.len(), 2);
         assert_eq!(parts[0].units[1].text, "绝不姑息迁就。");
         assert_eq!(parts[1].units[0].text, "会议强调，要抓实抓细。");
@@ -173,29 +167,10 @@ mod tests {
 
     #[test]
     fn a_sentence_said_twice_is_set_aside_and_the_document_stays_whole() {
-        let passage =
-            "我们一定要瞄准全面脱贫同步小康目标遵循扶贫内在规律正确处理脱贫攻坚节奏与质量之间的关系稳扎稳打步步为营";
-        let passage = format!("{passage}，{passage}");
-        let first = Unit { text: format!("开头的话。{passage}。"), line: 1 };
-        let second =
-            Unit { text: format!("绝不姑息迁就。{passage}。会议强调，要抓实抓细。"), line: 2 };
-        let parts = vec![Part { header: None, units: vec![first, second], line: 1 }];
-        let mut removed = Vec::new();
-        let parts = cut_repeats(parts, &mut removed);
+        let (parts, removed) = cut_twice_printed(&format!("{PASSAGE}，{PASSAGE}"));
         assert_eq!(parts.len(), 1);
         assert_eq!(parts[0].units[1].text, "绝不姑息迁就。");
         assert_eq!(parts[0].units[2].text, "会议强调，要抓实抓细。");
         assert_eq!(removed.len(), 1);
-    }
-
-    #[test]
-    fn rolling_window_hashes_equal_those_worked_out_one_window_at_a_time() {
-        let han: Vec<char> = "我们一定要瞄准全面脱贫同步小康目标遵循扶贫内在规律正确处理脱贫攻坚节奏".chars().collect();
-        let rolled = window_hashes(&han);
-        assert_eq!(rolled.len(), han.len() - WINDOW + 1);
-        for (i, w) in han.windows(WINDOW).enumerate() {
-            assert_eq!(rolled[i], window_hashes(w)[0]);
-        }
-        assert!(window_hashes(&han[..WINDOW - 1]).is_empty());
     }
 }

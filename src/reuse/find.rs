@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use super::prints::{DocPrint, K, THRESHOLD};
+use super::prints::{DocPrint, DOC_BITS, K, THRESHOLD};
 use super::Prints;
 use crate::error::Result;
 
@@ -27,7 +27,24 @@ pub struct Match {
 }
 
 /// A fingerprint: (hash, document, position).
-pub type Entry = (u32, u32, u32);
+pub type Entry = (u64, u32, u32);
+
+/// A hash and a document that holds it in one word: the hash's 40 bits
+/// above the document's number ([`DOC_BITS`]), so that sorting these sorts
+/// by hash, then document.
+pub type Held = u64;
+
+fn held(hash: u64, doc: u32) -> Held {
+    hash | doc as u64
+}
+
+fn hash_of(h: Held) -> u64 {
+    h >> DOC_BITS << DOC_BITS
+}
+
+fn doc_of(h: Held) -> u32 {
+    (h & ((1 << DOC_BITS) - 1)) as u32
+}
 
 /// What a hash's group pairs a document with.
 enum Group {
@@ -45,9 +62,9 @@ pub struct State {
     /// Per document, newest first: its path and file digest, hashed.
     pub keys: Vec<u64>,
     pub family: Vec<u32>,
-    /// (hash, document) of each document's distinct fingerprint hashes,
+    /// Each document's distinct fingerprint hashes, with it ([`Held`]),
     /// sorted.
-    pub hashes: Vec<(u32, u32)>,
+    pub hashes: Vec<Held>,
     /// Every fingerprint two or more documents hold, sorted.
     pub table: Vec<Entry>,
     pub matches: Vec<Match>,
@@ -138,35 +155,36 @@ fn update(prints: &dyn Prints, family: &[u32], keys: &[u64], last: State) -> Res
     // The changed documents' prints, read now.
     let fresh: Vec<(u32, DocPrint)> =
         changed.par_iter().map(|&d| Ok((d, prints.doc(d as usize)?))).collect::<Result<_>>()?;
-    let mut added: Vec<(u32, u32)> = Vec::new();
+    let mut added: Vec<Held> = Vec::new();
     for (d, p) in &fresh {
-        let mut mine: Vec<u32> = p.prints.iter().map(|e| e.0).collect();
+        let mut mine: Vec<u64> = p.prints.iter().map(|e| e.0).collect();
         mine.sort_unstable();
         mine.dedup();
-        added.extend(mine.into_iter().map(|h| (h, *d)));
+        added.extend(mine.into_iter().map(|h| held(h, *d)));
     }
     added.sort_unstable();
     // Hashes whose documents changed: only their groups can pair differently.
-    let mut affected: Vec<u32> = added.iter().map(|e| e.0).collect();
-    affected.extend(last.hashes.iter().filter(|e| map(e.1).is_none()).map(|e| e.0));
+    let mut affected: Vec<u64> = added.iter().map(|&e| hash_of(e)).collect();
+    affected.extend(last.hashes.iter().filter(|&&e| map(doc_of(e)).is_none()).map(|&e| hash_of(e)));
     affected.sort_unstable();
     affected.dedup();
     let mut hashes = last.hashes;
-    hashes.retain_mut(|e| map(e.1).map(|d| e.1 = d).is_some());
+    hashes.retain_mut(|e| map(doc_of(*e)).map(|d| *e = held(hash_of(*e), d)).is_some());
     merge_into(&mut hashes, &added);
     let shared = shared_of(&hashes);
-    let was_shared = |h: u32| {
+    let was_shared = |h: u64| {
         let i = last.table.partition_point(|e| e.0 < h);
         last.table.get(i).is_some_and(|e| e.0 == h)
     };
-    let newly: Vec<u32> =
+    let newly: Vec<u64> =
         affected.iter().copied().filter(|&h| shared.binary_search(&h).is_ok() && !was_shared(h)).collect();
     // Unchanged documents that now share a hash they held alone: their
     // fingerprints of it are read.
     let mut holders: Vec<u32> = Vec::new();
     for &h in &newly {
-        let from = hashes.partition_point(|e| e.0 < h);
-        holders.extend(hashes[from..].iter().take_while(|e| e.0 == h).map(|e| e.1).filter(|&d| same[d as usize]));
+        let from = hashes.partition_point(|&e| hash_of(e) < h);
+        let holding = hashes[from..].iter().take_while(|&&e| hash_of(e) == h).map(|&e| doc_of(e));
+        holders.extend(holding.filter(|&d| same[d as usize]));
     }
     holders.sort_unstable();
     holders.dedup();
@@ -187,7 +205,7 @@ fn update(prints: &dyn Prints, family: &[u32], keys: &[u64], last: State) -> Res
     table.par_sort_unstable();
     // Pairs of unchanged documents whose seeds differ: those one affected
     // hash pairs in one build and not in the other.
-    let range = |t: &[Entry], h: u32| {
+    let range = |t: &[Entry], h: u64| {
         let from = t.partition_point(|e| e.0 < h);
         from..from + t[from..].partition_point(|e| e.0 == h)
     };
@@ -317,7 +335,7 @@ fn pairs(
             docs += (i == 0 || entries[i].1 != entries[i - 1].1) as usize;
         }
         let number = if docs < 2 {
-            u32::MAX
+            u64::MAX
         } else if docs <= ALL_PAIRS {
             // Of each family, its earliest document (a reprint and its
             // original hold the same text; the original stands for both).
@@ -330,19 +348,19 @@ fn pairs(
             }
             members.extend(earliest.into_iter().rev());
             groups.push(Group::All(from..members.len() as u32));
-            groups.len() as u32 - 1
+            groups.len() as u64 - 1
         } else {
             // Sorted by document: the last is the earliest; its first
             // occurrence of the k-gram.
             let last = entries[entries.len() - 1].1;
             let at = entries.iter().find(|e| e.1 == last).map_or(0, |e| e.2);
             groups.push(Group::Earliest(last, at));
-            groups.len() as u32 - 1
+            groups.len() as u64 - 1
         };
         entries.iter_mut().for_each(|e| e.0 = number);
         start = end;
     }
-    table.retain(|e| e.0 != u32::MAX);
+    table.retain(|e| e.0 != u64::MAX);
     // By document and position: each document's shared fingerprints in
     // reading order.
     table.par_sort_unstable_by_key(|e| (e.1, e.2, e.0));
@@ -394,26 +412,26 @@ fn pairs(
     all
 }
 
-/// Every document's distinct fingerprint hashes, as (hash, document),
+/// Every document's distinct fingerprint hashes, with it ([`Held`]),
 /// sorted: a first pass over the prints alone (8 bytes a fingerprint,
 /// about one in ten characters), so that the texts and the table keep only
 /// what some other document shares.
-fn all_hashes(prints: &dyn Prints) -> Result<Vec<(u32, u32)>> {
-    let per_run: Vec<Vec<(u32, u32)>> = (0..prints.runs())
+fn all_hashes(prints: &dyn Prints) -> Result<Vec<Held>> {
+    let per_run: Vec<Vec<Held>> = (0..prints.runs())
         .into_par_iter()
-        .map(|run| -> Result<Vec<(u32, u32)>> {
+        .map(|run| -> Result<Vec<Held>> {
             let first = run * prints.docs_per_run();
             let mut out = Vec::new();
             for (i, p) in prints.run(run, false)?.into_iter().enumerate() {
-                let mut mine: Vec<u32> = p.prints.iter().map(|e| e.0).collect();
+                let mut mine: Vec<u64> = p.prints.iter().map(|e| e.0).collect();
                 mine.sort_unstable();
                 mine.dedup();
-                out.extend(mine.into_iter().map(|h| (h, (first + i) as u32)));
+                out.extend(mine.into_iter().map(|h| held(h, (first + i) as u32)));
             }
             Ok(out)
         })
         .collect::<Result<_>>()?;
-    let mut all: Vec<(u32, u32)> = Vec::with_capacity(per_run.iter().map(Vec::len).sum());
+    let mut all: Vec<Held> = Vec::with_capacity(per_run.iter().map(Vec::len).sum());
     for r in per_run {
         all.extend(r);
     }
@@ -422,8 +440,9 @@ fn all_hashes(prints: &dyn Prints) -> Result<Vec<(u32, u32)>> {
 }
 
 /// The hashes two or more documents hold, sorted.
-fn shared_of(hashes: &[(u32, u32)]) -> Vec<u32> {
-    let mut shared: Vec<u32> = hashes.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| w[0].0).collect();
+fn shared_of(hashes: &[Held]) -> Vec<u64> {
+    let mut shared: Vec<u64> =
+        hashes.windows(2).filter(|w| hash_of(w[0]) == hash_of(w[1])).map(|w| hash_of(w[0])).collect();
     shared.dedup();
     shared
 }

@@ -19,11 +19,18 @@
 //! [`THRESHOLD`] is a match. Matches with the same earlier document and
 //! overlapping places in it are one *passage*, listed from that earliest
 //! document on. Work and memory grow with the text, in two passes over
-//! the prints: the first holds every fingerprint's hash (4 bytes, about one
-//! in ten characters) to learn which hashes two or more documents hold;
-//! the second keeps only those fingerprints (12 bytes each) and the
-//! segments that hold them (2 bytes a Han character), so what is held
-//! while pairs are compared grows with the shared text, not the archive.
+//! the prints: the first holds every document's distinct fingerprint
+//! hashes (8 bytes each, the hash's 40 bits and the document's number in
+//! one word, about one in ten characters) to learn which hashes two or
+//! more documents hold; the second keeps only those fingerprints (16 bytes
+//! each) and the segments that hold them (2 bytes a Han character), so
+//! what is held while pairs are compared grows with the shared text, not
+//! the archive. Hashes are 40 bits, not 32: a chance collision of two
+//! k-grams makes a hash look shared and costs a pair to compare and the
+//! segments to load, and those grow with the square of the fingerprints
+//! (at 10,000 generated speeches, 24,394 of the 36,012 pairs compared were
+//! such collisions with 32 bits). The word leaves 24 bits for the
+//! document: up to 16,777,216 documents.
 
 mod find;
 mod prints;

@@ -6,6 +6,7 @@
 //! from their k-grams.
 
 use crate::markdown::segments::BodyText;
+use crate::script::rolling_hashes;
 
 /// A passage is reported when it has at least this many Han characters in
 /// common (punctuation, digits and spaces aside): about two sentences of a
@@ -36,7 +37,7 @@ pub struct DocPrint {
     /// The segments' Han characters, one after the other.
     pub han: Vec<u16>,
     /// (hash, position in `han`) of each k-gram winnowing picks, by position.
-    pub prints: Vec<(u32, u32)>,
+    pub prints: Vec<(u64, u32)>,
 }
 
 impl DocPrint {
@@ -72,8 +73,8 @@ impl DocPrint {
     }
 
     /// Appends the encoded print to `out`: little-endian `u32`s — segments,
-    /// then each's count and anchor; fingerprints, then each's hash and
-    /// position — then the Han characters as `u16`s.
+    /// then each's count and anchor; fingerprints, then each's hash (low
+    /// word, high word) and position — then the Han characters as `u16`s.
     pub fn encode(&self, out: &mut Vec<u8>) {
         let mut put = |n: u32| out.extend(n.to_le_bytes());
         put(self.segments.len() as u32);
@@ -83,7 +84,8 @@ impl DocPrint {
         });
         put(self.prints.len() as u32);
         self.prints.iter().for_each(|&(h, p)| {
-            put(h);
+            put(h as u32);
+            put((h >> 32) as u32);
             put(p);
         });
         out.extend(self.han.iter().flat_map(|h| h.to_le_bytes()));
@@ -101,7 +103,8 @@ impl DocPrint {
         let n = word()? as usize;
         let segments = (0..n).map(|_| Some((word()?, word()?))).collect::<Option<Vec<_>>>()?;
         let n = word()? as usize;
-        let prints = (0..n).map(|_| Some((word()?, word()?))).collect::<Option<Vec<_>>>()?;
+        let prints =
+            (0..n).map(|_| Some((word()? as u64 | (word()? as u64) << 32, word()?))).collect::<Option<Vec<_>>>()?;
         let chars: usize = segments.iter().map(|s| s.0 as usize).sum();
         let rest = bytes.get(at..at + 2 * chars)?;
         let han =
@@ -110,37 +113,34 @@ impl DocPrint {
     }
 }
 
-/// Hashes of every k-gram of `text`: a polynomial rolling hash, mixed.
-fn kgram_hashes(text: &[u16]) -> Vec<u32> {
-    const B: u64 = 0x0000_0100_0000_01B3;
-    if text.len() < K {
-        return Vec::new();
-    }
-    let top = (0..K - 1).fold(1u64, |p, _| p.wrapping_mul(B));
-    let mut h = text[..K].iter().fold(0u64, |h, &c| h.wrapping_mul(B).wrapping_add(c as u64));
-    let mut out = Vec::with_capacity(text.len() - K + 1);
-    out.push(mix(h));
-    for i in K..text.len() {
-        h = h.wrapping_sub((text[i - K] as u64).wrapping_mul(top)).wrapping_mul(B).wrapping_add(text[i] as u64);
-        out.push(mix(h));
-    }
-    out
+/// Hashes of every k-gram of `text`: the rolling polynomial hash
+/// ([`rolling_hashes`]), mixed, its low [`DOC_BITS`] bits cleared.
+fn kgram_hashes(text: &[u16]) -> Vec<u64> {
+    rolling_hashes(text, K).into_iter().map(mix).collect()
 }
 
+/// Bits at the bottom of a fingerprint's hash left zero, so that the
+/// finder's first pass keeps a hash and a document number in one `u64`
+/// (up to 2^24 documents). The other 40 bits make chance collisions
+/// rare: with 32-bit hashes, two different k-grams shared a hash about
+/// n²/2^33 times for n fingerprints, 24,394 of 36,012 pairs compared at
+/// 10,000 generated speeches (262 of 1,529 at 1,000).
+pub const DOC_BITS: u32 = 24;
+
 /// A finaliser (from MurmurHash3) so that near k-grams spread over the bits.
-fn mix(mut h: u64) -> u32 {
+fn mix(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
     h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^= h >> 33;
-    h as u32
+    h >> DOC_BITS << DOC_BITS
 }
 
 /// Winnowing (Schleimer, Wilkerson and Aiken 2003): in each window of
 /// [`WINDOW`] consecutive k-grams the smallest hash (the rightmost of
 /// equals) is a fingerprint, taken once. Positions are offset by `base`.
-fn winnow(text: &[u16], base: u32, out: &mut Vec<(u32, u32)>) {
+fn winnow(text: &[u16], base: u32, out: &mut Vec<(u64, u32)>) {
     let hashes = kgram_hashes(text);
     if hashes.len() < WINDOW {
         return;
@@ -223,8 +223,18 @@ mod tests {
             let shared = random(THRESHOLD);
             let a = DocPrint::of(&text(&format!("{}{shared}{}", random(trial), random(40))));
             let b = DocPrint::of(&text(&format!("{}{shared}{}", random(3 * trial + 5), random(7))));
-            let hashes: std::collections::HashSet<u32> = a.prints.iter().map(|p| p.0).collect();
+            let hashes: std::collections::HashSet<u64> = a.prints.iter().map(|p| p.0).collect();
             assert!(b.prints.iter().any(|p| hashes.contains(&p.0)), "trial {trial}");
         }
+    }
+
+    #[test]
+    fn fingerprint_hashes_have_40_bits_and_leave_the_document_bits_zero() {
+        let p = DocPrint::of(&text(
+            &"我们一定要瞄准全面脱贫同步小康目标遵循扶贫内在规律正确处理脱贫攻坚节奏与质量之间的关系".repeat(4),
+        ));
+        assert!(p.prints.len() > 2);
+        assert!(p.prints.iter().all(|&(h, _)| h.trailing_zeros() >= DOC_BITS), "{:?}", p.prints);
+        assert!(p.prints.iter().any(|&(h, _)| h >> 32 != 0), "wider than 32 bits: {:?}", p.prints);
     }
 }

@@ -8,7 +8,7 @@ use super::{Match, State};
 
 const MAGIC: &[u8; 8] = b"ARCHRST1";
 
-/// Writes `s` to `out` in pieces (a state is 8 bytes a fingerprint hash:
+/// Writes `s` to `out` in pieces (a state is 8 bytes a fingerprint hash and document:
 /// never whole in memory), its checksum from a first pass over the same.
 pub fn write(s: &State, key: u64, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -42,13 +42,14 @@ fn pieces(s: &State, f: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> std::io
         put(n, f)?;
     }
     put(s.hashes.len() as u32, f)?;
-    for &(h, d) in &s.hashes {
-        put(h, f)?;
-        put(d, f)?;
+    for &h in &s.hashes {
+        put(h as u32, f)?;
+        put((h >> 32) as u32, f)?;
     }
     put(s.table.len() as u32, f)?;
     for &(h, d, at) in &s.table {
-        put(h, f)?;
+        put(h as u32, f)?;
+        put((h >> 32) as u32, f)?;
         put(d, f)?;
         put(at, f)?;
     }
@@ -80,9 +81,10 @@ pub fn decode(bytes: &[u8], key: u64) -> Option<State> {
     let keys = (0..n).map(|_| Some(next()? as u64 | (next()? as u64) << 32)).collect::<Option<_>>()?;
     let family = (0..n).map(|_| next()).collect::<Option<_>>()?;
     let m = count(&mut next)?;
-    let hashes = (0..m).map(|_| Some((next()?, next()?))).collect::<Option<_>>()?;
+    let hashes = (0..m).map(|_| Some(next()? as u64 | (next()? as u64) << 32)).collect::<Option<_>>()?;
     let t = count(&mut next)?;
-    let table = (0..t).map(|_| Some((next()?, next()?, next()?))).collect::<Option<_>>()?;
+    let table =
+        (0..t).map(|_| Some((next()? as u64 | (next()? as u64) << 32, next()?, next()?))).collect::<Option<_>>()?;
     let k = count(&mut next)?;
     let matches = (0..k)
         .map(|_| Some(Match { src: (next()?, next()?, next()?, next()?), dst: (next()?, next()?, next()?, next()?) }))
@@ -99,8 +101,8 @@ mod tests {
         let state = State {
             keys: vec![u64::MAX - 3, 7],
             family: vec![0, 0],
-            hashes: (0..40_000).map(|i| (i, i % 2)).collect(),
-            table: vec![(5, 0, 3), (5, 1, 9)],
+            hashes: (0..40_000u64).map(|i| (i << 40) | (i % 2)).collect(),
+            table: vec![(5 << 40, 0, 3), (5 << 40, 1, 9)],
             matches: vec![Match { src: (1, 0, 2, 40), dst: (0, 1, 0, 38) }],
             read: 0,
         };

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use speech_archive::index::build_index;
-use speech_archive::model::Archive;
+use speech_archive::model::{Archive, Document};
 use speech_archive::reuse::{self, han, THRESHOLD};
 use speech_archive::search::{self, RunStore};
 use speech_archive::words::Words;
@@ -28,23 +28,26 @@ fn han_of(text: &str) -> String {
     text.chars().filter_map(han).map(|h| char::from_u32(h as u32).unwrap()).collect()
 }
 
+/// A speech of `paragraphs` at `content/speeches/2019/{slug}.md`, on the
+/// `day`th day of 2019 (28 a month), reprinting `variant` if given.
+fn document(slug: &str, title: &str, day: usize, paragraphs: &[String], variant: Option<&str>) -> Document {
+    let variant = variant.map(|v| format!("variant_of: {v}\n")).unwrap_or_default();
+    let text = format!(
+        "---\ntitle: {title}\ndate: 2019-{:02}-{:02}\nspeaker: 李伟\ncity: 安康市\n{variant}---\n\n{}\n",
+        1 + day / 28,
+        1 + day % 28,
+        paragraphs.join("\n\n")
+    );
+    speech_archive::load::parse_document(Path::new(&format!("content/speeches/2019/{slug}.md")), &text, &[]).unwrap()
+}
+
 /// Documents by slug, dated so that the first is the oldest, each a list
 /// of paragraphs; `variant_of` given per slug.
 fn archive(docs: &[(String, Vec<String>, Option<&str>)]) -> Archive {
     let documents = docs
         .iter()
         .enumerate()
-        .map(|(i, (slug, paragraphs, variant))| {
-            let variant = variant.map(|v| format!("variant_of: {v}\n")).unwrap_or_default();
-            let text = format!(
-                "---\ntitle: 讲话{i}\ndate: 2019-{:02}-{:02}\nspeaker: 李伟\ncity: 安康市\n{variant}---\n\n{}\n",
-                1 + i / 28,
-                1 + i % 28,
-                paragraphs.join("\n\n")
-            );
-            speech_archive::load::parse_document(Path::new(&format!("content/speeches/2019/{slug}.md")), &text, &[])
-                .unwrap()
-        })
+        .map(|(i, (slug, paragraphs, variant))| document(slug, &format!("讲话{i}"), i, paragraphs, *variant))
         .collect();
     Archive::new(documents, Vec::new())
 }
@@ -141,16 +144,7 @@ fn a_reprint_and_its_original_share_no_passage_but_a_third_document_does_with_th
 fn dated(docs: &[(String, usize, Vec<String>)]) -> Archive {
     let documents = docs
         .iter()
-        .map(|(slug, day, paragraphs)| {
-            let text = format!(
-                "---\ntitle: 讲话{slug}\ndate: 2019-{:02}-{:02}\nspeaker: 李伟\ncity: 安康市\n---\n\n{}\n",
-                1 + day / 28,
-                1 + day % 28,
-                paragraphs.join("\n\n")
-            );
-            speech_archive::load::parse_document(Path::new(&format!("content/speeches/2019/{slug}.md")), &text, &[])
-                .unwrap()
-        })
+        .map(|(slug, day, paragraphs)| document(slug, &format!("讲话{slug}"), *day, paragraphs, None))
         .collect();
     Archive::new(documents, Vec::new())
 }
