@@ -5,7 +5,6 @@
 //! plan like any other, made without a template, each with the digest of
 //! its inputs so that a rebuild writes only what changed.
 
-use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use super::context::Shared;
@@ -69,29 +68,12 @@ pub(super) fn bytes(s: &Shared, page: &PagePlan) -> Result<Vec<u8>, Error> {
             pretty(&Value::Array(archive.documents.iter().map(|d| Value::Object(table::row(d, &url(d)))).collect()))
         }
         PageKind::Data(DataFile::Jsonl) => {
-            // Rows made in parallel, in chunks, joined in order: each
-            // chunk freed once copied, so that the file is held about once.
-            let chunks: Vec<Vec<u8>> = (0..archive.documents.len())
-                .collect::<Vec<_>>()
-                .par_chunks(JSONL_CHUNK)
-                .map(|chunk| {
-                    let mut out = Vec::new();
-                    for &i in chunk {
-                        let d = &archive.documents[i];
-                        let row = JsonlRow {
-                            row: table::row(d, &url(d)),
-                            blocks: crate::markdown::blocks(&archive.body(i)?),
-                        };
-                        // Writing to memory cannot fail.
-                        let _ = serde_json::to_writer(&mut out, &row);
-                        out.push(b'\n');
-                    }
-                    Ok(out)
-                })
-                .collect::<Result<_, Error>>()?;
-            let mut out = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
-            for chunk in chunks {
-                out.extend_from_slice(&chunk);
+            let mut out = Vec::new();
+            for (i, d) in archive.documents.iter().enumerate() {
+                let row = JsonlRow { row: table::row(d, &url(d)), blocks: crate::markdown::blocks(&archive.body(i)?) };
+                // Writing to memory cannot fail.
+                let _ = serde_json::to_writer(&mut out, &row);
+                out.push(b'\n');
             }
             out
         }
@@ -104,9 +86,6 @@ pub(super) fn bytes(s: &Shared, page: &PagePlan) -> Result<Vec<u8>, Error> {
         _ => Vec::new(),
     })
 }
-
-/// Documents a task of `texts.jsonl` serializes.
-const JSONL_CHUNK: usize = 64;
 
 /// A line of `texts.jsonl`: the document's row with its `blocks` among the
 /// row's keys in their (sorted) order, serialized as they are rather than
