@@ -14,9 +14,10 @@
 //! edit fingerprints its run again, not the archive. Then (`find`) every
 //! fingerprint goes in one table sorted by hash; a hash a few documents
 //! hold pairs each with every earlier one, a hash many hold pairs each
-//! with the earliest; each pair is verified by comparing characters
-//! outward from the k-gram (once per diagonal) and a run of at least
-//! [`THRESHOLD`] is a match. Matches with the same earlier document and
+//! with the earliest; each pair is verified (`verify`) by comparing
+//! characters outward from the k-gram (once per diagonal) and a run of at
+//! least [`THRESHOLD`] is a match; after an edit, `update` brings the last
+//! build's matching state up to date instead. Matches with the same earlier document and
 //! overlapping places in it are one *passage*, listed from that earliest
 //! document on. Work and memory grow with the text, in two passes over
 //! the prints: the first holds every document's distinct fingerprint
@@ -35,6 +36,8 @@
 mod find;
 mod prints;
 mod state;
+mod update;
+mod verify;
 
 use rayon::prelude::*;
 
