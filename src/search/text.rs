@@ -111,7 +111,12 @@ pub fn normalized_stream(doc: &Document, body: &str, stream: &mut Vec<u32>, text
             let (stream, text) = &mut *cell.borrow_mut();
             let from = stream.len();
             push(stream, t);
-            text.chars.extend(t.chars().zip(&stream[from..]).map(|(c, &code)| if code == 0 { ' ' } else { c }));
+            // As `push`: room made first (one character a code), then filled.
+            let start = text.chars.len();
+            text.chars.resize(start + (stream.len() - from), ' ');
+            for ((slot, c), &code) in text.chars[start..].iter_mut().zip(t.chars()).zip(&stream[from..]) {
+                *slot = if code == 0 { ' ' } else { c };
+            }
         },
     );
     let (stream, text) = cell.into_inner();
