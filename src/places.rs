@@ -158,7 +158,10 @@ fn without_ethnic_designation(name: &str) -> Option<String> {
 /// The rows with this exact name (several when the name changed hands or
 /// two units share it).
 pub fn named(name: &str) -> Vec<&'static Place> {
-    all().iter().filter(|p| p.name == name).collect()
+    // Through the alias table (every full name is a key, its rows in
+    // table order), not a scan of the whole table: index and render ask
+    // for each document's city several times.
+    called(name).into_iter().filter(|p| p.name == name).collect()
 }
 
 /// The rows that go by this name, full or short.
