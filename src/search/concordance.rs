@@ -86,7 +86,10 @@ pub fn concordance(
             }
         }
     }
-    let docs: Vec<(usize, Vec<Option<u32>>)> = expected.into_iter().collect();
+    // Oldest first (the greatest number first), each document's lines by
+    // position: the lines come out in date order, which `sort` then finds
+    // sorted in one pass.
+    let docs: Vec<(usize, Vec<Option<u32>>)> = expected.into_iter().rev().collect();
     let per_doc: Vec<Vec<Line>> = docs
         .par_iter()
         .map_init(
@@ -98,8 +101,14 @@ pub fn concordance(
                 for (t, term) in terms.iter().enumerate() {
                     let Some(count) = wanted[t] else { continue };
                     let codes: Vec<u32> = term.iter().map(|&c| c as u32).collect();
-                    let at: Vec<usize> =
-                        stream.windows(codes.len()).enumerate().filter(|(_, w)| *w == codes).map(|(i, _)| i).collect();
+                    // The first character picks the places to compare (a
+                    // slice compare at every position costs a call each).
+                    let at: Vec<usize> = stream
+                        .windows(codes.len())
+                        .enumerate()
+                        .filter(|(_, w)| w[0] == codes[0] && *w == codes)
+                        .map(|(i, _)| i)
+                        .collect();
                     if at.len() != count as usize {
                         return Err(stale(archive, *doc));
                     }
@@ -107,6 +116,7 @@ pub fn concordance(
                         lines.push(line(*doc, t, i - head, term.len(), text, context));
                     }
                 }
+                lines.sort_unstable_by_key(|l| (l.position, l.term));
                 Ok(lines)
             },
         )
