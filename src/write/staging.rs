@@ -409,6 +409,15 @@ mod tests {
         Output::open(root, &root.join("public"), Fingerprint(global), false, false).unwrap()
     }
 
+    /// A whole build of `files` (path, text) into `root/public`, committed.
+    fn build(root: &Path, files: &[(&str, &str)]) -> WriteReport {
+        let o = open(root, 1);
+        for (rel, text) in files {
+            o.write_page(rel, Fingerprint::of_bytes(text.as_bytes()), text.as_bytes()).unwrap();
+        }
+        o.commit(InputStamp::default(), (0, 0)).unwrap()
+    }
+
     #[test]
     fn an_uncommitted_build_leaves_the_output_alone() {
         let tmp = tempfile::tempdir().unwrap();
@@ -455,15 +464,8 @@ mod tests {
     fn a_stale_previous_tree_is_removed_after_publishing_not_while_opening() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        let build = |files: &[(&str, &str)]| {
-            let o = open(tmp.path(), 1);
-            for (rel, text) in files {
-                o.write_page(rel, Fingerprint::of_bytes(text.as_bytes()), text.as_bytes()).unwrap();
-            }
-            o.commit(InputStamp::default(), (0, 0)).unwrap()
-        };
-        build(&[("a/index.html", "A"), ("b", "B")]);
-        build(&[("a/index.html", "A2"), ("b", "B")]);
+        build(tmp.path(), &[("a/index.html", "A"), ("b", "B")]);
+        build(tmp.path(), &[("a/index.html", "A2"), ("b", "B")]);
         // The previous tree's manifest is lost: the tree is stale.
         let previous = publish::previous_path(&out);
         let marker = Marker::read(&previous).unwrap();
@@ -497,21 +499,14 @@ mod tests {
     fn the_previous_tree_becomes_the_next_one_changed_only_where_it_differs() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        let build = |files: &[(&str, &str)]| {
-            let o = open(tmp.path(), 1);
-            for (rel, text) in files {
-                o.write_page(rel, Fingerprint::of_bytes(text.as_bytes()), text.as_bytes()).unwrap();
-            }
-            o.commit(InputStamp::default(), (0, 0)).unwrap()
-        };
         let inode = |path: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap());
-        build(&[("a/index.html", "A"), ("b/index.html", "B"), ("c", "C")]);
-        build(&[("a/index.html", "A"), ("b/index.html", "B2"), ("c", "C")]);
+        build(tmp.path(), &[("a/index.html", "A"), ("b/index.html", "B"), ("c", "C")]);
+        build(tmp.path(), &[("a/index.html", "A"), ("b/index.html", "B2"), ("c", "C")]);
         let previous = publish::previous_path(&out);
         assert_eq!(tree(&previous).len(), 3, "the first tree is kept");
         let unchanged = inode(&out.join("a/index.html"));
         // A file becomes a folder, a folder a file, one is gone, one new.
-        build(&[("a/index.html", "A"), ("b", "B3"), ("c/index.html", "C3"), ("d", "D")]);
+        build(tmp.path(), &[("a/index.html", "A"), ("b", "B3"), ("c/index.html", "C3"), ("d", "D")]);
         let t: Vec<(String, String)> = tree(&out);
         let want: Vec<(String, String)> = [("a/index.html", "A"), ("b", "B3"), ("c/index.html", "C3"), ("d", "D")]
             .iter()
