@@ -23,6 +23,13 @@ pub trait Sink: Sync {
         false
     }
 
+    /// The file the previous build wrote to `rel` from inputs
+    /// `fingerprint`, open for reading, when it is still as it left it (as
+    /// for `keep`), for a stage that makes the new file partly from it.
+    fn earlier(&self, _rel: &str, _fingerprint: Fingerprint) -> Option<std::fs::File> {
+        None
+    }
+
     /// False when `keep` is false for every page (no earlier build to
     /// keep from), so that callers need not work out fingerprints twice.
     fn may_keep(&self) -> bool {

@@ -5,14 +5,20 @@
 //! plan like any other, made without a template, each with the digest of
 //! its inputs so that a rebuild writes only what changed.
 
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
 use serde_json::{json, Value};
 
 use super::context::Shared;
 use super::pages::{DataFile, DocFile, PageKind, PagePlan};
 use super::table;
 use crate::error::Error;
-use crate::identity::Fingerprint;
+use crate::identity::{cache_dir, Fingerprint};
 use crate::model::Document;
+use crate::sink::Sink;
 
 /// The file name of a document's download in `format`, beside its page.
 pub fn doc_file_name(doc: &Document, format: DocFile) -> String {
@@ -43,8 +49,9 @@ pub(super) fn fingerprint(s: &Shared, page: &PagePlan) -> Option<Fingerprint> {
     Some(Fingerprint::of_json(s.seed, &(&page.url, inputs)))
 }
 
-/// The bytes of a download.
-pub(super) fn bytes(s: &Shared, page: &PagePlan) -> Result<Vec<u8>, Error> {
+/// The bytes of a download whose inputs hash to `fingerprint`; `sink`
+/// holds what the last build wrote.
+pub(super) fn bytes(s: &Shared, page: &PagePlan, fingerprint: Fingerprint, sink: &dyn Sink) -> Result<Vec<u8>, Error> {
     let archive = s.views.archive;
     let url = |d: &Document| format!("{}{}", s.config.site.base_url, crate::index::document_url(d));
     Ok(match page.kind {
@@ -67,16 +74,7 @@ pub(super) fn bytes(s: &Shared, page: &PagePlan) -> Result<Vec<u8>, Error> {
         PageKind::Data(DataFile::Json) => {
             pretty(&Value::Array(archive.documents.iter().map(|d| Value::Object(table::row(d, &url(d)))).collect()))
         }
-        PageKind::Data(DataFile::Jsonl) => {
-            let mut out = Vec::new();
-            for (i, d) in archive.documents.iter().enumerate() {
-                let row = JsonlRow { row: table::row(d, &url(d)), blocks: crate::markdown::blocks(&archive.body(i)?) };
-                // Writing to memory cannot fail.
-                let _ = serde_json::to_writer(&mut out, &row);
-                out.push(b'\n');
-            }
-            out
-        }
+        PageKind::Data(DataFile::Jsonl) => texts(s, &page.output_path(), fingerprint, sink)?,
         PageKind::Data(DataFile::Package) => pretty(&package(s)),
         PageKind::Raw(r) => {
             let name = &archive.raw_files[r].name;
@@ -85,6 +83,84 @@ pub(super) fn bytes(s: &Shared, page: &PagePlan) -> Result<Vec<u8>, Error> {
         }
         _ => Vec::new(),
     })
+}
+
+/// Where `texts.jsonl`'s lines are described for the next build: the
+/// inputs of the file they make up, then per line its key and length.
+const TEXTS_LINES: &str = "texts-lines.bin";
+
+/// `texts.jsonl`, a line per document. A line whose document, URL and
+/// program are those of a line in the file the last build wrote (found
+/// through [`TEXTS_LINES`]) is copied from it, not made again: an edit
+/// reads and serializes only the edited documents' texts.
+fn texts(s: &Shared, rel: &str, fingerprint: Fingerprint, sink: &dyn Sink) -> Result<Vec<u8>, Error> {
+    let archive = s.views.archive;
+    let path = cache_dir(&archive.root).join(TEXTS_LINES);
+    let mut earlier = earlier_lines(&path, rel, sink);
+    let mut out = Vec::new();
+    let mut lines = Vec::with_capacity(archive.documents.len());
+    for (i, d) in archive.documents.iter().enumerate() {
+        let url = format!("{}{}", s.config.site.base_url, crate::index::document_url(d));
+        let key = Fingerprint::of_json(s.seed, &(&url, d.digest, &d.slug)).0;
+        let start = out.len();
+        let copied = earlier
+            .as_mut()
+            .is_some_and(|(file, known)| known.get(&key).is_some_and(|&(at, len)| copy_line(file, at, len, &mut out)));
+        if !copied {
+            out.truncate(start);
+            let row = JsonlRow { row: table::row(d, &url), blocks: crate::markdown::blocks(&archive.body(i)?) };
+            // Writing to memory cannot fail.
+            let _ = serde_json::to_writer(&mut out, &row);
+            out.push(b'\n');
+        }
+        lines.push((key, (out.len() - start) as u64));
+    }
+    save_lines(&path, fingerprint, &lines);
+    Ok(out)
+}
+
+/// Appends the line of `len` bytes at `at` in `file` to `out`: false when
+/// it cannot be read or is not a line.
+fn copy_line(file: &mut File, at: u64, len: u64, out: &mut Vec<u8>) -> bool {
+    let start = out.len();
+    let Ok(len) = usize::try_from(len) else { return false };
+    out.resize(start + len, 0);
+    file.seek(SeekFrom::Start(at)).is_ok() && file.read_exact(&mut out[start..]).is_ok() && out.last() == Some(&b'\n')
+}
+
+/// Where each line of a file lies, by its key: `(at, len)`.
+type Lines = HashMap<u64, (u64, u64)>;
+
+/// The file the last build wrote to `rel`, and where each of its lines
+/// lies by key (`at`, `len`), when [`TEXTS_LINES`] describes that very file.
+fn earlier_lines(path: &Path, rel: &str, sink: &dyn Sink) -> Option<(File, Lines)> {
+    let saved = std::fs::read(path).ok()?;
+    let word = |i: usize| saved.get(i * 8..i * 8 + 8).map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()));
+    let file = sink.earlier(rel, Fingerprint(word(0)?))?;
+    let (mut lines, mut at) = (HashMap::new(), 0u64);
+    for i in 0..(saved.len() / 8).saturating_sub(1) / 2 {
+        let (key, len) = (word(1 + 2 * i)?, word(2 + 2 * i)?);
+        lines.insert(key, (at, len));
+        at = at.checked_add(len)?;
+    }
+    let whole = file.metadata().ok()?.len() == at && saved.len() % 16 == 8;
+    whole.then_some((file, lines))
+}
+
+/// Describes `texts.jsonl`'s lines for the next build (written aside and
+/// renamed, so that it is whole or absent; a cache: failing to save it
+/// costs the next build time only).
+fn save_lines(path: &Path, fingerprint: Fingerprint, lines: &[(u64, u64)]) {
+    let mut saved = fingerprint.0.to_le_bytes().to_vec();
+    for (key, len) in lines {
+        saved.extend_from_slice(&key.to_le_bytes());
+        saved.extend_from_slice(&len.to_le_bytes());
+    }
+    let aside = path.with_extension(format!("tmp-{}", std::process::id()));
+    let saved = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&aside, &saved));
+    if saved.and_then(|()| std::fs::rename(&aside, path)).is_err() {
+        let _ = std::fs::remove_file(&aside);
+    }
 }
 
 /// A line of `texts.jsonl`: the document's row with its `blocks` among the
@@ -197,4 +273,47 @@ fn package(s: &Shared) -> Value {
         p["sources"] = json!(site.data.sources);
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sink holding one file the last build wrote to `.0`, from inputs `.1`.
+    struct Last(&'static str, Fingerprint, std::path::PathBuf);
+
+    impl Sink for Last {
+        fn write_page(&self, _: &str, _: Fingerprint, _: &[u8]) -> crate::error::Result<()> {
+            Ok(())
+        }
+        fn earlier(&self, rel: &str, fingerprint: Fingerprint) -> Option<File> {
+            (rel == self.0 && fingerprint == self.1).then(|| File::open(&self.2).unwrap())
+        }
+    }
+
+    #[test]
+    fn texts_lines_find_the_last_files_lines_only_when_they_describe_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, texts) = (dir.path().join(TEXTS_LINES), dir.path().join("texts.jsonl"));
+        let rel = "data/texts.jsonl";
+        std::fs::write(&texts, b"{a}\n{bcd}\n").unwrap();
+        save_lines(&path, Fingerprint(7), &[(11, 4), (22, 6)]);
+        let last = Last(rel, Fingerprint(7), texts.clone());
+        let (mut file, lines) = earlier_lines(&path, rel, &last).unwrap();
+        assert_eq!(lines, HashMap::from([(11, (0, 4)), (22, (4, 6))]));
+        let mut out = b"x".to_vec();
+        assert!(copy_line(&mut file, 4, 6, &mut out));
+        assert_eq!(out, b"x{bcd}\n");
+        // Not a line: not copied.
+        assert!(!copy_line(&mut file, 0, 3, &mut out));
+        // Made from other inputs, or of another length: nothing is copied.
+        assert!(earlier_lines(&path, rel, &Last(rel, Fingerprint(8), texts.clone())).is_none());
+        std::fs::write(&texts, b"{a}\n{bc}\n").unwrap();
+        assert!(earlier_lines(&path, rel, &last).is_none());
+        // A cut description is no description.
+        std::fs::write(&texts, b"{a}\n{bcd}\n").unwrap();
+        let saved = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &saved[..saved.len() - 3]).unwrap();
+        assert!(earlier_lines(&path, rel, &last).is_none());
+    }
 }
