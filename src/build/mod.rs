@@ -126,12 +126,20 @@ fn settled<T>(mut build: impl FnMut() -> Result<T>) -> Result<T> {
 fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(BuildReport, Snapshot)> {
     let mut report = BuildReport::default();
     let mut stage = Stopwatch::new();
-    let archive = load_archive(config)?;
-    report.stages.push(stage.lap("load"));
-    let index = build_index(&archive);
-    let plan = plan_pages(&archive, &index, config.site.paginate_by);
-    report.stages.push(stage.lap("index"));
-    let renderer = Renderer::new(Theme::load(config)?)?;
+    // The theme's templates are parsed (a fixed cost of every build, clean
+    // or not) on a thread of their own while the content loads and is
+    // indexed. A content error is still reported first, as when the theme
+    // was read after it; a theme error once the content is good.
+    let (archive, index, plan, renderer) = std::thread::scope(|scope| -> Result<_> {
+        let theme = scope.spawn(|| Theme::load(config).and_then(Renderer::new));
+        let archive = load_archive(config)?;
+        report.stages.push(stage.lap("load"));
+        let index = build_index(&archive);
+        let plan = plan_pages(&archive, &index, config.site.paginate_by);
+        report.stages.push(stage.lap("index"));
+        let renderer = theme.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        Ok((archive, index, plan, renderer))
+    })?;
     let output = Output::open(&config.root, &config.output, renderer.fingerprint(config), config.clean, config.force)?;
     // The search stage's first phase walks every text: the reuse stage
     // reads what it keeps (prints and texts), and the index is joined
