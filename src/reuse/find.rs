@@ -13,7 +13,7 @@ use super::prints::DOC_BITS;
 use super::update::update;
 use super::verify::{pairs, Loaded};
 use super::Prints;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Groups held by at most this many documents pair all of them.
 pub(super) const ALL_PAIRS: usize = 16;
@@ -35,7 +35,21 @@ pub type Entry = (u64, u32, u32);
 pub type Held = u64;
 
 pub(super) fn held(hash: u64, doc: u32) -> Held {
+    debug_assert!(doc < 1 << DOC_BITS);
     hash | doc as u64
+}
+
+/// Fails when `docs` documents are more than a [`Held`] word numbers
+/// (2^[`DOC_BITS`]): their numbers would mix with the hash. Checked before
+/// any is packed.
+pub(super) fn numbered(docs: usize) -> Result<()> {
+    if docs > 1 << DOC_BITS {
+        return Err(Error::Usage(format!(
+            "the shared-passage finder numbers at most {} documents in {DOC_BITS} bits; this archive has {docs}",
+            1usize << DOC_BITS
+        )));
+    }
+    Ok(())
 }
 
 pub(super) fn hash_of(h: Held) -> u64 {
@@ -70,6 +84,7 @@ pub struct State {
 /// [`State::keys`]); from the `last` build's state, only pairs an edit
 /// can change are compared again, and the result is the same.
 pub fn matches(prints: &dyn Prints, family: &[u32], keys: &[u64], last: Option<State>) -> Result<State> {
+    numbered(keys.len().max(family.len()))?;
     if let Some(state) = last.map(|last| update(prints, family, keys, last)).transpose()?.flatten() {
         return Ok(state);
     }
@@ -78,9 +93,10 @@ pub fn matches(prints: &dyn Prints, family: &[u32], keys: &[u64], last: Option<S
     // (hash, document, position) of every fingerprint another document
     // shares, and the segments that hold them, read once: each is
     // compared with many others.
-    let read: Vec<(Vec<Entry>, Vec<Option<Loaded>>)> = (0..prints.runs())
-        .into_par_iter()
-        .map(|run| -> Result<(Vec<Entry>, Vec<Option<Loaded>>)> {
+    let (mut table, mut texts): (Vec<Entry>, Vec<Option<Loaded>>) = (Vec::new(), Vec::new());
+    in_batches(
+        prints.runs(),
+        |run| -> Result<(Vec<Entry>, Vec<Option<Loaded>>)> {
             let docs = prints.run(run, true)?;
             let first = run * prints.docs_per_run();
             let (mut table, mut texts) = (Vec::new(), Vec::with_capacity(docs.len()));
@@ -91,15 +107,13 @@ pub fn matches(prints: &dyn Prints, family: &[u32], keys: &[u64], last: Option<S
                 texts.push(Some(Loaded::new(p, &table[from..])));
             }
             Ok((table, texts))
-        })
-        .collect::<Result<_>>()?;
+        },
+        |(t, l)| {
+            table.extend(t);
+            texts.extend(l);
+        },
+    )?;
     drop(shared);
-    let mut table: Vec<Entry> = Vec::with_capacity(read.iter().map(|r| r.0.len()).sum());
-    let mut texts: Vec<Option<Loaded>> = Vec::new();
-    for (t, l) in read {
-        table.extend(t);
-        texts.extend(l);
-    }
     table.par_sort_unstable();
     let matches = pairs(&table, family, &texts, |_, _| true);
     let read = texts.len();
@@ -142,9 +156,10 @@ pub(super) fn paired(entries: &[Entry], family: &[u32]) -> Vec<(u32, u32)> {
 /// about one in ten characters), so that the texts and the table keep only
 /// what some other document shares.
 pub(super) fn all_hashes(prints: &dyn Prints) -> Result<Vec<Held>> {
-    let per_run: Vec<Vec<Held>> = (0..prints.runs())
-        .into_par_iter()
-        .map(|run| -> Result<Vec<Held>> {
+    let mut all: Vec<Held> = Vec::new();
+    in_batches(
+        prints.runs(),
+        |run| -> Result<Vec<Held>> {
             let first = run * prints.docs_per_run();
             let mut out = Vec::new();
             for (i, p) in prints.run(run, false)?.into_iter().enumerate() {
@@ -154,14 +169,23 @@ pub(super) fn all_hashes(prints: &dyn Prints) -> Result<Vec<Held>> {
                 out.extend(mine.into_iter().map(|h| held(h, (first + i) as u32)));
             }
             Ok(out)
-        })
-        .collect::<Result<_>>()?;
-    let mut all: Vec<Held> = Vec::with_capacity(per_run.iter().map(Vec::len).sum());
-    for r in per_run {
-        all.extend(r);
-    }
+        },
+        |r| all.extend(r),
+    )?;
     all.par_sort_unstable();
     Ok(all)
+}
+
+/// `read` of every run, in parallel a few runs at a time, each batch's
+/// results handed to `keep` in run order: what is read is held once (the
+/// list it goes into grows in place), not once per run and again joined.
+fn in_batches<T: Send>(runs: usize, read: impl Fn(usize) -> Result<T> + Sync, mut keep: impl FnMut(T)) -> Result<()> {
+    let batch = 2 * rayon::current_num_threads();
+    for from in (0..runs).step_by(batch) {
+        let read: Vec<T> = (from..runs.min(from + batch)).into_par_iter().map(&read).collect::<Result<_>>()?;
+        read.into_iter().for_each(&mut keep);
+    }
+    Ok(())
 }
 
 /// The hashes two or more documents hold, sorted.
@@ -170,4 +194,20 @@ pub(super) fn shared_of(hashes: &[Held]) -> Vec<u64> {
         hashes.windows(2).filter(|w| hash_of(w[0]) == hash_of(w[1])).map(|w| hash_of(w[0])).collect();
     shared.dedup();
     shared
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn more_documents_than_the_document_bits_number_is_a_usage_error_and_the_last_that_fits_packs_apart() {
+        assert!(numbered(1 << DOC_BITS).is_ok());
+        let err = numbered((1 << DOC_BITS) + 1).unwrap_err();
+        assert!(matches!(&err, Error::Usage(m) if m.contains("16777216")), "{err}");
+        // The last number that fits leaves the hash whole.
+        let (hash, doc) = (u64::MAX >> DOC_BITS << DOC_BITS, (1u32 << DOC_BITS) - 1);
+        let h = held(hash, doc);
+        assert_eq!((hash_of(h), doc_of(h)), (hash, doc));
+    }
 }

@@ -30,8 +30,11 @@
 //! k-grams makes a hash look shared and costs a pair to compare and the
 //! segments to load, and those grow with the square of the fingerprints
 //! (at 10,000 generated speeches, 24,394 of the 36,012 pairs compared were
-//! such collisions with 32 bits). The word leaves 24 bits for the
-//! document: up to 16,777,216 documents.
+//! such collisions with 32 bits). Both passes read the runs a few at a
+//! time, in parallel, into one list that grows in place: what is read is
+//! held once, not once per run and again joined. The word leaves 24 bits for the
+//! document: up to 16,777,216 documents; more are a usage error
+//! (`find::numbered`), checked before any is packed.
 
 mod find;
 mod prints;

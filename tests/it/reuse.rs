@@ -140,6 +140,36 @@ fn a_reprint_and_its_original_share_no_passage_but_a_third_document_does_with_th
     assert_eq!(found.passages[0].families, 2);
 }
 
+#[test]
+fn a_passage_in_more_than_sixteen_speeches_links_each_later_one_to_the_earliest_only() {
+    let mut rng = Rng(0x20_5eed);
+    let (common, few) = (random(&mut rng, THRESHOLD + 20), random(&mut rng, THRESHOLD + 20));
+    // 20 speeches hold `common` (more than ALL_PAIRS = 16), 5 others `few`.
+    let docs: Vec<(String, Vec<String>, Option<&str>)> = (0..25)
+        .map(|i| {
+            let passage = if i < 20 { &common } else { &few };
+            (format!("d{i:02}"), vec![random(&mut rng, 80), format!("{}{passage}", random(&mut rng, 3))], None)
+        })
+        .collect();
+    let archive = archive(&docs);
+    let words = Words { language: "zh-CN", t: &Default::default() };
+    let runs = search::inputs(&archive, &build_index(&archive), &words).runs(&RunStore::in_memory()).unwrap();
+    let (found, state) = reuse::find(&archive, &runs, None).unwrap();
+    // Documents are numbered newest first: d00, the oldest, is 24.
+    let number = |slug: &str| archive.documents.iter().position(|d| d.slug == slug).unwrap() as u32;
+    let linked = |holders: std::ops::Range<usize>| -> BTreeSet<(u32, u32)> {
+        let docs: BTreeSet<u32> = holders.map(|i| number(&format!("d{i:02}"))).collect();
+        state.matches.iter().filter(|m| docs.contains(&m.src.0)).map(|m| (m.dst.0, m.src.0)).collect()
+    };
+    let earliest = number("d00");
+    let expected: BTreeSet<(u32, u32)> = (1..20).map(|i| (number(&format!("d{i:02}")), earliest)).collect();
+    assert_eq!(linked(0..20), expected, "each later holder with the earliest, none with each other");
+    // Five holders (at most 16): every pair.
+    assert_eq!(linked(20..25).len(), 10);
+    let held = found.passages.iter().find(|p| han_of(&common).contains(&han_of(&p.text))).unwrap();
+    assert_eq!((held.docs.len(), held.families, held.docs[0].0), (20, 20, earliest), "{:?}", held.docs);
+}
+
 /// Documents (slug, day, paragraphs), the larger day the later.
 fn dated(docs: &[(String, usize, Vec<String>)]) -> Archive {
     let documents = docs
