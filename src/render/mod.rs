@@ -34,7 +34,7 @@ pub struct Renderer {
 impl Renderer {
     pub fn new(theme: Theme) -> Result<Renderer, Diagnostics> {
         let mut tera = Tera::default();
-        tera.set_escape_fn(escape_html);
+        tera.set_escape_fns(escape_html, escape_html_to);
         let origins: BTreeMap<String, PathBuf> =
             theme.templates.iter().map(|t| (t.name.clone(), t.origin.clone())).collect();
         let raw: Vec<(&str, &str)> = theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str())).collect();
@@ -83,23 +83,30 @@ impl Renderer {
 /// `..&#x2F;cities&#x2F;`; `/` is harmless in HTML text and attributes.
 /// Runs without a special character are copied whole: most values have none.
 fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
+    let mut out = Vec::with_capacity(text.len() + 16);
+    // Writing to memory cannot fail, and escaping keeps UTF-8 whole.
+    let _ = escape_html_to(text, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`escape_html`] written straight into a page (Tera's `{{ name }}`),
+/// without a `String` per value.
+fn escape_html_to(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut start = 0;
     for (i, b) in text.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#x27;",
+        let entity: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#x27;",
             _ => continue,
         };
-        out.push_str(&text[start..i]);
-        out.push_str(entity);
+        out.write_all(&text.as_bytes()[start..i])?;
+        out.write_all(entity)?;
         start = i + 1;
     }
-    out.push_str(&text[start..]);
-    out
+    out.write_all(&text.as_bytes()[start..])
 }
 
 /// A Tera error as `origin:line:col: message`: Tera names the template, and
@@ -149,5 +156,19 @@ mod tests {
             "../a/ &lt;b&gt;&quot;x&quot; &amp; &#x27;y&#x27;&lt;/b&gt; 讲话"
         );
         assert_eq!(super::escape_html(""), "");
+    }
+
+    #[test]
+    fn a_page_gets_the_same_escaping_written_into_it() {
+        let mut tera = tera::Tera::default();
+        tera.set_escape_fns(super::escape_html, super::escape_html_to);
+        tera.add_raw_template("t.html", "<p title=\"{{ a }}\">{{ a }}|{{ a | safe }}|{{ a | upper }}</p>").unwrap();
+        for text in ["", "讲话", "../a/ <b>\"x\" & 'y'</b> 讲话", "&&", "a>"] {
+            let mut context = tera::Context::new();
+            context.insert("a", text);
+            let e = super::escape_html(text);
+            let upper = super::escape_html(&text.to_uppercase());
+            assert_eq!(tera.render("t.html", &context).unwrap(), format!("<p title=\"{e}\">{e}|{text}|{upper}</p>"));
+        }
     }
 }

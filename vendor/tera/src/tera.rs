@@ -21,6 +21,10 @@ const ONE_OFF_TEMPLATE_NAME: &str = "__tera_one_off";
 
 /// The escape function type definition
 pub type EscapeFn = fn(&str) -> String;
+/// speech-archive: an escape function that writes into the output instead
+/// of returning a `String`; it must write what the [`EscapeFn`] set with it
+/// returns.
+pub type EscapeToFn = fn(&str, &mut dyn std::io::Write) -> std::io::Result<()>;
 
 /// Main point of interaction in this library.
 ///
@@ -76,6 +80,9 @@ pub struct Tera {
     pub autoescape_suffixes: Vec<&'static str>,
     #[doc(hidden)]
     escape_fn: EscapeFn,
+    /// speech-archive: the same escaping, written into the output.
+    #[doc(hidden)]
+    escape_to_fn: Option<EscapeToFn>,
 }
 
 impl Tera {
@@ -95,6 +102,7 @@ impl Tera {
             testers: HashMap::new(),
             autoescape_suffixes: vec![".html", ".htm", ".xml"],
             escape_fn: escape_html,
+            escape_to_fn: None,
         };
 
         tera.load_from_glob()?;
@@ -820,11 +828,30 @@ impl Tera {
     /// ```
     pub fn set_escape_fn(&mut self, function: EscapeFn) {
         self.escape_fn = function;
+        self.escape_to_fn = None;
+    }
+
+    /// speech-archive: sets `function` to escape content, and `to` to write
+    /// the same escaped text straight into the output (`{{ name }}` then
+    /// allocates no `String`). `to` must write exactly what `function`
+    /// returns.
+    pub fn set_escape_fns(&mut self, function: EscapeFn, to: EscapeToFn) {
+        self.escape_fn = function;
+        self.escape_to_fn = Some(to);
+    }
+
+    /// speech-archive: the escape function that writes into the output,
+    /// when one was set with [`Tera::set_escape_fns`].
+    #[doc(hidden)]
+    #[inline]
+    pub fn get_escape_to_fn(&self) -> Option<EscapeToFn> {
+        self.escape_to_fn
     }
 
     /// Reset escape function to default [`escape_html()`].
     pub fn reset_escape_fn(&mut self) {
         self.escape_fn = escape_html;
+        self.escape_to_fn = None;
     }
 
     /// Re-parse all templates found in the glob given to Tera.
@@ -899,6 +926,7 @@ impl Default for Tera {
             functions: HashMap::new(),
             autoescape_suffixes: vec![".html", ".htm", ".xml"],
             escape_fn: escape_html,
+            escape_to_fn: None,
         };
 
         tera.register_tera_filters();

@@ -29,7 +29,9 @@ impl<'a> UserContext<'a> {
 
     pub fn find_value_by_dotted_pointer(&self, pointer: &str) -> Option<&'a Value> {
         // speech-archive: unescaped without allocating unless it holds a `~`.
-        let root = crate::context::unescape_pointer_token(pointer.split('.').next().unwrap());
+        // speech-archive: the first `.` found by a byte loop, not `split`.
+        let dot = crate::context::find_dot(pointer).unwrap_or(pointer.len());
+        let root = crate::context::unescape_pointer_token(&pointer[..dot]);
         let rest = &pointer[root.len() + 1..];
         self.inner.get(root.as_ref()).and_then(|val| dotted_pointer(val, rest))
     }
@@ -119,7 +121,7 @@ impl<'a> CallStack<'a> {
         }
 
         // Not in stack frame, look in user supplied context
-        if key.contains('.') {
+        if crate::context::find_dot(key).is_some() {
             return self.context.find_value_by_dotted_pointer(key).map(Cow::Borrowed);
         } else if let Some(value) = self.context.find_value(key) {
             return Some(Cow::Borrowed(value));
@@ -140,7 +142,7 @@ impl<'a> CallStack<'a> {
                 break;
             }
         }
-        if key.contains('.') {
+        if crate::context::find_dot(key).is_some() {
             return self.context.find_value_by_dotted_pointer(key).map(Cow::Borrowed);
         } else if let Some(value) = self.context.find_value(key) {
             return Some(Cow::Borrowed(value));

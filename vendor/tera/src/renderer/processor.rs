@@ -1009,7 +1009,10 @@ impl<'a> Processor<'a> {
     /// (and so reports as it did).
     fn lookup_plain(&self, expr: &Expr) -> Option<Cow<'_, Value>> {
         match expr.val {
-            ExprVal::Ident(ref ident) if ident != MAGICAL_DUMP_VAR && !ident.contains('[') => {
+            // speech-archive: `[` looked for by a byte loop, not a searcher.
+            ExprVal::Ident(ref ident)
+                if ident != MAGICAL_DUMP_VAR && !ident.bytes().any(|b| b == b'[') =>
+            {
                 self.call_stack.lookup_ref(ident)
             }
             _ => None,
@@ -1030,7 +1033,10 @@ impl<'a> Processor<'a> {
         };
         match *value {
             Value::String(ref s) if self.should_escape && !expr.is_marked_safe() => {
-                write.write_all(self.tera.get_escape_fn()(s).as_bytes())?
+                match self.tera.get_escape_to_fn() {
+                    Some(escape_to) => escape_to(s, write)?,
+                    None => write.write_all(self.tera.get_escape_fn()(s).as_bytes())?,
+                }
             }
             ref other => other.render(write)?,
         }

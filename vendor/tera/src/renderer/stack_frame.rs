@@ -185,7 +185,7 @@ impl<'a> StackFrame<'a> {
     }
 
     fn find_value_in_frame_ref(&self, key: &str) -> Option<Cow<'_, Value>> {
-        if let Some(dot) = key.find('.') {
+        if let Some(dot) = crate::context::find_dot(key) {
             if let Some(v) = self.context.get(&key[0..dot]) {
                 return dotted_pointer(v.as_ref(), &key[dot + 1..]).map(Cow::Borrowed);
             }
@@ -197,7 +197,7 @@ impl<'a> StackFrame<'a> {
 
     fn find_value_in_for_loop_ref(&self, key: &str) -> Option<Cow<'_, Value>> {
         let for_loop = self.for_loop.as_ref()?;
-        let (real_key, tail) = match key.find('.') {
+        let (real_key, tail) = match crate::context::find_dot(key) {
             Some(tail_pos) => (&key[..tail_pos], &key[tail_pos + 1..]),
             None => (key, ""),
         };
