@@ -382,15 +382,18 @@ impl Archive {
         if let Body::Text(body) = &doc.body {
             return Ok(std::borrow::Cow::Borrowed(body));
         }
-        let changed = || crate::error::Error::Changed { path: doc.path.clone() };
-        let bytes = std::fs::read(self.root.join(&doc.path)).map_err(|_| changed())?;
-        if xxhash_rust::xxh3::xxh3_64(&bytes) != doc.digest {
-            return Err(changed());
-        }
+        let bytes = self.file(i)?;
+        Ok(std::borrow::Cow::Owned(self.body_in(i, &bytes)?.to_string()))
+    }
+
+    /// Document `i`'s Markdown body in `file`, its whole file as
+    /// [`Archive::file`] returned it (for a caller that reads the file once
+    /// for several uses).
+    pub fn body_in<'f>(&self, i: usize, file: &'f [u8]) -> Result<&'f str, crate::error::Error> {
+        let changed = || crate::error::Error::Changed { path: self.documents[i].path.clone() };
         // The SIMD validator, as in loading: the standard one is several
         // times slower on Chinese text.
-        let text = simdutf8::basic::from_utf8(&bytes).map_err(|_| changed())?;
-        let body = front_matter::split(text).map_err(|_| changed())?.body;
-        Ok(std::borrow::Cow::Owned(body.to_string()))
+        let text = simdutf8::basic::from_utf8(file).map_err(|_| changed())?;
+        Ok(front_matter::split(text).map_err(|_| changed())?.body)
     }
 }

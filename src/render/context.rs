@@ -5,7 +5,8 @@
 //! per-document and per-term digests, so deciding that a page is unchanged
 //! never serialises its documents again.
 
-use std::sync::OnceLock;
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -35,6 +36,9 @@ const LISTED_PASSAGES: usize = 100;
 
 /// The facets of the site's menu and home page, in order.
 const MENU: [FacetKey; 5] = [FacetKey::City, FacetKey::Year, FacetKey::Theme, FacetKey::Speaker, FacetKey::Kind];
+
+/// A worker's last document file: its number and its bytes.
+type LastFile = Mutex<Option<(usize, Arc<Vec<u8>>)>>;
 
 /// What every page's context draws on, built once per build.
 pub(super) struct Shared<'a> {
@@ -71,6 +75,10 @@ pub(super) struct Shared<'a> {
     /// sharing its text.
     passages: &'a crate::reuse::Passages,
     family: Vec<u32>,
+    /// Per worker thread, the document file it read last, checked: a
+    /// document's downloads and pages sit together in the plan, and one
+    /// worker renders them in a row, reading the file once, not once each.
+    last_file: Vec<LastFile>,
 }
 
 impl<'a> Shared<'a> {
@@ -143,7 +151,38 @@ impl<'a> Shared<'a> {
             warnings,
             passages,
             family: crate::reuse::families(archive),
+            last_file: (0..rayon::current_num_threads()).map(|_| Mutex::new(None)).collect(),
         }
+    }
+
+    /// Document `i`'s whole file, which must still be the file loaded
+    /// ([`crate::model::Archive::file`]), read again only when this worker
+    /// did not read it last.
+    pub(super) fn file(&self, i: usize) -> Result<Arc<Vec<u8>>, Error> {
+        let slot = rayon::current_thread_index().and_then(|t| self.last_file.get(t));
+        if let Some(slot) = slot {
+            if let Some((last, bytes)) = &*slot.lock().unwrap_or_else(|e| e.into_inner()) {
+                if *last == i {
+                    return Ok(Arc::clone(bytes));
+                }
+            }
+        }
+        let bytes = Arc::new(self.views.archive.file(i)?);
+        if let Some(slot) = slot {
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some((i, Arc::clone(&bytes)));
+        }
+        Ok(bytes)
+    }
+
+    /// Document `i`'s Markdown body: from memory, or from its file as
+    /// [`Shared::file`] reads it.
+    pub(super) fn body(&self, i: usize) -> Result<Cow<'a, str>, Error> {
+        let archive = self.views.archive;
+        if archive.documents[i].body.text().is_some() {
+            return archive.body(i);
+        }
+        let file = self.file(i)?;
+        Ok(Cow::Owned(archive.body_in(i, &file)?.to_string()))
     }
 
     /// Reports a problem that does not stop the build (printed as
@@ -443,7 +482,7 @@ impl PageContext {
     /// shared passages after it.
     fn give_document(&mut self, s: &Shared, page: &PagePlan, i: usize, scratch: &mut Context) -> Result<(), Error> {
         let mut view = document_view(s, i);
-        let markdown = s.views.archive.body(i)?;
+        let markdown = s.body(i)?;
         let body = render_markdown(&markdown);
         let doc = &s.views.archive.documents[i];
         s.warn_links(&doc.path, &markdown, doc.body_line, &body.rejected);
@@ -662,7 +701,7 @@ fn changes_view(s: &Shared, i: usize) -> Result<views::ChangesView, Error> {
     let raw = archive.raw_file(i).ok_or_else(|| Error::Usage("no raw file".into()))?;
     let path = crate::config::raw_dir(&archive.root).join(&raw.name);
     let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
-    let published = crate::markdown::plain_text(&archive.body(i)?);
+    let published = crate::markdown::plain_text(&s.body(i)?);
     let changes = super::provenance::changes(&super::provenance::decode(&bytes), &published, s.raw_whole(i));
     Ok(views::ChangesView {
         doc: s.summary(i).clone(),
@@ -750,7 +789,7 @@ fn with_panels(html: &str, panels: &[(String, String)]) -> String {
 fn compare_view(s: &Shared, i: usize) -> Result<views::CompareView, Error> {
     let o = s.original[i].unwrap_or(i);
     let archive = s.views.archive;
-    let (original, reprint) = (archive.body(o)?, archive.body(i)?);
+    let (original, reprint) = (s.body(o)?, s.body(i)?);
     let comparison =
         crate::compare::compare((&archive.documents[o].title, &original), (&archive.documents[i].title, &reprint));
     let summary = &comparison.summary;

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
@@ -59,8 +60,8 @@ pub(super) fn bytes(s: &Shared, page: &PagePlan, fingerprint: Fingerprint, sink:
             let doc = &archive.documents[i];
             let permalink = url(doc);
             match format {
-                DocFile::Markdown => archive.file(i)?,
-                DocFile::Text => text(doc, &permalink, &archive.body(i)?).into_bytes(),
+                DocFile::Markdown => Arc::unwrap_or_clone(s.file(i)?),
+                DocFile::Text => text(doc, &permalink, &s.body(i)?).into_bytes(),
                 DocFile::Csl => pretty(&json!([crate::cite::csl_json(doc, &permalink)])),
                 DocFile::Ris => crate::cite::ris(doc, &permalink).into_bytes(),
                 DocFile::Bibtex => crate::cite::bibtex(doc, &permalink).into_bytes(),
@@ -108,9 +109,7 @@ fn texts(s: &Shared, rel: &str, fingerprint: Fingerprint, sink: &dyn Sink) -> Re
             .is_some_and(|(file, known)| known.get(&key).is_some_and(|&(at, len)| copy_line(file, at, len, &mut out)));
         if !copied {
             out.truncate(start);
-            let row = JsonlRow { row: table::row(d, &url), blocks: crate::markdown::blocks(&archive.body(i)?) };
-            // Writing to memory cannot fail.
-            let _ = serde_json::to_writer(&mut out, &row);
+            write_line(&mut out, &table::row(d, &url), &crate::markdown::blocks(&archive.body(i)?));
             out.push(b'\n');
         }
         lines.push((key, (out.len() - start) as u64));
@@ -164,32 +163,110 @@ fn save_lines(path: &Path, fingerprint: Fingerprint, lines: &[(u64, u64)]) {
 }
 
 /// A line of `texts.jsonl`: the document's row with its `blocks` among the
-/// row's keys in their (sorted) order, serialized as they are rather than
-/// through a `Value` (the bytes are those of the row with `blocks` inserted:
-/// `Block`'s fields are declared in sorted order).
-struct JsonlRow {
-    row: serde_json::Map<String, Value>,
-    blocks: Vec<crate::markdown::Block>,
+/// row's keys in their (sorted) order, in the bytes `serde_json` writes for
+/// that object (compact). The blocks' strings, most of a line, are escaped
+/// by [`json_string`], which passes over runs of plain bytes eight at a
+/// time; `serde_json` looks at each byte.
+fn write_line(out: &mut Vec<u8>, row: &serde_json::Map<String, Value>, blocks: &[crate::markdown::Block]) {
+    out.push(b'{');
+    let mut first = true;
+    let mut key = |out: &mut Vec<u8>, key: &str| {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+        json_string(out, key);
+        out.push(b':');
+    };
+    let mut blocks = Some(blocks);
+    for (k, value) in row.iter().filter(|(k, _)| *k != "blocks") {
+        if k.as_str() > "blocks" {
+            if let Some(b) = blocks.take() {
+                key(out, "blocks");
+                write_blocks(out, b);
+            }
+        }
+        key(out, k);
+        // Writing to memory cannot fail.
+        let _ = serde_json::to_writer(&mut *out, value);
+    }
+    if let Some(b) = blocks {
+        key(out, "blocks");
+        write_blocks(out, b);
+    }
+    out.push(b'}');
 }
 
-impl serde::Serialize for JsonlRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(self.row.len() + 1))?;
-        let mut blocks = Some(&self.blocks);
-        for (key, value) in self.row.iter().filter(|(k, _)| *k != "blocks") {
-            if key.as_str() > "blocks" {
-                if let Some(b) = blocks.take() {
-                    map.serialize_entry("blocks", b)?;
-                }
-            }
-            map.serialize_entry(key, value)?;
+/// `blocks` as `serde_json` writes them (`Block`'s fields in their order).
+fn write_blocks(out: &mut Vec<u8>, blocks: &[crate::markdown::Block]) {
+    out.push(b'[');
+    for (i, b) in blocks.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
-        if let Some(b) = blocks {
-            map.serialize_entry("blocks", b)?;
+        out.extend_from_slice(b"{\"anchor\":");
+        match &b.anchor {
+            Some(a) => json_string(out, a),
+            None => out.extend_from_slice(b"null"),
         }
-        map.end()
+        out.extend_from_slice(if b.heading { b",\"heading\":true,\"text\":" } else { b",\"heading\":false,\"text\":" });
+        json_string(out, &b.text);
+        out.push(b'}');
     }
+    out.push(b']');
+}
+
+/// `text` as a JSON string, escaped as `serde_json` escapes it: `"` and
+/// `\`, the control characters below U+0020 (the short forms `\b \f \n \r
+/// \t`, else `\u00xx`), nothing else.
+fn json_string(out: &mut Vec<u8>, text: &str) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // True when one of the eight bytes is below 0x20, `"` or `\` (exact:
+    // the tests for a zero byte and a byte below n hold for the word).
+    let special = |w: u64| {
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+        ((w.wrapping_sub(0x20 * ONES) & !w & HIGHS) | zero(w ^ (b'"' as u64 * ONES)) | zero(w ^ (b'\\' as u64 * ONES)))
+            != 0
+    };
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        if let Some(word) = bytes.get(i..i + 8) {
+            let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+            if !special(w) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 0xf) as usize]]);
+        } else {
+            out.extend_from_slice(escape);
+        }
+        i += 1;
+        start = i;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
 }
 
 fn pretty(value: &Value) -> Vec<u8> {
@@ -218,7 +295,12 @@ fn text(doc: &Document, permalink: &str, body: &str) -> String {
         }
     }
     head.push(permalink.to_string());
-    format!("{}\n\n{}\n", head.join("\n"), crate::markdown::plain_text(body))
+    // Pushed, not `format!`ted: the formatter pads a whole body slowly.
+    let mut out = head.join("\n");
+    out.push_str("\n\n");
+    out.push_str(&crate::markdown::plain_text(body));
+    out.push('\n');
+    out
 }
 
 /// The Frictionless data package: the CSV with its table schema, the JSON
@@ -288,6 +370,38 @@ mod tests {
         }
         fn earlier(&self, rel: &str, fingerprint: Fingerprint) -> Option<File> {
             (rel == self.0 && fingerprint == self.1).then(|| File::open(&self.2).unwrap())
+        }
+    }
+
+    #[test]
+    fn a_line_is_the_json_serde_writes_for_the_row_with_its_blocks() {
+        use crate::markdown::Block;
+        // Each ASCII character alone, and after and before runs of eight
+        // bytes and more (which are passed over a word at a time).
+        let mut texts: Vec<String> = (0u8..0x80).map(|b| format!("a{}b", b as char)).collect();
+        texts.extend((0u8..0x80).map(|b| format!("讲话稿{}讲话稿讲话稿{}", b as char, b as char)));
+        texts.extend(["".into(), "讲话".into(), "一二三四五六七八\"九十\\\u{1f}讲\n话\u{7f}é".into(), "x".repeat(17)]);
+        let blocks: Vec<Block> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Block {
+                anchor: (i % 3 > 0).then(|| format!("p-{i}\"")),
+                heading: i % 2 == 0,
+                text: t.clone(),
+            })
+            .collect();
+        let mut row = serde_json::Map::new();
+        for key in ["a", "blocks", "c\"\u{1}", "title", "z"] {
+            row.insert(key.into(), json!({ "k": [1, "二\t"], "v": null }));
+        }
+        for keys in [&["a", "blocks", "c\"\u{1}", "title", "z"][..], &["a"], &["z"], &[]] {
+            let row: serde_json::Map<String, Value> =
+                row.iter().filter(|(k, _)| keys.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let mut expected = row.clone();
+            expected.insert("blocks".into(), serde_json::to_value(&blocks).unwrap());
+            let mut out = Vec::new();
+            write_line(&mut out, &row, &blocks);
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&expected).unwrap());
         }
     }
 

@@ -260,6 +260,64 @@ fn a_body_is_read_again_from_its_file_and_a_changed_file_is_an_error() {
     }
 }
 
+/// A document's downloads and page, which one worker renders in a row, read
+/// its file once: changed on disk after its Markdown download was made, the
+/// page is still rendered from the bytes loaded (each read checks the file
+/// against the digest taken when loading; a second read would fail).
+#[test]
+fn a_documents_downloads_and_page_read_its_file_once() {
+    use speech_archive::config::Config;
+    use speech_archive::identity::Fingerprint;
+    use speech_archive::render::{plan_pages, render_site, DocFile, PageKind, Renderer, Theme};
+    use std::sync::Mutex;
+
+    /// Changes `path` once the page `after` is written; keeps the pages.
+    struct ChangeAfter {
+        after: String,
+        path: std::path::PathBuf,
+        pages: Mutex<Vec<(String, Vec<u8>)>>,
+    }
+    impl speech_archive::sink::Sink for ChangeAfter {
+        fn write_page(&self, rel: &str, _: Fingerprint, bytes: &[u8]) -> speech_archive::Result<()> {
+            if rel == self.after {
+                let text = std::fs::read_to_string(&self.path).unwrap();
+                std::fs::write(&self.path, text.replace('。', "，")).unwrap();
+            }
+            self.pages.lock().unwrap().push((rel.to_string(), bytes.to_vec()));
+            Ok(())
+        }
+    }
+
+    let site = Site::fixture("basic");
+    let config = Config::load(&speech_archive::config::Options::at(&site.root)).unwrap();
+    let archive = speech_archive::load::load_archive(&config).unwrap();
+    let index = speech_archive::index::build_index(&archive);
+    let plan = plan_pages(&archive, &index, config.site.paginate_by);
+    let renderer = Renderer::new(Theme::load(&config).unwrap()).unwrap();
+    let passages = speech_archive::reuse::Passages::default();
+    let doc: Vec<_> = plan
+        .iter()
+        .filter(|p| matches!(p.kind, PageKind::DocumentFile(0, _) | PageKind::Document(0)))
+        .cloned()
+        .collect();
+    let markdown = doc.iter().find(|p| p.kind == PageKind::DocumentFile(0, DocFile::Markdown)).unwrap();
+    let body = archive.body(0).unwrap().into_owned();
+    let sink = ChangeAfter {
+        after: markdown.output_path(),
+        path: site.root.join(&archive.documents[0].path),
+        pages: Mutex::new(Vec::new()),
+    };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    pool.install(|| render_site(&renderer, &config, &archive, &index, &passages, &doc, &sink)).unwrap();
+    let pages = sink.pages.into_inner().unwrap();
+    assert_eq!(pages.len(), doc.len());
+    let text = String::from_utf8(pages.iter().find(|p| p.0.ends_with(".txt")).unwrap().1.clone()).unwrap();
+    let first = body.lines().find(|l| l.contains('。')).unwrap();
+    assert!(text.contains(first), "the text download is made from the file as loaded: {text}");
+    // The file did change: a fresh read is an error.
+    assert!(matches!(archive.body(0), Err(speech_archive::Error::Changed { .. })));
+}
+
 /// A repost (`variant_of`) links to its original, and the original lists
 /// its reposts; both link to their comparison.
 #[test]

@@ -101,7 +101,8 @@ fn evaluate_sub_variables(key: &str, call_stack: &CallStack) -> Result<String> {
 }
 
 fn process_path<'a>(path: &str, call_stack: &CallStack<'a>) -> Result<Val<'a>> {
-    if !path.contains('[') {
+    // speech-archive: `[` looked for by a byte loop (PATCHES.md, 8).
+    if !path.bytes().any(|b| b == b'[') {
         match call_stack.lookup(path) {
             Some(v) => Ok(v),
             None => Err(Error::msg(format!(
@@ -667,7 +668,9 @@ impl<'a> Processor<'a> {
             // neither cloned nor escaped (escaping keeps a string empty or
             // not), with `eval_expression`'s negation and then this one's.
             ExprVal::Ident(ref ident)
-                if bool_expr.filters.is_empty() && ident != MAGICAL_DUMP_VAR && !ident.contains('[') =>
+                if bool_expr.filters.is_empty()
+                    && ident != MAGICAL_DUMP_VAR
+                    && !ident.bytes().any(|b| b == b'[') =>
             {
                 let found = self.call_stack.lookup_ref(ident).map(|v| v.is_truthy());
                 // Not found: `eval_expression` fails (false), or with
