@@ -141,39 +141,30 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
         Ok((archive, index, plan, renderer))
     })?;
     let output = Output::open(&config.root, &config.output, renderer.fingerprint(config), config.clean, config.force)?;
-    // The search stage's first phase walks every text: the reuse stage
-    // reads what it keeps (prints and texts), and the index is joined
-    // after rendering. A search index and passages that are up to date
-    // are kept as they are.
+    // The search stage's first phase walks every text that changed: the
+    // reuse stage reads what it keeps (prints and texts), and the index is
+    // joined after rendering, keeping the files whose inputs did not
+    // change. Passages that are up to date are kept as they are.
     let words = Words { language: &config.site.language, t: &renderer.theme.words };
     let search = search_inputs(&archive, &index, &words);
-    let keep_search = output.keep_all("search/", search.fingerprint).is_some();
     let store = RunStore::in_dir(cache_dir(&config.root).join("search"), !config.clean);
     let kept =
         reuse::Kept::new(cache_dir(&config.root).join("reuse.bin"), search.fingerprint.0, &archive, !config.clean);
-    let (runs, passages) = match (keep_search, kept.load()) {
-        (true, Some(passages)) => (None, passages),
-        (_, known) => {
-            let runs = search.runs(&store)?;
-            report.stages.push(stage.lap("search"));
-            let passages = match known {
-                Some(passages) => passages,
-                None => {
-                    let (found, state) = reuse::find(&archive, &runs, kept.load_state())?;
-                    kept.save(&found);
-                    kept.save_state(&state);
-                    found
-                }
-            };
-            report.stages.push(stage.lap("reuse"));
-            (Some(runs), passages)
+    let runs = search.runs(&store)?;
+    report.stages.push(stage.lap("search"));
+    let passages = match kept.load() {
+        Some(passages) => passages,
+        None => {
+            let (found, state) = reuse::find(&archive, &runs, kept.load_state())?;
+            kept.save(&found);
+            kept.save_state(&state);
+            found
         }
     };
+    report.stages.push(stage.lap("reuse"));
     let rendered = render_site(&renderer, config, &archive, &index, &passages, &plan, &output)?;
     report.stages.push(stage.lap("render"));
-    if let (false, Some(runs)) = (keep_search, runs) {
-        search.write(runs, &output)?;
-    }
+    search.write(runs, &output)?;
     report.stages.push(stage.lap("search"));
     report.static_files = write_static(&renderer.theme, &output)?;
     let counts = (archive.documents.len(), rendered.pages);

@@ -10,7 +10,7 @@
 use std::ops::Range;
 
 use super::codec::{gram_hash, put_varint, Reader};
-use super::text::{normalized_stream, BodyText};
+use super::text::{head_stream, normalized_stream, printed_code, BodyText};
 use crate::model::Document;
 
 /// Documents in a run.
@@ -28,6 +28,9 @@ pub struct Run {
     pub text: Vec<u8>,
     /// Its documents' prints for the shared-passage finder: [`prints_section`].
     pub prints: Vec<u8>,
+    /// What its documents' texts and prints were made from, for the next
+    /// build (`super::runs`): little-endian `u64`s, filled by the caller.
+    pub digests: Vec<u8>,
 }
 
 /// A block read back: its gram, how many documents, the first and last,
@@ -164,7 +167,6 @@ impl Indexer {
     /// Adds document `number` (the next one of the run) with its body.
     pub fn add(&mut self, number: u32, document: &Document, body: &str) {
         let head = normalized_stream(document, body, &mut self.stream, Some(&mut self.body_text));
-        let d = self.documents.len() as u32;
         // The text store's part: head length and anchors, then the text.
         let anchors_at = self.texts.len() as u32;
         put_varint(&mut self.texts, head as u64);
@@ -179,6 +181,44 @@ impl Indexer {
         self.texts.extend(self.body_text.chars.iter().flat_map(|&c| BodyText::unit(c).to_le_bytes()));
         self.print_starts.push(self.prints.len() as u32);
         crate::reuse::DocPrint::of(&self.body_text).encode(&mut self.prints);
+        self.count(number, head);
+    }
+
+    /// Adds document `number` from what a run made of it before: its part
+    /// of the text file (`head`: head length and anchors; `units`: the
+    /// text) and its prints, as [`Indexer::add`] would make them. False,
+    /// and nothing added, when the text cannot give the stream back (a
+    /// character outside the Basic Multilingual Plane was stored as
+    /// U+FFFD) or its head is not the document's.
+    pub fn add_known(&mut self, number: u32, document: &Document, head: &[u8], units: &[u8], prints: &[u8]) -> bool {
+        let length = head_stream(document, &mut self.stream);
+        if super::codec::Reader::new(head).varint() != length as u64 || !units.len().is_multiple_of(2) {
+            return false;
+        }
+        for u in units.chunks_exact(2) {
+            let unit = u16::from_le_bytes([u[0], u[1]]);
+            match char::from_u32(unit as u32).filter(|_| unit != 0xFFFD) {
+                Some(c) => self.stream.push(printed_code(c)),
+                None => return false,
+            }
+        }
+        if self.stream.last() != Some(&0) {
+            return false;
+        }
+        let anchors_at = self.texts.len() as u32;
+        self.texts.extend_from_slice(head);
+        self.text_starts.push([anchors_at, self.texts.len() as u32]);
+        self.texts.extend_from_slice(units);
+        self.print_starts.push(self.prints.len() as u32);
+        self.prints.extend_from_slice(prints);
+        self.count(number, length);
+        true
+    }
+
+    /// Counts the grams of the stream of document `number`, whose head is
+    /// `head` positions long.
+    fn count(&mut self, number: u32, head: usize) {
+        let d = self.documents.len() as u32;
         // One pass: each character's unigram, and the bigram it starts. The
         // stream ends with a 0, so every character has one after it.
         let stream = &self.stream;
@@ -228,7 +268,12 @@ impl Indexer {
         let bytes: usize = self.occurrences.len() * 3 / buckets;
         let text = text_file(&self.text_starts, &self.texts);
         let prints = prints_section(&self.print_starts, &self.prints);
-        let mut run = Run { buckets: (0..buckets).map(|_| Vec::with_capacity(bytes)).collect(), text, prints };
+        let mut run = Run {
+            buckets: (0..buckets).map(|_| Vec::with_capacity(bytes)).collect(),
+            text,
+            prints,
+            digests: Vec::new(),
+        };
         self.bigram_blocks(&mut run);
         self.unigram_blocks(&mut run);
         run

@@ -15,7 +15,8 @@ use rayon::prelude::*;
 
 use super::codec::{gram_hash, put_varint, varint_len, write_varint};
 use super::grams::{read_block, KeyTable};
-use super::runs::Stored;
+use super::{file_fingerprint, lists, Runs};
+use crate::identity::Fingerprint;
 
 /// Grams a directory file lists, about: a few kilobytes.
 const GRAMS_PER_DIRECTORY: usize = 512;
@@ -42,32 +43,201 @@ struct Lists {
     at: [std::ops::Range<usize>; 2],
 }
 
+/// Writes a file of the index: path under `search/`, the digest of its
+/// inputs, bytes.
+pub type Put<'a> = dyn Fn(String, Fingerprint, Vec<u8>) -> Result<()> + Sync + 'a;
+
+/// Keeps the file the last build wrote, when it was made from the same
+/// inputs and is still as it left it.
+pub type Keep<'a> = dyn Fn(String, Fingerprint) -> bool + Sync + 'a;
+
+/// A bucket: as the last build left it (its packs and directory files
+/// kept), or grouped by this one.
+enum Have {
+    Kept(lists::Bucket),
+    Grouped(Vec<Lists>),
+}
+
+impl Have {
+    fn grams(&self) -> usize {
+        match self {
+            Have::Kept(b) => b.grams,
+            Have::Grouped(lists) => lists.len(),
+        }
+    }
+}
+
 /// Joins the runs' blocks by gram into packs, and writes the directory:
-/// every file through `put` (path under `search/`, bytes), each pack as
-/// soon as its bucket is grouped. Returns how many directory files.
-pub fn pack(runs: &[Stored], buckets: usize, put: &(dyn Fn(String, Vec<u8>) -> Result<()> + Sync)) -> Result<usize> {
-    let grouped: Vec<Vec<Lists>> = (0..buckets)
-        .into_par_iter()
-        .map(|b| {
-            let blocks = runs.iter().map(|r| r.bucket(b)).collect::<Result<Vec<_>>>()?;
-            let bucket = group(&blocks);
-            put(format!("d/{b}.bin"), bucket.documents)?;
-            put(format!("p/{b}.bin"), bucket.positions)?;
-            Ok(bucket.grams)
-        })
-        .collect::<Result<_>>()?;
-    let grams: usize = grouped.iter().map(Vec::len).sum();
-    let directories = (grams / GRAMS_PER_DIRECTORY).clamp(1, MAX_DIRECTORIES).next_power_of_two();
+/// every file through `put`, each pack as soon as its bucket is grouped.
+/// A bucket whose inputs (its sections in every run) are those of the
+/// last build is not read when its files can be kept: its packs and
+/// directory files are kept, and what the hot directory needs of it is
+/// in [`lists`]. Returns how many directory files.
+pub fn pack(runs: &Runs, settings: u64, put: &Put, keep: &Keep) -> Result<usize> {
+    let buckets = runs.buckets();
+    let fingerprints: Vec<Fingerprint> = (0..buckets)
+        .map(|b| file_fingerprint(settings, "b", &(0..runs.len()).map(|n| runs.get(n).hash(b)).collect::<Vec<_>>()))
+        .collect();
+    let cache = runs.cache_dir().map(lists::path);
+    let last = cache.as_deref().filter(|_| runs.reuses_cache()).and_then(|p| lists::load(p, settings, buckets));
+    let mut have: Vec<Option<Have>> = match last {
+        Some(last) => last
+            .into_par_iter()
+            .zip(&fingerprints)
+            .enumerate()
+            .map(|(b, (bucket, &fingerprint))| {
+                (bucket.fingerprint == fingerprint.0
+                    && keep(format!("d/{b}.bin"), fingerprint)
+                    && keep(format!("p/{b}.bin"), fingerprint))
+                .then_some(Have::Kept(bucket))
+            })
+            .collect(),
+        None => (0..buckets).map(|_| None).collect(),
+    };
+    let directories = loop {
+        let grouped: Vec<(usize, Vec<Lists>)> = (0..buckets)
+            .into_par_iter()
+            .filter(|&b| have[b].is_none())
+            .map(|b| {
+                let blocks = (0..runs.len()).map(|n| runs.read(n, |s| s.bucket(b))).collect::<Result<Vec<_>>>()?;
+                let bucket = group(&blocks);
+                put(format!("d/{b}.bin"), fingerprints[b], bucket.documents)?;
+                put(format!("p/{b}.bin"), fingerprints[b], bucket.positions)?;
+                Ok((b, bucket.grams))
+            })
+            .collect::<Result<_>>()?;
+        for (b, lists) in grouped {
+            have[b] = Some(Have::Grouped(lists));
+        }
+        let now: Vec<&Have> = have.iter().flatten().collect();
+        let grams: usize = now.iter().map(|h| h.grams()).sum();
+        let directories = (grams / GRAMS_PER_DIRECTORY).clamp(1, MAX_DIRECTORIES).next_power_of_two();
+        let mut regroup = vec![false; buckets];
+        // A directory file draws its grams from the buckets that agree with
+        // it in the low bits both have: kept only when all of them are.
+        let span = directories.min(buckets) - 1;
+        for k in 0..directories {
+            let sources: Vec<usize> = (k & span..buckets).step_by(span + 1).collect();
+            let kept = sources.iter().all(|&b| matches!(now[b], Have::Kept(_)));
+            let grouped = sources.iter().all(|&b| matches!(now[b], Have::Grouped(_)));
+            let fingerprint = directory_fingerprint(settings, directories, &sources, &fingerprints);
+            if !(grouped || kept && keep(format!("g/{k}.bin"), fingerprint)) {
+                sources.iter().for_each(|&b| regroup[b] = true);
+            }
+        }
+        // The hot directory: a kept bucket's grams not listed could be
+        // among the commonest unless its least common listed one is not.
+        let candidates: Vec<(u64, usize)> = now
+            .iter()
+            .flat_map(|h| -> Box<dyn Iterator<Item = (u64, usize)> + '_> {
+                match h {
+                    Have::Kept(b) => Box::new(b.commonest.iter().map(|(key, at)| (*key, at[0].len()))),
+                    Have::Grouped(lists) => Box::new(lists.iter().map(|l| (l.key, l.at[0].len()))),
+                }
+            })
+            .collect();
+        let least = least_hot(candidates);
+        for (b, h) in now.iter().enumerate() {
+            if let Have::Kept(bucket) = h {
+                let last = bucket.commonest.last().map(|(key, at)| (at[0].len(), *key));
+                let maybe_hot = match (last, least) {
+                    (Some(last), Some(least)) => last > least,
+                    _ => true,
+                };
+                if bucket.commonest.len() < bucket.grams && maybe_hot {
+                    regroup[b] = true;
+                }
+            }
+        }
+        if !regroup.iter().any(|&r| r) {
+            break directories;
+        }
+        for (b, r) in regroup.into_iter().enumerate() {
+            if r && matches!(have[b], Some(Have::Kept(_))) {
+                have[b] = None;
+            }
+        }
+    };
+    let have: Vec<Have> = have.into_iter().flatten().collect();
+    let span = directories.min(buckets) - 1;
     let mut per_directory: Vec<Vec<&Lists>> = vec![Vec::new(); directories];
-    for l in grouped.iter().flatten() {
-        per_directory[gram_hash(l.key) as usize & (directories - 1)].push(l);
+    for lists in have.iter().filter_map(|h| if let Have::Grouped(l) = h { Some(l) } else { None }) {
+        for l in lists {
+            per_directory[gram_hash(l.key) as usize & (directories - 1)].push(l);
+        }
     }
     per_directory.into_par_iter().enumerate().try_for_each(|(k, mut mine)| {
+        let sources: Vec<usize> = (k & span..buckets).step_by(span + 1).collect();
+        if !matches!(have[k & span], Have::Grouped(_)) {
+            return Ok(());
+        }
         mine.sort_unstable_by_key(|l| l.key);
-        put(format!("g/{k}.bin"), directory(&mine))
+        put(
+            format!("g/{k}.bin"),
+            directory_fingerprint(settings, directories, &sources, &fingerprints),
+            directory(&mine),
+        )
     })?;
-    put("g/hot.bin".to_string(), directory(&hot(grouped.iter().flatten().collect())))?;
+    let kept: Vec<Lists> = have
+        .iter()
+        .filter_map(|h| if let Have::Kept(b) = h { Some(b) } else { None })
+        .flat_map(|b| b.commonest.iter().map(|(key, at)| Lists { key: *key, at: at.clone() }))
+        .collect();
+    let all: Vec<&Lists> = have
+        .iter()
+        .filter_map(|h| if let Have::Grouped(l) = h { Some(l) } else { None })
+        .flatten()
+        .chain(&kept)
+        .collect();
+    put(
+        "g/hot.bin".to_string(),
+        file_fingerprint(settings, "hot", &fingerprints.iter().map(|f| f.0).collect::<Vec<_>>()),
+        directory(&hot(all)),
+    )?;
+    if let Some(cache) = cache {
+        let listed = (2 * HOT_GRAMS / buckets + 16).min(HOT_GRAMS);
+        let saved: Vec<lists::Bucket> = have
+            .into_par_iter()
+            .zip(&fingerprints)
+            .map(|(h, fingerprint)| match h {
+                Have::Kept(bucket) => bucket,
+                Have::Grouped(lists) => {
+                    let grams = lists.len();
+                    let mut commonest: Vec<&Lists> = lists.iter().collect();
+                    let rank = |l: &&Lists| std::cmp::Reverse((l.at[0].len(), l.key));
+                    if commonest.len() > listed {
+                        commonest.select_nth_unstable_by_key(listed - 1, rank);
+                        commonest.truncate(listed);
+                    }
+                    commonest.sort_unstable_by_key(rank);
+                    let commonest = commonest.into_iter().map(|l| (l.key, l.at.clone())).collect();
+                    lists::Bucket { fingerprint: fingerprint.0, grams, commonest }
+                }
+            })
+            .collect();
+        lists::save(&cache, settings, &saved);
+    }
     Ok(directories)
+}
+
+/// The digest of directory file `sources`' inputs: how many directory
+/// files, and its buckets' inputs.
+fn directory_fingerprint(settings: u64, directories: usize, sources: &[usize], buckets: &[Fingerprint]) -> Fingerprint {
+    let mut hashes = vec![directories as u64];
+    hashes.extend(sources.iter().map(|&b| buckets[b].0));
+    file_fingerprint(settings, "g", &hashes)
+}
+
+/// The least common of the [`HOT_GRAMS`] commonest grams (documents list
+/// length, key) among `grams` (key, documents list length); `None` when
+/// there are fewer.
+fn least_hot(mut grams: Vec<(u64, usize)>) -> Option<(usize, u64)> {
+    let commonest = |g: &(u64, usize)| std::cmp::Reverse((g.1, g.0));
+    if grams.len() < HOT_GRAMS {
+        return None;
+    }
+    let (_, least, _) = grams.select_nth_unstable_by_key(HOT_GRAMS - 1, commonest);
+    Some((least.1, least.0))
 }
 
 /// The [`HOT_GRAMS`] grams with the longest documents lists (ties: the

@@ -61,28 +61,8 @@ fn head_fields(doc: &Document, mut field: impl FnMut(&str)) {
 /// head part. With `text`, also the body as printed, position for position
 /// ([`BodyText`]).
 pub fn normalized_stream(doc: &Document, body: &str, stream: &mut Vec<u32>, text: Option<&mut BodyText>) -> usize {
-    stream.clear();
-    let codes = stream_codes();
-    // Written into room made first (a text has no more characters than
-    // bytes), then cut to what was written: no capacity check per character.
-    let push = |stream: &mut Vec<u32>, text: &str| {
-        let start = stream.len();
-        stream.resize(start + text.len(), 0);
-        let mut written = 0;
-        for (slot, c) in stream[start..].iter_mut().zip(text.chars()) {
-            *slot = match codes.get(c as usize) {
-                Some(&code) => code,
-                None => stream_code(c),
-            };
-            written += 1;
-        }
-        stream.truncate(start + written);
-    };
-    head_fields(doc, |text| {
-        push(stream, text);
-        stream.push(0);
-    });
-    let head = stream.len();
+    let head = head_stream(doc, stream);
+    let push = push_codes;
     let Some(text) = text else {
         let cell = std::cell::RefCell::new(stream);
         walk_body(body, |_| cell.borrow_mut().push(0), |t| push(&mut cell.borrow_mut(), t));
@@ -123,6 +103,44 @@ pub fn normalized_stream(doc: &Document, body: &str, stream: &mut Vec<u32>, text
     stream.push(0);
     text.chars.push('\0');
     head
+}
+
+/// The head part of a document's [`normalized_stream`], in `stream`
+/// (emptied first); returns its length.
+pub fn head_stream(doc: &Document, stream: &mut Vec<u32>) -> usize {
+    stream.clear();
+    head_fields(doc, |text| {
+        push_codes(stream, text);
+        stream.push(0);
+    });
+    stream.len()
+}
+
+/// Appends `text`'s codes to the stream. Written into room made first (a
+/// text has no more characters than bytes), then cut to what was written:
+/// no capacity check per character.
+fn push_codes(stream: &mut Vec<u32>, text: &str) {
+    let codes = stream_codes();
+    let start = stream.len();
+    stream.resize(start + text.len(), 0);
+    let mut written = 0;
+    for (slot, c) in stream[start..].iter_mut().zip(text.chars()) {
+        *slot = match codes.get(c as usize) {
+            Some(&code) => code,
+            None => stream_code(c),
+        };
+        written += 1;
+    }
+    stream.truncate(start + written);
+}
+
+/// The stream code of a character of the body as printed ([`BodyText`]):
+/// what [`normalized_stream`] has at its position.
+pub fn printed_code(c: char) -> u32 {
+    match stream_codes().get(c as usize) {
+        Some(&code) => code,
+        None => stream_code(c),
+    }
 }
 
 /// A character's code in the stream: its normal form, or 0 for a

@@ -212,6 +212,38 @@ fn a_corrupt_cache_is_not_trusted() {
     assert_eq!(snapshot(&site.public()), reference);
 }
 
+#[test]
+fn a_search_run_damaged_behind_the_caches_back_is_indexed_again_when_read() {
+    let site = Site::fixture("basic");
+    site.build(&[]);
+    // Every byte of every run's data flipped, their headers left whole: a
+    // run is taken on its header, its data checked when it is read.
+    let runs = site.root.join(".archive-cache/search");
+    for entry in std::fs::read_dir(&runs).unwrap().map(|e| e.unwrap().path()) {
+        if entry.extension().is_some_and(|e| e == "run") {
+            let mut bytes = std::fs::read(&entry).unwrap();
+            let sections = u64::from_le_bytes(bytes[24..32].try_into().unwrap()) as usize;
+            let data = 32 + 8 * (2 * sections + 1);
+            bytes[data..].iter_mut().for_each(|b| *b = !*b);
+            std::fs::write(&entry, bytes).unwrap();
+        }
+    }
+    // Nothing the runs made changed, so nothing of them is read.
+    site.write("content/pages/about.md", "---\ntitle: 关于\n---\n\n改过了。\n");
+    site.build(&[]);
+    same_as_clean_build(&site);
+    // Output files the runs made gone: the runs are read, found damaged,
+    // and indexed again.
+    for dir in ["d", "p", "t"] {
+        std::fs::remove_file(site.public().join(format!("search/{dir}/0.bin"))).unwrap();
+    }
+    site.build(&[]);
+    same_as_clean_build(&site);
+    let run = std::fs::read(runs.join("0.run")).unwrap();
+    site.run(&["build", "--clean", "--output", "again"]);
+    assert!(std::fs::read(runs.join("0.run")).unwrap() == run, "the run file mended");
+}
+
 /// Sets the modification time of every file under `dir` two minutes back,
 /// as if it had been written long before the next build.
 pub fn settle(dir: &std::path::Path) {

@@ -55,7 +55,8 @@ fn archive(docs: &[(String, Vec<String>, Option<&str>)]) -> Archive {
 fn find(archive: &Archive) -> reuse::Passages {
     let words = Words { language: "zh-CN", t: &Default::default() };
     let inputs = search::inputs(archive, &build_index(archive), &words);
-    let runs = inputs.runs(&RunStore::in_memory()).unwrap();
+    let store = RunStore::in_memory();
+    let runs = inputs.runs(&store).unwrap();
     reuse::find(archive, &runs, None).unwrap().0
 }
 
@@ -153,7 +154,9 @@ fn a_passage_in_more_than_sixteen_speeches_links_each_later_one_to_the_earliest_
         .collect();
     let archive = archive(&docs);
     let words = Words { language: "zh-CN", t: &Default::default() };
-    let runs = search::inputs(&archive, &build_index(&archive), &words).runs(&RunStore::in_memory()).unwrap();
+    let (index, store) = (build_index(&archive), RunStore::in_memory());
+    let inputs = search::inputs(&archive, &index, &words);
+    let runs = inputs.runs(&store).unwrap();
     let (found, state) = reuse::find(&archive, &runs, None).unwrap();
     // Documents are numbered newest first: d00, the oldest, is 24.
     let number = |slug: &str| archive.documents.iter().position(|d| d.slug == slug).unwrap() as u32;
@@ -196,7 +199,9 @@ fn after_each_edit_the_finder_compares_only_what_changed_and_finds_what_a_clean_
     let words = Words { language: "zh-CN", t: &Default::default() };
     let run = |docs: &[(String, usize, Vec<String>)], last: Option<reuse::State>| {
         let archive = dated(docs);
-        let runs = search::inputs(&archive, &build_index(&archive), &words).runs(&RunStore::in_memory()).unwrap();
+        let (index, store) = (build_index(&archive), RunStore::in_memory());
+        let inputs = search::inputs(&archive, &index, &words);
+        let runs = inputs.runs(&store).unwrap();
         let clean = reuse::find(&archive, &runs, None).unwrap();
         let again = reuse::find(&archive, &runs, last).unwrap();
         (clean, again, archive.documents.len())
