@@ -69,8 +69,12 @@ pub struct State {
     pub keys: Vec<u64>,
     pub family: Vec<u32>,
     /// Each document's distinct fingerprint hashes, with it ([`Held`]),
-    /// sorted.
+    /// sorted: most of the state (8 bytes one in ten characters). Empty
+    /// when a [`Keep`] took them.
     pub hashes: Vec<Held>,
+    /// The checksum [`Keep`] gave for the hashes it took: the state is read
+    /// with those only.
+    pub hashes_kept: Option<u64>,
     /// Every fingerprint two or more documents hold, sorted.
     pub table: Vec<Entry>,
     pub matches: Vec<Match>,
@@ -78,18 +82,34 @@ pub struct State {
     pub read: usize,
 }
 
+/// Takes a match's [`State::hashes`] as soon as it knows them (writes them
+/// to the cache) and gives their checksum, or `None` when it did not take
+/// them: only the next build's [`update`] reads them, so the match holds
+/// them no longer while it compares.
+pub type Keep<'a> = Option<&'a dyn Fn(&[Held]) -> Option<u64>>;
+
+/// `hashes` for a [`State`]: handed to `keep` if it takes them.
+pub(super) fn hand_over(hashes: Vec<Held>, keep: Keep) -> (Vec<Held>, Option<u64>) {
+    match keep.and_then(|keep| keep(&hashes)) {
+        Some(sum) => (Vec::new(), Some(sum)),
+        None => (hashes, None),
+    }
+}
+
 /// Every match between documents of different `family` (a document and
 /// its reprints are one family). Documents are numbered newest first: a
 /// larger number is earlier. `keys` identify the documents' texts (see
 /// [`State::keys`]); from the `last` build's state, only pairs an edit
-/// can change are compared again, and the result is the same.
-pub fn matches(prints: &dyn Prints, family: &[u32], keys: &[u64], last: Option<State>) -> Result<State> {
+/// can change are compared again, and the result is the same. The
+/// hashes go to `keep` before the texts are read.
+pub fn matches(prints: &dyn Prints, family: &[u32], keys: &[u64], last: Option<State>, keep: Keep) -> Result<State> {
     numbered(keys.len().max(family.len()))?;
-    if let Some(state) = last.map(|last| update(prints, family, keys, last)).transpose()?.flatten() {
+    if let Some(state) = last.map(|last| update(prints, family, keys, last, keep)).transpose()?.flatten() {
         return Ok(state);
     }
     let hashes = all_hashes(prints)?;
     let shared = shared_of(&hashes);
+    let (hashes, hashes_kept) = hand_over(hashes, keep);
     // (hash, document, position) of every fingerprint another document
     // shares, and the segments that hold them, read once: each is
     // compared with many others.
@@ -117,7 +137,7 @@ pub fn matches(prints: &dyn Prints, family: &[u32], keys: &[u64], last: Option<S
     table.par_sort_unstable();
     let matches = pairs(&table, family, &texts, |_, _| true);
     let read = texts.len();
-    Ok(State { keys: keys.to_vec(), family: family.to_vec(), hashes, table, matches, read })
+    Ok(State { keys: keys.to_vec(), family: family.to_vec(), hashes, hashes_kept, table, matches, read })
 }
 
 /// The (document, earlier document) pairs one hash's group compares, by

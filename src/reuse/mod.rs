@@ -116,7 +116,15 @@ pub fn families(archive: &Archive) -> Vec<u32> {
 
 /// Finds the passages the archive's documents share; with the `last`
 /// build's [`State`], compares again only what changed (same result).
-pub fn find(archive: &Archive, prints: &dyn Prints, last: Option<State>) -> Result<(Passages, State)> {
+/// With `kept`, the state's hashes are written there as soon as they are
+/// known and the returned state goes without them (see
+/// [`Kept::save_state`]).
+pub fn find(
+    archive: &Archive,
+    prints: &dyn Prints,
+    last: Option<State>,
+    kept: Option<&Kept>,
+) -> Result<(Passages, State)> {
     use std::hash::{Hash, Hasher};
     let family = families(archive);
     let keys: Vec<u64> = archive
@@ -128,7 +136,8 @@ pub fn find(archive: &Archive, prints: &dyn Prints, last: Option<State>) -> Resu
             h.finish()
         })
         .collect();
-    let state = find::matches(prints, &family, &keys, last)?;
+    let keep = kept.map(|kept| move |hashes: &[find::Held]| kept.save_hashes(hashes));
+    let state = find::matches(prints, &family, &keys, last, keep.as_ref().map(|k| k as _))?;
     let matches = &state.matches;
     // Passages: matches with the same earlier document and segment whose
     // ranges there overlap (matches are sorted by their earlier side).
@@ -269,18 +278,46 @@ pub struct Kept {
 }
 
 /// What the matching of the last build leaves for the next one
-/// ([`State`]), kept beside the passages (`reuse-state.bin`): any
-/// program's state for this one is ignored.
+/// ([`State`]), kept beside the passages (`reuse-state.bin`), its hashes
+/// apart (`reuse-hashes.bin`, written while the match runs): any
+/// program's state for this one is ignored, and so is a state whose
+/// hashes file is missing, damaged or another build's.
 impl Kept {
     fn state_path(&self) -> std::path::PathBuf {
         self.path.with_file_name("reuse-state.bin")
     }
 
+    fn hashes_path(&self) -> std::path::PathBuf {
+        self.path.with_file_name("reuse-hashes.bin")
+    }
+
+    /// The last build's state, with its hashes.
     pub fn load_state(&self) -> Option<State> {
         if !self.reuse {
             return None;
         }
-        state::decode(&std::fs::read(self.state_path()).ok()?, state_key())
+        let mut state = state::decode(&std::fs::read(self.state_path()).ok()?, state_key())?;
+        if let Some(sum) = state.hashes_kept {
+            let file = std::fs::File::open(self.hashes_path()).ok()?;
+            let len = file.metadata().ok()?.len();
+            let mut from = std::io::BufReader::with_capacity(1 << 16, file);
+            state.hashes = state::read_hashes(&mut from, len, state_key(), sum)?;
+            state.hashes_kept = None;
+        }
+        Some(state)
+    }
+
+    /// Writes a match's hashes (before its state) and gives their
+    /// checksum; `None` when they could not be written (the state keeps
+    /// them).
+    fn save_hashes(&self, hashes: &[find::Held]) -> Option<u64> {
+        let mut sum = None;
+        crate::identity::atomic_write_with(&self.hashes_path(), |out| {
+            sum = Some(state::write_hashes(hashes, state_key(), out)?);
+            Ok(())
+        })
+        .ok()?;
+        sum
     }
 
     /// A state that cannot be written is no error (the next build matches

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use super::find::{doc_of, hash_of, held, paired, shared_of, Entry, Held, Match, State};
+use super::find::{doc_of, hand_over, hash_of, held, paired, shared_of, Entry, Held, Keep, Match, State};
 use super::prints::DocPrint;
 use super::verify::{pairs, Loaded};
 use super::Prints;
@@ -17,8 +17,20 @@ use crate::error::Result;
 /// whose seeds that changes are compared again (a pair of unchanged
 /// documents is when a hash they share gains or loses documents that
 /// decide whom it pairs). `None` when too much changed to gain anything,
-/// or when unchanged documents changed order or families.
-pub(super) fn update(prints: &dyn Prints, family: &[u32], keys: &[u64], last: State) -> Result<Option<State>> {
+/// or when unchanged documents changed order or families, or when its
+/// hashes were kept apart and are not with it. The new hashes
+/// go to `keep` once the documents that hold the newly shared are known.
+pub(super) fn update(
+    prints: &dyn Prints,
+    family: &[u32],
+    keys: &[u64],
+    last: State,
+    keep: Keep,
+) -> Result<Option<State>> {
+    if last.hashes_kept.is_some() {
+        // Its hashes were kept apart and not read back with it.
+        return Ok(None);
+    }
     let n = keys.len();
     let mut new_of_old = vec![u32::MAX; last.keys.len()];
     let index: HashMap<u64, u32> = keys.iter().enumerate().map(|(d, &k)| (k, d as u32)).collect();
@@ -86,6 +98,7 @@ pub(super) fn update(prints: &dyn Prints, family: &[u32], keys: &[u64], last: St
     }
     holders.sort_unstable();
     holders.dedup();
+    let (hashes, hashes_kept) = hand_over(hashes, keep);
     let holders: Vec<(u32, DocPrint)> =
         holders.par_iter().map(|&d| Ok((d, prints.doc(d as usize)?))).collect::<Result<_>>()?;
     let mut table: Vec<Entry> = last
@@ -161,7 +174,7 @@ pub(super) fn update(prints: &dyn Prints, family: &[u32], keys: &[u64], last: St
     }));
     matches.par_sort_unstable();
     matches.dedup();
-    Ok(Some(State { keys: keys.to_vec(), family: family.to_vec(), hashes, table, matches, read }))
+    Ok(Some(State { keys: keys.to_vec(), family: family.to_vec(), hashes, hashes_kept, table, matches, read }))
 }
 
 /// Merges the sorted `b` into the sorted `a`, in place (from the back).
