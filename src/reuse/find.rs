@@ -7,8 +7,11 @@
 //! verified in `verify`; a build after an edit brings the last build's
 //! [`State`] up to date in `update` instead.
 
+use std::path::Path;
+
 use rayon::prelude::*;
 
+use super::hashes::all_hashes;
 use super::prints::DOC_BITS;
 use super::update::update;
 use super::verify::{pairs, Loaded};
@@ -82,15 +85,24 @@ pub struct State {
     pub read: usize,
 }
 
-/// Takes a match's [`State::hashes`] as soon as it knows them (writes them
-/// to the cache) and gives their checksum, or `None` when it did not take
-/// them: only the next build's [`update`] reads them, so the match holds
-/// them no longer while it compares.
-pub type Keep<'a> = Option<&'a dyn Fn(&[Held]) -> Option<u64>>;
+/// Where a build keeps a match's [`State::hashes`] (on disk, see
+/// [`super::Kept`]): written as soon as they are known, they are not held
+/// while the match compares, nor in the state it returns.
+pub trait Keep {
+    /// A folder the first pass may spill the hashes to (`hashes`).
+    fn spill(&self) -> &Path;
+    /// Writes `count` hashes, which `fill` hands over in order, and gives
+    /// their checksum (the state names it); `None` when they could not be
+    /// written (the state then holds them).
+    fn hashes(&self, count: u64, fill: &mut Fill) -> Option<u64>;
+}
+
+/// Hands every hash, in order, to the function it is given.
+pub type Fill<'a> = dyn FnMut(&mut dyn FnMut(&[Held]) -> std::io::Result<()>) -> std::io::Result<()> + 'a;
 
 /// `hashes` for a [`State`]: handed to `keep` if it takes them.
-pub(super) fn hand_over(hashes: Vec<Held>, keep: Keep) -> (Vec<Held>, Option<u64>) {
-    match keep.and_then(|keep| keep(&hashes)) {
+pub(super) fn hand_over(hashes: Vec<Held>, keep: Option<&dyn Keep>) -> (Vec<Held>, Option<u64>) {
+    match keep.and_then(|keep| keep.hashes(hashes.len() as u64, &mut |put| put(&hashes))) {
         Some(sum) => (Vec::new(), Some(sum)),
         None => (hashes, None),
     }
@@ -102,14 +114,40 @@ pub(super) fn hand_over(hashes: Vec<Held>, keep: Keep) -> (Vec<Held>, Option<u64
 /// [`State::keys`]); from the `last` build's state, only pairs an edit
 /// can change are compared again, and the result is the same. The
 /// hashes go to `keep` before the texts are read.
-pub fn matches(prints: &dyn Prints, family: &[u32], keys: &[u64], last: Option<State>, keep: Keep) -> Result<State> {
+pub fn matches(
+    prints: &dyn Prints,
+    family: &[u32],
+    keys: &[u64],
+    last: Option<State>,
+    keep: Option<&dyn Keep>,
+) -> Result<State> {
     numbered(keys.len().max(family.len()))?;
     if let Some(state) = last.map(|last| update(prints, family, keys, last, keep)).transpose()?.flatten() {
         return Ok(state);
     }
-    let hashes = all_hashes(prints)?;
-    let shared = shared_of(&hashes);
-    let (hashes, hashes_kept) = hand_over(hashes, keep);
+    let all = all_hashes(prints, keep.map(|k| k.spill()))?;
+    // The shared hashes, a bucket at a time as the hashes are written.
+    let mut shared: Vec<u64> = Vec::new();
+    let hashes_kept = match keep {
+        Some(keep) => keep.hashes(all.len()?, &mut |put| {
+            shared.clear();
+            all.each(&mut |bucket| {
+                shared.extend(shared_of(bucket));
+                put(bucket).map_err(|e| Error::io("write", keep.spill(), e))
+            })
+            .map_err(|e| std::io::Error::other(e.to_string()))
+        }),
+        None => None,
+    };
+    let hashes = match hashes_kept {
+        Some(_) => Vec::new(),
+        None => {
+            // Not kept, or not written: the state holds them.
+            let hashes = all.into_vec()?;
+            shared = shared_of(&hashes);
+            hashes
+        }
+    };
     // (hash, document, position) of every fingerprint another document
     // shares, and the segments that hold them, read once: each is
     // compared with many others.
@@ -131,6 +169,7 @@ pub fn matches(prints: &dyn Prints, family: &[u32], keys: &[u64], last: Option<S
         |(t, l)| {
             table.extend(t);
             texts.extend(l);
+            Ok(())
         },
     )?;
     drop(shared);
@@ -171,39 +210,18 @@ pub(super) fn paired(entries: &[Entry], family: &[u32]) -> Vec<(u32, u32)> {
     out
 }
 
-/// Every document's distinct fingerprint hashes, with it ([`Held`]),
-/// sorted: a first pass over the prints alone (8 bytes a fingerprint,
-/// about one in ten characters), so that the texts and the table keep only
-/// what some other document shares.
-pub(super) fn all_hashes(prints: &dyn Prints) -> Result<Vec<Held>> {
-    let mut all: Vec<Held> = Vec::new();
-    in_batches(
-        prints.runs(),
-        |run| -> Result<Vec<Held>> {
-            let first = run * prints.docs_per_run();
-            let mut out = Vec::new();
-            for (i, p) in prints.run(run, false)?.into_iter().enumerate() {
-                let mut mine: Vec<u64> = p.prints.iter().map(|e| e.0).collect();
-                mine.sort_unstable();
-                mine.dedup();
-                out.extend(mine.into_iter().map(|h| held(h, (first + i) as u32)));
-            }
-            Ok(out)
-        },
-        |r| all.extend(r),
-    )?;
-    all.par_sort_unstable();
-    Ok(all)
-}
-
 /// `read` of every run, in parallel a few runs at a time, each batch's
 /// results handed to `keep` in run order: what is read is held once (the
 /// list it goes into grows in place), not once per run and again joined.
-fn in_batches<T: Send>(runs: usize, read: impl Fn(usize) -> Result<T> + Sync, mut keep: impl FnMut(T)) -> Result<()> {
+pub(super) fn in_batches<T: Send>(
+    runs: usize,
+    read: impl Fn(usize) -> Result<T> + Sync,
+    mut keep: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
     let batch = 2 * rayon::current_num_threads();
     for from in (0..runs).step_by(batch) {
         let read: Vec<T> = (from..runs.min(from + batch)).into_par_iter().map(&read).collect::<Result<_>>()?;
-        read.into_iter().for_each(&mut keep);
+        read.into_iter().try_for_each(&mut keep)?;
     }
     Ok(())
 }

@@ -20,10 +20,13 @@
 //! build's matching state up to date instead. Matches with the same earlier document and
 //! overlapping places in it are one *passage*, listed from that earliest
 //! document on. Work and memory grow with the text, in two passes over
-//! the prints: the first holds every document's distinct fingerprint
+//! the prints: the first finds every document's distinct fingerprint
 //! hashes (8 bytes each, the hash's 40 bits and the document's number in
 //! one word, about one in ten characters) to learn which hashes two or
-//! more documents hold; the second keeps only those fingerprints (16 bytes
+//! more documents hold; a build spills them to files by their top bits
+//! and writes them sorted, a bucket at a time, to the state's hashes file
+//! (`hashes`), so it holds a 64th of them, and none while it compares;
+//! the second keeps only those fingerprints (16 bytes
 //! each) and the segments that hold them (2 bytes a Han character), so
 //! what is held while pairs are compared grows with the shared text, not
 //! the archive. Hashes are 40 bits, not 32: a chance collision of two
@@ -37,6 +40,7 @@
 //! (`find::numbered`), checked before any is packed.
 
 mod find;
+mod hashes;
 mod prints;
 mod state;
 mod update;
@@ -136,8 +140,7 @@ pub fn find(
             h.finish()
         })
         .collect();
-    let keep = kept.map(|kept| move |hashes: &[find::Held]| kept.save_hashes(hashes));
-    let state = find::matches(prints, &family, &keys, last, keep.as_ref().map(|k| k as _))?;
+    let state = find::matches(prints, &family, &keys, last, kept.map(|k| k as &dyn find::Keep))?;
     let matches = &state.matches;
     // Passages: matches with the same earlier document and segment whose
     // ranges there overlap (matches are sorted by their earlier side).
@@ -307,23 +310,29 @@ impl Kept {
         Some(state)
     }
 
-    /// Writes a match's hashes (before its state) and gives their
-    /// checksum; `None` when they could not be written (the state keeps
-    /// them).
-    fn save_hashes(&self, hashes: &[find::Held]) -> Option<u64> {
-        let mut sum = None;
-        crate::identity::atomic_write_with(&self.hashes_path(), |out| {
-            sum = Some(state::write_hashes(hashes, state_key(), out)?);
-            Ok(())
-        })
-        .ok()?;
-        sum
-    }
-
     /// A state that cannot be written is no error (the next build matches
     /// from scratch).
     pub fn save_state(&self, state: &State) {
         let _ = crate::identity::atomic_write_with(&self.state_path(), |out| state::write(state, state_key(), out));
+    }
+}
+
+/// A match's hashes go to `reuse-hashes.bin` (before its state), spilled
+/// on their way in the same folder; a file that cannot be written is no
+/// error (the state holds them).
+impl find::Keep for Kept {
+    fn spill(&self) -> &std::path::Path {
+        self.path.parent().unwrap_or(std::path::Path::new("."))
+    }
+
+    fn hashes(&self, count: u64, fill: &mut find::Fill) -> Option<u64> {
+        let mut sum = None;
+        crate::identity::atomic_write_with(&self.hashes_path(), |out| {
+            sum = Some(state::write_hashes(count, fill, state_key(), out)?);
+            Ok(())
+        })
+        .ok()?;
+        sum
     }
 }
 

@@ -9,7 +9,7 @@
 
 use std::io::Read;
 
-use super::find::Held;
+use super::find::{Fill, Held};
 use super::{Match, State};
 
 const MAGIC: &[u8; 8] = b"ARCHRST2";
@@ -116,27 +116,33 @@ pub fn decode(bytes: &[u8], key: u64) -> Option<State> {
     })
 }
 
-/// Writes `hashes` to `out` in pieces, the same way; returns their
-/// checksum, which the state that goes with them names.
-pub fn write_hashes(hashes: &[Held], key: u64, out: &mut dyn std::io::Write) -> std::io::Result<u64> {
-    let pieces = |f: &mut dyn FnMut(&[u8]) -> std::io::Result<()>| -> std::io::Result<()> {
-        f(&(hashes.len() as u64).to_le_bytes())?;
-        for chunk in hashes.chunks(1 << 13) {
-            let bytes: Vec<u8> = chunk.iter().flat_map(|h| h.to_le_bytes()).collect();
-            f(&bytes)?;
-        }
-        Ok(())
-    };
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    pieces(&mut |bytes| {
-        h.update(bytes);
-        Ok(())
-    })?;
-    let sum = h.digest();
+/// Writes the `count` hashes `fill` hands over (in order, a bucket at a
+/// time: never all in memory) to `out`: a magic, `key`, the count, the
+/// hashes, then their checksum, which it returns (the state that goes with
+/// them names it).
+pub fn write_hashes(count: u64, fill: &mut Fill, key: u64, out: &mut dyn std::io::Write) -> std::io::Result<u64> {
     out.write_all(HASHES)?;
     out.write_all(&key.to_le_bytes())?;
+    out.write_all(&count.to_le_bytes())?;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&count.to_le_bytes());
+    let mut written = 0u64;
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+    fill(&mut |hashes| {
+        for chunk in hashes.chunks(1 << 13) {
+            buf.clear();
+            buf.extend(chunk.iter().flat_map(|h| h.to_le_bytes()));
+            h.update(&buf);
+            out.write_all(&buf)?;
+        }
+        written += hashes.len() as u64;
+        Ok(())
+    })?;
+    if written != count {
+        return Err(std::io::Error::other(format!("{written} hashes written of {count}")));
+    }
+    let sum = h.digest();
     out.write_all(&sum.to_le_bytes())?;
-    pieces(&mut |bytes| out.write_all(bytes))?;
     Ok(sum)
 }
 
@@ -144,27 +150,29 @@ pub fn write_hashes(hashes: &[Held], key: u64, out: &mut dyn std::io::Write) -> 
 /// and the list at once) from a file of `len` bytes; `None` unless it is
 /// whole, of this program (`key`) and the one a state names (`sum`).
 pub fn read_hashes(from: &mut dyn Read, len: u64, key: u64, sum: u64) -> Option<Vec<Held>> {
-    let mut head = [0u8; 32];
+    let mut head = [0u8; 24];
     from.read_exact(&mut head).ok()?;
-    let word = |i: usize| u64::from_le_bytes(head[i..i + 8].try_into().unwrap_or_default());
-    if &head[..8] != HASHES || word(8) != key || word(16) != sum {
+    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or_default());
+    if &head[..8] != HASHES || word(&head[8..16]) != key {
         return None;
     }
-    let n = usize::try_from(word(24))
-        .ok()
-        .filter(|&n| (n as u64).checked_mul(8).and_then(|b| b.checked_add(32)) == Some(len))?;
+    let n = usize::try_from(word(&head[16..])).ok()?;
+    if (n as u64).checked_mul(8).and_then(|b| b.checked_add(32)) != Some(len) {
+        return None;
+    }
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.update(&head[24..]);
+    h.update(&head[16..]);
     let mut out: Vec<Held> = Vec::with_capacity(n);
     let mut buf = vec![0u8; 1 << 16];
     while out.len() < n {
         let want = (n - out.len()).min(buf.len() / 8) * 8;
         from.read_exact(&mut buf[..want]).ok()?;
         h.update(&buf[..want]);
-        out.extend(buf[..want].chunks_exact(8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default())));
+        out.extend(buf[..want].chunks_exact(8).map(word));
     }
-    let ended = from.read(&mut [0u8; 1]).ok()? == 0;
-    (ended && h.digest() == sum).then_some(out)
+    let mut tail = [0u8; 9];
+    let ended = from.read(&mut tail).ok()? == 8 && from.read(&mut tail[8..]).ok()? == 0;
+    (ended && word(&tail[..8]) == sum && h.digest() == sum).then_some(out)
 }
 
 #[cfg(test)]
@@ -201,7 +209,7 @@ mod tests {
     fn hashes_read_back_only_whole_of_this_program_and_of_the_state_that_names_them() {
         let hashes: Vec<Held> = (0..20_000u64).map(|i| (i.wrapping_mul(0x9e37_79b9) << 24) | (i % 5)).collect();
         let mut bytes = Vec::new();
-        let sum = write_hashes(&hashes, 42, &mut bytes).unwrap();
+        let sum = write_hashes(hashes.len() as u64, &mut |put| put(&hashes), 42, &mut bytes).unwrap();
         let read = |b: &[u8], key, sum| read_hashes(&mut &b[..], b.len() as u64, key, sum);
         assert_eq!(read(&bytes, 42, sum), Some(hashes.clone()));
         assert_eq!(read(&bytes, 43, sum), None, "another program's");
@@ -218,7 +226,16 @@ mod tests {
         flipped[bytes.len() / 3] ^= 4;
         assert_eq!(read(&flipped, 42, sum), None, "a bit flipped");
         let mut empty = Vec::new();
-        let none = write_hashes(&[], 42, &mut empty).unwrap();
+        let none = write_hashes(0, &mut |_| Ok(()), 42, &mut empty).unwrap();
         assert_eq!(read(&empty, 42, none), Some(Vec::new()));
+        // Handed over in pieces, as a clean match's buckets are: the same file.
+        let mut pieces = Vec::new();
+        let fill =
+            &mut |put: &mut dyn FnMut(&[Held]) -> std::io::Result<()>| hashes.chunks(777).try_for_each(&mut *put);
+        assert_eq!(write_hashes(hashes.len() as u64, fill, 42, &mut pieces).unwrap(), sum);
+        assert_eq!(pieces, bytes);
+        // Fewer than it said: an error, not a file.
+        let short = write_hashes(hashes.len() as u64 + 1, &mut |put| put(&hashes), 42, &mut Vec::new());
+        assert!(short.is_err());
     }
 }

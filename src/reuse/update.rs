@@ -25,7 +25,7 @@ pub(super) fn update(
     family: &[u32],
     keys: &[u64],
     last: State,
-    keep: Keep,
+    keep: Option<&dyn Keep>,
 ) -> Result<Option<State>> {
     if last.hashes_kept.is_some() {
         // Its hashes were kept apart and not read back with it.
