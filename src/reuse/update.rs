@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use super::find::{doc_of, hand_over, hash_of, held, paired, shared_of, Entry, Held, Keep, Match, State};
+use super::find::{doc_of, hand_over, hash_of, held, paired, shared_of, Entry, Held, Keep, Match, Shared, State};
 use super::prints::DocPrint;
 use super::verify::{pairs, Loaded};
 use super::Prints;
@@ -81,13 +81,12 @@ pub(super) fn update(
     let mut hashes = last.hashes;
     hashes.retain_mut(|e| map(doc_of(*e)).map(|d| *e = held(hash_of(*e), d)).is_some());
     merge_into(&mut hashes, &added);
-    let shared = shared_of(&hashes);
+    let shared = Shared::new(shared_of(&hashes));
     let was_shared = |h: u64| {
         let i = last.table.partition_point(|e| e.0 < h);
         last.table.get(i).is_some_and(|e| e.0 == h)
     };
-    let newly: Vec<u64> =
-        affected.iter().copied().filter(|&h| shared.binary_search(&h).is_ok() && !was_shared(h)).collect();
+    let newly: Vec<u64> = affected.iter().copied().filter(|&h| shared.contains(h) && !was_shared(h)).collect();
     // Unchanged documents that now share a hash they held alone: their
     // fingerprints of it are read.
     let mut holders: Vec<u32> = Vec::new();
@@ -101,14 +100,10 @@ pub(super) fn update(
     let (hashes, hashes_kept) = hand_over(hashes, keep);
     let holders: Vec<(u32, DocPrint)> =
         holders.par_iter().map(|&d| Ok((d, prints.doc(d as usize)?))).collect::<Result<_>>()?;
-    let mut table: Vec<Entry> = last
-        .table
-        .iter()
-        .filter(|e| shared.binary_search(&e.0).is_ok())
-        .filter_map(|&(h, o, at)| Some((h, map(o)?, at)))
-        .collect();
+    let mut table: Vec<Entry> =
+        last.table.iter().filter(|e| shared.contains(e.0)).filter_map(|&(h, o, at)| Some((h, map(o)?, at))).collect();
     for (d, p) in &fresh {
-        table.extend(p.prints.iter().filter(|e| shared.binary_search(&e.0).is_ok()).map(|&(h, at)| (h, *d, at)));
+        table.extend(p.prints.iter().filter(|e| shared.contains(e.0)).map(|&(h, at)| (h, *d, at)));
     }
     for (d, p) in &holders {
         table.extend(p.prints.iter().filter(|e| newly.binary_search(&e.0).is_ok()).map(|&(h, at)| (h, *d, at)));
