@@ -2,6 +2,7 @@
 //! Stages collect many of them instead of stopping at the first, and the CLI
 //! prints them sorted by path. This module does not decide what is an error.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -72,20 +73,28 @@ impl fmt::Display for Diagnostics {
 /// Text from scraped files, file names and YAML keys may carry control,
 /// line-breaking or bidi-override characters that would garble or disguise
 /// a terminal line, or forge a line of its own; they are shown as `\u{..}`,
-/// so a diagnostic is always one line.
-pub fn sanitize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+/// so a diagnostic is always one line. Text with none is returned as it is.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
         let bidi =
             matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
-        let breaks = matches!(c, '\u{2028}' | '\u{2029}');
-        if c.is_control() || bidi || breaks {
+        c.is_control() || bidi || matches!(c, '\u{2028}' | '\u{2029}')
+    };
+    // Every such character is an ASCII control or starts with one of these
+    // bytes (U+0080–U+009F, U+061C, U+200E–U+2069): most text has none.
+    let suspect = |b: u8| b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xd8 || b == 0xe2;
+    if !text.bytes().any(suspect) || !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// 1-based line and column (in characters) of a byte offset in `text`.
@@ -125,6 +134,10 @@ mod tests {
         assert_eq!(sanitize("a\u{1b}[31mb\u{202E}c"), "a\\u{1b}[31mb\\u{202e}c");
         assert_eq!(sanitize("讲话"), "讲话");
         assert_eq!(sanitize("a\nb\rc\td\u{85}e\u{2028}"), "a\\u{a}b\\u{d}c\\u{9}d\\u{85}e\\u{2028}");
+        // Each kind the byte prefilter lets through to the character check.
+        assert_eq!(sanitize("\u{7f}\u{9f}\u{61c}\u{200f}\u{2069}"), "\\u{7f}\\u{9f}\\u{61c}\\u{200f}\\u{2069}");
+        // Quotes and dashes share a first byte with the bidi marks and stay.
+        assert!(matches!(sanitize("“脱贫”——…"), Cow::Borrowed("“脱贫”——…")));
     }
 
     #[test]

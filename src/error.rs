@@ -69,7 +69,7 @@ impl Error {
                     line.push_str(&format!(": {c}"));
                     cause = c.source();
                 }
-                vec![crate::diagnostics::sanitize(&line)]
+                vec![crate::diagnostics::sanitize(&line).into_owned()]
             }
         }
     }

@@ -6,6 +6,7 @@
 
 mod cli;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -94,8 +95,9 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let report = build::concordance(&config, &args.request())?;
             print_concordance(&report, args.csv, args.context).map_err(|e| Error::io("write", "standard output", e))?;
             if !cli.quiet {
-                let documents: std::collections::BTreeSet<usize> = report.lines.iter().map(|l| l.doc).collect();
-                eprintln!("{} in {}", count(report.lines.len(), "occurrence"), count(documents.len(), "document"));
+                let mut seen = vec![false; report.documents.len()];
+                let documents = report.lines.iter().filter(|l| !std::mem::replace(&mut seen[l.doc], true)).count();
+                eprintln!("{} in {}", count(report.lines.len(), "occurrence"), count(documents, "document"));
             }
             Ok(())
         }
@@ -135,10 +137,17 @@ fn summary(report: &BuildReport, output: &Path) -> String {
 
 /// A concordance: a line an occurrence, the matches in one column (the
 /// left context padded with ideographic spaces to `context` characters,
-/// which lines up Chinese text), then date and link; or CSV.
+/// which lines up Chinese text), then date and link; or CSV. Written
+/// straight into the buffer: a concordance may have a million lines.
 fn print_concordance(report: &build::ConcordanceReport, csv: bool, context: usize) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let pad = |out: &mut dyn Write, s: &str| -> std::io::Result<()> {
+        for _ in s.chars().count()..context {
+            out.write_all("\u{3000}".as_bytes())?;
+        }
+        Ok(())
+    };
     if csv {
         writeln!(out, "date,title,url,anchor,left,match,right")?;
     }
@@ -146,24 +155,34 @@ fn print_concordance(report: &build::ConcordanceReport, csv: bool, context: usiz
         let (date, url, title) = &report.documents[line.doc];
         let (left, matched, right) = (sanitize(&line.left), sanitize(&line.matched), sanitize(&line.right));
         if csv {
-            let fields = [date, &sanitize(title), url, &line.anchor, &left, &matched, &right];
-            let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-            writeln!(out, "{}", quoted.join(","))?;
+            let fields = [date.as_str(), &sanitize(title), url, &line.anchor, &left, &matched, &right];
+            for (i, field) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                out.write_all(csv_field(field).as_bytes())?;
+            }
+            out.write_all(b"\n")?;
         } else {
-            let pad = |s: &str| "\u{3000}".repeat(context.saturating_sub(s.chars().count()));
-            let hash = if line.anchor.is_empty() { String::new() } else { format!("#{}", line.anchor) };
-            writeln!(out, "{}{left}【{matched}】{right}{}  {date}  {url}{hash}", pad(&left), pad(&right))?;
+            pad(&mut out, &left)?;
+            write!(out, "{left}【{matched}】{right}")?;
+            pad(&mut out, &right)?;
+            write!(out, "  {date}  {url}")?;
+            if !line.anchor.is_empty() {
+                write!(out, "#{}", line.anchor)?;
+            }
+            out.write_all(b"\n")?;
         }
     }
     out.flush()
 }
 
 /// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
-fn csv_field(field: &str) -> String {
+fn csv_field(field: &str) -> Cow<'_, str> {
     if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
+        Cow::Owned(format!("\"{}\"", field.replace('"', "\"\"")))
     } else {
-        field.to_string()
+        Cow::Borrowed(field)
     }
 }
 
@@ -266,7 +285,8 @@ fn describe_changes(changed: &[PathBuf]) -> String {
     if changed.is_empty() {
         return "built".to_string();
     }
-    let names: Vec<String> = changed.iter().take(SHOWN).map(|p| sanitize(&p.display().to_string())).collect();
+    let names: Vec<String> =
+        changed.iter().take(SHOWN).map(|p| sanitize(&p.display().to_string()).into_owned()).collect();
     let more = changed.len().saturating_sub(SHOWN);
     let more = if more > 0 { format!(" and {more} more") } else { String::new() };
     format!("{}{more} changed", names.join(", "))
@@ -292,7 +312,7 @@ impl ProgressBar {
 impl import::Progress for ProgressBar {
     fn file(&self, done: usize, _total: usize, path: &Path) {
         self.0.set_position(done as u64);
-        self.0.set_message(sanitize(&path.display().to_string()));
+        self.0.set_message(sanitize(&path.display().to_string()).into_owned());
     }
 }
 

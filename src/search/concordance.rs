@@ -151,10 +151,18 @@ fn line(doc: usize, term: usize, p: usize, len: usize, text: &BodyText, context:
         term,
         position: p,
         anchor: anchor_id(text.anchor_at(p as u32)),
-        left: chars[from..p].iter().collect(),
-        matched: chars[p..p + len].iter().collect(),
-        right: chars[p + len..to].iter().collect(),
+        left: string_of(&chars[from..p]),
+        matched: string_of(&chars[p..p + len]),
+        right: string_of(&chars[p + len..to]),
     }
+}
+
+/// The characters as a string, allocated once at its length (collecting
+/// reserves a byte a character, and a Han character takes three).
+fn string_of(chars: &[char]) -> String {
+    let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+    s.extend(chars);
+    s
 }
 
 /// Orders lines: documents are numbered newest first, so the oldest first

@@ -14,6 +14,16 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+/// axe-core's script (`AXE_JS`, or where `scripts/test` installs it), to
+/// evaluate in a tab before `axe.run`.
+pub fn axe_source() -> String {
+    let path = std::env::var_os("AXE_JS").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/tools/node_modules/axe-core/axe.min.js")
+    });
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("no axe-core at {}: {e}; run scripts/test, which installs it", path.display()))
+}
+
 /// A static host on 127.0.0.1: `prefix` (`/` or `/archive/`) maps to `dir`;
 /// a folder URL serves its `index.html`.
 pub struct StaticServer {

@@ -2,10 +2,9 @@
 //! finds no serious or critical accessibility violation, and no page asks
 //! anything of another host.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::browser::{Browser, StaticServer};
+use crate::browser::{axe_source, Browser, StaticServer};
 use crate::support::Site;
 
 /// One page of each kind of the bundled archive, and the search page with a query.
@@ -37,14 +36,6 @@ const PAGES: [&str; 20] = [
 
 /// The search page has its results, or its concordance.
 const SEARCHED: &str = "document.querySelectorAll('#search-results li').length > 0 || document.getElementById('search-kwic').dataset.state === 'done'";
-
-fn axe_source() -> String {
-    let path = std::env::var_os("AXE_JS").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/tools/node_modules/axe-core/axe.min.js")
-    });
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("no axe-core at {}: {e}; run scripts/test, which installs it", path.display()))
-}
 
 fn built(language: &str) -> Site {
     let site = Site::bundled_with("language", language);

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use speech_archive::search::{self, Filters};
 
-use crate::browser::Browser;
+use crate::browser::{axe_source, Browser};
 use crate::search::{corpus, results, search_url, served};
 use crate::support::{select, Site};
 
@@ -79,11 +79,7 @@ fn editorial_notes_source_dates_and_distribution_lists_are_searchable() {
 #[test]
 #[ignore = "needs chromium and axe-core; run by scripts/test"]
 fn axe_finds_one_search_landmark_on_the_search_and_404_pages() {
-    let axe =
-        std::fs::read_to_string(std::env::var("AXE_JS").unwrap_or_else(|_| {
-            format!("{}/target/tools/node_modules/axe-core/axe.min.js", env!("CARGO_MANIFEST_DIR"))
-        }))
-        .expect("axe-core: run scripts/test, which installs it");
+    let axe = axe_source();
     let (_site, server, browser) = served(&[], "/");
     let tab = browser.new_tab();
     for page in ["search/?q=%E6%89%B6%E8%B4%AB", "404.html", "speeches/"] {
@@ -175,11 +171,7 @@ const TAP_TARGETS: &str = "(() => {
 #[test]
 #[ignore = "needs chromium and axe-core; run by scripts/test"]
 fn on_a_phone_every_control_of_the_research_tools_is_at_least_24_px() {
-    let axe =
-        std::fs::read_to_string(std::env::var("AXE_JS").unwrap_or_else(|_| {
-            format!("{}/target/tools/node_modules/axe-core/axe.min.js", env!("CARGO_MANIFEST_DIR"))
-        }))
-        .expect("axe-core: run scripts/test, which installs it");
+    let axe = axe_source();
     let (_site, server, browser) = served(&[], "/");
     let tab = browser.new_tab();
     tab.set_viewport(390, 844);

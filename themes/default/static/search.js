@@ -23,10 +23,8 @@
   var facetBox = document.getElementById("search-facets");
   var trendChart = document.getElementById("trend-chart");
   var trendTable = document.getElementById("trend-table");
-  // The CSV link, made here: a link needs the address of its data.
-  var trendCsv = el("a", "trend-csv", document.getElementById("trend-csv-slot").getAttribute("data-label"));
-  trendCsv.id = "trend-csv";
-  trendCsv.download = "trend.csv";
+  // The CSV links, made here: a link needs the address of its data.
+  var trendCsv = csvLink("trend-csv", "trend.csv");
   var sortEl = document.getElementById("search-sort");
   var sortRow = document.getElementById("search-sort-row");
   var trendBox = document.getElementById("search-trend");
@@ -663,6 +661,14 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
+  // A download link `#id.id`, labelled by its slot (`#id-slot`), where it
+  // is put once it has an address.
+  function csvLink(id, filename) {
+    var a = el("a", id, document.getElementById(id + "-slot").getAttribute("data-label"));
+    a.id = id;
+    a.download = filename;
+    return a;
+  }
   // Where the terms occur in text: {marks (per character), first}.
   function findTerms(text, terms) {
     var orig = chars(text);
@@ -1188,9 +1194,7 @@
   var kwicBox = document.getElementById("search-kwic");
   var kwicSort = document.getElementById("kwic-sort");
   var kwicBody = kwicBox.querySelector("#kwic-table tbody");
-  var kwicCsv = el("a", "kwic-csv", document.getElementById("kwic-csv-slot").getAttribute("data-label"));
-  kwicCsv.id = "kwic-csv";
-  kwicCsv.download = "concordance.csv";
+  var kwicCsv = csvLink("kwic-csv", "concordance.csv");
   var kwicCsvUrl = null;
   var kwicPage = 1;
   var kwicResults = null;
