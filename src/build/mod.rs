@@ -155,7 +155,7 @@ fn build_from(config: &Config, inputs: InputStamp, started: Instant) -> Result<(
     let passages = match kept.load() {
         Some(passages) => passages,
         None => {
-            let (found, state) = reuse::find(&archive, &runs, kept.load_state())?;
+            let (found, state) = reuse::find(&archive, &runs, kept.load_state(), Some(&kept))?;
             kept.save(&found);
             kept.save_state(&state);
             found

@@ -20,10 +20,13 @@
 //! build's matching state up to date instead. Matches with the same earlier document and
 //! overlapping places in it are one *passage*, listed from that earliest
 //! document on. Work and memory grow with the text, in two passes over
-//! the prints: the first holds every document's distinct fingerprint
+//! the prints: the first finds every document's distinct fingerprint
 //! hashes (8 bytes each, the hash's 40 bits and the document's number in
 //! one word, about one in ten characters) to learn which hashes two or
-//! more documents hold; the second keeps only those fingerprints (16 bytes
+//! more documents hold; a build spills them to files by their top bits
+//! and writes them sorted, a bucket at a time, to the state's hashes file
+//! (`hashes`), so it holds a 64th of them, and none while it compares;
+//! the second keeps only those fingerprints (16 bytes
 //! each) and the segments that hold them (2 bytes a Han character), so
 //! what is held while pairs are compared grows with the shared text, not
 //! the archive. Hashes are 40 bits, not 32: a chance collision of two
@@ -37,6 +40,7 @@
 //! (`find::numbered`), checked before any is packed.
 
 mod find;
+mod hashes;
 mod prints;
 mod state;
 mod update;
@@ -116,7 +120,15 @@ pub fn families(archive: &Archive) -> Vec<u32> {
 
 /// Finds the passages the archive's documents share; with the `last`
 /// build's [`State`], compares again only what changed (same result).
-pub fn find(archive: &Archive, prints: &dyn Prints, last: Option<State>) -> Result<(Passages, State)> {
+/// With `kept`, the state's hashes are written there as soon as they are
+/// known and the returned state goes without them (see
+/// [`Kept::save_state`]).
+pub fn find(
+    archive: &Archive,
+    prints: &dyn Prints,
+    last: Option<State>,
+    kept: Option<&Kept>,
+) -> Result<(Passages, State)> {
     use std::hash::{Hash, Hasher};
     let family = families(archive);
     let keys: Vec<u64> = archive
@@ -128,7 +140,7 @@ pub fn find(archive: &Archive, prints: &dyn Prints, last: Option<State>) -> Resu
             h.finish()
         })
         .collect();
-    let state = find::matches(prints, &family, &keys, last)?;
+    let state = find::matches(prints, &family, &keys, last, kept.map(|k| k as &dyn find::Keep))?;
     let matches = &state.matches;
     // Passages: matches with the same earlier document and segment whose
     // ranges there overlap (matches are sorted by their earlier side).
@@ -269,24 +281,58 @@ pub struct Kept {
 }
 
 /// What the matching of the last build leaves for the next one
-/// ([`State`]), kept beside the passages (`reuse-state.bin`): any
-/// program's state for this one is ignored.
+/// ([`State`]), kept beside the passages (`reuse-state.bin`), its hashes
+/// apart (`reuse-hashes.bin`, written while the match runs): any
+/// program's state for this one is ignored, and so is a state whose
+/// hashes file is missing, damaged or another build's.
 impl Kept {
     fn state_path(&self) -> std::path::PathBuf {
         self.path.with_file_name("reuse-state.bin")
     }
 
+    fn hashes_path(&self) -> std::path::PathBuf {
+        self.path.with_file_name("reuse-hashes.bin")
+    }
+
+    /// The last build's state, with its hashes.
     pub fn load_state(&self) -> Option<State> {
         if !self.reuse {
             return None;
         }
-        state::decode(&std::fs::read(self.state_path()).ok()?, state_key())
+        let mut state = state::decode(&std::fs::read(self.state_path()).ok()?, state_key())?;
+        if let Some(sum) = state.hashes_kept {
+            let file = std::fs::File::open(self.hashes_path()).ok()?;
+            let len = file.metadata().ok()?.len();
+            let mut from = std::io::BufReader::with_capacity(1 << 16, file);
+            state.hashes = state::read_hashes(&mut from, len, state_key(), sum)?;
+            state.hashes_kept = None;
+        }
+        Some(state)
     }
 
     /// A state that cannot be written is no error (the next build matches
     /// from scratch).
     pub fn save_state(&self, state: &State) {
         let _ = crate::identity::atomic_write_with(&self.state_path(), |out| state::write(state, state_key(), out));
+    }
+}
+
+/// A match's hashes go to `reuse-hashes.bin` (before its state), spilled
+/// on their way in the same folder; a file that cannot be written is no
+/// error (the state holds them).
+impl find::Keep for Kept {
+    fn spill(&self) -> &std::path::Path {
+        self.path.parent().unwrap_or(std::path::Path::new("."))
+    }
+
+    fn hashes(&self, count: u64, fill: &mut find::Fill) -> Option<u64> {
+        let mut sum = None;
+        crate::identity::atomic_write_with(&self.hashes_path(), |out| {
+            sum = Some(state::write_hashes(count, fill, state_key(), out)?);
+            Ok(())
+        })
+        .ok()?;
+        sum
     }
 }
 

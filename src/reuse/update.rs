@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use super::find::{doc_of, hash_of, held, paired, shared_of, Entry, Held, Match, State};
+use super::find::{doc_of, hand_over, hash_of, held, paired, shared_of, Entry, Held, Keep, Match, Shared, State};
 use super::prints::DocPrint;
 use super::verify::{pairs, Loaded};
 use super::Prints;
@@ -17,8 +17,20 @@ use crate::error::Result;
 /// whose seeds that changes are compared again (a pair of unchanged
 /// documents is when a hash they share gains or loses documents that
 /// decide whom it pairs). `None` when too much changed to gain anything,
-/// or when unchanged documents changed order or families.
-pub(super) fn update(prints: &dyn Prints, family: &[u32], keys: &[u64], last: State) -> Result<Option<State>> {
+/// or when unchanged documents changed order or families, or when its
+/// hashes were kept apart and are not with it. The new hashes
+/// go to `keep` once the documents that hold the newly shared are known.
+pub(super) fn update(
+    prints: &dyn Prints,
+    family: &[u32],
+    keys: &[u64],
+    last: State,
+    keep: Option<&dyn Keep>,
+) -> Result<Option<State>> {
+    if last.hashes_kept.is_some() {
+        // Its hashes were kept apart and not read back with it.
+        return Ok(None);
+    }
     let n = keys.len();
     let mut new_of_old = vec![u32::MAX; last.keys.len()];
     let index: HashMap<u64, u32> = keys.iter().enumerate().map(|(d, &k)| (k, d as u32)).collect();
@@ -69,13 +81,12 @@ pub(super) fn update(prints: &dyn Prints, family: &[u32], keys: &[u64], last: St
     let mut hashes = last.hashes;
     hashes.retain_mut(|e| map(doc_of(*e)).map(|d| *e = held(hash_of(*e), d)).is_some());
     merge_into(&mut hashes, &added);
-    let shared = shared_of(&hashes);
+    let shared = Shared::new(shared_of(&hashes));
     let was_shared = |h: u64| {
         let i = last.table.partition_point(|e| e.0 < h);
         last.table.get(i).is_some_and(|e| e.0 == h)
     };
-    let newly: Vec<u64> =
-        affected.iter().copied().filter(|&h| shared.binary_search(&h).is_ok() && !was_shared(h)).collect();
+    let newly: Vec<u64> = affected.iter().copied().filter(|&h| shared.contains(h) && !was_shared(h)).collect();
     // Unchanged documents that now share a hash they held alone: their
     // fingerprints of it are read.
     let mut holders: Vec<u32> = Vec::new();
@@ -86,16 +97,13 @@ pub(super) fn update(prints: &dyn Prints, family: &[u32], keys: &[u64], last: St
     }
     holders.sort_unstable();
     holders.dedup();
+    let (hashes, hashes_kept) = hand_over(hashes, keep);
     let holders: Vec<(u32, DocPrint)> =
         holders.par_iter().map(|&d| Ok((d, prints.doc(d as usize)?))).collect::<Result<_>>()?;
-    let mut table: Vec<Entry> = last
-        .table
-        .iter()
-        .filter(|e| shared.binary_search(&e.0).is_ok())
-        .filter_map(|&(h, o, at)| Some((h, map(o)?, at)))
-        .collect();
+    let mut table: Vec<Entry> =
+        last.table.iter().filter(|e| shared.contains(e.0)).filter_map(|&(h, o, at)| Some((h, map(o)?, at))).collect();
     for (d, p) in &fresh {
-        table.extend(p.prints.iter().filter(|e| shared.binary_search(&e.0).is_ok()).map(|&(h, at)| (h, *d, at)));
+        table.extend(p.prints.iter().filter(|e| shared.contains(e.0)).map(|&(h, at)| (h, *d, at)));
     }
     for (d, p) in &holders {
         table.extend(p.prints.iter().filter(|e| newly.binary_search(&e.0).is_ok()).map(|&(h, at)| (h, *d, at)));
@@ -161,7 +169,7 @@ pub(super) fn update(prints: &dyn Prints, family: &[u32], keys: &[u64], last: St
     }));
     matches.par_sort_unstable();
     matches.dedup();
-    Ok(Some(State { keys: keys.to_vec(), family: family.to_vec(), hashes, table, matches, read }))
+    Ok(Some(State { keys: keys.to_vec(), family: family.to_vec(), hashes, hashes_kept, table, matches, read }))
 }
 
 /// Merges the sorted `b` into the sorted `a`, in place (from the back).

@@ -57,7 +57,7 @@ fn find(archive: &Archive) -> reuse::Passages {
     let inputs = search::inputs(archive, &build_index(archive), &words);
     let store = RunStore::in_memory();
     let runs = inputs.runs(&store).unwrap();
-    reuse::find(archive, &runs, None).unwrap().0
+    reuse::find(archive, &runs, None, None).unwrap().0
 }
 
 #[test]
@@ -157,7 +157,7 @@ fn a_passage_in_more_than_sixteen_speeches_links_each_later_one_to_the_earliest_
     let (index, store) = (build_index(&archive), RunStore::in_memory());
     let inputs = search::inputs(&archive, &index, &words);
     let runs = inputs.runs(&store).unwrap();
-    let (found, state) = reuse::find(&archive, &runs, None).unwrap();
+    let (found, state) = reuse::find(&archive, &runs, None, None).unwrap();
     // Documents are numbered newest first: d00, the oldest, is 24.
     let number = |slug: &str| archive.documents.iter().position(|d| d.slug == slug).unwrap() as u32;
     let linked = |holders: std::ops::Range<usize>| -> BTreeSet<(u32, u32)> {
@@ -202,8 +202,8 @@ fn after_each_edit_the_finder_compares_only_what_changed_and_finds_what_a_clean_
         let (index, store) = (build_index(&archive), RunStore::in_memory());
         let inputs = search::inputs(&archive, &index, &words);
         let runs = inputs.runs(&store).unwrap();
-        let clean = reuse::find(&archive, &runs, None).unwrap();
-        let again = reuse::find(&archive, &runs, last).unwrap();
+        let clean = reuse::find(&archive, &runs, None, None).unwrap();
+        let again = reuse::find(&archive, &runs, last, None).unwrap();
         (clean, again, archive.documents.len())
     };
     let (first, _, _) = run(&docs, None);
@@ -247,6 +247,61 @@ fn after_each_edit_the_finder_compares_only_what_changed_and_finds_what_a_clean_
         assert!(again.1.hashes == clean.1.hashes, "hashes differ after {log:?}");
         assert!(again.1.read * 2 < n, "{} of {n} documents read after {log:?}", again.1.read);
         state = again.1;
+    }
+}
+
+#[test]
+fn with_its_hashes_kept_apart_a_state_updates_as_a_clean_run_finds_and_without_them_matches_from_scratch() {
+    let mut rng = Rng(0x4a5b_5eed);
+    let passages: Vec<String> = (0..4).map(|_| random(&mut rng, THRESHOLD + 20)).collect();
+    let mut docs: Vec<(String, usize, Vec<String>)> =
+        (0..30).map(|i| (format!("d{i:02}"), 2 * i, vec![random(&mut rng, 120), random(&mut rng, 90)])).collect();
+    for (p, passage) in passages.iter().enumerate() {
+        for d in [p, 10 + 3 * p, 29 - p] {
+            docs[d].2.push(format!("{}{passage}", random(&mut rng, 4)));
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let words = Words { language: "zh-CN", t: &Default::default() };
+    let hashes_file = dir.path().join("reuse-hashes.bin");
+    // A build: (clean result, result through the files, documents).
+    let build = |docs: &[(String, usize, Vec<String>)]| {
+        let archive = dated(docs);
+        let (index, store) = (build_index(&archive), RunStore::in_memory());
+        let inputs = search::inputs(&archive, &index, &words);
+        let runs = inputs.runs(&store).unwrap();
+        let kept = reuse::Kept::new(dir.path().join("reuse.bin"), 0, &archive, true);
+        let clean = reuse::find(&archive, &runs, None, None).unwrap();
+        let again = reuse::find(&archive, &runs, kept.load_state(), Some(&kept)).unwrap();
+        assert!(again.0 == clean.0, "passages differ");
+        assert!(again.1.matches == clean.1.matches && again.1.table == clean.1.table, "state differs");
+        assert!(again.1.hashes.is_empty() && again.1.hashes_kept.is_some(), "the hashes went to their file");
+        kept.save_state(&again.1);
+        let loaded = kept.load_state().expect("the state and its hashes read back");
+        assert!(loaded.hashes == clean.1.hashes && loaded.table == clean.1.table, "read back as kept");
+        (again.1.read, archive.documents.len())
+    };
+    let (read, n) = build(&docs);
+    assert_eq!(read, n, "the first build reads every document");
+    docs[7].2[0] = random(&mut rng, 100);
+    let (read, n) = build(&docs);
+    assert!(read * 2 < n, "an edit reads {read} of {n} documents");
+    // The hashes file missing, cut short or another state's: the next
+    // build matches from scratch (reads every document), and finds the same.
+    for (step, what) in ["missing", "cut short", "another state's"].into_iter().enumerate() {
+        let whole = std::fs::read(&hashes_file).unwrap();
+        match step {
+            0 => std::fs::remove_file(&hashes_file).unwrap(),
+            1 => std::fs::write(&hashes_file, &whole[..whole.len() - 8]).unwrap(),
+            _ => {
+                let mut other = whole.clone();
+                other[16] ^= 1;
+                std::fs::write(&hashes_file, other).unwrap()
+            }
+        }
+        docs[11 + step].2[1] = random(&mut rng, 90);
+        let (read, n) = build(&docs);
+        assert_eq!(read, n, "hashes file {what}: a clean match");
     }
 }
 
