@@ -182,20 +182,44 @@ fn dated(docs: &[(String, usize, Vec<String>)]) -> Archive {
     Archive::new(documents, Vec::new())
 }
 
+/// `n` dated documents of random text and `count` passages, passage `p`
+/// appended (after a few random characters) to the documents `holders(p)`.
+#[allow(clippy::type_complexity)]
+fn planted(
+    rng: &mut Rng,
+    n: usize,
+    count: usize,
+    holders: impl Fn(usize) -> Vec<usize>,
+) -> (Vec<String>, Vec<(String, usize, Vec<String>)>) {
+    let passages: Vec<String> = (0..count).map(|_| random(rng, THRESHOLD + 20)).collect();
+    let mut docs: Vec<(String, usize, Vec<String>)> =
+        (0..n).map(|i| (format!("d{i:02}"), 2 * i, vec![random(rng, 120), random(rng, 90)])).collect();
+    for (p, passage) in passages.iter().enumerate() {
+        for d in holders(p) {
+            docs[d].2.push(format!("{}{passage}", random(rng, 4)));
+        }
+    }
+    (passages, docs)
+}
+
 #[test]
 fn after_each_edit_the_finder_compares_only_what_changed_and_finds_what_a_clean_run_finds() {
     let mut rng = Rng(0x1dea_5eed);
-    let passages: Vec<String> = (0..8).map(|_| random(&mut rng, THRESHOLD + 20)).collect();
     // 60 documents; passage 0 in exactly 16 of them (one more and its
     // groups pair each with the earliest only), the others in a few.
-    let mut docs: Vec<(String, usize, Vec<String>)> =
-        (0..60).map(|i| (format!("d{i:02}"), 2 * i, vec![random(&mut rng, 120), random(&mut rng, 90)])).collect();
-    for (p, passage) in passages.iter().enumerate() {
-        let holders = if p == 0 { (0..16).map(|i| 3 * i).collect::<Vec<_>>() } else { vec![p, 20 + 3 * p, 59 - p] };
-        for d in holders {
-            docs[d].2.push(format!("{}{passage}", random(&mut rng, 4)));
-        }
-    }
+    let (passages, mut docs) =
+        planted(
+            &mut rng,
+            60,
+            8,
+            |p| {
+                if p == 0 {
+                    (0..16).map(|i| 3 * i).collect()
+                } else {
+                    vec![p, 20 + 3 * p, 59 - p]
+                }
+            },
+        );
     let words = Words { language: "zh-CN", t: &Default::default() };
     let run = |docs: &[(String, usize, Vec<String>)], last: Option<reuse::State>| {
         let archive = dated(docs);
@@ -253,14 +277,7 @@ fn after_each_edit_the_finder_compares_only_what_changed_and_finds_what_a_clean_
 #[test]
 fn with_its_hashes_kept_apart_a_state_updates_as_a_clean_run_finds_and_without_them_matches_from_scratch() {
     let mut rng = Rng(0x4a5b_5eed);
-    let passages: Vec<String> = (0..4).map(|_| random(&mut rng, THRESHOLD + 20)).collect();
-    let mut docs: Vec<(String, usize, Vec<String>)> =
-        (0..30).map(|i| (format!("d{i:02}"), 2 * i, vec![random(&mut rng, 120), random(&mut rng, 90)])).collect();
-    for (p, passage) in passages.iter().enumerate() {
-        for d in [p, 10 + 3 * p, 29 - p] {
-            docs[d].2.push(format!("{}{passage}", random(&mut rng, 4)));
-        }
-    }
+    let (_, mut docs) = planted(&mut rng, 30, 4, |p| vec![p, 10 + 3 * p, 29 - p]);
     let dir = tempfile::tempdir().unwrap();
     let words = Words { language: "zh-CN", t: &Default::default() };
     let hashes_file = dir.path().join("reuse-hashes.bin");
