@@ -89,14 +89,7 @@ pub fn normalized_stream(doc: &Document, body: &str, stream: &mut Vec<u32>, text
         },
         |t| {
             let (stream, text) = &mut *cell.borrow_mut();
-            let from = stream.len();
-            push(stream, t);
-            // As `push`: room made first (one character a code), then filled.
-            let start = text.chars.len();
-            text.chars.resize(start + (stream.len() - from), ' ');
-            for ((slot, c), &code) in text.chars[start..].iter_mut().zip(t.chars()).zip(&stream[from..]) {
-                *slot = if code == 0 { ' ' } else { c };
-            }
+            push_codes_and_chars(stream, &mut text.chars, t);
         },
     );
     let (stream, text) = cell.into_inner();
@@ -129,6 +122,25 @@ fn push_codes(stream: &mut Vec<u32>, text: &str) {
             Some(&code) => code,
             None => stream_code(c),
         };
+        written += 1;
+    }
+    stream.truncate(start + written);
+}
+
+/// [`push_codes`], and each character as printed beside its code (a
+/// space where the code is 0): the text decoded once for both.
+fn push_codes_and_chars(stream: &mut Vec<u32>, chars: &mut Vec<char>, text: &str) {
+    let codes = stream_codes();
+    let start = stream.len();
+    stream.resize(start + text.len(), 0);
+    chars.reserve(text.len());
+    let mut written = 0;
+    for (code, c) in stream[start..].iter_mut().zip(text.chars()) {
+        *code = match codes.get(c as usize) {
+            Some(&code) => code,
+            None => stream_code(c),
+        };
+        chars.push(if *code == 0 { ' ' } else { c });
         written += 1;
     }
     stream.truncate(start + written);
