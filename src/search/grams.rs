@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use super::codec::{gram_hash, put_varint, Reader};
+use super::codec::{gram_hash, put_varint, write_varint, Reader};
 use super::text::{head_stream, normalized_stream, printed_code, BodyText};
 use crate::model::Document;
 
@@ -291,7 +291,7 @@ impl Indexer {
         self.unigrams.clear();
         self.unigram_documents.clear();
         self.unigram_postings.clear();
-        self.bigram_numbers.clear();
+        self.bigram_numbers.remove_all(&self.bigrams);
         self.bigrams.clear();
         self.bigram_counts.clear();
         self.occurrences.clear();
@@ -312,20 +312,24 @@ impl Indexer {
             ends.push(total);
             total += count as usize;
         }
-        self.grouped.clear();
-        self.grouped.resize(total, 0);
+        // Every slot below `total` is written before it is read: grown
+        // when a run needs more, never zeroed again.
+        if self.grouped.len() < total {
+            self.grouped.resize(total, 0);
+        }
+        let grouped = &mut self.grouped[..total];
         let mut from = 0;
         for (d, &(_, _, to)) in self.documents.iter().enumerate() {
             for &(n, position) in &self.occurrences[from..to] {
                 let end = &mut ends[n as usize];
-                self.grouped[*end] = (d as u64) << 32 | position as u64;
+                grouped[*end] = (d as u64) << 32 | position as u64;
                 *end += 1;
             }
             from = to;
         }
         let mut start = 0;
         for (&key, &end) in self.bigrams.iter().zip(&ends) {
-            let occurrences = &self.grouped[start..end];
+            let occurrences = &grouped[start..end];
             start = end;
             bigram_block(run, key, occurrences, &self.documents, &mut self.parts);
         }
@@ -423,14 +427,22 @@ fn put_counts(docs: &mut Vec<u8>, count: u32, in_head: u32) {
 fn block(run: &mut Run, key: u64, documents: u32, first: u32, last: u32, docs: &[u8], positions: Option<&[u8]>) {
     let b = gram_hash(key) as usize & (run.buckets.len() - 1);
     let out = &mut run.buckets[b];
-    for n in [key, documents as u64, first as u64, (last - first) as u64, docs.len() as u64] {
-        put_varint(out, n);
+    // The head's varints written into a buffer (no room checked per byte),
+    // the block appended in one reserve.
+    let mut head = [0u8; 6 * 10];
+    let mut at = 0;
+    let lengths = [docs.len() as u64, positions.map_or(0, |p| p.len() as u64)];
+    let fields = if positions.is_some() { 6 } else { 5 };
+    for n in
+        [key, documents as u64, first as u64, (last - first) as u64, lengths[0], lengths[1]].into_iter().take(fields)
+    {
+        at += write_varint(&mut head[at..], n);
     }
-    if let Some(positions) = positions {
-        put_varint(out, positions.len() as u64);
-    }
+    let positions = positions.unwrap_or_default();
+    out.reserve(at + docs.len() + positions.len());
+    out.extend_from_slice(&head[..at]);
     out.extend_from_slice(docs);
-    out.extend_from_slice(positions.unwrap_or_default());
+    out.extend_from_slice(positions);
 }
 
 /// Gram key → value, open addressing; keys are spread well enough by a
@@ -473,6 +485,26 @@ impl<V: Copy + Default> KeyTable<V> {
         self.slots.iter().filter(|(k, _)| *k != 0)
     }
 
+    /// Empties the table of `keys`, which it holds, keeping its room: one
+    /// probe a key instead of every slot rewritten. A key it does not hold
+    /// empties it whole.
+    pub fn remove_all(&mut self, keys: &[u64]) {
+        let mask = self.slots.len().wrapping_sub(1);
+        for &key in keys {
+            // Past emptied slots too: a key is where it was put.
+            let mut s = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask;
+            let mut probes = 0;
+            while self.slots.get(s).is_some_and(|slot| slot.0 != key) && probes < self.slots.len() {
+                (s, probes) = ((s + 1) & mask, probes + 1);
+            }
+            match self.slots.get_mut(s).filter(|slot| slot.0 == key) {
+                Some(slot) => *slot = (0, V::default()),
+                None => return self.clear(),
+            }
+        }
+        self.len = 0;
+    }
+
     /// Empties the table, keeping its room.
     pub fn clear(&mut self) {
         self.slots.fill((0, V::default()));
@@ -488,5 +520,26 @@ impl<V: Copy + Default> KeyTable<V> {
         for (k, v) in old.into_iter().filter(|(k, _)| *k != 0) {
             self.entry(k, v);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_emptied_of_its_keys_holds_nothing_and_is_used_again() {
+        let mut table: KeyTable<u32> = KeyTable::default();
+        // Enough keys for clusters: a key found past one emptied before it.
+        let keys: Vec<u64> = (1..=3000u64).map(|k| k * 0x20_0001).collect();
+        for (n, &key) in keys.iter().enumerate() {
+            *table.entry(key, 0) += n as u32 + 1;
+        }
+        table.remove_all(&keys);
+        assert_eq!(table.entries().count(), 0, "every slot emptied");
+        assert_eq!(*table.entry(keys[7], 5), 5, "a key put again is new");
+        // A key it does not hold: emptied whole all the same.
+        table.remove_all(&[keys[8]]);
+        assert_eq!(table.entries().count(), 0);
     }
 }
