@@ -44,6 +44,16 @@ pub fn put_varint(out: &mut Vec<u8>, mut n: u64) {
     out.push(n as u8);
 }
 
+/// The number of a varint of `len` (at most 8) bytes at the start of a
+/// little-endian word: its 7-bit groups joined, the bytes past it ignored.
+#[inline]
+fn gather(word: u64, len: usize) -> u64 {
+    let x = if len == 8 { word } else { word & ((1u64 << (8 * len)) - 1) } & 0x7F7F_7F7F_7F7F_7F7F;
+    let x = (x & 0x007F_007F_007F_007F) | (x & 0x7F00_7F00_7F00_7F00) >> 1;
+    let x = (x & 0x0000_3FFF_0000_3FFF) | (x & 0x3FFF_0000_3FFF_0000) >> 2;
+    (x & 0x0FFF_FFFF) | (x & 0x0FFF_FFFF_0000_0000) >> 4
+}
+
 pub fn varint_len(mut n: u64) -> usize {
     let mut len = 1;
     while n >= 0x80 {
@@ -54,7 +64,7 @@ pub fn varint_len(mut n: u64) -> usize {
 }
 
 /// Writes `n` at the start of `out` (which must have room: 10 bytes
-/// always do); returns its length.
+/// always do), and nothing past it; returns its length.
 pub fn write_varint(out: &mut [u8], mut n: u64) -> usize {
     let mut i = 0;
     while n >= 0x80 {
@@ -77,7 +87,30 @@ impl<'a> Reader<'a> {
         Reader { bytes, at: 0 }
     }
 
+    #[inline]
     pub fn varint(&mut self) -> u64 {
+        // Fast paths: one byte; or at most 8, read as one word.
+        match self.bytes.get(self.at..self.at + 8) {
+            Some(word) => {
+                let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+                if word & 0x80 == 0 {
+                    self.at += 1;
+                    return word & 0x7F;
+                }
+                let ends = !word & 0x8080_8080_8080_8080;
+                if ends != 0 {
+                    let len = ends.trailing_zeros() as usize / 8 + 1;
+                    self.at += len;
+                    return gather(word, len);
+                }
+            }
+            None => {
+                if let Some(&b) = self.bytes.get(self.at).filter(|&&b| b < 0x80) {
+                    self.at += 1;
+                    return b as u64;
+                }
+            }
+        }
         let mut n = 0u64;
         let mut shift = 0;
         while let Some(&b) = self.bytes.get(self.at) {
@@ -183,6 +216,29 @@ mod tests {
         }
         put_varint(&mut out, 300);
         assert_eq!(&out[out.len() - 2..], [0xAC, 0x02]);
+    }
+
+    #[test]
+    fn varints_of_every_length_read_back_in_a_row_and_at_the_end() {
+        let mut numbers: Vec<u64> = (0..64).flat_map(|b| [(1u64 << b) - 1, 1 << b, (1 << b) + 1]).collect();
+        numbers.extend([0x7F, 0x80, 0x3FFF, 0x4000, (1 << 56) - 1, 1 << 56, u64::MAX >> 1, 300, 16_384]);
+        let mut out = Vec::new();
+        for &n in &numbers {
+            put_varint(&mut out, n);
+            let mut room = [0xAAu8; 20];
+            let len = write_varint(&mut room, n);
+            assert_eq!((&room[..len], &room[len..]), (&out[out.len() - len..], &[0xAA; 20][len..]), "{n}");
+        }
+        // Read one after the other: the last ones near the end of the bytes.
+        let mut r = Reader::new(&out);
+        for &n in &numbers {
+            assert_eq!(r.varint(), n);
+        }
+        assert_eq!(r.at, out.len());
+        assert_eq!(r.varint(), 0, "past the end");
+        // Cut short: 0, as the byte loop reads it.
+        assert_eq!(Reader::new(&[0x80, 0x80]).varint(), 0);
+        assert_eq!(Reader::new(&[0xFF; 9]).varint(), 0);
     }
 
     #[test]

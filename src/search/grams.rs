@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use super::codec::{gram_hash, put_varint, write_varint, Reader};
+use super::codec::{gram_hash, put_varint, Reader};
 use super::text::{head_stream, normalized_stream, printed_code, BodyText};
 use crate::model::Document;
 
@@ -427,22 +427,17 @@ fn put_counts(docs: &mut Vec<u8>, count: u32, in_head: u32) {
 fn block(run: &mut Run, key: u64, documents: u32, first: u32, last: u32, docs: &[u8], positions: Option<&[u8]>) {
     let b = gram_hash(key) as usize & (run.buckets.len() - 1);
     let out = &mut run.buckets[b];
-    // The head's varints written into a buffer (no room checked per byte),
-    // the block appended in one reserve.
-    let mut head = [0u8; 6 * 10];
-    let mut at = 0;
-    let lengths = [docs.len() as u64, positions.map_or(0, |p| p.len() as u64)];
-    let fields = if positions.is_some() { 6 } else { 5 };
-    for n in
-        [key, documents as u64, first as u64, (last - first) as u64, lengths[0], lengths[1]].into_iter().take(fields)
-    {
-        at += write_varint(&mut head[at..], n);
+    // Room for the whole block made once: no regrowth while it is written.
+    let positions_part = positions.unwrap_or_default();
+    out.reserve(6 * 10 + docs.len() + positions_part.len());
+    for n in [key, documents as u64, first as u64, (last - first) as u64, docs.len() as u64] {
+        put_varint(out, n);
     }
-    let positions = positions.unwrap_or_default();
-    out.reserve(at + docs.len() + positions.len());
-    out.extend_from_slice(&head[..at]);
+    if positions.is_some() {
+        put_varint(out, positions_part.len() as u64);
+    }
     out.extend_from_slice(docs);
-    out.extend_from_slice(positions);
+    out.extend_from_slice(positions_part);
 }
 
 /// Gram key → value, open addressing; keys are spread well enough by a
