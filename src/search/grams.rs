@@ -291,7 +291,7 @@ impl Indexer {
         self.unigrams.clear();
         self.unigram_documents.clear();
         self.unigram_postings.clear();
-        self.bigram_numbers.remove_all(&self.bigrams);
+        self.bigram_numbers.remove_all(self.bigrams.iter().copied());
         self.bigrams.clear();
         self.bigram_counts.clear();
         self.occurrences.clear();
@@ -483,9 +483,9 @@ impl<V: Copy + Default> KeyTable<V> {
     /// Empties the table of `keys`, which it holds, keeping its room: one
     /// probe a key instead of every slot rewritten. A key it does not hold
     /// empties it whole.
-    pub fn remove_all(&mut self, keys: &[u64]) {
+    pub fn remove_all(&mut self, keys: impl IntoIterator<Item = u64>) {
         let mask = self.slots.len().wrapping_sub(1);
-        for &key in keys {
+        for key in keys {
             // Past emptied slots too: a key is where it was put.
             let mut s = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask;
             let mut probes = 0;
@@ -530,11 +530,11 @@ mod tests {
         for (n, &key) in keys.iter().enumerate() {
             *table.entry(key, 0) += n as u32 + 1;
         }
-        table.remove_all(&keys);
+        table.remove_all(keys.iter().copied());
         assert_eq!(table.entries().count(), 0, "every slot emptied");
         assert_eq!(*table.entry(keys[7], 5), 5, "a key put again is new");
         // A key it does not hold: emptied whole all the same.
-        table.remove_all(&[keys[8]]);
+        table.remove_all([keys[8]]);
         assert_eq!(table.entries().count(), 0);
     }
 }

@@ -357,7 +357,7 @@ impl Runs<'_> {
     /// What `read` reads of run `n`; when its file fails (damaged, cut
     /// short, unreadable), the run is indexed again, once, and read from
     /// that. The run's digests are the same: they are those of its inputs.
-    pub(crate) fn read<'s, T>(&'s self, n: usize, read: impl Fn(&'s Stored) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<'s, T>(&'s self, n: usize, mut read: impl FnMut(&'s Stored) -> Result<T>) -> Result<T> {
         match read(self.get(n)) {
             Ok(value) => Ok(value),
             Err(first) => {
@@ -439,7 +439,7 @@ fn damaged(run: usize) -> crate::error::Error {
     crate::error::Error::io("read", format!("search run {run}"), std::io::Error::other("cut short or damaged"))
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 

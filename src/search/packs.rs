@@ -9,13 +9,13 @@
 //! commonest grams' entries for the client to read with the page.
 
 use crate::error::Result;
-use std::borrow::Cow;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use super::codec::{gram_hash, put_varint, varint_len, write_varint};
 use super::grams::{read_block, KeyTable};
-use super::{file_fingerprint, lists, Runs};
+use super::{file_fingerprint, lists, lock, Runs};
 use crate::identity::Fingerprint;
 
 /// Grams a directory file lists, about: a few kilobytes.
@@ -94,13 +94,17 @@ pub fn pack(runs: &Runs, settings: u64, put: &Put, keep: &Keep) -> Result<usize>
             .collect(),
         None => (0..buckets).map(|_| None).collect(),
     };
+    // One grouping's working memory a thread, reused bucket after bucket.
+    let scratch: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
     let directories = loop {
         let grouped: Vec<(usize, Vec<Lists>)> = (0..buckets)
             .into_par_iter()
             .filter(|&b| have[b].is_none())
             .map(|b| {
-                let blocks = (0..runs.len()).map(|n| runs.read(n, |s| s.bucket(b))).collect::<Result<Vec<_>>>()?;
-                let bucket = group(&blocks);
+                let mut mine = lock(&scratch).pop().unwrap_or_default();
+                let bucket = read_and_group(runs, b, &mut mine);
+                lock(&scratch).push(mine);
+                let bucket = bucket?;
                 put(format!("d/{b}.bin"), fingerprints[b], bucket.documents)?;
                 put(format!("p/{b}.bin"), fingerprints[b], bucket.positions)?;
                 Ok((b, bucket.grams))
@@ -272,27 +276,53 @@ fn directory(grams: &[&Lists]) -> Vec<u8> {
     out
 }
 
-/// A block as the second pass needs it: its gram's number, its run, the
+/// A block as the second pass needs it: its gram's number, the
 /// difference of its first document from the gram's document before, and
-/// where its two parts are in its run's bucket.
+/// where its two parts are, one after the other, in the bucket's bytes.
 struct Part {
     gram: u32,
-    run: u32,
     delta: u32,
-    parts: [std::ops::Range<usize>; 2],
+    at: usize,
+    lens: [u32; 2],
 }
 
-/// A bucket's blocks (every run's, in run order) → its grams' lists. A
-/// first pass numbers the grams and measures every list; a second writes
-/// each block's parts once, in place: a documents part behind its first
-/// document's difference, a positions part as it is.
-fn group(runs: &[Cow<'_, [u8]>]) -> Bucket {
-    let mut numbers = KeyTable::default();
-    // Per gram: key, documents, last document, bytes of its two lists.
-    let mut grams: Vec<(u64, u32, u32, [usize; 2])> = Vec::new();
-    let mut parts: Vec<Part> = Vec::new();
-    for (run, bytes) in runs.iter().enumerate() {
-        let mut at = 0;
+/// A grouping's working memory, kept between buckets: every run's blocks
+/// of the bucket, one after the other, the grams' numbers, what is known
+/// of each gram and each block.
+#[derive(Default)]
+struct Scratch {
+    blocks: Vec<u8>,
+    numbers: KeyTable<u32>,
+    /// Per gram: key, documents, last document, bytes of its two lists.
+    grams: Vec<(u64, u32, u32, [usize; 2])>,
+    parts: Vec<Part>,
+    cursor: Vec<[usize; 2]>,
+}
+
+/// Bucket `b` of every run, read into `scratch`, grouped.
+fn read_and_group(runs: &Runs, b: usize, scratch: &mut Scratch) -> Result<Bucket> {
+    let mut ends = Vec::with_capacity(runs.len());
+    let mut at = 0;
+    for n in 0..runs.len() {
+        at += runs.read(n, |s| s.read_into(b, &mut scratch.blocks, at))?;
+        ends.push(at);
+    }
+    Ok(group(&ends, scratch))
+}
+
+/// A bucket's blocks (every run's, in run order, in `scratch.blocks`, the
+/// runs ending at `ends`) → its grams' lists. A first pass numbers the
+/// grams and measures every list; a second writes each block's parts
+/// once, in place: a documents part behind its first document's
+/// difference, a positions part as it is.
+fn group(ends: &[usize], scratch: &mut Scratch) -> Bucket {
+    let Scratch { blocks, numbers, grams, parts, cursor } = scratch;
+    numbers.remove_all(grams.iter().map(|g| g.0));
+    grams.clear();
+    parts.clear();
+    let mut at = 0;
+    for &end in ends {
+        let bytes = &blocks[..end];
         while let Some(block) = read_block(bytes, &mut at) {
             let g = *numbers.entry(block.key, grams.len() as u32);
             if g as usize == grams.len() {
@@ -301,15 +331,16 @@ fn group(runs: &[Cow<'_, [u8]>]) -> Bucket {
             let gram = &mut grams[g as usize];
             // Differences from the document before, the first from −1.
             let delta = block.first.wrapping_sub(gram.2);
+            let lens = [block.parts[0].len(), block.parts[1].len()];
             gram.1 += block.documents;
             gram.2 = block.last;
-            gram.3[0] += varint_len(delta as u64) + block.parts[0].len();
-            gram.3[1] += block.parts[1].len();
-            parts.push(Part { gram: g, run: run as u32, delta, parts: block.parts });
+            gram.3[0] += varint_len(delta as u64) + lens[0];
+            gram.3[1] += lens[1];
+            parts.push(Part { gram: g, delta, at: block.parts[0].start, lens: lens.map(|l| l as u32) });
         }
     }
     let mut size = [0, 0];
-    let mut cursor: Vec<[usize; 2]> = Vec::with_capacity(grams.len());
+    cursor.clear();
     let lists: Vec<Lists> = grams
         .iter()
         .map(|&(key, df, _, lens)| {
@@ -321,18 +352,17 @@ fn group(runs: &[Cow<'_, [u8]>]) -> Bucket {
         })
         .collect();
     let mut out = [vec![0u8; size[0]], vec![0u8; size[1]]];
-    for (g, (l, &(_, df, _, _))) in lists.iter().zip(&grams).enumerate() {
+    for (g, (l, &(_, df, _, _))) in lists.iter().zip(grams.iter()).enumerate() {
         cursor[g][0] += write_varint(&mut out[0][l.at[0].start..], df as u64);
     }
-    for part in &parts {
+    for part in parts.iter() {
         let c = &mut cursor[part.gram as usize];
-        let bytes = &runs[part.run as usize];
-        let [d, p] = &part.parts;
+        let [d, p] = part.lens.map(|l| l as usize);
         let at = c[0] + write_varint(&mut out[0][c[0]..], part.delta as u64);
-        out[0][at..at + d.len()].copy_from_slice(&bytes[d.clone()]);
-        c[0] = at + d.len();
-        out[1][c[1]..c[1] + p.len()].copy_from_slice(&bytes[p.clone()]);
-        c[1] += p.len();
+        out[0][at..at + d].copy_from_slice(&blocks[part.at..part.at + d]);
+        c[0] = at + d;
+        out[1][c[1]..c[1] + p].copy_from_slice(&blocks[part.at + d..part.at + d + p]);
+        c[1] += p;
     }
     let [documents, positions] = out;
     Bucket { grams: lists, documents, positions }
@@ -407,7 +437,29 @@ mod tests {
                 indexer.run(1).buckets.remove(0)
             })
             .collect();
-        let bucket = group(&runs.iter().map(|r| Cow::Borrowed(&r[..])).collect::<Vec<_>>());
+        let ends = |runs: &[Vec<u8>]| -> Vec<usize> {
+            runs.iter()
+                .scan(0, |end, r| {
+                    *end += r.len();
+                    Some(*end)
+                })
+                .collect()
+        };
+        let mut scratch = Scratch { blocks: runs.concat(), ..Default::default() };
+        let bucket = group(&ends(&runs), &mut scratch);
+        // The same working memory used again, for the runs in another
+        // order: as a fresh one groups them.
+        let mut other = runs.clone();
+        other.swap(0, 2);
+        scratch.blocks = other.concat();
+        let again = group(&ends(&other), &mut scratch);
+        let fresh = group(&ends(&other), &mut Scratch { blocks: other.concat(), ..Default::default() });
+        let keys = |b: &Bucket| b.grams.iter().map(|l| (l.key, l.at.clone())).collect::<Vec<_>>();
+        assert_eq!(
+            (keys(&again), &again.documents, &again.positions),
+            (keys(&fresh), &fresh.documents, &fresh.positions)
+        );
+        assert_ne!(keys(&again), keys(&bucket), "another order of grams");
         for gram in [['扶', '贫'], ['脱', '贫'], ['扶', '\0'], ['讲', '话']] {
             let lists = bucket.grams.iter().find(|l| l.key == key_of(&gram)).expect("every gram listed");
             let (documents, positions) =

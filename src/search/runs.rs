@@ -240,6 +240,31 @@ impl Stored {
         }
     }
 
+    /// Section `s` whole into `buf` from `at` on, checked as [`Stored::bucket`]
+    /// checks it; returns its length. `buf` is grown when short and never
+    /// zeroed where it has room: one buffer serves section after section.
+    pub fn read_into(&self, s: usize, buf: &mut Vec<u8>, at: usize) -> crate::error::Result<usize> {
+        match &self.place {
+            Place::Memory(sections) => {
+                let section = &sections[s];
+                room(buf, at + section.len())[at..].copy_from_slice(section);
+                Ok(section.len())
+            }
+            Place::File { file, path, data, offsets, checked } => {
+                let len = (offsets[s + 1] - offsets[s]) as usize;
+                let bytes = &mut room(buf, at + len)[at..];
+                file.read_exact_at(bytes, data + offsets[s]).map_err(|_| damaged(path))?;
+                if !checked[s].load(Ordering::Relaxed) {
+                    if xxh3_64(bytes) != self.hashes[s] {
+                        return Err(damaged(path));
+                    }
+                    checked[s].store(true, Ordering::Relaxed);
+                }
+                Ok(len)
+            }
+        }
+    }
+
     /// Section `s` whole (bucket `s`'s blocks, for a bucket), checked
     /// against its digest the first time it is read from the file.
     pub fn bucket(&self, s: usize) -> crate::error::Result<Cow<'_, [u8]>> {
@@ -258,6 +283,14 @@ impl Stored {
             }
         }
     }
+}
+
+/// The first `len` bytes of `buf`, grown to hold them when short.
+fn room(buf: &mut Vec<u8>, len: usize) -> &mut [u8] {
+    if buf.len() < len {
+        buf.resize(len, 0);
+    }
+    &mut buf[..len]
 }
 
 /// A run file whose bytes do not match its header.
@@ -299,6 +332,9 @@ mod tests {
         assert_eq!(&reused.prints().unwrap()[..], b"prints");
         assert_eq!(&reused.prints_range(1..3).unwrap()[..], b"ri");
         assert_eq!(&reused.digests().unwrap()[..], b"dg");
+        let mut buf = b"01234567890".to_vec();
+        assert_eq!(reused.read_into(1, &mut buf, 2).unwrap(), 100);
+        assert_eq!((&buf[..2], &buf[2..]), (&b"01"[..], &run().buckets[1][..]), "read after what it keeps");
         assert!(store.earlier(3, 4).is_some() && store.earlier(3, 8).is_none(), "any key, the same buckets");
         assert!(store.reuse(3, 43, 4).is_none(), "other inputs");
         assert!(store.reuse(3, 42, 8).is_none(), "other bucket count");
@@ -328,6 +364,7 @@ mod tests {
         let taken = store.reuse(0, 7, 4).expect("the header is whole");
         assert!(taken.bucket(3).is_err(), "the damaged bucket");
         assert!(taken.bucket(3).is_err(), "still damaged when read again");
+        assert!(taken.read_into(3, &mut Vec::new(), 0).is_err(), "read into a buffer: damaged too");
         assert_eq!(&taken.bucket(2).unwrap()[..], &run().buckets[2][..]);
         assert_eq!(&taken.prints_range(1..3).unwrap()[..], b"ri");
         bytes[last] ^= 1;
