@@ -61,7 +61,7 @@ pub(super) fn bytes(s: &Shared, page: &PagePlan, fingerprint: Fingerprint, sink:
             let permalink = url(doc);
             match format {
                 DocFile::Markdown => Arc::unwrap_or_clone(s.file(i)?),
-                DocFile::Text => text(doc, &permalink, &s.body(i)?).into_bytes(),
+                DocFile::Text => text(doc, &permalink, &s.plain_text(i)?).into_bytes(),
                 DocFile::Csl => pretty(&json!([crate::cite::csl_json(doc, &permalink)])),
                 DocFile::Ris => crate::cite::ris(doc, &permalink).into_bytes(),
                 DocFile::Bibtex => crate::cite::bibtex(doc, &permalink).into_bytes(),
@@ -276,8 +276,8 @@ fn pretty(value: &Value) -> Vec<u8> {
 }
 
 /// A document as plain text: a header of its metadata, then its body's
-/// blocks, a blank line between them.
-fn text(doc: &Document, permalink: &str, body: &str) -> String {
+/// blocks, a blank line between them (`plain`).
+fn text(doc: &Document, permalink: &str, plain: &str) -> String {
     let mut head = vec![doc.title.clone()];
     let mut line: Vec<String> = doc.speakers.clone();
     line.extend(doc.speaker_title.clone());
@@ -298,7 +298,7 @@ fn text(doc: &Document, permalink: &str, body: &str) -> String {
     // Pushed, not `format!`ted: the formatter pads a whole body slowly.
     let mut out = head.join("\n");
     out.push_str("\n\n");
-    out.push_str(&crate::markdown::plain_text(body));
+    out.push_str(plain);
     out.push('\n');
     out
 }
