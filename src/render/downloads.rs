@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -50,9 +50,25 @@ pub(super) fn fingerprint(s: &Shared, page: &PagePlan) -> Option<Fingerprint> {
     Some(Fingerprint::of_json(s.seed, &(&page.url, inputs)))
 }
 
-/// The bytes of a download whose inputs hash to `fingerprint`; `sink`
-/// holds what the last build wrote.
-pub(super) fn bytes(s: &Shared, page: &PagePlan, fingerprint: Fingerprint, sink: &dyn Sink) -> Result<Vec<u8>, Error> {
+/// Writes the download `page`, whose inputs hash to `fingerprint`, into
+/// `sink` (which holds what the last build wrote) at `rel`. `texts.jsonl`,
+/// the whole archive's text, is written line by line, never whole in
+/// memory.
+pub(super) fn write(
+    s: &Shared,
+    page: &PagePlan,
+    rel: &str,
+    fingerprint: Fingerprint,
+    sink: &dyn Sink,
+) -> Result<(), Error> {
+    if page.kind == PageKind::Data(DataFile::Jsonl) {
+        return sink.write_page_with(rel, fingerprint, &mut |out| texts(s, rel, fingerprint, sink, out));
+    }
+    sink.write_page(rel, fingerprint, &bytes(s, page)?)
+}
+
+/// The bytes of a download other than `texts.jsonl`.
+fn bytes(s: &Shared, page: &PagePlan) -> Result<Vec<u8>, Error> {
     let archive = s.views.archive;
     let url = |d: &Document| format!("{}{}", s.config.site.base_url, crate::index::document_url(d));
     Ok(match page.kind {
@@ -75,7 +91,6 @@ pub(super) fn bytes(s: &Shared, page: &PagePlan, fingerprint: Fingerprint, sink:
         PageKind::Data(DataFile::Json) => {
             pretty(&Value::Array(archive.documents.iter().map(|d| Value::Object(table::row(d, &url(d)))).collect()))
         }
-        PageKind::Data(DataFile::Jsonl) => texts(s, &page.output_path(), fingerprint, sink)?,
         PageKind::Data(DataFile::Package) => pretty(&package(s)),
         PageKind::Raw(r) => {
             let name = &archive.raw_files[r].name;
@@ -90,32 +105,33 @@ pub(super) fn bytes(s: &Shared, page: &PagePlan, fingerprint: Fingerprint, sink:
 /// inputs of the file they make up, then per line its key and length.
 const TEXTS_LINES: &str = "texts-lines.bin";
 
-/// `texts.jsonl`, a line per document. A line whose document, URL and
-/// program are those of a line in the file the last build wrote (found
-/// through [`TEXTS_LINES`]) is copied from it, not made again: an edit
-/// reads and serializes only the edited documents' texts.
-fn texts(s: &Shared, rel: &str, fingerprint: Fingerprint, sink: &dyn Sink) -> Result<Vec<u8>, Error> {
+/// `texts.jsonl`, a line per document, written into `out`. A line whose
+/// document, URL and program are those of a line in the file the last
+/// build wrote (found through [`TEXTS_LINES`]) is copied from it, not made
+/// again: an edit reads and serializes only the edited documents' texts.
+fn texts(s: &Shared, rel: &str, fingerprint: Fingerprint, sink: &dyn Sink, out: &mut dyn Write) -> Result<(), Error> {
     let archive = s.views.archive;
     let path = cache_dir(&archive.root).join(TEXTS_LINES);
     let mut earlier = earlier_lines(&path, rel, sink);
-    let mut out = Vec::new();
+    let mut line = Vec::new();
     let mut lines = Vec::with_capacity(archive.documents.len());
     for (i, d) in archive.documents.iter().enumerate() {
         let url = format!("{}{}", s.config.site.base_url, crate::index::document_url(d));
         let key = Fingerprint::of_json(s.seed, &(&url, d.digest, &d.slug)).0;
-        let start = out.len();
+        line.clear();
         let copied = earlier
             .as_mut()
-            .is_some_and(|(file, known)| known.get(&key).is_some_and(|&(at, len)| copy_line(file, at, len, &mut out)));
+            .is_some_and(|(file, known)| known.get(&key).is_some_and(|&(at, len)| copy_line(file, at, len, &mut line)));
         if !copied {
-            out.truncate(start);
-            write_line(&mut out, &table::row(d, &url), &crate::markdown::blocks(&archive.body(i)?));
-            out.push(b'\n');
+            line.clear();
+            write_line(&mut line, &table::row(d, &url), &crate::markdown::blocks(&archive.body(i)?));
+            line.push(b'\n');
         }
-        lines.push((key, (out.len() - start) as u64));
+        out.write_all(&line).map_err(|e| Error::io("write", rel, e))?;
+        lines.push((key, line.len() as u64));
     }
     save_lines(&path, fingerprint, &lines);
-    Ok(out)
+    Ok(())
 }
 
 /// Appends the line of `len` bytes at `at` in `file` to `out`: false when
