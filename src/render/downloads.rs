@@ -11,6 +11,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use super::context::Shared;
@@ -105,33 +106,62 @@ fn bytes(s: &Shared, page: &PagePlan) -> Result<Vec<u8>, Error> {
 /// inputs of the file they make up, then per line its key and length.
 const TEXTS_LINES: &str = "texts-lines.bin";
 
+/// Documents whose lines of `texts.jsonl` are made together, in parallel,
+/// and then written in order: enough to keep every worker busy, few enough
+/// to hold (a few megabytes).
+const TEXTS_CHUNK: usize = 128;
+
 /// `texts.jsonl`, a line per document, written into `out`. A line whose
 /// document, URL and program are those of a line in the file the last
 /// build wrote (found through [`TEXTS_LINES`]) is copied from it, not made
 /// again: an edit reads and serializes only the edited documents' texts.
+/// The other lines are made a chunk at a time on all workers: one worker
+/// alone would make the archive's whole text at the end of the render.
 fn texts(s: &Shared, rel: &str, fingerprint: Fingerprint, sink: &dyn Sink, out: &mut dyn Write) -> Result<(), Error> {
     let archive = s.views.archive;
     let path = cache_dir(&archive.root).join(TEXTS_LINES);
-    let mut earlier = earlier_lines(&path, rel, sink);
-    let mut line = Vec::new();
+    let (mut file, known) = earlier_lines(&path, rel, sink).map_or((None, HashMap::new()), |(f, k)| (Some(f), k));
+    let url = |d: &Document| format!("{}{}", s.config.site.base_url, crate::index::document_url(d));
     let mut lines = Vec::with_capacity(archive.documents.len());
-    for (i, d) in archive.documents.iter().enumerate() {
-        let url = format!("{}{}", s.config.site.base_url, crate::index::document_url(d));
-        let key = Fingerprint::of_json(s.seed, &(&url, d.digest, &d.slug)).0;
-        line.clear();
-        let copied = earlier
-            .as_mut()
-            .is_some_and(|(file, known)| known.get(&key).is_some_and(|&(at, len)| copy_line(file, at, len, &mut line)));
-        if !copied {
-            line.clear();
-            write_line(&mut line, &table::row(d, &url), &crate::markdown::blocks(&archive.body(i)?));
-            line.push(b'\n');
+    for first in (0..archive.documents.len()).step_by(TEXTS_CHUNK) {
+        let chunk = first..(first + TEXTS_CHUNK).min(archive.documents.len());
+        // Per document: its key, and its line unless the last file has it.
+        let made = chunk
+            .into_par_iter()
+            .map(|i| {
+                let d = &archive.documents[i];
+                let key = Fingerprint::of_json(s.seed, &(url(d), d.digest, &d.slug)).0;
+                Ok((i, key, if known.contains_key(&key) { None } else { Some(text_line(s, i, &url(d))?) }))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        for (i, key, line) in made {
+            let line = match line {
+                Some(line) => line,
+                None => {
+                    let mut line = Vec::new();
+                    let at = known.get(&key).copied();
+                    if at.zip(file.as_mut()).is_some_and(|((at, len), f)| copy_line(f, at, len, &mut line)) {
+                        line
+                    } else {
+                        text_line(s, i, &url(&archive.documents[i]))?
+                    }
+                }
+            };
+            out.write_all(&line).map_err(|e| Error::io("write", rel, e))?;
+            lines.push((key, line.len() as u64));
         }
-        out.write_all(&line).map_err(|e| Error::io("write", rel, e))?;
-        lines.push((key, line.len() as u64));
     }
     save_lines(&path, fingerprint, &lines);
     Ok(())
+}
+
+/// Document `i`'s line of `texts.jsonl`, its permalink `url`.
+fn text_line(s: &Shared, i: usize, url: &str) -> Result<Vec<u8>, Error> {
+    let archive = s.views.archive;
+    let mut line = Vec::new();
+    write_line(&mut line, &table::row(&archive.documents[i], url), &crate::markdown::blocks(&archive.body(i)?));
+    line.push(b'\n');
+    Ok(line)
 }
 
 /// Appends the line of `len` bytes at `at` in `file` to `out`: false when
