@@ -158,8 +158,17 @@ fn texts(s: &Shared, rel: &str, fingerprint: Fingerprint, sink: &dyn Sink, out: 
 /// Document `i`'s line of `texts.jsonl`, its permalink `url`.
 fn text_line(s: &Shared, i: usize, url: &str) -> Result<Vec<u8>, Error> {
     let archive = s.views.archive;
+    // The body borrowed from memory or from the file, not copied.
+    let file;
+    let markdown = match archive.documents[i].body.text() {
+        Some(body) => body,
+        None => {
+            file = archive.file(i)?;
+            archive.body_in(i, &file)?
+        }
+    };
     let mut line = Vec::new();
-    write_line(&mut line, &table::row(&archive.documents[i], url), &crate::markdown::blocks(&archive.body(i)?));
+    write_line(&mut line, &table::row(&archive.documents[i], url), &crate::markdown::blocks(markdown));
     line.push(b'\n');
     Ok(line)
 }
