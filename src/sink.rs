@@ -17,6 +17,20 @@ pub trait Sink: Sync {
     /// Writes a rendered page whose inputs hash to `fingerprint`.
     fn write_page(&self, rel: &str, fingerprint: Fingerprint, bytes: &[u8]) -> Result<()>;
 
+    /// Writes a page made in pieces by `fill` (a file too large to hold
+    /// whole in memory), whose inputs hash to `fingerprint`. By default the
+    /// pieces are gathered and handed to [`Sink::write_page`].
+    fn write_page_with(
+        &self,
+        rel: &str,
+        fingerprint: Fingerprint,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<()>,
+    ) -> Result<()> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes)?;
+        self.write_page(rel, fingerprint, &bytes)
+    }
+
     /// True when the previous build wrote `rel` from the same inputs and the
     /// file is still as it left it: the page need not be rendered again.
     fn keep(&self, _rel: &str, _fingerprint: Fingerprint) -> bool {

@@ -103,6 +103,11 @@ pub(crate) fn options() -> Options {
 /// the parser to the HTML writer, changed on the way; nothing is buffered
 /// but a code block's text.
 pub fn render_markdown(markdown: &str) -> RenderedBody {
+    render(markdown, None)
+}
+
+/// [`render_markdown`], each event also handed to `blocks` as parsed.
+fn render(markdown: &str, mut blocks: Option<&mut BlockBuilder>) -> RenderedBody {
     let mut out = RenderedBody { html: String::with_capacity(markdown.len() * 9 / 8), ..Default::default() };
     let mut toc = Vec::new();
     let (mut paragraphs, mut characters, mut sections) = (0, 0, 0);
@@ -113,6 +118,9 @@ pub fn render_markdown(markdown: &str) -> RenderedBody {
     // Per open link or image: whether it was dropped (images may sit in links).
     let mut links: Vec<bool> = Vec::new();
     let events = Parser::new_ext(markdown, options()).into_offset_iter().filter_map(|(event, range)| {
+        if let Some(blocks) = blocks.as_deref_mut() {
+            blocks.push(&event);
+        }
         if let Event::Text(t) = &event {
             characters += t.chars().filter(|c| crate::script::is_han(*c)).count();
         }
@@ -209,26 +217,49 @@ pub struct Block {
 
 /// The body's blocks in order, with the anchors the page gives them.
 pub fn blocks(markdown: &str) -> Vec<Block> {
-    let mut blocks: Vec<Block> = Vec::new();
-    let mut open: Vec<usize> = Vec::new();
-    let (mut paragraphs, mut sections) = (0, 0);
-    let start = |blocks: &mut Vec<Block>, open: &mut Vec<usize>, anchor: Option<String>, heading: bool| {
-        blocks.push(Block { anchor, heading, text: String::new() });
-        open.push(blocks.len() - 1);
-    };
+    let mut blocks = BlockBuilder::default();
     for event in Parser::new_ext(markdown, options()) {
+        blocks.push(&event);
+    }
+    blocks.finish()
+}
+
+/// [`render_markdown`] and [`blocks`] of one body from one parse: for a
+/// caller that needs both (a document's page and its plain text).
+pub fn render_markdown_and_blocks(markdown: &str) -> (RenderedBody, Vec<Block>) {
+    let mut blocks = BlockBuilder::default();
+    let body = render(markdown, Some(&mut blocks));
+    (body, blocks.finish())
+}
+
+/// [`blocks`] made from the parser's events one at a time, so that the
+/// events [`render_markdown`] turns into HTML can make them on the way.
+#[derive(Default)]
+struct BlockBuilder {
+    blocks: Vec<Block>,
+    /// The blocks still open, innermost last.
+    open: Vec<usize>,
+    paragraphs: usize,
+    sections: usize,
+}
+
+impl BlockBuilder {
+    fn start(&mut self, anchor: Option<String>, heading: bool) {
+        self.blocks.push(Block { anchor, heading, text: String::new() });
+        self.open.push(self.blocks.len() - 1);
+    }
+
+    fn push(&mut self, event: &Event) {
         match event {
             Event::Start(Tag::Paragraph) => {
-                paragraphs += 1;
-                start(&mut blocks, &mut open, Some(format!("p-{paragraphs}")), false);
+                self.paragraphs += 1;
+                self.start(Some(format!("p-{}", self.paragraphs)), false);
             }
             Event::Start(Tag::Heading { .. }) => {
-                sections += 1;
-                start(&mut blocks, &mut open, Some(format!("s-{sections}")), true);
+                self.sections += 1;
+                self.start(Some(format!("s-{}", self.sections)), true);
             }
-            Event::Start(Tag::Item | Tag::TableRow | Tag::TableHead | Tag::CodeBlock(_)) => {
-                start(&mut blocks, &mut open, None, false)
-            }
+            Event::Start(Tag::Item | Tag::TableRow | Tag::TableHead | Tag::CodeBlock(_)) => self.start(None, false),
             Event::End(
                 TagEnd::Paragraph
                 | TagEnd::Heading(_)
@@ -237,25 +268,25 @@ pub fn blocks(markdown: &str) -> Vec<Block> {
                 | TagEnd::TableHead
                 | TagEnd::CodeBlock,
             ) => {
-                open.pop();
+                self.open.pop();
             }
             Event::End(TagEnd::TableCell) => {
-                if let Some(&b) = open.last() {
-                    blocks[b].text.push_str(" | ");
+                if let Some(&b) = self.open.last() {
+                    self.blocks[b].text.push_str(" | ");
                 }
             }
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                if open.is_empty() {
-                    start(&mut blocks, &mut open, None, false);
+                if self.open.is_empty() {
+                    self.start(None, false);
                 }
-                let b = *open.last().unwrap_or(&0);
-                blocks[b].text.push_str(&t);
+                let b = *self.open.last().unwrap_or(&0);
+                self.blocks[b].text.push_str(t);
             }
             // A line break inside a paragraph: nothing between Chinese
             // characters, a space between words of other scripts.
             Event::SoftBreak | Event::HardBreak => {
-                if let Some(&b) = open.last() {
-                    let text = &mut blocks[b].text;
+                if let Some(&b) = self.open.last() {
+                    let text = &mut self.blocks[b].text;
                     if text.chars().last().is_some_and(|c| c.is_ascii_alphanumeric() || c == ',') {
                         text.push(' ');
                     }
@@ -264,16 +295,25 @@ pub fn blocks(markdown: &str) -> Vec<Block> {
             _ => {}
         }
     }
-    for b in &mut blocks {
-        b.text = b.text.trim_end_matches(" | ").trim().to_string();
+
+    fn finish(self) -> Vec<Block> {
+        let mut blocks = self.blocks;
+        for b in &mut blocks {
+            b.text = b.text.trim_end_matches(" | ").trim().to_string();
+        }
+        blocks.retain(|b| !b.text.is_empty() || b.anchor.is_some());
+        blocks
     }
-    blocks.retain(|b| !b.text.is_empty() || b.anchor.is_some());
-    blocks
 }
 
 /// The body as plain text: its blocks, a blank line between them.
 pub fn plain_text(markdown: &str) -> String {
-    blocks(markdown).iter().map(|b| b.text.as_str()).collect::<Vec<_>>().join("\n\n")
+    joined(&blocks(markdown))
+}
+
+/// Blocks as plain text, a blank line between them.
+pub fn joined(blocks: &[Block]) -> String {
+    blocks.iter().map(|b| b.text.as_str()).collect::<Vec<_>>().join("\n\n")
 }
 
 #[cfg(test)]
@@ -333,6 +373,19 @@ mod tests {
             assert!(page.html.contains(&format!("id=\"{a}\"")), "{a}");
         }
         assert_eq!(plain_text("甲\n\n## 乙\n"), "甲\n\n乙");
+    }
+
+    #[test]
+    fn one_parse_gives_the_page_and_the_blocks_that_two_would() {
+        let md = "同志们：\n\n## 一、形势\n\n第一段\nline two\n\n- 甲\n- 乙\n\n> 引文[^1]\n\n\
+                  | a | b |\n|---|---|\n| 1 | 2 |\n\n```rust\nfn x() {}\n```\n\n<b>粗</b> `代码` \
+                  [a](javascript:x) ![b](https://a.cn/b.png) ~~删~~\n\n### （一）\n\n[^1]: 注释\n";
+        for text in [md, "", "文字", "## 只有标题\n", "- 甲\n  - 乙\n"] {
+            let (body, blocks) = render_markdown_and_blocks(text);
+            assert_eq!(body, render_markdown(text), "{text}");
+            assert_eq!(blocks, super::blocks(text), "{text}");
+            assert_eq!(joined(&blocks), plain_text(text), "{text}");
+        }
     }
 
     #[test]

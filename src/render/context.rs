@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::identity::Fingerprint;
 use crate::index::{FacetKey, Paginator};
-use crate::markdown::{render_markdown, RejectedLink};
+use crate::markdown::{render_markdown, render_markdown_and_blocks, RejectedLink, RenderedBody};
 
 /// How many documents the home page and each feed show.
 const LATEST: usize = 20;
@@ -39,6 +39,10 @@ const MENU: [FacetKey; 5] = [FacetKey::City, FacetKey::Year, FacetKey::Theme, Fa
 
 /// A worker's last document file: its number and its bytes.
 type LastFile = Mutex<Option<(usize, Arc<Vec<u8>>)>>;
+
+/// A worker's last document body rendered for a page that has not yet
+/// taken it: the document's number and the body.
+type LastBody = Mutex<Option<(usize, RenderedBody)>>;
 
 /// What every page's context draws on, built once per build.
 pub(super) struct Shared<'a> {
@@ -79,6 +83,10 @@ pub(super) struct Shared<'a> {
     /// document's downloads and pages sit together in the plan, and one
     /// worker renders them in a row, reading the file once, not once each.
     last_file: Vec<LastFile>,
+    /// Per worker thread, the body its plain-text download parsed, rendered
+    /// for the document's page in the same parse: the page comes after
+    /// the download in the plan, on the same worker.
+    last_body: Vec<LastBody>,
 }
 
 impl<'a> Shared<'a> {
@@ -152,6 +160,7 @@ impl<'a> Shared<'a> {
             passages,
             family: crate::reuse::families(archive),
             last_file: (0..rayon::current_num_threads()).map(|_| Mutex::new(None)).collect(),
+            last_body: (0..rayon::current_num_threads()).map(|_| Mutex::new(None)).collect(),
         }
     }
 
@@ -183,6 +192,41 @@ impl<'a> Shared<'a> {
         }
         let file = self.file(i)?;
         Ok(Cow::Owned(archive.body_in(i, &file)?.to_string()))
+    }
+
+    /// Document `i`'s body as plain text (its blocks, a blank line between
+    /// them), from a parse that also renders the body for its page, kept
+    /// for [`Shared::rendered_body`] on this worker.
+    pub(super) fn plain_text(&self, i: usize) -> Result<String, Error> {
+        // The body borrowed from memory or from the file, not copied.
+        let archive = self.views.archive;
+        let file;
+        let markdown = match archive.documents[i].body.text() {
+            Some(body) => body,
+            None => {
+                file = self.file(i)?;
+                archive.body_in(i, &file)?
+            }
+        };
+        let (body, blocks) = render_markdown_and_blocks(markdown);
+        if let Some(slot) = rayon::current_thread_index().and_then(|t| self.last_body.get(t)) {
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some((i, body));
+        }
+        Ok(crate::markdown::joined(&blocks))
+    }
+
+    /// Document `i`'s body rendered: the one [`Shared::plain_text`] left on
+    /// this worker, or rendered now.
+    fn rendered_body(&self, i: usize) -> Result<RenderedBody, Error> {
+        if let Some(slot) = rayon::current_thread_index().and_then(|t| self.last_body.get(t)) {
+            let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+            if slot.as_ref().is_some_and(|(last, _)| *last == i) {
+                if let Some((_, body)) = slot.take() {
+                    return Ok(body);
+                }
+            }
+        }
+        Ok(render_markdown(&self.body(i)?))
     }
 
     /// Reports a problem that does not stop the build (printed as
@@ -482,10 +526,11 @@ impl PageContext {
     /// shared passages after it.
     fn give_document(&mut self, s: &Shared, page: &PagePlan, i: usize, scratch: &mut Context) -> Result<(), Error> {
         let mut view = document_view(s, i);
-        let markdown = s.body(i)?;
-        let body = render_markdown(&markdown);
-        let doc = &s.views.archive.documents[i];
-        s.warn_links(&doc.path, &markdown, doc.body_line, &body.rejected);
+        let body = s.rendered_body(i)?;
+        if !body.rejected.is_empty() {
+            let doc = &s.views.archive.documents[i];
+            s.warn_links(&doc.path, &s.body(i)?, doc.body_line, &body.rejected);
+        }
         (view.body_html, view.toc, view.paragraphs, view.characters) =
             (body.html, body.toc, body.paragraphs, body.characters);
         // Each paragraph's shared passages, after it.

@@ -7,10 +7,11 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use super::context::Shared;
@@ -50,9 +51,25 @@ pub(super) fn fingerprint(s: &Shared, page: &PagePlan) -> Option<Fingerprint> {
     Some(Fingerprint::of_json(s.seed, &(&page.url, inputs)))
 }
 
-/// The bytes of a download whose inputs hash to `fingerprint`; `sink`
-/// holds what the last build wrote.
-pub(super) fn bytes(s: &Shared, page: &PagePlan, fingerprint: Fingerprint, sink: &dyn Sink) -> Result<Vec<u8>, Error> {
+/// Writes the download `page`, whose inputs hash to `fingerprint`, into
+/// `sink` (which holds what the last build wrote) at `rel`. `texts.jsonl`,
+/// the whole archive's text, is written line by line, never whole in
+/// memory.
+pub(super) fn write(
+    s: &Shared,
+    page: &PagePlan,
+    rel: &str,
+    fingerprint: Fingerprint,
+    sink: &dyn Sink,
+) -> Result<(), Error> {
+    if page.kind == PageKind::Data(DataFile::Jsonl) {
+        return sink.write_page_with(rel, fingerprint, &mut |out| texts(s, rel, fingerprint, sink, out));
+    }
+    sink.write_page(rel, fingerprint, &bytes(s, page)?)
+}
+
+/// The bytes of a download other than `texts.jsonl`.
+fn bytes(s: &Shared, page: &PagePlan) -> Result<Vec<u8>, Error> {
     let archive = s.views.archive;
     let url = |d: &Document| format!("{}{}", s.config.site.base_url, crate::index::document_url(d));
     Ok(match page.kind {
@@ -61,7 +78,7 @@ pub(super) fn bytes(s: &Shared, page: &PagePlan, fingerprint: Fingerprint, sink:
             let permalink = url(doc);
             match format {
                 DocFile::Markdown => Arc::unwrap_or_clone(s.file(i)?),
-                DocFile::Text => text(doc, &permalink, &s.body(i)?).into_bytes(),
+                DocFile::Text => text(doc, &permalink, &s.plain_text(i)?).into_bytes(),
                 DocFile::Csl => pretty(&json!([crate::cite::csl_json(doc, &permalink)])),
                 DocFile::Ris => crate::cite::ris(doc, &permalink).into_bytes(),
                 DocFile::Bibtex => crate::cite::bibtex(doc, &permalink).into_bytes(),
@@ -75,7 +92,6 @@ pub(super) fn bytes(s: &Shared, page: &PagePlan, fingerprint: Fingerprint, sink:
         PageKind::Data(DataFile::Json) => {
             pretty(&Value::Array(archive.documents.iter().map(|d| Value::Object(table::row(d, &url(d)))).collect()))
         }
-        PageKind::Data(DataFile::Jsonl) => texts(s, &page.output_path(), fingerprint, sink)?,
         PageKind::Data(DataFile::Package) => pretty(&package(s)),
         PageKind::Raw(r) => {
             let name = &archive.raw_files[r].name;
@@ -90,32 +106,71 @@ pub(super) fn bytes(s: &Shared, page: &PagePlan, fingerprint: Fingerprint, sink:
 /// inputs of the file they make up, then per line its key and length.
 const TEXTS_LINES: &str = "texts-lines.bin";
 
-/// `texts.jsonl`, a line per document. A line whose document, URL and
-/// program are those of a line in the file the last build wrote (found
-/// through [`TEXTS_LINES`]) is copied from it, not made again: an edit
-/// reads and serializes only the edited documents' texts.
-fn texts(s: &Shared, rel: &str, fingerprint: Fingerprint, sink: &dyn Sink) -> Result<Vec<u8>, Error> {
+/// Documents whose lines of `texts.jsonl` are made together, in parallel,
+/// and then written in order: enough to keep every worker busy, few enough
+/// to hold (a few megabytes).
+const TEXTS_CHUNK: usize = 128;
+
+/// `texts.jsonl`, a line per document, written into `out`. A line whose
+/// document, URL and program are those of a line in the file the last
+/// build wrote (found through [`TEXTS_LINES`]) is copied from it, not made
+/// again: an edit reads and serializes only the edited documents' texts.
+/// The other lines are made a chunk at a time on all workers: one worker
+/// alone would make the archive's whole text at the end of the render.
+fn texts(s: &Shared, rel: &str, fingerprint: Fingerprint, sink: &dyn Sink, out: &mut dyn Write) -> Result<(), Error> {
     let archive = s.views.archive;
     let path = cache_dir(&archive.root).join(TEXTS_LINES);
-    let mut earlier = earlier_lines(&path, rel, sink);
-    let mut out = Vec::new();
+    let (mut file, known) = earlier_lines(&path, rel, sink).map_or((None, HashMap::new()), |(f, k)| (Some(f), k));
+    let url = |d: &Document| format!("{}{}", s.config.site.base_url, crate::index::document_url(d));
     let mut lines = Vec::with_capacity(archive.documents.len());
-    for (i, d) in archive.documents.iter().enumerate() {
-        let url = format!("{}{}", s.config.site.base_url, crate::index::document_url(d));
-        let key = Fingerprint::of_json(s.seed, &(&url, d.digest, &d.slug)).0;
-        let start = out.len();
-        let copied = earlier
-            .as_mut()
-            .is_some_and(|(file, known)| known.get(&key).is_some_and(|&(at, len)| copy_line(file, at, len, &mut out)));
-        if !copied {
-            out.truncate(start);
-            write_line(&mut out, &table::row(d, &url), &crate::markdown::blocks(&archive.body(i)?));
-            out.push(b'\n');
+    for first in (0..archive.documents.len()).step_by(TEXTS_CHUNK) {
+        let chunk = first..(first + TEXTS_CHUNK).min(archive.documents.len());
+        // Per document: its key, and its line unless the last file has it.
+        let made = chunk
+            .into_par_iter()
+            .map(|i| {
+                let d = &archive.documents[i];
+                let key = Fingerprint::of_json(s.seed, &(url(d), d.digest, &d.slug)).0;
+                Ok((i, key, if known.contains_key(&key) { None } else { Some(text_line(s, i, &url(d))?) }))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        for (i, key, line) in made {
+            let line = match line {
+                Some(line) => line,
+                None => {
+                    let mut line = Vec::new();
+                    let at = known.get(&key).copied();
+                    if at.zip(file.as_mut()).is_some_and(|((at, len), f)| copy_line(f, at, len, &mut line)) {
+                        line
+                    } else {
+                        text_line(s, i, &url(&archive.documents[i]))?
+                    }
+                }
+            };
+            out.write_all(&line).map_err(|e| Error::io("write", rel, e))?;
+            lines.push((key, line.len() as u64));
         }
-        lines.push((key, (out.len() - start) as u64));
     }
     save_lines(&path, fingerprint, &lines);
-    Ok(out)
+    Ok(())
+}
+
+/// Document `i`'s line of `texts.jsonl`, its permalink `url`.
+fn text_line(s: &Shared, i: usize, url: &str) -> Result<Vec<u8>, Error> {
+    let archive = s.views.archive;
+    // The body borrowed from memory or from the file, not copied.
+    let file;
+    let markdown = match archive.documents[i].body.text() {
+        Some(body) => body,
+        None => {
+            file = archive.file(i)?;
+            archive.body_in(i, &file)?
+        }
+    };
+    let mut line = Vec::new();
+    write_line(&mut line, &table::row(&archive.documents[i], url), &crate::markdown::blocks(markdown));
+    line.push(b'\n');
+    Ok(line)
 }
 
 /// Appends the line of `len` bytes at `at` in `file` to `out`: false when
@@ -276,8 +331,8 @@ fn pretty(value: &Value) -> Vec<u8> {
 }
 
 /// A document as plain text: a header of its metadata, then its body's
-/// blocks, a blank line between them.
-fn text(doc: &Document, permalink: &str, body: &str) -> String {
+/// blocks, a blank line between them (`plain`).
+fn text(doc: &Document, permalink: &str, plain: &str) -> String {
     let mut head = vec![doc.title.clone()];
     let mut line: Vec<String> = doc.speakers.clone();
     line.extend(doc.speaker_title.clone());
@@ -298,7 +353,7 @@ fn text(doc: &Document, permalink: &str, body: &str) -> String {
     // Pushed, not `format!`ted: the formatter pads a whole body slowly.
     let mut out = head.join("\n");
     out.push_str("\n\n");
-    out.push_str(&crate::markdown::plain_text(body));
+    out.push_str(plain);
     out.push('\n');
     out
 }

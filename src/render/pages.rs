@@ -253,8 +253,7 @@ pub fn render_site(
                         return None;
                     }
                     rendered.fetch_add(1, Ordering::Relaxed);
-                    let bytes = super::downloads::bytes(&shared, page, fingerprint, sink);
-                    return bytes.and_then(|b| sink.write_page(&rel, fingerprint, &b)).err();
+                    return super::downloads::write(&shared, page, &rel, fingerprint, sink).err();
                 }
                 if sink.may_keep() && sink.keep(&rel, context_for(&shared, page, false).1.fingerprint) {
                     return None;

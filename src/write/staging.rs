@@ -53,6 +53,36 @@ impl Staging {
         }
         std::fs::write(path, bytes)
     }
+
+    /// The file `rel` of the staging tree, created (with its folders) for
+    /// writing in pieces.
+    fn create(&self, rel: &str) -> io::Result<(PathBuf, std::fs::File)> {
+        let path = safe_join(&self.dir, rel)?;
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        let file = std::fs::File::create(&path)?;
+        Ok((path, file))
+    }
+}
+
+/// A writer that passes bytes on and hashes them on the way, as
+/// [`Fingerprint::of_bytes`] would hash them all at once.
+struct Hashing<W> {
+    inner: W,
+    hash: xxhash_rust::xxh3::Xxh3,
+}
+
+impl<W: io::Write> io::Write for Hashing<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(bytes)?;
+        self.hash.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 impl Drop for Staging {
@@ -390,6 +420,33 @@ impl Sink for Output {
         self.record(rel, Entry { inputs: fingerprint, bytes: digest, size: 0, mtime_ns: 0 });
         Ok(())
     }
+
+    /// [`Sink::write_page`] for a file written in pieces straight into the
+    /// staging tree, hashed on the way; a file that turns out to be the
+    /// last build's is removed again and linked like `write_page`'s.
+    fn write_page_with(
+        &self,
+        rel: &str,
+        fingerprint: Fingerprint,
+        fill: &mut dyn FnMut(&mut dyn io::Write) -> Result<()>,
+    ) -> Result<()> {
+        safe_join(&self.output, rel).map_err(|e| Error::io("write", rel, e))?;
+        let failed = |e| Error::io("write", self.staging.dir.join(rel), e);
+        let (path, file) = self.staging.create(rel).map_err(failed)?;
+        let mut out =
+            Hashing { inner: io::BufWriter::with_capacity(1 << 20, file), hash: xxhash_rust::xxh3::Xxh3::new() };
+        fill(&mut out)?;
+        out.inner.into_inner().map_err(|e| failed(e.into_error()))?;
+        let digest = Fingerprint(out.hash.digest());
+        if let Some(entry) = self.previous(rel).filter(|e| e.bytes == digest) {
+            std::fs::remove_file(&path).map_err(failed)?;
+            self.record(rel, Entry { inputs: fingerprint, ..entry.clone() });
+            return Ok(());
+        }
+        self.written.fetch_add(1, Ordering::Relaxed);
+        self.record(rel, Entry { inputs: fingerprint, bytes: digest, size: 0, mtime_ns: 0 });
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -463,6 +520,67 @@ mod tests {
         assert_eq!(names, ["a/index.html", "c/index.html", "sitemap.xml"]);
         assert_eq!(inode("a/index.html"), a, "an unchanged file is the same file, linked");
         assert!(!out.join("b").exists(), "a page no longer made is gone");
+    }
+
+    #[test]
+    fn a_page_written_in_pieces_is_written_and_linked_as_a_whole_one_is() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let pieces = |text: &'static str| {
+            move |w: &mut dyn io::Write| -> Result<()> {
+                for piece in text.as_bytes().chunks(3) {
+                    w.write_all(piece).map_err(|e| Error::io("write", "x", e))?;
+                }
+                Ok(())
+            }
+        };
+        let first = open(tmp.path(), 1);
+        first.write_page_with("data/a.jsonl", Fingerprint(10), &mut pieces("{\"a\":1}\n{\"b\":2}\n")).unwrap();
+        first.write_page_with("data/b.jsonl", Fingerprint(20), &mut pieces("B")).unwrap();
+        let report = first.commit(InputStamp::default(), (0, 0)).unwrap();
+        assert_eq!(report.written, 2);
+        let entry = |rel: &str| {
+            Manifest::load(&Manifest::path(tmp.path(), &out, Marker::read(&out).unwrap().build))
+                .unwrap()
+                .files
+                .get(rel)
+                .map(|e| (e.inputs, e.bytes))
+        };
+        let digest = Fingerprint::of_bytes(b"{\"a\":1}\n{\"b\":2}\n");
+        assert_eq!(entry("data/a.jsonl"), Some((Fingerprint(10), digest)), "hashed as if whole");
+        let inode = |rel: &str| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(out.join(rel)).unwrap());
+        let a = inode("data/a.jsonl");
+
+        // New inputs, the same bytes: the last build's file, linked.
+        let second = open(tmp.path(), 1);
+        second.write_page_with("data/a.jsonl", Fingerprint(11), &mut pieces("{\"a\":1}\n{\"b\":2}\n")).unwrap();
+        second.write_page_with("data/b.jsonl", Fingerprint(21), &mut pieces("C")).unwrap();
+        let report = second.commit(InputStamp::default(), (0, 0)).unwrap();
+        assert_eq!((report.written, report.removed), (1, 0));
+        assert_eq!(inode("data/a.jsonl"), a, "the same bytes are the same file, linked");
+        assert_eq!(entry("data/a.jsonl"), Some((Fingerprint(11), digest)));
+        assert_eq!(
+            tree(&out),
+            [("data/a.jsonl".into(), "{\"a\":1}\n{\"b\":2}\n".into()), ("data/b.jsonl".into(), "C".into())]
+        );
+    }
+
+    #[test]
+    fn a_page_written_in_pieces_reaches_the_disk_before_it_is_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let o = open(tmp.path(), 1);
+        let staged = publish::staging_path(&tmp.path().join("public")).join("data/big.jsonl");
+        let mut on_disk = 0;
+        o.write_page_with("data/big.jsonl", Fingerprint(1), &mut |w| {
+            for _ in 0..4 {
+                w.write_all(&[b'x'; 1 << 20]).map_err(|e| Error::io("write", "x", e))?;
+            }
+            on_disk = std::fs::metadata(&staged).map_or(0, |m| m.len());
+            Ok(())
+        })
+        .unwrap();
+        assert!(on_disk >= 3 << 20, "{on_disk} bytes on disk while the page was being made");
+        assert_eq!(std::fs::metadata(&staged).unwrap().len(), 4 << 20);
     }
 
     #[test]
