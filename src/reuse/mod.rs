@@ -460,3 +460,49 @@ fn decode(bytes: &[u8]) -> Option<Passages> {
     }
     (b.1 == bytes.len()).then_some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_passages_read_back_as_saved_even_longer_than_a_written_piece_and_a_damaged_file_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let kept = Kept { path: dir.path().join("reuse.bin"), key: 7, reuse: true };
+        // A text and a document list each longer than the 64 KB pieces
+        // `encode` hands over.
+        let long: String = "扶贫".repeat(40_000);
+        let docs: Vec<(u32, u32)> = (0..20_000).map(|d| (d, d % 5)).collect();
+        let passages = vec![
+            Passage {
+                docs: vec![(3, 1), (0, 2)],
+                families: 2,
+                length: 31,
+                text: "甲".repeat(31),
+                phrase: Some("甲甲甲甲".into()),
+                derived: false,
+            },
+            Passage { docs: docs.clone(), families: 20_000, length: 80_000, text: long, phrase: None, derived: true },
+        ];
+        let mut of_doc = vec![Vec::new(); 20_000];
+        for (n, p) in passages.iter().enumerate() {
+            for &(d, a) in &p.docs {
+                of_doc[d as usize].push((a, n as u32));
+            }
+        }
+        let passages = Passages { passages, of_doc };
+        kept.save(&passages);
+        assert_eq!(kept.load(), Some(passages.clone()));
+        // The file is the checksummed encoding, whole.
+        let mut bytes = std::fs::read(&kept.path).unwrap();
+        assert_eq!(&bytes[..8], MAGIC);
+        assert_eq!(u64::from_le_bytes(bytes[16..24].try_into().unwrap()), xxhash_rust::xxh3::xxh3_64(&bytes[24..]));
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&kept.path, &bytes).unwrap();
+        assert_eq!(kept.load(), None);
+        let other = Kept { path: kept.path.clone(), key: 8, reuse: true };
+        kept.save(&passages);
+        assert_eq!(other.load(), None);
+    }
+}
