@@ -163,7 +163,8 @@ pub fn matches(
                 let from = table.len();
                 let held = p.prints.iter().filter(|e| shared.contains(e.0));
                 table.extend(held.map(|&(h, at)| (h, (first + i) as u32, at)));
-                texts.push(Some(Loaded::new(p, &table[from..])));
+                // One that shares nothing is compared with none.
+                texts.push((table.len() > from).then(|| Loaded::new(p, &table[from..])));
             }
             Ok((table, texts))
         },
@@ -175,8 +176,8 @@ pub fn matches(
     )?;
     drop(shared);
     table.par_sort_unstable();
-    let matches = pairs(&table, family, &texts, |_, _| true);
     let read = texts.len();
+    let (matches, table) = pairs(table, family, &texts, |_, _| true);
     Ok(State { keys: keys.to_vec(), family: family.to_vec(), hashes, hashes_kept, table, matches, read })
 }
 

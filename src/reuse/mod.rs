@@ -369,42 +369,58 @@ impl Kept {
     }
 
     /// Keeps `passages` for the next build; a cache that cannot be written
-    /// is no error (the next build finds them again).
+    /// is no error (the next build finds them again). They are encoded
+    /// twice, for the checksum and then into the file, never held encoded
+    /// (as much again as the passages, 76 MB at 100,000 generated speeches).
     pub fn save(&self, passages: &Passages) {
-        let body = encode(passages);
-        let mut bytes = Vec::with_capacity(24 + body.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend(self.key.to_le_bytes());
-        bytes.extend(xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
-        bytes.extend(body);
-        let _ = crate::identity::atomic_write(&self.path, &bytes);
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let _ = encode(passages, &mut |bytes| {
+            h.update(bytes);
+            Ok(())
+        });
+        let _ = crate::identity::atomic_write_with(&self.path, |out| {
+            out.write_all(MAGIC)?;
+            out.write_all(&self.key.to_le_bytes())?;
+            out.write_all(&h.digest().to_le_bytes())?;
+            encode(passages, &mut |bytes| out.write_all(bytes))
+        });
     }
 }
 
-fn encode(p: &Passages) -> Vec<u8> {
-    let mut out = Vec::new();
-    let put = |out: &mut Vec<u8>, n: u32| out.extend(n.to_le_bytes());
-    let text = |out: &mut Vec<u8>, s: &str| {
-        out.extend((s.len() as u32).to_le_bytes());
-        out.extend(s.as_bytes());
+/// `p`'s bytes, handed to `out` 64 KB at a time.
+fn encode(p: &Passages, out: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> std::io::Result<()> {
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
+    let mut flush = |buf: &mut Vec<u8>, at_least: usize| -> std::io::Result<()> {
+        if buf.len() >= at_least {
+            out(buf)?;
+            buf.clear();
+        }
+        Ok(())
     };
-    put(&mut out, p.of_doc.len() as u32);
-    put(&mut out, p.passages.len() as u32);
+    let put = |buf: &mut Vec<u8>, n: u32| buf.extend(n.to_le_bytes());
+    let text = |buf: &mut Vec<u8>, s: &str| {
+        buf.extend((s.len() as u32).to_le_bytes());
+        buf.extend(s.as_bytes());
+    };
+    put(&mut buf, p.of_doc.len() as u32);
+    put(&mut buf, p.passages.len() as u32);
     for x in &p.passages {
-        put(&mut out, x.families);
-        put(&mut out, x.length);
-        out.push(x.derived as u8 | (x.phrase.is_some() as u8) << 1);
-        text(&mut out, &x.text);
+        put(&mut buf, x.families);
+        put(&mut buf, x.length);
+        buf.push(x.derived as u8 | (x.phrase.is_some() as u8) << 1);
+        text(&mut buf, &x.text);
         if let Some(phrase) = &x.phrase {
-            text(&mut out, phrase);
+            text(&mut buf, phrase);
         }
-        put(&mut out, x.docs.len() as u32);
+        put(&mut buf, x.docs.len() as u32);
         for &(d, a) in &x.docs {
-            put(&mut out, d);
-            put(&mut out, a);
+            put(&mut buf, d);
+            put(&mut buf, a);
+            flush(&mut buf, 1 << 16)?;
         }
+        flush(&mut buf, 1 << 16)?;
     }
-    out
+    flush(&mut buf, 1)
 }
 
 /// Reads what [`encode`] wrote; `None` when it does not read back.
@@ -443,4 +459,50 @@ fn decode(bytes: &[u8]) -> Option<Passages> {
         out.passages.push(Passage { docs: list, families, length, text, phrase, derived: flags & 1 != 0 });
     }
     (b.1 == bytes.len()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_passages_read_back_as_saved_even_longer_than_a_written_piece_and_a_damaged_file_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let kept = Kept { path: dir.path().join("reuse.bin"), key: 7, reuse: true };
+        // A text and a document list each longer than the 64 KB pieces
+        // `encode` hands over.
+        let long: String = "扶贫".repeat(40_000);
+        let docs: Vec<(u32, u32)> = (0..20_000).map(|d| (d, d % 5)).collect();
+        let passages = vec![
+            Passage {
+                docs: vec![(3, 1), (0, 2)],
+                families: 2,
+                length: 31,
+                text: "甲".repeat(31),
+                phrase: Some("甲甲甲甲".into()),
+                derived: false,
+            },
+            Passage { docs: docs.clone(), families: 20_000, length: 80_000, text: long, phrase: None, derived: true },
+        ];
+        let mut of_doc = vec![Vec::new(); 20_000];
+        for (n, p) in passages.iter().enumerate() {
+            for &(d, a) in &p.docs {
+                of_doc[d as usize].push((a, n as u32));
+            }
+        }
+        let passages = Passages { passages, of_doc };
+        kept.save(&passages);
+        assert_eq!(kept.load(), Some(passages.clone()));
+        // The file is the checksummed encoding, whole.
+        let mut bytes = std::fs::read(&kept.path).unwrap();
+        assert_eq!(&bytes[..8], MAGIC);
+        assert_eq!(u64::from_le_bytes(bytes[16..24].try_into().unwrap()), xxhash_rust::xxh3::xxh3_64(&bytes[24..]));
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&kept.path, &bytes).unwrap();
+        assert_eq!(kept.load(), None);
+        let other = Kept { path: kept.path.clone(), key: 8, reuse: true };
+        kept.save(&passages);
+        assert_eq!(other.load(), None);
+    }
 }

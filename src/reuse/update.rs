@@ -161,7 +161,7 @@ pub(super) fn update(
         texts[d as usize] = Some(l);
     }
     let compare = |doc: u32, other: u32| !same[doc as usize] || !same[other as usize] || again.contains(&(doc, other));
-    let mut matches = pairs(&table, family, &texts, compare);
+    let (mut matches, table) = pairs(table, family, &texts, compare);
     matches.extend(last.matches.iter().filter_map(|m| {
         let (src, dst) = (map(m.src.0)?, map(m.dst.0)?);
         (!again.contains(&(dst, src)))

@@ -11,26 +11,25 @@ use rayon::prelude::*;
 use super::find::{Entry, Match, ALL_PAIRS};
 use super::prints::{DocPrint, K, THRESHOLD};
 
-/// What a hash's group pairs a document with.
-enum Group {
-    /// The earliest document holding it, and where.
-    Earliest(u32, u32),
-    /// Its entries (document, position), in `members[range]`.
-    All(std::ops::Range<u32>),
-}
-
 /// The matches of the pairs `compare` names, from the table of shared
-/// fingerprints (sorted) and the texts of the documents compared.
+/// fingerprints (sorted) and the texts of the documents compared; the
+/// table is given back as it came. It is worked on in place, not copied
+/// (it is the largest thing the match holds): each entry's hash is
+/// replaced by its group's number while the documents are gone through in
+/// reading order, then put back and the table sorted again.
 pub(super) fn pairs(
-    table: &[Entry],
+    mut table: Vec<Entry>,
     family: &[u32],
     texts: &[Option<Loaded>],
     compare: impl Fn(u32, u32) -> bool + Sync,
-) -> Vec<Match> {
-    let mut table = table.to_vec();
-    // Each entry's hash becomes its group's number; entries of hashes only
-    // one document holds are dropped.
-    let mut groups: Vec<Group> = Vec::new();
+) -> (Vec<Match>, Vec<Entry>) {
+    // Each entry's hash becomes its group's number; groups are numbered in
+    // hash order and `hashes` gives each its hash back. What a group pairs
+    // a document with, `members[groups[g]..groups[g + 1]]` as (document,
+    // position): every earlier document that holds the hash when a few do,
+    // the earliest when many do, none when one does.
+    let mut groups: Vec<u32> = vec![0];
+    let mut hashes: Vec<u64> = Vec::new();
     let mut members: Vec<(u32, u32)> = Vec::new();
     let mut start = 0;
     while start < table.len() {
@@ -41,12 +40,15 @@ pub(super) fn pairs(
         for i in 0..entries.len() {
             docs += (i == 0 || entries[i].1 != entries[i - 1].1) as usize;
         }
-        let number = if docs < 2 {
-            u64::MAX
-        } else if docs <= ALL_PAIRS {
+        if docs > ALL_PAIRS {
+            // Sorted by document: the last is the earliest; its first
+            // occurrence of the k-gram.
+            let last = entries[entries.len() - 1].1;
+            let at = entries.iter().find(|e| e.1 == last).map_or(0, |e| e.2);
+            members.push((last, at));
+        } else if docs >= 2 {
             // Of each family, its earliest document (a reprint and its
             // original hold the same text; the original stands for both).
-            let from = members.len() as u32;
             let mut earliest: Vec<(u32, u32)> = Vec::new();
             for e in entries.iter().rev() {
                 if !earliest.iter().any(|&(d, _)| family[d as usize] == family[e.1 as usize] && d != e.1) {
@@ -54,20 +56,13 @@ pub(super) fn pairs(
                 }
             }
             members.extend(earliest.into_iter().rev());
-            groups.push(Group::All(from..members.len() as u32));
-            groups.len() as u64 - 1
-        } else {
-            // Sorted by document: the last is the earliest; its first
-            // occurrence of the k-gram.
-            let last = entries[entries.len() - 1].1;
-            let at = entries.iter().find(|e| e.1 == last).map_or(0, |e| e.2);
-            groups.push(Group::Earliest(last, at));
-            groups.len() as u64 - 1
-        };
+        }
+        let number = hashes.len() as u64;
+        groups.push(members.len() as u32);
+        hashes.push(hash);
         entries.iter_mut().for_each(|e| e.0 = number);
         start = end;
     }
-    table.retain(|e| e.0 != u64::MAX);
     // By document and position: each document's shared fingerprints in
     // reading order.
     table.par_sort_unstable_by_key(|e| (e.1, e.2, e.0));
@@ -85,10 +80,8 @@ pub(super) fn pairs(
             let mut covered: HashMap<(u32, i64), u32> = HashMap::new();
             let mut out = Vec::new();
             for &(group, _, at) in &table[range.clone()] {
-                let partners: &[(u32, u32)] = match &groups[group as usize] {
-                    Group::Earliest(d, p) => &[(*d, *p)][..],
-                    Group::All(r) => &members[r.start as usize..r.end as usize],
-                };
+                let g = group as usize;
+                let partners = &members[groups[g] as usize..groups[g + 1] as usize];
                 for &(other, their) in partners {
                     // Each pair once, from its later document; a document
                     // and its reprints are not each other's reuse.
@@ -112,11 +105,14 @@ pub(super) fn pairs(
             out
         })
         .collect();
-    drop((table, groups, members));
+    drop((groups, members));
+    table.par_iter_mut().for_each(|e| e.0 = hashes[e.0 as usize]);
+    drop(hashes);
+    table.par_sort_unstable();
     let mut all: Vec<Match> = per_doc.into_iter().flatten().collect();
     all.par_sort_unstable();
     all.dedup();
-    all
+    (all, table)
 }
 
 /// A segment's Han range: (segment number, start, end), by a position in
