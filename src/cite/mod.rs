@@ -47,8 +47,10 @@ pub fn cite(doc: &Document, cx: &Context) -> Citation {
     let paragraph = format!("{head}{location}, 第{{n}}段[{{accessed}}]. {}#p-{{n}}.", cx.permalink);
     let head = format!("{head}{location}[");
     let tail = format!("]{tail}");
-    let chicago = chicago(doc, cx.permalink);
-    let chicago_paragraph = format!("{}, par. {{n}}, {}#p-{{n}}.", chicago_body(doc), cx.permalink);
+    // The body romanises names, title and place: made once for both forms.
+    let body = chicago_body(doc);
+    let chicago = chicago_of(&body, cx.permalink);
+    let chicago_paragraph = format!("{body}, par. {{n}}, {}#p-{{n}}.", cx.permalink);
     Citation {
         gbt7714: format!("{head}{}{tail}", cx.accessed),
         gbt7714_head: head,
@@ -159,7 +161,12 @@ pub fn en_date(d: &PartialDate) -> String {
 /// speeches, 14.107 and 11.83 for titles in Chinese: romanised title, the
 /// characters, an English translation in brackets).
 pub fn chicago(doc: &Document, permalink: &str) -> String {
-    format!("{}. {permalink}.", chicago_body(doc))
+    chicago_of(&chicago_body(doc), permalink)
+}
+
+/// Chicago from its body (`chicago_body`) and the page's URL.
+fn chicago_of(body: &str, permalink: &str) -> String {
+    format!("{body}. {permalink}.")
 }
 
 /// Chicago without its final URL and period.

@@ -423,8 +423,9 @@ pub(super) struct PageContext {
 enum Later {
     /// Rendered list entries of documents, their titles headings of a level.
     Items(Vec<usize>, u8),
-    /// A document page's view with its body and shared passages.
-    Doc(usize),
+    /// A document page's view with its body and shared passages: the
+    /// panels made once, for the fingerprint and then for the page.
+    Doc(usize, Vec<views::SharedPanel>),
     Compare(usize),
     Changes(usize),
 }
@@ -457,12 +458,17 @@ impl PageContext {
     fn later(&mut self, what: Later, made_of: &impl Serialize) {
         let key = match what {
             Later::Items(..) => "items",
-            Later::Doc(_) => "doc",
+            Later::Doc(..) => "doc",
             Later::Compare(_) => "compare",
             Later::Changes(_) => "changes",
         };
-        self.fingerprint = Fingerprint::of_json(self.fingerprint, &(key, made_of));
+        self.count(key, made_of);
         self.later.push(what);
+    }
+
+    /// Counts what `key`'s value is made of without adding it.
+    fn count(&mut self, key: &'static str, made_of: &impl Serialize) {
+        self.fingerprint = Fingerprint::of_json(self.fingerprint, &(key, made_of));
     }
 
     fn give<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
@@ -509,7 +515,7 @@ impl PageContext {
                         .collect::<Result<Vec<_>, _>>()?;
                     self.give("items", &items);
                 }
-                Later::Doc(i) => self.give_document(s, page, i, scratch)?,
+                Later::Doc(i, panels) => self.give_document(s, page, i, panels, scratch)?,
                 Later::Compare(i) => self.give("compare", &compare_view(s, i)?),
                 Later::Changes(i) => self.give("changes", &changes_view(s, i)?),
             }
@@ -524,7 +530,14 @@ impl PageContext {
 
     /// A document page's view, its body rendered and each paragraph's
     /// shared passages after it.
-    fn give_document(&mut self, s: &Shared, page: &PagePlan, i: usize, scratch: &mut Context) -> Result<(), Error> {
+    fn give_document(
+        &mut self,
+        s: &Shared,
+        page: &PagePlan,
+        i: usize,
+        shared: Vec<views::SharedPanel>,
+        scratch: &mut Context,
+    ) -> Result<(), Error> {
         let mut view = document_view(s, i);
         let body = s.rendered_body(i)?;
         if !body.rejected.is_empty() {
@@ -535,7 +548,7 @@ impl PageContext {
             (body.html, body.toc, body.paragraphs, body.characters);
         // Each paragraph's shared passages, after it.
         let mut panels = Vec::new();
-        for panel in s.panels(i) {
+        for panel in shared {
             scratch.insert("panel", &panel);
             scratch.insert("root", &page.root(&s.config.base_path()));
             let mut html = Vec::new();
@@ -586,7 +599,9 @@ pub(super) fn context_for(s: &Shared, page: &PagePlan, full: bool) -> (&'static 
             // The citations give the build's day as the access date; the
             // raw source is linked when the archive has it.
             let raw = archive.raw_file(i).map(|r| &r.name);
-            c.later(Later::Doc(i), &(doc.digest, linked, &s.config.build_date, raw, s.panels(i)));
+            let panels = s.panels(i);
+            c.count("doc", &(doc.digest, linked, &s.config.build_date, raw, &panels));
+            c.later.push(Later::Doc(i, panels));
             "document.html"
         }
         PageKind::Changes(i) => {

@@ -1070,8 +1070,21 @@ impl<'a> Processor<'a> {
             // speech-archive: bytes as they are, not through `fmt::write`.
             Node::Text(ref s) | Node::Raw(_, ref s, _) => write.write_all(s.as_bytes())?,
             Node::VariableBlock(_, ref expr) => {
-                if !self.render_plain_variable(expr, write)? {
-                    self.eval_expression(expr)?.render(write)?
+                // speech-archive: `{{ m::name(...) }}` (or `| safe`) renders
+                // the macro straight into the output, which is what
+                // `eval_expression` would give back, unescaped, as a string
+                // (PATCHES.md, 10).
+                match expr.val {
+                    ExprVal::MacroCall(ref macro_call)
+                        if !expr.negated && expr.filters.iter().all(|f| f.name == "safe") =>
+                    {
+                        self.eval_macro_call(macro_call, write)?
+                    }
+                    _ => {
+                        if !self.render_plain_variable(expr, write)? {
+                            self.eval_expression(expr)?.render(write)?
+                        }
+                    }
                 }
             }
             Node::Set(_, ref set) => self.eval_set(set)?,

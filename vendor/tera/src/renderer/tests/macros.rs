@@ -367,3 +367,51 @@ fn parent_macro_cant_access_child_macro_context() {
     let result = tera.render("parent", &Context::new());
     assert_eq!(result.unwrap(), "ACAB-ACAB".to_string());
 }
+
+/// speech-archive (PATCHES.md, 10): the output's pieces, as `render_to`
+/// writes them.
+struct Pieces(Vec<String>);
+
+impl std::io::Write for Pieces {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.push(String::from_utf8_lossy(buf).into_owned());
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_macro_called_for_output_is_rendered_into_the_output_not_into_a_string_first() {
+    let mut tera = Tera::default();
+    tera.add_raw_templates(vec![
+        ("macros.html", "{% macro wrap(x) %}<b>{{ x }}</b>{% endmacro wrap %}"),
+        ("tpl.html", "{% import \"macros.html\" as m %}[{{ m::wrap(x=\"a&b\") }}]"),
+    ])
+    .unwrap();
+    let mut out = Pieces(Vec::new());
+    tera.render_to("tpl.html", &Context::new(), &mut out).unwrap();
+    assert_eq!(out.0, ["[", "<b>", "a&amp;b", "</b>", "]"]);
+}
+
+#[test]
+fn a_macro_called_for_output_gives_what_it_gave_as_a_value() {
+    let mut tera = Tera::default();
+    tera.add_raw_templates(vec![
+        ("macros.html", "{% macro wrap(x) %}<b>{{ x }}</b>{% endmacro wrap %}"),
+        (
+            "tpl.html",
+            "{% import \"macros.html\" as m %}{% set v = m::wrap(x=\"a&b\") %}\
+             {{ m::wrap(x=\"a&b\") }}|{{ m::wrap(x=\"a&b\") | safe }}|{{ v }}|{{ v | safe }}|\
+             {{ m::wrap(x=\"a&b\") | upper }}|{{ not m::wrap(x=\"\") }}",
+        ),
+    ])
+    .unwrap();
+    let result = tera.render("tpl.html", &Context::new()).unwrap();
+    assert_eq!(
+        result,
+        "<b>a&amp;b</b>|<b>a&amp;b</b>|&lt;b&gt;a&amp;b&lt;&#x2F;b&gt;|<b>a&b</b>|\
+         &lt;B&gt;A&amp;AMP;B&lt;&#x2F;B&gt;|false"
+    );
+}
