@@ -16,8 +16,10 @@ use crate::model::Document;
 /// Documents in a run.
 pub const DOCS_PER_RUN: usize = 128;
 
-/// A run's blocks, per bucket. A block: varints `key`, `documents`, `first`
-/// (the first document's number), `last − first`, the byte length of its
+/// A run's blocks, per bucket. A block: its `key` as [`KEY_BYTES`]
+/// little-endian bytes (a gram's 42 bits; a varint would take as many and
+/// cost a loop to write and to read); varints `documents`, `first` (the
+/// first document's number), `last − first`, the byte length of its
 /// documents part and, for a bigram, of its positions part; then the parts.
 /// Each part is the gram's list entries for the run's documents as
 /// published, except, in the documents part, the first entry's document
@@ -47,11 +49,11 @@ pub struct Block {
 /// Reads the block at `*at` of a bucket, moving `*at` past it; `None` at
 /// the end or when the bucket is cut short.
 pub fn read_block(bytes: &[u8], at: &mut usize) -> Option<Block> {
-    if *at >= bytes.len() {
-        return None;
-    }
-    let mut r = Reader { bytes, at: *at };
-    let key = r.varint();
+    // Read as one word: a whole block is longer (the key and four varints
+    // at least), so a bucket with fewer bytes left is cut short.
+    let word = bytes.get(*at..at.checked_add(8)?)?;
+    let key = u64::from_le_bytes(word.try_into().ok()?) & KEY_MASK;
+    let mut r = Reader { bytes, at: *at + KEY_BYTES };
     let documents = r.varint() as u32;
     let first = r.varint() as u32;
     let last = first.wrapping_add(r.varint() as u32);
@@ -95,6 +97,10 @@ fn prints_section(starts: &[u32], prints: &[u8]) -> Vec<u8> {
     out.extend_from_slice(prints);
     out
 }
+
+/// Bytes of a block's key: 42 bits fit in 6.
+const KEY_BYTES: usize = 6;
+const KEY_MASK: u64 = (1 << (8 * KEY_BYTES)) - 1;
 
 fn is_unigram(key: u64) -> bool {
     key & 0x1F_FFFF == 0
@@ -224,6 +230,9 @@ impl Indexer {
         let stream = &self.stream;
         debug_assert_eq!(stream.last(), Some(&0));
         self.occurrences.reserve(stream.len());
+        // At most one new bigram a character: the table grows before the
+        // loop, never in it.
+        self.bigram_numbers.reserve(stream.len());
         for (i, pair) in stream.windows(2).enumerate() {
             let (a, b) = (pair[0], pair[1]);
             if a == 0 {
@@ -238,7 +247,7 @@ impl Indexer {
                 continue;
             }
             let key = (a as u64) << 21 | b as u64;
-            let entry = self.bigram_numbers.entry(key, (self.bigrams.len() as u32, 0));
+            let entry = self.bigram_numbers.entry_in_room(key, (self.bigrams.len() as u32, 0));
             entry.1 += 1;
             if entry.0 as usize == self.bigrams.len() {
                 self.bigrams.push(key);
@@ -429,8 +438,9 @@ fn block(run: &mut Run, key: u64, documents: u32, first: u32, last: u32, docs: &
     let out = &mut run.buckets[b];
     // Room for the whole block made once: no regrowth while it is written.
     let positions_part = positions.unwrap_or_default();
-    out.reserve(6 * 10 + docs.len() + positions_part.len());
-    for n in [key, documents as u64, first as u64, (last - first) as u64, docs.len() as u64] {
+    out.reserve(KEY_BYTES + 5 * 10 + docs.len() + positions_part.len());
+    out.extend_from_slice(&key.to_le_bytes()[..KEY_BYTES]);
+    for n in [documents as u64, first as u64, (last - first) as u64, docs.len() as u64] {
         put_varint(out, n);
     }
     if positions.is_some() {
@@ -459,9 +469,22 @@ impl<V: Copy + Default> KeyTable<V> {
     /// indexer calls it for every bigram occurrence.
     #[inline(always)]
     pub fn entry(&mut self, key: u64, value: V) -> &mut V {
-        if 2 * (self.len + 1) > self.slots.len() {
+        self.reserve(1);
+        self.entry_in_room(key, value)
+    }
+
+    /// Room for `more` keys without growing: [`KeyTable::entry_in_room`]
+    /// may then be called that many times.
+    pub fn reserve(&mut self, more: usize) {
+        while 2 * (self.len + more) > self.slots.len() {
             self.grow();
         }
+    }
+
+    /// [`KeyTable::entry`] without the check for room, which a
+    /// [`KeyTable::reserve`] made (a full table would probe forever).
+    #[inline(always)]
+    pub fn entry_in_room(&mut self, key: u64, value: V) -> &mut V {
         let mask = self.slots.len() - 1;
         let mut s = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask;
         while self.slots[s].0 != key && self.slots[s].0 != 0 {
@@ -520,6 +543,7 @@ impl<V: Copy + Default> KeyTable<V> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::codec::pack;
     use super::*;
 
     #[test]
@@ -536,5 +560,47 @@ mod tests {
         // A key it does not hold: emptied whole all the same.
         table.remove_all([keys[8]]);
         assert_eq!(table.entries().count(), 0);
+    }
+
+    #[test]
+    fn a_table_with_room_made_takes_that_many_keys_without_growing() {
+        let mut table: KeyTable<u32> = KeyTable::default();
+        let keys: Vec<u64> = (1..=3000u64).map(|k| k * 0x20_0001).collect();
+        table.reserve(keys.len());
+        let room = table.slots.len();
+        for (n, &key) in keys.iter().enumerate() {
+            *table.entry_in_room(key, n as u32) += 1;
+        }
+        assert_eq!(table.slots.len(), room, "no growth in the loop");
+        for (n, &key) in keys.iter().enumerate() {
+            assert_eq!(*table.entry(key, 0), n as u32 + 1);
+        }
+    }
+
+    #[test]
+    fn blocks_read_back_wherever_they_end_in_the_bucket() {
+        let mut run = Run { buckets: vec![Vec::new()], text: Vec::new(), prints: Vec::new(), digests: Vec::new() };
+        let bigram = pack(&['中', '国']);
+        let unigram = pack(&['\u{10FFFF}', '\0']);
+        block(&mut run, bigram, 2, 7, 300, &[1, 2, 3], Some(&[4, 5]));
+        // Last in the bucket, as short as a block is: its key a word from
+        // the end.
+        block(&mut run, unigram, 1, 2, 2, &[], None);
+        let bytes = &run.buckets[0];
+        assert_eq!(bytes[..KEY_BYTES], bigram.to_le_bytes()[..KEY_BYTES], "a key's bytes as they are");
+        let mut at = 0;
+        let a = read_block(bytes, &mut at).expect("the bigram's block");
+        assert_eq!((a.key, a.documents, a.first, a.last), (bigram, 2, 7, 300));
+        assert_eq!([&bytes[a.parts[0].clone()], &bytes[a.parts[1].clone()]], [&[1, 2, 3][..], &[4, 5][..]]);
+        let b = read_block(bytes, &mut at).expect("the unigram's block");
+        assert_eq!((b.key, b.documents, b.first, b.last), (unigram, 1, 2, 2));
+        assert_eq!((b.parts[0].len(), b.parts[1].len(), bytes.len() - a.parts[1].end), (0, 0, 10));
+        assert_eq!(at, bytes.len());
+        assert!(read_block(bytes, &mut at).is_none(), "the end");
+        // Cut short within a word of the key: no block.
+        for cut in [a.parts[1].end + 3, a.parts[1].end + 7] {
+            let mut at = a.parts[1].end;
+            assert!(read_block(&bytes[..cut], &mut at).is_none());
+        }
     }
 }

@@ -23,7 +23,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::grams::Run;
 
-const MAGIC: &[u8; 8] = b"ARCHRUN5";
+const MAGIC: &[u8; 8] = b"ARCHRUN6";
 
 /// Magic, key, checksum (of the offsets and digests), sections (the
 /// buckets, the text file, the prints, what its documents' texts were
