@@ -2,6 +2,12 @@
 //! its inputs, the hash of its bytes, and its size and modification time on
 //! disk. A cache that does not parse, was made by another program or
 //! settings, or describes files that changed since, is not trusted.
+//!
+//! Kept in a checksummed binary form: a rebuild reads the last build's
+//! manifest and the previous tree's, and writes its own, one entry per file
+//! of the site, where JSON cost as much as rendering the changed pages.
+//! Manifests in JSON (formats 2 and 3, before it) are still read, to tell
+//! which files their build wrote, but not trusted.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -38,10 +44,13 @@ pub struct Manifest {
     pub foreign: BTreeMap<String, (u64, u128)>,
 }
 
-const FORMAT: u32 = 3;
-/// Manifests from before the marker (one per output, no build id) still
-/// tell which files their build wrote.
-const LEGACY_FORMAT: u32 = 2;
+const FORMAT: u32 = 4;
+/// Manifests in JSON, from before the marker (one per output, no build
+/// id) and from before the binary form, still tell which files their
+/// build wrote.
+const JSON_FORMATS: [u32; 2] = [2, 3];
+/// First bytes of a manifest in the binary form, then the XXH3 of the rest.
+const MAGIC: &[u8; 8] = b"ARCHMAN4";
 
 impl Manifest {
     pub fn new(global: Fingerprint, build: u64) -> Manifest {
@@ -61,9 +70,12 @@ impl Manifest {
     /// The manifest at `path` if it is whole; whether its fingerprints
     /// can be trusted is [`Manifest::made_under`]'s question.
     pub fn load(path: &Path) -> Option<Manifest> {
-        let text = std::fs::read(path).ok()?;
-        let m: Manifest = serde_json::from_slice(&text).ok()?;
-        [FORMAT, LEGACY_FORMAT].contains(&m.format).then_some(m)
+        let bytes = std::fs::read(path).ok()?;
+        if bytes.starts_with(b"{") {
+            let m: Manifest = serde_json::from_slice(&bytes).ok()?;
+            return JSON_FORMATS.contains(&m.format).then_some(m);
+        }
+        Manifest::decode(&bytes)
     }
 
     /// True when the manifest was made by this program under `global`.
@@ -72,7 +84,64 @@ impl Manifest {
     }
 
     pub fn save(&self, path: &Path) -> io::Result<()> {
-        atomic_write(path, &serde_json::to_vec(self).map_err(io::Error::other)?)
+        atomic_write(path, &self.encode())
+    }
+
+    /// The binary form: [`MAGIC`], the XXH3 of the body, and the body:
+    /// format, global, build, then the files and the foreign files, each
+    /// list its length and per file its path (length, UTF-8) and numbers,
+    /// little-endian.
+    fn encode(&self) -> Vec<u8> {
+        let mut body = Vec::with_capacity(64 + self.files.len() * 96);
+        body.extend_from_slice(&self.format.to_le_bytes());
+        body.extend_from_slice(&self.global.0.to_le_bytes());
+        body.extend_from_slice(&self.build.to_le_bytes());
+        body.extend_from_slice(&(self.files.len() as u64).to_le_bytes());
+        for (rel, e) in &self.files {
+            put_path(&mut body, rel);
+            for n in [e.inputs.0, e.bytes.0, e.size] {
+                body.extend_from_slice(&n.to_le_bytes());
+            }
+            body.extend_from_slice(&e.mtime_ns.to_le_bytes());
+        }
+        body.extend_from_slice(&(self.foreign.len() as u64).to_le_bytes());
+        for (rel, (size, mtime_ns)) in &self.foreign {
+            put_path(&mut body, rel);
+            body.extend_from_slice(&size.to_le_bytes());
+            body.extend_from_slice(&mtime_ns.to_le_bytes());
+        }
+        let mut out = Vec::with_capacity(body.len() + 16);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// A manifest in the binary form, if it is whole (its digest matches)
+    /// and of this format.
+    fn decode(bytes: &[u8]) -> Option<Manifest> {
+        let rest = bytes.strip_prefix(MAGIC)?;
+        let (digest, body) = rest.split_at_checked(8)?;
+        if u64::from_le_bytes(digest.try_into().ok()?) != xxhash_rust::xxh3::xxh3_64(body) {
+            return None;
+        }
+        let mut r = Reader(body);
+        let format = u32::from_le_bytes(r.take()?);
+        if format != FORMAT {
+            return None;
+        }
+        let mut m = Manifest::new(Fingerprint(r.u64()?), r.u64()?);
+        let files = r.u64()?;
+        m.files = (0..files)
+            .map(|_| {
+                let rel = r.path()?;
+                let (inputs, bytes, size) = (Fingerprint(r.u64()?), Fingerprint(r.u64()?), r.u64()?);
+                Some((rel, Entry { inputs, bytes, size, mtime_ns: r.u128()? }))
+            })
+            .collect::<Option<_>>()?;
+        let foreign = r.u64()?;
+        m.foreign = (0..foreign).map(|_| Some((r.path()?, (r.u64()?, r.u128()?)))).collect::<Option<_>>()?;
+        r.0.is_empty().then_some(m)
     }
 
     /// Removes the manifests of `output` but those of builds `keep` (the
@@ -94,6 +163,37 @@ impl Manifest {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
+    }
+}
+
+fn put_path(out: &mut Vec<u8>, rel: &str) {
+    out.extend_from_slice(&(rel.len() as u64).to_le_bytes());
+    out.extend_from_slice(rel.as_bytes());
+}
+
+/// Reads a manifest's body front to back; `None` once it runs short.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let (head, rest) = self.0.split_first_chunk::<N>()?;
+        self.0 = rest;
+        Some(*head)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        self.take().map(u64::from_le_bytes)
+    }
+
+    fn u128(&mut self) -> Option<u128> {
+        self.take().map(u128::from_le_bytes)
+    }
+
+    fn path(&mut self) -> Option<String> {
+        let len = usize::try_from(self.u64()?).ok()?;
+        let (text, rest) = self.0.split_at_checked(len)?;
+        self.0 = rest;
+        String::from_utf8(text.to_vec()).ok()
     }
 }
 
@@ -133,6 +233,41 @@ mod tests {
         assert!(loaded.made_under(Fingerprint(7)) && !loaded.made_under(Fingerprint(8)));
         std::fs::write(&path, b"{\"format\":3,\"global\":7,\"files\":{\"x\":").unwrap();
         assert_eq!(Manifest::load(&path), None);
+    }
+
+    #[test]
+    fn a_manifest_reads_back_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m");
+        let mut m = Manifest::new(Fingerprint(u64::MAX), 9);
+        for (n, rel) in ["a/index.html", "讲话/b.md", ".archive-build.json"].into_iter().enumerate() {
+            let n = n as u64;
+            m.files.insert(
+                rel.into(),
+                Entry { inputs: Fingerprint(n), bytes: Fingerprint(!n), size: n, mtime_ns: u128::MAX - 1 },
+            );
+        }
+        m.foreign.insert("mine.txt".into(), (5, u128::MAX));
+        m.save(&path).unwrap();
+        assert_eq!(Manifest::load(&path).as_ref(), Some(&m));
+        let bytes = std::fs::read(&path).unwrap();
+        for cut in [0, 8, 16, bytes.len() / 2, bytes.len() - 1] {
+            std::fs::write(&path, &bytes[..cut]).unwrap();
+            assert_eq!(Manifest::load(&path), None, "cut at {cut}");
+        }
+        // Every bit flipped anywhere is found (JSON took a changed digit).
+        for at in 0..bytes.len() {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 1;
+            std::fs::write(&path, &damaged).unwrap();
+            assert_eq!(Manifest::load(&path), None, "bit flipped at {at}");
+        }
+        // The last JSON form still tells which files its build wrote.
+        let json =
+            br#"{"format":3,"global":7,"build":2,"files":{"a.html":{"inputs":1,"bytes":2,"size":3,"mtime_ns":4}}}"#;
+        std::fs::write(&path, json).unwrap();
+        let m = Manifest::load(&path).unwrap();
+        assert!(m.files.contains_key("a.html") && !m.made_under(Fingerprint(7)));
     }
 
     #[test]
