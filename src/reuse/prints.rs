@@ -149,22 +149,24 @@ fn winnow(text: &[u16], base: u32, out: &mut Vec<(u64, u32)>) {
     }
     let top = (1..K).fold(1u64, |p, _| p.wrapping_mul(BASE));
     let mut rolled = text[..K - 1].iter().fold(0u64, |h, &c| h.wrapping_mul(BASE).wrapping_add(u64::from(c)));
-    let mut ring = [0u64; WINDOW];
+    // A power of two at least WINDOW long, so that a k-gram's slot is a mask.
+    const RING: usize = WINDOW.next_power_of_two();
+    let mut ring = [0u64; RING];
     // The window's minimum: its k-gram and hash; the last one taken.
     let (mut at, mut min, mut last) = (0usize, u64::MAX, usize::MAX);
     for i in 0..=text.len() - K {
         rolled = rolled.wrapping_mul(BASE).wrapping_add(u64::from(text[i + K - 1]));
         let h = mix(rolled);
         rolled = rolled.wrapping_sub(u64::from(text[i]).wrapping_mul(top));
-        ring[i % WINDOW] = h;
+        ring[i % RING] = h;
         if h <= min {
             (at, min) = (i, h);
         } else if at + WINDOW <= i {
             // The minimum left: the window's new one, the rightmost of equals.
             (at, min) = (i + 1 - WINDOW, u64::MAX);
             for j in i + 1 - WINDOW..=i {
-                if ring[j % WINDOW] <= min {
-                    (at, min) = (j, ring[j % WINDOW]);
+                if ring[j % RING] <= min {
+                    (at, min) = (j, ring[j % RING]);
                 }
             }
         }
