@@ -6,7 +6,6 @@
 //! from their k-grams.
 
 use crate::markdown::segments::BodyText;
-use crate::script::rolling_hashes;
 
 /// A passage is reported when it has at least this many Han characters in
 /// common (punctuation, digits and spaces aside): about two sentences of a
@@ -43,33 +42,34 @@ pub struct DocPrint {
 impl DocPrint {
     /// The part of `text` the finder needs.
     pub fn of(text: &BodyText) -> DocPrint {
-        let mut out = DocPrint::default();
-        let mut start = 0;
+        let mut out = DocPrint { han: Vec::with_capacity(text.chars.len()), ..DocPrint::default() };
+        let (mut start, mut kept) = (0, 0);
         for (i, &c) in text.chars.iter().enumerate() {
             if c == '\0' {
-                out.close_segment(start, text);
+                kept = out.close_segment(start, kept, text);
                 start = i + 1;
-                continue;
-            }
-            if let Some(h) = han(c) {
+            } else if let Some(h) = han(c) {
                 out.han.push(h);
             }
         }
-        out.close_segment(start, text);
+        out.close_segment(start, kept, text);
+        out.han.shrink_to_fit();
         out
     }
 
-    /// Ends the segment that began at body position `start`: kept with its
-    /// fingerprints when long enough, else its characters are dropped.
-    fn close_segment(&mut self, start: usize, text: &BodyText) {
-        let kept: usize = self.segments.iter().map(|s| s.0 as usize).sum();
+    /// Ends the segment that began at body position `start`, its Han
+    /// characters those after the `kept` ones: kept with its fingerprints
+    /// when long enough, else its characters are dropped. Returns the Han
+    /// characters kept now.
+    fn close_segment(&mut self, start: usize, kept: usize, text: &BodyText) -> usize {
         let len = self.han.len() - kept;
         if len < THRESHOLD {
             self.han.truncate(kept);
-            return;
+            return kept;
         }
         self.segments.push((len as u32, text.anchor_at(start as u32)));
         winnow(&self.han[kept..], kept as u32, &mut self.prints);
+        self.han.len()
     }
 
     /// Appends the encoded print to `out`: little-endian `u32`s — segments,
@@ -113,12 +113,6 @@ impl DocPrint {
     }
 }
 
-/// Hashes of every k-gram of `text`: the rolling polynomial hash
-/// ([`rolling_hashes`]), mixed, its low [`DOC_BITS`] bits cleared.
-fn kgram_hashes(text: &[u16]) -> Vec<u64> {
-    rolling_hashes(text, K).into_iter().map(mix).collect()
-}
-
 /// Bits at the bottom of a fingerprint's hash left zero, so that the
 /// finder's first pass keeps a hash and a document number in one `u64`
 /// (up to 2^24 documents). The other 40 bits make chance collisions
@@ -137,33 +131,48 @@ fn mix(mut h: u64) -> u64 {
     h >> DOC_BITS << DOC_BITS
 }
 
+/// The base of the k-grams' polynomial hash: that of
+/// [`crate::script::rolling_hashes`], which the tests check it against.
+const BASE: u64 = 0x0000_0100_0000_01B3;
+
 /// Winnowing (Schleimer, Wilkerson and Aiken 2003): in each window of
 /// [`WINDOW`] consecutive k-grams the smallest hash (the rightmost of
-/// equals) is a fingerprint, taken once. Positions are offset by `base`.
+/// equals) is a fingerprint, taken once. A k-gram's hash is its rolling
+/// polynomial hash, mixed ([`mix`]). Positions are offset by `base`.
+///
+/// One pass, nothing allocated: the window's hashes in a ring, the
+/// minimum kept until a smaller or equal hash comes or it leaves the
+/// window, and only then is the window searched again.
 fn winnow(text: &[u16], base: u32, out: &mut Vec<(u64, u32)>) {
-    let hashes = kgram_hashes(text);
-    if hashes.len() < WINDOW {
+    if text.len() < K + WINDOW - 1 {
         return;
     }
-    // Indices of the window's candidates, hashes rising from the front: a
-    // new hash removes the greater or equal ones behind it (so of equals
-    // the rightmost stays), and the front is the window's minimum.
-    let mut queue = std::collections::VecDeque::with_capacity(WINDOW);
-    let mut last = usize::MAX;
-    for (i, &h) in hashes.iter().enumerate() {
-        while queue.back().is_some_and(|&j: &usize| hashes[j] >= h) {
-            queue.pop_back();
-        }
-        queue.push_back(i);
-        if queue.front().is_some_and(|&j| j + WINDOW <= i) {
-            queue.pop_front();
-        }
-        if i + 1 >= WINDOW {
-            let at = queue[0];
-            if at != last {
-                out.push((hashes[at], base + at as u32));
-                last = at;
+    let top = (1..K).fold(1u64, |p, _| p.wrapping_mul(BASE));
+    let mut rolled = text[..K - 1].iter().fold(0u64, |h, &c| h.wrapping_mul(BASE).wrapping_add(u64::from(c)));
+    // A power of two at least WINDOW long, so that a k-gram's slot is a mask.
+    const RING: usize = WINDOW.next_power_of_two();
+    let mut ring = [0u64; RING];
+    // The window's minimum: its k-gram and hash; the last one taken.
+    let (mut at, mut min, mut last) = (0usize, u64::MAX, usize::MAX);
+    for i in 0..=text.len() - K {
+        rolled = rolled.wrapping_mul(BASE).wrapping_add(u64::from(text[i + K - 1]));
+        let h = mix(rolled);
+        rolled = rolled.wrapping_sub(u64::from(text[i]).wrapping_mul(top));
+        ring[i % RING] = h;
+        if h <= min {
+            (at, min) = (i, h);
+        } else if at + WINDOW <= i {
+            // The minimum left: the window's new one, the rightmost of equals.
+            (at, min) = (i + 1 - WINDOW, u64::MAX);
+            for j in i + 1 - WINDOW..=i {
+                if ring[j % RING] <= min {
+                    (at, min) = (j, ring[j % RING]);
+                }
             }
+        }
+        if i + 1 >= WINDOW && at != last {
+            out.push((min, base + at as u32));
+            last = at;
         }
     }
 }
@@ -203,6 +212,53 @@ mod tests {
             ),
             Some(p)
         );
+    }
+
+    /// Winnowing as written down: every k-gram hashed by itself, each
+    /// window searched for its rightmost smallest hash.
+    fn winnow_by_the_book(han: &[u16], base: u32) -> Vec<(u64, u32)> {
+        let hashes: Vec<u64> = han.windows(K).map(|w| mix(crate::script::rolling_hashes(w, K)[0])).collect();
+        let mut out: Vec<(u64, u32)> = Vec::new();
+        for window in (0..hashes.len()).collect::<Vec<_>>().windows(WINDOW) {
+            let at = window.iter().copied().rev().min_by_key(|&j| hashes[j]).unwrap_or(0);
+            if out.last().map(|p| p.1) != Some(base + at as u32) {
+                out.push((hashes[at], base + at as u32));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fingerprints_are_those_of_winnowing_done_by_the_book() {
+        let mut seed = 11u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for trial in 0..300 {
+            // Few distinct characters at times, so that k-grams and their
+            // hashes repeat and ties between equal hashes are broken.
+            let alphabet = [2, 3, 50, 5000][trial % 4];
+            let chars: String = (0..next() % 400)
+                .map(|_| match next() % 40 {
+                    0 => '|',
+                    1 => '，',
+                    2 => 'a',
+                    _ => char::from_u32(0x4E00 + (next() % alphabet) as u32).unwrap(),
+                })
+                .collect();
+            let p = DocPrint::of(&text(&chars));
+            let mut expected = Vec::new();
+            let mut kept = 0;
+            for &(n, _) in &p.segments {
+                expected.extend(winnow_by_the_book(&p.han[kept..kept + n as usize], kept as u32));
+                kept += n as usize;
+            }
+            assert_eq!(kept, p.han.len());
+            assert_eq!(p.prints, expected, "trial {trial}: {chars}");
+        }
     }
 
     #[test]
