@@ -96,13 +96,15 @@ pub fn fold_pairs() -> String {
         .collect()
 }
 
-/// The polynomial hash (base `0x100000001b3`, mod 2^64) of each window of
+/// The base of [`rolling_hashes`]' polynomial hash (mod 2^64).
+pub const BASE: u64 = 0x0000_0100_0000_01B3;
+
+/// The polynomial hash ([`BASE`], mod 2^64) of each window of
 /// `k` consecutive characters of `text`, in order, rolled: one
 /// multiplication per character, not one per character and window. Near
 /// windows have near hashes: a caller that needs them spread mixes each
 /// (the importer's repeats and the reuse stage's k-grams each their own way).
 pub fn rolling_hashes<T: Copy + Into<u32>>(text: &[T], k: usize) -> Vec<u64> {
-    const BASE: u64 = 0x0000_0100_0000_01B3;
     if k == 0 || text.len() < k {
         return Vec::new();
     }

@@ -6,6 +6,8 @@
 //! from their k-grams.
 
 use crate::markdown::segments::BodyText;
+// The k-grams' polynomial hash is `rolling_hashes`' (the tests check it).
+use crate::script::BASE;
 
 /// A passage is reported when it has at least this many Han characters in
 /// common (punctuation, digits and spaces aside): about two sentences of a
@@ -130,10 +132,6 @@ fn mix(mut h: u64) -> u64 {
     h ^= h >> 33;
     h >> DOC_BITS << DOC_BITS
 }
-
-/// The base of the k-grams' polynomial hash: that of
-/// [`crate::script::rolling_hashes`], which the tests check it against.
-const BASE: u64 = 0x0000_0100_0000_01B3;
 
 /// Winnowing (Schleimer, Wilkerson and Aiken 2003): in each window of
 /// [`WINDOW`] consecutive k-grams the smallest hash (the rightmost of
