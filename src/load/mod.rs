@@ -386,6 +386,26 @@ impl Archive {
         Ok(std::borrow::Cow::Owned(self.body_in(i, &bytes)?.to_string()))
     }
 
+    /// Calls `f` with document `i`'s Markdown body, borrowed from memory or
+    /// from its file as `read` gives it ([`Archive::file`], or a cache of
+    /// it), not copied.
+    pub fn with_body<T, F>(
+        &self,
+        i: usize,
+        read: impl FnOnce() -> Result<F, crate::error::Error>,
+        f: impl FnOnce(&str) -> T,
+    ) -> Result<T, crate::error::Error>
+    where
+        F: std::ops::Deref,
+        F::Target: AsRef<[u8]>,
+    {
+        if let Body::Text(body) = &self.documents[i].body {
+            return Ok(f(body));
+        }
+        let file = read()?;
+        Ok(f(self.body_in(i, (*file).as_ref())?))
+    }
+
     /// Document `i`'s Markdown body in `file`, its whole file as
     /// [`Archive::file`] returned it (for a caller that reads the file once
     /// for several uses).

@@ -198,17 +198,7 @@ impl<'a> Shared<'a> {
     /// them), from a parse that also renders the body for its page, kept
     /// for [`Shared::rendered_body`] on this worker.
     pub(super) fn plain_text(&self, i: usize) -> Result<String, Error> {
-        // The body borrowed from memory or from the file, not copied.
-        let archive = self.views.archive;
-        let file;
-        let markdown = match archive.documents[i].body.text() {
-            Some(body) => body,
-            None => {
-                file = self.file(i)?;
-                archive.body_in(i, &file)?
-            }
-        };
-        let (body, blocks) = render_markdown_and_blocks(markdown);
+        let (body, blocks) = self.views.archive.with_body(i, || self.file(i), render_markdown_and_blocks)?;
         if let Some(slot) = rayon::current_thread_index().and_then(|t| self.last_body.get(t)) {
             *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some((i, body));
         }

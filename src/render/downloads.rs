@@ -130,8 +130,9 @@ fn texts(s: &Shared, rel: &str, fingerprint: Fingerprint, sink: &dyn Sink, out: 
             .into_par_iter()
             .map(|i| {
                 let d = &archive.documents[i];
-                let key = Fingerprint::of_json(s.seed, &(url(d), d.digest, &d.slug)).0;
-                Ok((i, key, if known.contains_key(&key) { None } else { Some(text_line(s, i, &url(d))?) }))
+                let url = url(d);
+                let key = Fingerprint::of_json(s.seed, &(&url, d.digest, &d.slug)).0;
+                Ok((i, key, if known.contains_key(&key) { None } else { Some(text_line(s, i, &url)?) }))
             })
             .collect::<Result<Vec<_>, Error>>()?;
         for (i, key, line) in made {
@@ -158,17 +159,9 @@ fn texts(s: &Shared, rel: &str, fingerprint: Fingerprint, sink: &dyn Sink, out: 
 /// Document `i`'s line of `texts.jsonl`, its permalink `url`.
 fn text_line(s: &Shared, i: usize, url: &str) -> Result<Vec<u8>, Error> {
     let archive = s.views.archive;
-    // The body borrowed from memory or from the file, not copied.
-    let file;
-    let markdown = match archive.documents[i].body.text() {
-        Some(body) => body,
-        None => {
-            file = archive.file(i)?;
-            archive.body_in(i, &file)?
-        }
-    };
+    let blocks = archive.with_body(i, || archive.file(i), crate::markdown::blocks)?;
     let mut line = Vec::new();
-    write_line(&mut line, &table::row(&archive.documents[i], url), &crate::markdown::blocks(markdown));
+    write_line(&mut line, &table::row(&archive.documents[i], url), &blocks);
     line.push(b'\n');
     Ok(line)
 }
